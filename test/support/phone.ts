@@ -1,0 +1,207 @@
+/**
+ * The "software phone": a phone-sized Chromium page with its own virtual authenticator (its
+ * passkey provider), driving the real phone web app at /m/ the way a person would. Tests of the
+ * server, the tunnel and the desktop use it as the phone half of every flow.
+ *
+ * Selectors are the app's stable data-testid values and accessible names (server/phone/).
+ */
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import {
+  addVirtualAuthenticator,
+  launchChromium,
+  type VirtualAuthenticator,
+  type VirtualAuthenticatorOptions,
+} from './chromium';
+
+/** A phone browser, so the server's name fallback and the sessions list read like a phone. */
+export const PHONE_USER_AGENT =
+  'Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Mobile Safari/537.36';
+
+export type CreatePhoneOptions = {
+  /** http://exchange.localhost:<port> — the relying party's origin, where passkeys work */
+  phoneOrigin?: string;
+  /** alias of phoneOrigin (TEAM.md seam name) */
+  serverUrl?: string;
+  /** share one Chromium between phones; otherwise the phone launches (and closes) its own */
+  browser?: Browser;
+  authenticator?: VirtualAuthenticatorOptions;
+  userAgent?: string;
+};
+
+export type PasskeyRowInfo = { id: string; name: string };
+
+export type Phone = {
+  page: Page;
+  context: BrowserContext;
+  authenticator: VirtualAuthenticator;
+  origin: string;
+  /** Opens a path of the phone app, e.g. '/m/security'. */
+  open(path: string): Promise<void>;
+  signUp(email: string, password: string): Promise<void>;
+  /** Password sign-in; pass totp when the account has an authenticator app. */
+  signIn(email: string, password: string, totp?: string): Promise<void>;
+  /** "Sign in with a passkey" button (modal, usernameless). */
+  signInWithPasskey(): Promise<void>;
+  signOut(): Promise<void>;
+  /** Enrols the authenticator app; returns the secret shown under the QR and the recovery codes. */
+  enrolTotp(
+    codeFor: (secret: string) => string,
+  ): Promise<{ secret: string; recoveryCodes: string[] }>;
+  /**
+   * Creates a passkey on this phone from the Security page, answering the security
+   * verification with password (+ totp) if asked. Returns the new row.
+   */
+  enrolPasskey(password: string, totp?: string): Promise<PasskeyRowInfo>;
+  /** Answers an open security-verification dialog. */
+  verify(password: string, totp?: string): Promise<void>;
+  passkeyRows(): Promise<PasskeyRowInfo[]>;
+  /**
+   * Opens a QR link (…/m/pair#…) and approves the sign-in. When the page shows a reverse code
+   * (phone and desktop on different networks) it is returned; expectCode asserts it appears.
+   */
+  approvePairing(link: string, opts?: { expectCode?: boolean }): Promise<{ reverseCode?: string }>;
+  /** Opens a QR link and presses Deny. */
+  denyPairing(link: string): Promise<void>;
+  close(): Promise<void>;
+};
+
+export async function createPhone(opts: CreatePhoneOptions): Promise<Phone> {
+  const origin = (opts.phoneOrigin ?? opts.serverUrl ?? '').replace(/\/$/, '');
+  if (!origin) throw new Error('createPhone needs phoneOrigin (http://exchange.localhost:<port>)');
+  const ownBrowser = opts.browser ? null : await launchChromium();
+  const browser = opts.browser ?? ownBrowser!;
+  const context = await browser.newContext({
+    viewport: { width: 390, height: 844 },
+    deviceScaleFactor: 2,
+    isMobile: true,
+    hasTouch: true,
+    userAgent: opts.userAgent ?? PHONE_USER_AGENT,
+    colorScheme: 'light',
+  });
+  const page = await context.newPage();
+  const authenticator = await addVirtualAuthenticator(page, opts.authenticator);
+
+  const open = async (path: string) => {
+    await page.goto(origin + path);
+  };
+
+  const waitSecurity = () => page.getByTestId('security-page').waitFor();
+
+  const phone: Phone = {
+    page,
+    context,
+    authenticator,
+    origin,
+    open,
+
+    async signUp(email, password) {
+      await open('/m/signup');
+      await page.getByLabel('Email').fill(email);
+      await page.getByLabel('Password', { exact: true }).fill(password);
+      await page.getByRole('button', { name: 'Create account' }).click();
+      await waitSecurity();
+    },
+
+    async signIn(email, password, totp) {
+      await open('/m/signin');
+      await page.getByLabel('Email').fill(email);
+      await page.getByLabel('Password', { exact: true }).fill(password);
+      await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+      if (totp !== undefined) {
+        const code = page.getByLabel('Authenticator code');
+        await code.waitFor();
+        await code.fill(totp);
+        await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+      }
+      await waitSecurity();
+    },
+
+    async signInWithPasskey() {
+      await open('/m/signin');
+      await page.getByRole('button', { name: 'Sign in with a passkey' }).click();
+      await waitSecurity();
+    },
+
+    async signOut() {
+      await page.getByRole('button', { name: 'Sign out', exact: true }).click();
+      await page.getByTestId('signin-page').waitFor();
+    },
+
+    async enrolTotp(codeFor) {
+      await page.getByRole('button', { name: 'Set up authenticator app' }).click();
+      const secret = (await page.getByTestId('totp-secret').textContent())!.replace(/\s+/g, '');
+      await page.getByLabel('Code from the app').fill(codeFor(secret));
+      await page.getByRole('button', { name: 'Turn on' }).click();
+      const codes = page.getByTestId('recovery-code');
+      await codes.first().waitFor();
+      const recoveryCodes = (await codes.allTextContents()).map((c) => c.trim());
+      await page.getByRole('button', { name: 'I saved these codes' }).click();
+      await page.getByTestId('totp-on').waitFor();
+      return { secret, recoveryCodes };
+    },
+
+    async enrolPasskey(password, totp) {
+      await waitSecurity();
+      const before = new Set((await phone.passkeyRows()).map((r) => r.id));
+      await page.getByRole('button', { name: 'Create a passkey' }).click();
+      const dialog = page.getByTestId('stepup-dialog');
+      const created = page.getByTestId('passkey-created');
+      // Either the verification dialog opens, or (already verified) the passkey is made.
+      await dialog.or(created).first().waitFor();
+      if (await dialog.isVisible()) await phone.verify(password, totp);
+      await created.waitFor();
+      const rows = await phone.passkeyRows();
+      const fresh = rows.find((r) => !before.has(r.id));
+      if (!fresh) throw new Error('no new passkey row after creating a passkey');
+      return fresh;
+    },
+
+    async verify(password, totp) {
+      const dialog = page.getByTestId('stepup-dialog');
+      await dialog.waitFor();
+      await dialog.getByLabel('Password', { exact: true }).fill(password);
+      if (totp !== undefined) await dialog.getByLabel('Authenticator code').fill(totp);
+      await dialog.getByRole('button', { name: 'Verify' }).click();
+      await dialog.waitFor({ state: 'detached' });
+    },
+
+    async passkeyRows() {
+      const rows = page.getByTestId('passkey-row');
+      return rows.evaluateAll((els) =>
+        els.map((el) => ({
+          id: el.getAttribute('data-passkey-id') ?? '',
+          name: el.querySelector('[data-testid="passkey-name"]')?.textContent?.trim() ?? '',
+        })),
+      );
+    },
+
+    async approvePairing(link, o = {}) {
+      await page.goto(link);
+      await page.getByRole('button', { name: 'Approve' }).click();
+      const code = page.getByTestId('reverse-code');
+      const done = page.getByTestId('pair-done');
+      if (o.expectCode) {
+        await code.waitFor();
+        return { reverseCode: (await code.textContent())!.replace(/\D/g, '') };
+      }
+      await code.or(done).first().waitFor();
+      if (await code.isVisible()) {
+        return { reverseCode: (await code.textContent())!.replace(/\D/g, '') };
+      }
+      return {};
+    },
+
+    async denyPairing(link) {
+      await page.goto(link);
+      await page.getByRole('button', { name: 'Deny' }).click();
+      await page.getByTestId('pair-denied').waitFor();
+    },
+
+    async close() {
+      await authenticator.remove().catch(() => {});
+      await context.close().catch(() => {});
+      if (ownBrowser) await ownBrowser.close();
+    },
+  };
+  return phone;
+}
