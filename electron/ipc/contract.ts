@@ -1,0 +1,322 @@
+/**
+ * The one typed IPC contract between the renderer and the main process (DESIGN.md section 5),
+ * in the style of GitHub Desktop's ipc-shared.ts.
+ *
+ * - `RequestSchemas` / `Responses`: every invoke channel, its argument schema (parsed in the main
+ *   process before any handler runs) and its response type.
+ * - `EventPayloads`: push events from main to renderer.
+ * - `KeybridgeApi`: what the preload exposes as `window.keybridge` — named methods and
+ *   `on<Event>(cb) => unsubscribe` subscriptions, nothing generic.
+ *
+ * Nothing in a response or event may carry a token, a refresh token, a QR secret or a challenge:
+ * the renderer is treated as the least trusted part of the app. The QR is sent as an image, not
+ * as the link that carries the secret.
+ *
+ * Every method answers `IpcResult<T>` instead of throwing: errors crossing contextBridge lose
+ * everything but their message, and the UI needs the code to choose what to show.
+ */
+import { z } from 'zod';
+import {
+  Email,
+  OpaqueId,
+  PasskeyName,
+  ReverseCode,
+  SecondFactorCode,
+  TotpCode,
+  type ActivityListResponse,
+  type ErrorCode,
+  type MeResponse,
+  type PasskeyListResponse,
+  type SessionListResponse,
+  type SignInMethod,
+  type StepUpResponse,
+  type UserSummary,
+} from '../../server/protocol/api';
+
+// ------------------------------------------------------------------ results and errors
+
+/** Errors the shell adds to the server's error codes. */
+export type ShellErrorCode =
+  /** the arguments did not match the contract's schema */
+  | 'invalid_arguments'
+  /** the call came from a frame or window the main process does not trust */
+  | 'forbidden_sender'
+  /** the call needs a signed-in session and there is none */
+  | 'not_signed_in'
+  /** the server could not be reached */
+  | 'server_unreachable'
+  /** no OS keychain: the session cannot be kept */
+  | 'keychain_unavailable'
+  /** a QR flow is already running / none is running */
+  | 'qr_not_active'
+  /** the URL is not on the allow-list for the system browser */
+  | 'url_not_allowed'
+  /** anything unexpected; the message is generic and the details stay in the main process */
+  | 'internal';
+
+export type IpcErrorCode = ErrorCode | ShellErrorCode;
+
+export type IpcError = {
+  code: IpcErrorCode;
+  /** plain words, safe to show */
+  message: string;
+  retryAfterSeconds?: number;
+};
+
+export type IpcResult<T> = { ok: true; value: T } | { ok: false; error: IpcError };
+
+// ------------------------------------------------------------------ shared view types
+
+export type AppInfo = {
+  version: string;
+  /** the server this app talks to, e.g. http://127.0.0.1:3000 */
+  serverUrl: string;
+  /** 'electron' in the real app, 'browser' in the Chromium harness (npm run desktop:browser) */
+  mode: 'electron' | 'browser';
+  platform: string;
+};
+
+export type KeychainStatus = {
+  available: boolean;
+  /** e.g. 'keytar (Secret Service)'; null when unknown */
+  backend: string | null;
+  /** plain words for the banner when not available; null otherwise */
+  message: string | null;
+};
+
+export type SessionState =
+  /** launch: looking for a saved session in the keychain */
+  | { status: 'restoring' }
+  | {
+      status: 'signed-out';
+      /** why, when it was not the user's own choice */
+      reason: 'none' | 'signed-out' | 'expired' | 'revoked' | 'server-unreachable';
+      message: string | null;
+    }
+  | {
+      status: 'signed-in';
+      user: UserSummary;
+      sessionId: string;
+      method: SignInMethod;
+      /** false when the keychain is unavailable: the session ends when the app quits */
+      persisted: boolean;
+    };
+
+export type QrPurpose = 'sign-in' | 'add-passkey';
+
+/**
+ * The QR flow as the renderer sees it (DESKTOP-CLIENT's qr-login states, minus secrets).
+ * waiting (showing) -> scanned (confirm on your phone) -> [code-required] -> verifying -> done.
+ */
+export type QrView =
+  | { status: 'idle'; purpose: QrPurpose }
+  | { status: 'starting'; purpose: QrPurpose }
+  | {
+      status: 'showing';
+      purpose: QrPurpose;
+      /** data:image/svg+xml;base64,... — the QR to scan; the link itself stays in main */
+      qrImage: string;
+      /** epoch ms when this QR is replaced by a fresh one */
+      expiresAt: number;
+    }
+  | {
+      status: 'scanned';
+      purpose: QrPurpose;
+      /** what the relay saw of the phone, to help the user recognise it */
+      phone: { ip: string; userAgent: string } | null;
+    }
+  | {
+      /** phone and desktop are on different networks: type the 6 digits the phone shows */
+      status: 'code-required';
+      purpose: QrPurpose;
+      triesLeft: number | null;
+      /** set after a wrong code */
+      message: string | null;
+    }
+  | { status: 'verifying'; purpose: QrPurpose }
+  | { status: 'done'; purpose: QrPurpose; user: UserSummary | null }
+  | {
+      status: 'failed';
+      purpose: QrPurpose;
+      code: IpcErrorCode | 'denied' | 'expired' | 'channel_failed' | 'peer_left';
+      message: string;
+      /** true when "Try again" makes sense */
+      retryable: boolean;
+    }
+  | { status: 'cancelled'; purpose: QrPurpose };
+
+export type TotpSetupView = {
+  /** data:image/svg+xml;base64,... of the otpauth:// URI, for the authenticator app */
+  qrImage: string;
+  /** the same key in groups of four, for typing into an authenticator by hand */
+  manualKey: string;
+};
+
+export type Ok = { done: true };
+
+// ------------------------------------------------------------------ request schemas
+
+const NoArgs = z.undefined();
+
+/** Argument schema per invoke channel; the main process parses with these before use. */
+export const RequestSchemas = {
+  'app:info': NoArgs,
+  'session:get': NoArgs,
+  'session:restore': NoArgs,
+  'keychain:status': NoArgs,
+  'qr:start': NoArgs,
+  'qr:cancel': NoArgs,
+  'qr:submitCode': z.strictObject({ code: ReverseCode }),
+  'qr:copyLink': NoArgs,
+  'auth:password': z.strictObject({
+    email: Email,
+    password: z.string().min(1).max(256),
+    totp: SecondFactorCode.optional(),
+  }),
+  'auth:signOut': NoArgs,
+  'auth:stepUp': z.strictObject({
+    password: z.string().min(1).max(256),
+    totp: SecondFactorCode.optional(),
+  }),
+  'account:me': NoArgs,
+  'passkeys:list': NoArgs,
+  'passkeys:rename': z.strictObject({ id: OpaqueId, name: PasskeyName }),
+  'passkeys:delete': z.strictObject({
+    id: OpaqueId,
+    /** the user confirmed twice that this is their last passkey */
+    acknowledgeLastPasskey: z.boolean().optional(),
+  }),
+  'passkeys:addStart': NoArgs,
+  'totp:setup': NoArgs,
+  'totp:confirm': z.strictObject({ code: TotpCode }),
+  'totp:disable': NoArgs,
+  'sessions:list': NoArgs,
+  'sessions:revoke': z.strictObject({ id: OpaqueId }),
+  'sessions:revokeOthers': NoArgs,
+  'activity:list': NoArgs,
+  'shell:openExternal': z.strictObject({ url: z.string().max(2048) }),
+} as const;
+
+export type InvokeChannel = keyof typeof RequestSchemas;
+export type RequestOf<C extends InvokeChannel> = z.infer<(typeof RequestSchemas)[C]>;
+
+/** Response type per invoke channel (the `value` of a successful IpcResult). */
+export type Responses = {
+  'app:info': AppInfo;
+  'session:get': SessionState;
+  'session:restore': SessionState;
+  'keychain:status': KeychainStatus;
+  'qr:start': QrView;
+  'qr:cancel': QrView;
+  'qr:submitCode': QrView;
+  'qr:copyLink': Ok;
+  'auth:password': SessionState;
+  'auth:signOut': SessionState;
+  'auth:stepUp': StepUpResponse;
+  'account:me': MeResponse;
+  'passkeys:list': PasskeyListResponse;
+  'passkeys:rename': Ok;
+  'passkeys:delete': Ok;
+  'passkeys:addStart': QrView;
+  'totp:setup': TotpSetupView;
+  'totp:confirm': { recoveryCodes: string[] };
+  'totp:disable': Ok;
+  'sessions:list': SessionListResponse;
+  'sessions:revoke': Ok;
+  'sessions:revokeOthers': { revoked: number };
+  'activity:list': ActivityListResponse;
+  'shell:openExternal': Ok;
+};
+
+// ------------------------------------------------------------------ push events
+
+export type EventPayloads = {
+  'qr:state': QrView;
+  'session:changed': SessionState;
+  'keychain:status': KeychainStatus;
+};
+export type EventChannel = keyof EventPayloads;
+
+// ------------------------------------------------------------------ renderer-facing API
+
+/** Method name on window.keybridge -> invoke channel. The preload builds one function per entry. */
+export const ApiMethods = {
+  getAppInfo: 'app:info',
+  getSession: 'session:get',
+  /** try the keychain session again (e.g. after "server unreachable") */
+  restoreSession: 'session:restore',
+  getKeychainStatus: 'keychain:status',
+  startQrSignIn: 'qr:start',
+  cancelQr: 'qr:cancel',
+  submitReverseCode: 'qr:submitCode',
+  /** copies the QR link to the clipboard from the main process ("Can't scan?") */
+  copyQrLink: 'qr:copyLink',
+  signInWithPassword: 'auth:password',
+  signOut: 'auth:signOut',
+  stepUp: 'auth:stepUp',
+  getAccount: 'account:me',
+  listPasskeys: 'passkeys:list',
+  renamePasskey: 'passkeys:rename',
+  deletePasskey: 'passkeys:delete',
+  /** starts a QR flow with purpose 'add-passkey' (needs a recent stepUp) */
+  startAddPasskey: 'passkeys:addStart',
+  setupTotp: 'totp:setup',
+  confirmTotp: 'totp:confirm',
+  disableTotp: 'totp:disable',
+  listSessions: 'sessions:list',
+  revokeSession: 'sessions:revoke',
+  revokeOtherSessions: 'sessions:revokeOthers',
+  listActivity: 'activity:list',
+  openExternal: 'shell:openExternal',
+} as const satisfies Record<string, InvokeChannel>;
+
+/** Subscription name on window.keybridge -> event channel. */
+export const ApiEvents = {
+  onQrState: 'qr:state',
+  onSessionChanged: 'session:changed',
+  onKeychainStatus: 'keychain:status',
+} as const satisfies Record<string, EventChannel>;
+
+type MethodFor<C extends InvokeChannel> =
+  RequestOf<C> extends undefined
+    ? () => Promise<IpcResult<Responses[C]>>
+    : (args: RequestOf<C>) => Promise<IpcResult<Responses[C]>>;
+
+export type KeybridgeApi = {
+  readonly [M in keyof typeof ApiMethods]: MethodFor<(typeof ApiMethods)[M]>;
+} & {
+  readonly [E in keyof typeof ApiEvents]: (
+    listener: (payload: EventPayloads[(typeof ApiEvents)[E]]) => void,
+  ) => () => void;
+};
+
+/** Every key window.keybridge has, in order: the preload test asserts exactly these. */
+export const apiKeys = [...Object.keys(ApiMethods), ...Object.keys(ApiEvents)].sort();
+
+/** The global the preload exposes. */
+export const API_GLOBAL = 'keybridge';
+
+declare global {
+  interface Window {
+    keybridge: KeybridgeApi;
+  }
+}
+
+// ------------------------------------------------------------------ main-side handler types
+
+/** Who is calling, as checked by ipc-main (Electron) or browser-preload (test harness). */
+export type CallContext = { senderId: number };
+
+export type Handler<C extends InvokeChannel> = (
+  args: RequestOf<C>,
+  ctx: CallContext,
+) => Promise<Responses[C]>;
+
+/** The whole main-process side: one handler per channel. */
+export type HandlerMap = { [C in InvokeChannel]: Handler<C> };
+
+/** How the handler map pushes events; ipc-main sends them to trusted windows only. */
+export type EventSink = <E extends EventChannel>(channel: E, payload: EventPayloads[E]) => void;
+
+/** The app's own origin: the renderer is served from app://keybridge/. */
+export const APP_ORIGIN = 'app://keybridge';
