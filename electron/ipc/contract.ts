@@ -51,6 +51,8 @@ export type ShellErrorCode =
   | 'qr_not_active'
   /** the URL is not on the allow-list for the system browser */
   | 'url_not_allowed'
+  /** the server answered something that is not the API's shape */
+  | 'unexpected_response'
   /** anything unexpected; the message is generic and the details stay in the main process */
   | 'internal';
 
@@ -97,9 +99,8 @@ export type SessionState =
       status: 'signed-in';
       user: UserSummary;
       sessionId: string;
-      method: SignInMethod;
-      /** false when the keychain is unavailable: the session ends when the app quits */
-      persisted: boolean;
+      /** how this session signed in; null when the server did not say */
+      method: SignInMethod | null;
     };
 
 export type QrPurpose = 'sign-in' | 'add-passkey';

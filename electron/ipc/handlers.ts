@@ -1,0 +1,345 @@
+/**
+ * The main process's answers to the renderer: one handler per contract channel, built from
+ * injected services so it runs under plain Node (tests, the browser harness) exactly as in
+ * Electron. The access token is used here through `session.withAccess` and never leaves:
+ * every response is a view type from the contract.
+ */
+import type { DeviceInfo, SignInMethod, TotpSetupResponse } from '../../server/protocol/api';
+import { ApiError, type ApiClient } from '../services/api-client';
+import type { SessionManager } from '../services/session';
+import { KeychainUnavailableError, type TokenVault } from '../services/token-vault';
+import type {
+  AppInfo,
+  EventSink,
+  HandlerMap,
+  KeychainStatus,
+  QrPurpose,
+  QrView,
+  SessionState,
+} from './contract';
+import { ShellError } from './errors';
+import { failedView, qrImageDataUrl, toQrView, type QrFlow, type QrFlowFactory } from './qr-flow';
+import { isAllowedExternalUrl } from '../window/external-links';
+
+export type ShellServices = {
+  api: ApiClient;
+  vault: TokenVault;
+  session: SessionManager;
+  qrFlows: QrFlowFactory;
+  /** Electron's clipboard in the app; a test double in the harness */
+  clipboard: { writeText(text: string): void };
+  /** Electron's shell.openExternal; only called for allow-listed URLs */
+  openExternal: (url: string) => Promise<void>;
+  /** https origins the system browser may be sent to */
+  externalOrigins: readonly string[];
+  device: DeviceInfo;
+  app: Omit<AppInfo, 'serverUrl'>;
+  /** pushes events to the trusted renderer(s) */
+  emit: EventSink;
+  /** for failures the user sees as 'internal'; gets the error object, never prints tokens itself */
+  logError?: (what: string, error: unknown) => void;
+};
+
+export type ShellCore = {
+  handlers: HandlerMap;
+  /** At launch: check the keychain, then sign in from it when it holds a session. */
+  start(): Promise<SessionState>;
+  dispose(): void;
+};
+
+const NO_KEYCHAIN_HINT =
+  'The system keychain is not available, so Keybridge cannot keep you signed in. ' +
+  'Nothing is saved to disk.';
+
+export function createHandlerMap(services: ShellServices): ShellCore {
+  const { api, session, emit } = services;
+
+  let sessionState: SessionState = { status: 'signed-out', reason: 'none', message: null };
+  let keychain: KeychainStatus = { available: true, backend: null, message: null };
+  let method: SignInMethod | null = null;
+  let signingOut = false;
+
+  type ActiveFlow = { purpose: QrPurpose; flow: QrFlow; link: string | null; stop: () => void };
+  let active: ActiveFlow | null = null;
+  let qrView: QrView = { status: 'idle', purpose: 'sign-in' };
+
+  function setSession(next: SessionState) {
+    sessionState = next;
+    emit('session:changed', next);
+  }
+
+  function signedInState(): SessionState {
+    const snap = session.snapshot();
+    if (snap.status !== 'signed-in') return sessionState;
+    return { status: 'signed-in', user: snap.user, sessionId: snap.sessionId, method };
+  }
+
+  // The session manager forgets the session by itself when the server refuses a refresh
+  // (revoked elsewhere, expired, reused): tell the renderer why it is now signed out.
+  const unsubscribeSession = session.onChange((snap) => {
+    if (snap.status === 'signed-in') {
+      setSession(signedInState());
+    } else if (sessionState.status === 'signed-in' && !signingOut) {
+      method = null;
+      setSession({
+        status: 'signed-out',
+        reason: 'expired',
+        message: 'Your session ended. Please sign in again.',
+      });
+    }
+  });
+
+  function setKeychain(next: KeychainStatus) {
+    keychain = next;
+    emit('keychain:status', next);
+  }
+
+  function noteKeychainError(e: unknown) {
+    if (e instanceof KeychainUnavailableError) {
+      setKeychain({ available: false, backend: null, message: e.message || NO_KEYCHAIN_HINT });
+    }
+  }
+
+  async function learnMethod() {
+    try {
+      const me = await session.withAccess((t) => api.me(t));
+      method = me.session.method;
+    } catch {
+      method = null; // the label is a nicety; a failure here must not undo the sign-in
+    }
+  }
+
+  async function afterSignIn(): Promise<SessionState> {
+    await learnMethod();
+    const next = signedInState();
+    setSession(next);
+    return next;
+  }
+
+  function requireSignedIn() {
+    if (session.snapshot().status !== 'signed-in') {
+      throw new ShellError('not_signed_in', 'You are signed out. Please sign in first.');
+    }
+  }
+
+  const withAccess = <T>(fn: (accessToken: string) => Promise<T>) => {
+    requireSignedIn();
+    return session.withAccess(fn);
+  };
+
+  function stopFlow() {
+    if (!active) return;
+    const current = active;
+    active = null;
+    current.stop();
+    current.flow.cancel();
+  }
+
+  async function startFlow(purpose: QrPurpose): Promise<QrView> {
+    stopFlow();
+    const flow = services.qrFlows({ purpose, withAccess });
+    const entry: ActiveFlow = { purpose, flow, link: null, stop: () => undefined };
+    active = entry;
+    // Views are rendered asynchronously (QR image); chain them so they reach the renderer in order.
+    let chain: Promise<void> = Promise.resolve();
+    let first: Promise<QrView> | null = null;
+    entry.stop = flow.onState((state) => {
+      if (active !== entry) return;
+      entry.link =
+        state.status === 'showing' ? state.link : state.status === 'scanned' ? entry.link : null;
+      const view = toQrView(purpose, state);
+      if (!first) first = view;
+      chain = chain
+        .then(async () => {
+          const v = await view;
+          if (active !== entry && state.status !== 'cancelled') return;
+          qrView = v;
+          emit('qr:state', v);
+          if (state.status === 'done' && state.tokens) {
+            await adoptFromQr(state.tokens);
+          }
+        })
+        .catch((e) => {
+          noteKeychainError(e);
+          const msg =
+            e instanceof KeychainUnavailableError || e instanceof ApiError
+              ? e.message
+              : 'Something went wrong inside Keybridge. Please try again.';
+          qrView = failedView(
+            purpose,
+            e instanceof KeychainUnavailableError ? 'keychain_unavailable' : 'internal',
+            msg,
+          );
+          emit('qr:state', qrView);
+        });
+    });
+    return first ?? qrView;
+  }
+
+  async function adoptFromQr(tokens: Parameters<SessionManager['adopt']>[0]) {
+    await session.adopt(tokens);
+    await afterSignIn();
+  }
+
+  const handlers: HandlerMap = {
+    'app:info': async () => ({ ...services.app, serverUrl: api.serverUrl }),
+    'session:get': async () => sessionState,
+    'session:restore': async () => restore(),
+    'keychain:status': async () => keychain,
+
+    'qr:start': async () => startFlow('sign-in'),
+    'qr:cancel': async () => {
+      if (!active) return qrView;
+      const purpose = active.purpose;
+      stopFlow();
+      qrView = { status: 'cancelled', purpose };
+      emit('qr:state', qrView);
+      return qrView;
+    },
+    'qr:submitCode': async ({ code }) => {
+      if (!active) throw new ShellError('qr_not_active', 'There is no sign-in waiting for a code.');
+      await active.flow.submitReverseCode(code);
+      return qrView;
+    },
+    'qr:copyLink': async () => {
+      if (!active?.link)
+        throw new ShellError('qr_not_active', 'There is no code on screen to copy.');
+      services.clipboard.writeText(active.link);
+      return { done: true };
+    },
+
+    'auth:password': async ({ email, password, totp }) => {
+      const tokens = await api.passwordLogin({ email, password, totp, device: services.device });
+      try {
+        await session.adopt(tokens);
+      } catch (e) {
+        noteKeychainError(e);
+        throw e;
+      }
+      return afterSignIn();
+    },
+    'auth:signOut': async () => {
+      stopFlow();
+      signingOut = true;
+      try {
+        await session.signOut();
+      } finally {
+        signingOut = false;
+      }
+      method = null;
+      const next: SessionState = { status: 'signed-out', reason: 'signed-out', message: null };
+      setSession(next);
+      return next;
+    },
+    'auth:stepUp': async (body) => withAccess((t) => api.stepUp(t, body)),
+
+    'account:me': async () => withAccess((t) => api.me(t)),
+    'passkeys:list': async () => withAccess((t) => api.passkeys(t)),
+    'passkeys:rename': async ({ id, name }) => {
+      await withAccess((t) => api.renamePasskey(t, id, name));
+      return { done: true };
+    },
+    'passkeys:delete': async ({ id, acknowledgeLastPasskey }) => {
+      await withAccess((t) => api.deletePasskey(t, id, acknowledgeLastPasskey ?? false));
+      return { done: true };
+    },
+    'passkeys:addStart': async () => {
+      requireSignedIn();
+      return startFlow('add-passkey');
+    },
+
+    'totp:setup': async () => {
+      const setup: TotpSetupResponse = await withAccess((t) => api.totpSetup(t));
+      return {
+        qrImage: await qrImageDataUrl(setup.otpauthUri),
+        manualKey: setup.secret.replace(/(.{4})(?=.)/g, '$1 '),
+      };
+    },
+    'totp:confirm': async ({ code }) => {
+      const { recoveryCodes } = await withAccess((t) => api.totpConfirm(t, code));
+      return { recoveryCodes };
+    },
+    'totp:disable': async () => {
+      await withAccess((t) => api.totpDisable(t));
+      return { done: true };
+    },
+
+    'sessions:list': async () => withAccess((t) => api.sessions(t)),
+    'sessions:revoke': async ({ id }) => {
+      await withAccess((t) => api.revokeSession(t, id));
+      return { done: true };
+    },
+    'sessions:revokeOthers': async () => {
+      const { sessions } = await withAccess((t) => api.sessions(t));
+      let revoked = 0;
+      for (const s of sessions) {
+        if (s.current) continue;
+        await withAccess((t) => api.revokeSession(t, s.id));
+        revoked += 1;
+      }
+      return { revoked };
+    },
+    'activity:list': async () => withAccess((t) => api.activity(t)),
+
+    'shell:openExternal': async ({ url }) => {
+      if (!isAllowedExternalUrl(url, services.externalOrigins)) {
+        throw new ShellError('url_not_allowed', 'Keybridge only opens its own https pages.');
+      }
+      await services.openExternal(url);
+      return { done: true };
+    },
+  };
+
+  async function probeKeychain() {
+    try {
+      await services.vault.getCurrentAccount();
+      setKeychain({ available: true, backend: 'system keychain', message: null });
+      return true;
+    } catch (e) {
+      if (e instanceof KeychainUnavailableError) {
+        noteKeychainError(e);
+        return false;
+      }
+      throw e;
+    }
+  }
+
+  async function restore(): Promise<SessionState> {
+    if (session.snapshot().status === 'signed-in') return signedInState();
+    setSession({ status: 'restoring' });
+    try {
+      if (!(await probeKeychain())) {
+        setSession({ status: 'signed-out', reason: 'none', message: null });
+        return sessionState;
+      }
+      const user = await session.restore();
+      if (user) return afterSignIn();
+      setSession({ status: 'signed-out', reason: 'none', message: null });
+    } catch (e) {
+      if (e instanceof ApiError && e.code === 'server_unreachable') {
+        setSession({
+          status: 'signed-out',
+          reason: 'server-unreachable',
+          message: `${e.message} Your saved sign-in is kept; try again when the server is back.`,
+        });
+      } else {
+        services.logError?.('restore', e);
+        setSession({
+          status: 'signed-out',
+          reason: 'none',
+          message: 'Your saved sign-in could not be used. Please sign in again.',
+        });
+      }
+    }
+    return sessionState;
+  }
+
+  return {
+    handlers,
+    start: restore,
+    dispose() {
+      stopFlow();
+      unsubscribeSession();
+    },
+  };
+}

@@ -1,0 +1,76 @@
+/**
+ * The app:// protocol that serves the built renderer (DESIGN.md section 5: not file://, Electron
+ * checklist item 18). Plain function from a request URL to a Response, so path handling and
+ * headers are tested under Node; main.ts only passes it to protocol.handle.
+ */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { RENDERER_CSP } from './csp';
+
+export const APP_SCHEME = 'app';
+export const APP_HOST = 'keybridge';
+export const APP_ENTRY_URL = `${APP_SCHEME}://${APP_HOST}/index.html`;
+
+/** Registered before `ready` so app:// behaves like https (secure context, fetch, storage). */
+export const APP_SCHEME_PRIVILEGES = {
+  scheme: APP_SCHEME,
+  privileges: { standard: true, secure: true, supportFetchAPI: false, corsEnabled: false },
+} as const;
+
+const MIME: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.woff2': 'font/woff2',
+  '.json': 'application/json',
+};
+
+export const SECURITY_HEADERS: Record<string, string> = {
+  'content-security-policy': RENDERER_CSP,
+  'x-content-type-options': 'nosniff',
+  'cross-origin-opener-policy': 'same-origin',
+  'referrer-policy': 'no-referrer',
+};
+
+/** Maps app://keybridge/<path> to a file under root, or null when it is not ours to serve. */
+export function resolveAppPath(requestUrl: string, root: string): string | null {
+  let url: URL;
+  try {
+    url = new URL(requestUrl);
+  } catch {
+    return null;
+  }
+  if (url.protocol !== `${APP_SCHEME}:` || url.host !== APP_HOST) return null;
+  let pathname: string;
+  try {
+    pathname = decodeURIComponent(url.pathname);
+  } catch {
+    return null;
+  }
+  if (pathname.includes('\0')) return null;
+  const rel = pathname === '/' || pathname === '' ? 'index.html' : pathname.replace(/^\/+/, '');
+  const resolved = path.resolve(root, rel);
+  const rootWithSep = path.resolve(root) + path.sep;
+  // Refuse anything outside the renderer directory (../, encoded %2e%2e, absolute paths).
+  if (!resolved.startsWith(rootWithSep)) return null;
+  return resolved;
+}
+
+export async function serveAppRequest(requestUrl: string, root: string): Promise<Response> {
+  const file = resolveAppPath(requestUrl, root);
+  if (!file) return new Response('Not found', { status: 404, headers: SECURITY_HEADERS });
+  try {
+    const body = await readFile(file);
+    const type = MIME[path.extname(file).toLowerCase()] ?? 'application/octet-stream';
+    return new Response(body, {
+      status: 200,
+      headers: { ...SECURITY_HEADERS, 'content-type': type },
+    });
+  } catch {
+    return new Response('Not found', { status: 404, headers: SECURITY_HEADERS });
+  }
+}
