@@ -214,6 +214,11 @@ export type MeResponse = {
   elevatedUntil: string | null;
   /** How this session signed in, and with which passkey if any. */
   session: { id: string; method: SignInMethod; passkeyId: string | null };
+  /**
+   * The account's WebAuthn user handle (base64url). The phone app passes it to the Signal API
+   * (signalAllAcceptedCredentials) so the passkey provider can drop deleted passkeys.
+   */
+  webauthnUserId: string;
   checklist: ChecklistItem[];
 };
 
@@ -222,6 +227,8 @@ export type TotpConfirmResponse = { recoveryCodes: string[] };
 
 export type PasskeyView = {
   id: string;
+  /** The WebAuthn credential id (base64url); needed for the Signal API's accepted list. */
+  credentialId: string;
   name: string;
   /** Provider from the AAGUID table, or null when unknown/all-zero. */
   providerName: string | null;
