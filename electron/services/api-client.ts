@@ -41,7 +41,7 @@ export class ApiError extends Error {
     readonly status: number,
     readonly code: ClientErrorCode,
     message: string,
-    readonly details: { retryAfterSeconds?: number; issues?: string[] } = {},
+    readonly details: { retryAfterSeconds?: number; issues?: string[]; triesLeft?: number } = {},
   ) {
     super(message);
   }
@@ -203,11 +203,13 @@ export function createApiClient(options: ApiClientOptions) {
 export function toApiError(status: number, body: unknown): ApiError {
   const err = (body as { error?: { code?: unknown; message?: unknown } } | undefined)?.error;
   if (err && typeof err.code === 'string' && typeof err.message === 'string') {
-    const extra = err as { retryAfterSeconds?: unknown; issues?: unknown };
+    const extra = err as { retryAfterSeconds?: unknown; issues?: unknown; triesLeft?: unknown };
     return new ApiError(status, err.code as ErrorCode, err.message, {
       retryAfterSeconds:
         typeof extra.retryAfterSeconds === 'number' ? extra.retryAfterSeconds : undefined,
       issues: Array.isArray(extra.issues) ? extra.issues.map(String) : undefined,
+      // reverse_code_invalid may say how many tries are left
+      triesLeft: typeof extra.triesLeft === 'number' ? extra.triesLeft : undefined,
     });
   }
   return new ApiError(

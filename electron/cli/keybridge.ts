@@ -1,0 +1,304 @@
+/**
+ * Terminal sign-in: `keybridge login|status|logout`. The same QR flow as the desktop app, for
+ * operators checking a deployment and for machines without a desktop. The session goes into
+ * the OS keychain exactly like the app's; without a keychain the CLI refuses rather than
+ * writing a file.
+ *
+ * Output contract (tests and scripts rely on it):
+ * - stdout: the QR (terminal characters), the link alone on its own line, progress lines, and
+ *   `Signed in as <email>` / `Signed out.` / `Signed in as <email> on <server>`.
+ * - stderr + non-zero exit: exactly one line `keybridge: <reason>` on any failure.
+ */
+import { createInterface } from 'node:readline';
+import { parseArgs } from 'node:util';
+import QRCode from 'qrcode';
+import { ApiError, createApiClient, defaultDevice } from '../services/api-client';
+import { createQrLogin, type QrLoginState } from '../services/qr-login';
+import { createSessionManager } from '../services/session';
+import { createKeytarVault, KeychainUnavailableError } from '../services/token-vault';
+
+const USAGE = `Usage:
+  keybridge login --server <url> [--device-name <name>] [--timeout <seconds>]
+  keybridge status [--server <url>]
+  keybridge logout [--server <url>]
+
+Sign in to your Keybridge exchange account by scanning a QR code with your phone.
+The session is kept in the system keychain (Secret Service on Linux).
+KEYBRIDGE_SERVER may be set instead of --server.`;
+
+class CliError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode = 1,
+  ) {
+    super(message);
+  }
+}
+
+type Args = {
+  command: string | undefined;
+  server?: string;
+  deviceName?: string;
+  timeoutSeconds?: number;
+  localAddress?: string;
+};
+
+function parse(argv: string[]): Args {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      server: { type: 'string', short: 's' },
+      'device-name': { type: 'string' },
+      timeout: { type: 'string' },
+      // Bind to another local address (tests use 127.0.0.2 to look like another network).
+      'local-address': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) return { command: 'help' };
+  const timeout = values.timeout === undefined ? undefined : Number(values.timeout);
+  if (timeout !== undefined && !(timeout > 0))
+    throw new CliError('--timeout must be a number of seconds.');
+  return {
+    command: positionals[0],
+    server: values.server ?? process.env.KEYBRIDGE_SERVER,
+    deviceName: values['device-name'],
+    timeoutSeconds: timeout,
+    localAddress: values['local-address'],
+  };
+}
+
+function serverUrlOf(raw: string | undefined, required: boolean): string | undefined {
+  if (!raw) {
+    if (required) throw new CliError('Say which server to use: --server <url>.', 2);
+    return undefined;
+  }
+  try {
+    const url = new URL(raw);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('scheme');
+    return url.origin;
+  } catch {
+    throw new CliError(`Not a server URL: ${raw}`, 2);
+  }
+}
+
+const out = (line = '') => process.stdout.write(`${line}\n`);
+
+// ------------------------------------------------------------------ login
+
+async function login(args: Args): Promise<number> {
+  const serverUrl = serverUrlOf(args.server, true)!;
+  const vault = createKeytarVault();
+  // Fail before showing a QR: a sign-in nobody can keep is worse than none.
+  await vault.getCurrentAccount();
+
+  const api = createApiClient({ serverUrl, localAddress: args.localAddress });
+  try {
+    await api.config();
+    const session = createSessionManager({ api, vault });
+    const base = defaultDevice();
+    const device = {
+      name: (args.deviceName?.trim() || base.name).slice(0, 80),
+      platform: base.platform,
+    };
+    const flow = createQrLogin({
+      serverUrl,
+      api,
+      session,
+      device,
+      appName: 'Keybridge CLI',
+      localAddress: args.localAddress,
+      maxWaitMs: (args.timeoutSeconds ?? 300) * 1000,
+    });
+
+    const prompt = createCodePrompt();
+    let shownLinks = 0;
+    const printing: Promise<void>[] = [];
+    flow.subscribe((state) => {
+      printing.push(show(state));
+    });
+
+    async function show(state: QrLoginState) {
+      switch (state.status) {
+        case 'waiting-for-scan': {
+          const qr = await QRCode.toString(state.link, { type: 'terminal', small: true });
+          if (shownLinks++ > 0) out('The previous code expired; here is a new one.');
+          out(qr);
+          out("Scan the QR code with your phone's camera, or open this link on your phone:");
+          out(state.link);
+          return;
+        }
+        case 'scanned':
+          out(
+            `Scanned. Confirm on your phone${state.sameNetwork ? '' : ' (it is on a different network)'}.`,
+          );
+          return;
+        case 'waiting-for-approval':
+          out('Waiting for approval on your phone...');
+          return;
+        case 'needs-code': {
+          if (state.message) out(state.message);
+          const tries = state.triesLeft === undefined ? '' : ` (${state.triesLeft} tries left)`;
+          const code = await prompt.ask(`Type the 6-digit code shown on your phone${tries}: `);
+          if (code === null) {
+            await flow.cancel();
+            return;
+          }
+          void flow.submitCode(code);
+          return;
+        }
+        case 'verifying':
+          out('Checking with the server...');
+          return;
+        default:
+          return;
+      }
+    }
+
+    const final = await flow.finished;
+    await Promise.all(printing);
+    prompt.close();
+    switch (final.status) {
+      case 'signed-in':
+        out(`Signed in as ${final.user.email}`);
+        return 0;
+      case 'expired':
+        throw new CliError('The QR code expired before the sign-in finished. Run login again.');
+      case 'cancelled':
+        throw new CliError('Sign-in cancelled.', 130);
+      case 'failed':
+        throw new CliError(final.message);
+      default:
+        throw new CliError('Unexpected end of sign-in.');
+    }
+  } finally {
+    api.close();
+  }
+}
+
+/** Reads codes line by line from stdin (a terminal or a pipe). null when stdin ended. */
+function createCodePrompt() {
+  let rl: ReturnType<typeof createInterface> | null = null;
+  const lines: string[] = [];
+  const waiting: ((line: string | null) => void)[] = [];
+  let ended = false;
+  function ensure() {
+    if (rl) return;
+    rl = createInterface({ input: process.stdin, terminal: false });
+    rl.on('line', (line) => {
+      const w = waiting.shift();
+      if (w) w(line.trim());
+      else lines.push(line.trim());
+    });
+    rl.on('close', () => {
+      ended = true;
+      for (const w of waiting.splice(0)) w(null);
+    });
+  }
+  return {
+    ask(question: string): Promise<string | null> {
+      ensure();
+      process.stdout.write(question);
+      const ready = lines.shift();
+      if (ready !== undefined) return Promise.resolve(ready);
+      if (ended) return Promise.resolve(null);
+      return new Promise((resolve) => waiting.push(resolve));
+    },
+    close() {
+      rl?.close();
+    },
+  };
+}
+
+// ------------------------------------------------------------------ status / logout
+
+async function status(args: Args): Promise<number> {
+  const vault = createKeytarVault();
+  const current = await vault.getCurrentAccount();
+  const serverUrl = serverUrlOf(args.server, false) ?? current?.serverOrigin;
+  if (!current || !serverUrl || current.serverOrigin !== serverUrl) {
+    throw new CliError(`Not signed in${serverUrl ? ` to ${serverUrl}` : ''}.`);
+  }
+  const api = createApiClient({ serverUrl, localAddress: args.localAddress });
+  try {
+    const session = createSessionManager({ api, vault });
+    const user = await session.restore();
+    if (!user) throw new CliError(`Not signed in to ${serverUrl} (the session has ended).`);
+    const me = await session.withAccess((t) => api.me(t));
+    out(`Signed in as ${me.user.email} on ${serverUrl}`);
+    out(
+      `Passkeys: ${me.passkeyCount}  Sessions: ${me.sessionCount}  Authenticator app: ${me.totpEnabled ? 'on' : 'off'}`,
+    );
+    return 0;
+  } finally {
+    api.close();
+  }
+}
+
+async function logout(args: Args): Promise<number> {
+  const vault = createKeytarVault();
+  const current = await vault.getCurrentAccount();
+  const serverUrl = serverUrlOf(args.server, false) ?? current?.serverOrigin;
+  if (!current || !serverUrl || current.serverOrigin !== serverUrl) {
+    out('Not signed in.');
+    return 0;
+  }
+  const api = createApiClient({ serverUrl, localAddress: args.localAddress });
+  try {
+    await createSessionManager({ api, vault }).signOut();
+    out('Signed out.');
+    return 0;
+  } finally {
+    api.close();
+  }
+}
+
+// ------------------------------------------------------------------ main
+
+async function main(argv: string[]): Promise<number> {
+  try {
+    const args = parse(argv);
+    switch (args.command) {
+      case 'login':
+        return await login(args);
+      case 'status':
+        return await status(args);
+      case 'logout':
+        return await logout(args);
+      case 'help':
+        out(USAGE);
+        return 0;
+      default:
+        process.stderr.write(`${USAGE}\n`);
+        return 2;
+    }
+  } catch (e) {
+    process.stderr.write(`keybridge: ${reasonOf(e)}\n`);
+    return e instanceof CliError ? e.exitCode : 1;
+  }
+}
+
+/** One line, plain words, never a token. */
+function reasonOf(e: unknown): string {
+  if (e instanceof CliError || e instanceof KeychainUnavailableError || e instanceof ApiError) {
+    return e.message.replace(/\s+/g, ' ');
+  }
+  if (e instanceof Error && 'code' in e && e.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+    return e.message.replace(/\s+/g, ' ');
+  }
+  return `Unexpected error: ${e instanceof Error ? e.message.replace(/\s+/g, ' ') : String(e)}`;
+}
+
+async function flushAndExit(code: number) {
+  await new Promise<void>((r) => process.stdout.write('', () => r()));
+  // keytar and sockets may keep handles open; the result is decided, so leave now.
+  process.exit(code);
+}
+
+process.on('SIGINT', () => {
+  process.stderr.write('keybridge: Sign-in cancelled.\n');
+  process.exit(130);
+});
+
+await flushAndExit(await main(process.argv.slice(2)));
