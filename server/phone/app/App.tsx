@@ -1,0 +1,88 @@
+/**
+ * Decides which page to show: the session (GET /api/me) and the path under /m/. Signed-out
+ * visitors land on Sign in; signed-in ones on Security.
+ */
+import { useCallback, useEffect, useState } from 'react';
+import type { MeResponse } from '../../protocol/api';
+import { api, ApiError } from '../lib/api';
+import { ErrorNotice } from '../components/Notice';
+import { SignInPage } from '../pages/SignInPage';
+import { SignUpPage } from '../pages/SignUpPage';
+import { SecurityPage } from '../pages/SecurityPage';
+import { navigate, useRoute } from './router';
+
+type Session =
+  | { state: 'loading' }
+  | { state: 'out' }
+  | { state: 'in'; me: MeResponse }
+  | { state: 'down'; message: string };
+
+export function App() {
+  const route = useRoute();
+  const [session, setSession] = useState<Session>({ state: 'loading' });
+  const [rpId, setRpId] = useState<string | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+
+  const loadMe = useCallback(async () => {
+    try {
+      setSession({ state: 'in', me: await api.me() });
+    } catch (err) {
+      if (err instanceof ApiError && err.code === 'unauthorized') setSession({ state: 'out' });
+      else setSession({ state: 'down', message: err instanceof Error ? err.message : String(err) });
+    }
+  }, []);
+
+  useEffect(() => {
+    api.me().then(
+      (me) => setSession({ state: 'in', me }),
+      () => void loadMe(), // loadMe sorts signed-out from server-down
+    );
+    api.config().then(
+      (c) => setRpId(c.rpId),
+      () => setRpId(location.hostname),
+    );
+  }, [loadMe]);
+
+  // Keep the address bar honest about what is on screen.
+  useEffect(() => {
+    if (session.state === 'in' && route !== 'security') navigate('security', { replace: true });
+    if (session.state === 'out' && (route === 'security' || route === 'home'))
+      navigate('signin', { replace: true });
+  }, [session.state, route]);
+
+  const signedIn = useCallback(() => {
+    setNotice(null);
+    void loadMe();
+  }, [loadMe]);
+
+  if (session.state === 'loading') {
+    return (
+      <main className="page" aria-busy="true">
+        <p className="muted">Loading…</p>
+      </main>
+    );
+  }
+  if (session.state === 'down') {
+    return (
+      <main className="page" data-testid="down-page">
+        <h1>Keybridge</h1>
+        <ErrorNotice message={session.message} onRetry={() => void loadMe()} />
+      </main>
+    );
+  }
+  if (session.state === 'in') {
+    return (
+      <SecurityPage
+        me={session.me}
+        rpId={rpId}
+        reloadMe={loadMe}
+        onSignedOut={() => {
+          setNotice('You are signed out.');
+          setSession({ state: 'out' });
+        }}
+      />
+    );
+  }
+  if (route === 'signup') return <SignUpPage onSignedIn={signedIn} />;
+  return <SignInPage onSignedIn={signedIn} notice={notice} />;
+}

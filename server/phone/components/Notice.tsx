@@ -1,0 +1,29 @@
+/** One place for failure and success words, so every error has the same look and a way forward. */
+import type { ReactNode } from 'react';
+
+export function ErrorNotice(props: {
+  message: string;
+  onRetry?: () => void;
+  retryLabel?: string;
+  children?: ReactNode;
+}) {
+  return (
+    <div className="notice notice-error" role="alert" data-testid="error">
+      <p>{props.message}</p>
+      {props.children}
+      {props.onRetry && (
+        <button type="button" className="button secondary" onClick={props.onRetry}>
+          {props.retryLabel ?? 'Try again'}
+        </button>
+      )}
+    </div>
+  );
+}
+
+export function SuccessNotice(props: { children: ReactNode; testId?: string }) {
+  return (
+    <div className="notice notice-success" role="status" data-testid={props.testId}>
+      {props.children}
+    </div>
+  );
+}

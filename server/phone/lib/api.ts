@@ -1,0 +1,180 @@
+/**
+ * The phone app's only door to the server: JSON over fetch with the session cookie, and every
+ * failure turned into an ApiError whose message a person can act on. Shared with the /m/pair
+ * page (TUNNEL), so keep it free of React.
+ */
+import type {
+  ActivityListResponse,
+  ApiError as ApiErrorBody,
+  AuthenticationResponseJSON,
+  CookieLoginResponse,
+  ErrorCode,
+  MeResponse,
+  PasskeyListResponse,
+  PasskeyLoginOptionsResponse,
+  PasskeyRegisterOptionsResponse,
+  RegistrationResponseJSON,
+  ServerConfigResponse,
+  SessionListResponse,
+  StepUpResponse,
+  TotpConfirmResponse,
+  TotpSetupResponse,
+} from '../../protocol/api';
+
+/** Codes the server sends, plus two the client makes up when there is no server answer. */
+export type ClientErrorCode = ErrorCode | 'network' | 'server_error';
+
+export const NETWORK_MESSAGE = "Can't reach Keybridge. Check your connection and try again.";
+
+/**
+ * Plain words per code. The server's own message is used when a code is not listed here
+ * (it is written for people too); these add the way forward.
+ */
+const PLAIN_WORDS: Partial<Record<ClientErrorCode, string>> = {
+  network: NETWORK_MESSAGE,
+  server_error: 'Something went wrong on our side. Please try again in a moment.',
+  unauthorized: 'You are signed out. Please sign in again.',
+  email_taken: 'An account with this email already exists. Sign in instead?',
+  invalid_credentials: "That email and password don't match. Check them and try again.",
+  totp_required: 'Enter the 6-digit code from your authenticator app.',
+  invalid_totp: "That code didn't work. Codes change every 30 seconds; enter the newest one.",
+  step_up_required: 'Please confirm it is you first.',
+  attempt_not_found: 'This sign-in request has run out of time. Please try again.',
+  challenge_expired: 'This request has run out of time. Please try again.',
+  passkey_verification_failed: "Your passkey couldn't be checked. Please try again.",
+  passkey_unknown:
+    "This passkey isn't registered with Keybridge any more. Sign in with your password, or use another passkey.",
+  credential_already_registered: 'This passkey is already registered.',
+  passkey_limit_reached:
+    'You have the maximum number of passkeys. Delete one you no longer use first.',
+  rate_limited: 'Too many tries.',
+};
+
+export class ApiError extends Error {
+  readonly status: number;
+  readonly code: ClientErrorCode;
+  readonly retryAfterSeconds?: number;
+  readonly issues?: string[];
+
+  constructor(
+    status: number,
+    code: ClientErrorCode,
+    message: string,
+    extra: { retryAfterSeconds?: number; issues?: string[] } = {},
+  ) {
+    super(message);
+    this.name = 'ApiError';
+    this.status = status;
+    this.code = code;
+    this.retryAfterSeconds = extra.retryAfterSeconds;
+    this.issues = extra.issues;
+  }
+}
+
+/** "Try again in 2 minutes." — rate-limit words with the time the server gave. */
+export function retryWords(seconds: number | undefined): string {
+  if (seconds === undefined || seconds <= 0) return 'Please wait a little and try again.';
+  if (seconds < 60) return `Try again in ${seconds} second${seconds === 1 ? '' : 's'}.`;
+  const minutes = Math.ceil(seconds / 60);
+  return `Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`;
+}
+
+function plainMessage(code: ClientErrorCode, serverMessage: string | undefined, retry?: number) {
+  if (code === 'rate_limited') return `${PLAIN_WORDS.rate_limited} ${retryWords(retry)}`;
+  return PLAIN_WORDS[code] ?? serverMessage ?? PLAIN_WORDS.server_error!;
+}
+
+function isErrorBody(x: unknown): x is ApiErrorBody {
+  const e = (x as ApiErrorBody | null)?.error;
+  return typeof e === 'object' && e !== null && typeof e.code === 'string';
+}
+
+type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
+
+export async function request<T>(method: Method, path: string, body?: unknown): Promise<T> {
+  let res: Response;
+  try {
+    res = await fetch(path, {
+      method,
+      credentials: 'same-origin',
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  } catch {
+    throw new ApiError(0, 'network', NETWORK_MESSAGE);
+  }
+  const text = await res.text().catch(() => '');
+  let data: unknown = undefined;
+  if (text) {
+    try {
+      data = JSON.parse(text);
+    } catch {
+      data = undefined;
+    }
+  }
+  if (res.ok) return data as T;
+  if (isErrorBody(data)) {
+    const { code, message, retryAfterSeconds, issues } = data.error;
+    const retry = retryAfterSeconds ?? (Number(res.headers.get('retry-after')) || undefined);
+    return Promise.reject(
+      new ApiError(res.status, code, plainMessage(code, message, retry), {
+        retryAfterSeconds: retry,
+        issues,
+      }),
+    );
+  }
+  // A proxy error page or a crashed server: no JSON to read.
+  const code: ClientErrorCode = res.status >= 500 ? 'server_error' : 'bad_request';
+  throw new ApiError(res.status, code, plainMessage(code, undefined));
+}
+
+/** The typed endpoints the phone pages use (DESIGN.md section 4). */
+export const api = {
+  config: () => request<ServerConfigResponse>('GET', '/api/config'),
+  me: () => request<MeResponse>('GET', '/api/me'),
+  signUp: (email: string, password: string) =>
+    request<CookieLoginResponse>('POST', '/api/accounts', { email, password }),
+  signInWithPassword: (email: string, password: string, totp?: string) =>
+    request<CookieLoginResponse>('POST', '/api/auth/password', {
+      email,
+      password,
+      ...(totp ? { totp } : {}),
+    }),
+  passkeyLoginOptions: (pairingId?: string) =>
+    request<PasskeyLoginOptionsResponse>(
+      'POST',
+      '/api/auth/passkey/options',
+      pairingId ? { pairingId } : {},
+    ),
+  passkeyLoginVerify: (attemptId: string, response: AuthenticationResponseJSON) =>
+    request<CookieLoginResponse>('POST', '/api/auth/passkey/verify', { attemptId, response }),
+  signOut: () => request<unknown>('POST', '/api/auth/logout', {}),
+  stepUp: (password: string, totp?: string) =>
+    request<StepUpResponse>('POST', '/api/step-up', { password, ...(totp ? { totp } : {}) }),
+  totpSetup: () => request<TotpSetupResponse>('POST', '/api/2fa/totp/setup', {}),
+  totpConfirm: (code: string) =>
+    request<TotpConfirmResponse>('POST', '/api/2fa/totp/confirm', { code }),
+  totpDisable: () => request<unknown>('DELETE', '/api/2fa/totp'),
+  passkeys: () => request<PasskeyListResponse>('GET', '/api/passkeys'),
+  passkeyRegisterOptions: () =>
+    request<PasskeyRegisterOptionsResponse>('POST', '/api/passkeys/options', {}),
+  passkeyRegisterVerify: (attemptId: string, response: RegistrationResponseJSON) =>
+    request<unknown>('POST', '/api/passkeys/verify', {
+      attemptId,
+      response,
+      userAgent: navigator.userAgent.slice(0, 512),
+    }),
+  renamePasskey: (id: string, name: string) =>
+    request<unknown>('PATCH', `/api/passkeys/${encodeURIComponent(id)}`, {
+      name,
+    }),
+  deletePasskey: (id: string, acknowledgeLastPasskey: boolean) =>
+    request<unknown>(
+      'DELETE',
+      `/api/passkeys/${encodeURIComponent(id)}${acknowledgeLastPasskey ? '?acknowledgeLastPasskey=true' : ''}`,
+    ),
+  sessions: () => request<SessionListResponse>('GET', '/api/sessions'),
+  revokeSession: (id: string) =>
+    request<unknown>('DELETE', `/api/sessions/${encodeURIComponent(id)}`),
+  activity: () => request<ActivityListResponse>('GET', '/api/activity'),
+};

@@ -1,0 +1,111 @@
+/**
+ * Turns what navigator.credentials.create/get throw into words a person can act on. Browsers
+ * overload NotAllowedError (cancelled, timed out, no matching passkey, verification failed),
+ * so the words cover all of those and always offer a way forward. Shared with /m/pair.
+ */
+import { ApiError } from './api';
+
+export type CeremonyKind = 'create' | 'get';
+
+export type PlainError = {
+  message: string;
+  /** true when trying again right away is a sensible next step */
+  canRetry: boolean;
+  /** the underlying name/code, for tests and support; never shown as the message */
+  code: string;
+};
+
+type MaybeWebAuthnError = Error & { code?: string; cause?: unknown };
+
+function underlyingName(err: MaybeWebAuthnError): string {
+  const cause = err.cause as { name?: string } | undefined;
+  if (err.code === 'ERROR_PASSTHROUGH_SEE_CAUSE_PROPERTY' && cause?.name) return cause.name;
+  return err.name;
+}
+
+export function describeWebAuthnError(err: unknown, kind: CeremonyKind): PlainError {
+  if (err instanceof ApiError) {
+    return {
+      message: err.message,
+      canRetry: err.code !== 'rate_limited',
+      code: err.code,
+    };
+  }
+  const e = (err instanceof Error ? err : new Error(String(err))) as MaybeWebAuthnError;
+  const code = e.code ?? underlyingName(e);
+  switch (e.code) {
+    case 'ERROR_CEREMONY_ABORTED':
+      return {
+        message: 'The passkey request was stopped. You can start it again.',
+        canRetry: true,
+        code,
+      };
+    case 'ERROR_INVALID_RP_ID':
+    case 'ERROR_INVALID_DOMAIN':
+      return {
+        message:
+          'Passkeys for Keybridge only work on the real Keybridge site. Check the address bar before you continue.',
+        canRetry: false,
+        code,
+      };
+    case 'ERROR_AUTHENTICATOR_PREVIOUSLY_REGISTERED':
+      return {
+        message:
+          'This phone already has a passkey for your account. You can use that one to sign in.',
+        canRetry: false,
+        code,
+      };
+    case 'ERROR_AUTHENTICATOR_MISSING_DISCOVERABLE_CREDENTIAL_SUPPORT':
+    case 'ERROR_AUTHENTICATOR_MISSING_USER_VERIFICATION_SUPPORT':
+    case 'ERROR_AUTHENTICATOR_NO_SUPPORTED_PUBKEYCREDPARAMS_ALG':
+      return {
+        message:
+          "This phone can't make a passkey Keybridge can use (it needs a screen lock, such as a fingerprint, face or PIN). Turn on a screen lock, or use another phone.",
+        canRetry: false,
+        code,
+      };
+  }
+  switch (underlyingName(e)) {
+    case 'NotAllowedError':
+      return {
+        message:
+          kind === 'get'
+            ? "The passkey check didn't finish: it was cancelled, timed out, or this phone has no Keybridge passkey. Try again, or sign in with your password."
+            : "The passkey wasn't created: the prompt was cancelled or timed out. Try again when you're ready.",
+        canRetry: true,
+        code,
+      };
+    case 'SecurityError':
+      return {
+        message:
+          'Passkeys for Keybridge only work on the real Keybridge site. Check the address bar before you continue.',
+        canRetry: false,
+        code,
+      };
+    case 'AbortError':
+      return {
+        message: 'The passkey request was stopped. You can start it again.',
+        canRetry: true,
+        code,
+      };
+    case 'InvalidStateError':
+      return {
+        message:
+          'This phone already has a passkey for your account. You can use that one to sign in.',
+        canRetry: false,
+        code,
+      };
+    default:
+      return {
+        message: 'Something went wrong with the passkey. Please try again.',
+        canRetry: true,
+        code,
+      };
+  }
+}
+
+/** An abort caused by us starting another ceremony (e.g. autofill replaced by the button). */
+export function isSupersededCeremony(err: unknown): boolean {
+  const e = err as MaybeWebAuthnError | undefined;
+  return e?.code === 'ERROR_CEREMONY_ABORTED' || e?.name === 'AbortError';
+}

@@ -1,0 +1,146 @@
+/**
+ * Sign in: password (+ authenticator code when the account has one), or a passkey on this
+ * phone, by button or from the email field's autofill where the browser offers it.
+ */
+import { useEffect, useState, type FormEvent } from 'react';
+import { browserSupportsWebAuthnAutofill, WebAuthnAbortService } from '@simplewebauthn/browser';
+import { api, ApiError } from '../lib/api';
+import { signInWithPasskey } from '../lib/passkey-flows';
+import { describeWebAuthnError, isSupersededCeremony } from '../lib/webauthn-errors';
+import { Field } from '../components/Field';
+import { ErrorNotice } from '../components/Notice';
+import { navigate } from '../app/router';
+
+export function SignInPage(props: { onSignedIn: () => void; notice?: string | null }) {
+  const [email, setEmail] = useState('');
+  const [password, setPassword] = useState('');
+  const [totp, setTotp] = useState('');
+  const [askTotp, setAskTotp] = useState(false);
+  const [busy, setBusy] = useState<'password' | 'passkey' | null>(null);
+  const [error, setError] = useState<{ message: string; retry?: () => void } | null>(null);
+  const { onSignedIn } = props;
+
+  // Conditional UI: passkeys appear in the email field's suggestions without a modal prompt.
+  useEffect(() => {
+    let live = true;
+    void (async () => {
+      if (!(await browserSupportsWebAuthnAutofill()) || !live) return;
+      try {
+        await signInWithPasskey({ autofill: true });
+        if (live) onSignedIn();
+      } catch (err) {
+        if (!live || isSupersededCeremony(err)) return;
+        const plain = describeWebAuthnError(err, 'get');
+        // A quiet autofill request that simply ended needs no message.
+        if (plain.code === 'NotAllowedError') return;
+        setError({ message: plain.message });
+      }
+    })();
+    return () => {
+      live = false;
+      WebAuthnAbortService.cancelCeremony();
+    };
+  }, [onSignedIn]);
+
+  const submitPassword = async (e: FormEvent) => {
+    e.preventDefault();
+    setBusy('password');
+    setError(null);
+    try {
+      await api.signInWithPassword(email, password, askTotp ? totp.trim() : undefined);
+      onSignedIn();
+    } catch (err) {
+      setBusy(null);
+      if (err instanceof ApiError && err.code === 'totp_required') {
+        setAskTotp(true);
+        return;
+      }
+      setError({ message: err instanceof Error ? err.message : String(err) });
+    }
+  };
+
+  const usePasskey = async () => {
+    setBusy('passkey');
+    setError(null);
+    try {
+      await signInWithPasskey();
+      onSignedIn();
+    } catch (err) {
+      setBusy(null);
+      const plain = describeWebAuthnError(err, 'get');
+      setError({ message: plain.message, retry: plain.canRetry ? usePasskey : undefined });
+    }
+  };
+
+  return (
+    <main className="page" data-testid="signin-page">
+      <h1>Sign in to Keybridge</h1>
+      {props.notice && <p className="lead">{props.notice}</p>}
+      <button
+        type="button"
+        className="button primary block"
+        onClick={usePasskey}
+        disabled={busy !== null}
+      >
+        {busy === 'passkey' ? 'Waiting for your passkey…' : 'Sign in with a passkey'}
+      </button>
+      <div className="divider">
+        <span>or use your password</span>
+      </div>
+      <form onSubmit={submitPassword}>
+        <Field
+          label="Email"
+          type="email"
+          name="email"
+          autoComplete="username webauthn"
+          value={email}
+          onChange={(e) => setEmail(e.target.value)}
+          required
+        />
+        <Field
+          label="Password"
+          type="password"
+          name="password"
+          autoComplete="current-password"
+          value={password}
+          onChange={(e) => setPassword(e.target.value)}
+          required
+        />
+        {askTotp && (
+          <Field
+            label="Authenticator code"
+            inputMode="numeric"
+            autoComplete="one-time-code"
+            hint="Open your authenticator app and enter the 6-digit code for Keybridge. Lost your phone? Enter a recovery code."
+            value={totp}
+            onChange={(e) => setTotp(e.target.value)}
+            autoFocus
+            required
+          />
+        )}
+        {error && (
+          <ErrorNotice
+            message={error.message}
+            onRetry={error.retry}
+            retryLabel="Try the passkey again"
+          />
+        )}
+        <button type="submit" className="button secondary block" disabled={busy !== null}>
+          {busy === 'password' ? 'Signing in…' : 'Sign in'}
+        </button>
+      </form>
+      <p className="footer-link">
+        New to Keybridge?{' '}
+        <a
+          href="/m/signup"
+          onClick={(e) => {
+            e.preventDefault();
+            navigate('signup');
+          }}
+        >
+          Create an account
+        </a>
+      </p>
+    </main>
+  );
+}

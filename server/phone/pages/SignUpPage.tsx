@@ -1,0 +1,85 @@
+/** Sign up with email and password; the Security page then suggests a passkey and 2FA. */
+import { useState, type FormEvent } from 'react';
+import { api, ApiError } from '../lib/api';
+import { Field } from '../components/Field';
+import { ErrorNotice } from '../components/Notice';
+import { navigate } from '../app/router';
+
+export function SignUpPage(props: { onSignedIn: () => void }) {
+  const [email, setEmail] = useState('');
+  const [password, setPassword] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      await api.signUp(email, password);
+      // Sign-up may or may not open a session; make sure one exists before moving on.
+      await api.me().catch(async (err) => {
+        if (err instanceof ApiError && err.code === 'unauthorized') {
+          await api.signInWithPassword(email, password);
+          return;
+        }
+        throw err;
+      });
+      props.onSignedIn();
+    } catch (err) {
+      setBusy(false);
+      if (err instanceof ApiError && err.code === 'validation_failed') {
+        setError('Check your email address, and use a password of at least 10 characters.');
+        return;
+      }
+      setError(err instanceof Error ? err.message : String(err));
+    }
+  };
+
+  return (
+    <main className="page" data-testid="signup-page">
+      <h1>Create your Keybridge account</h1>
+      <p className="lead">
+        Then add a passkey, and sign in on your computer by scanning a code with this phone.
+      </p>
+      <form onSubmit={submit}>
+        <Field
+          label="Email"
+          type="email"
+          name="email"
+          autoComplete="username"
+          value={email}
+          onChange={(e) => setEmail(e.target.value)}
+          required
+        />
+        <Field
+          label="Password"
+          type="password"
+          name="new-password"
+          autoComplete="new-password"
+          minLength={10}
+          hint="At least 10 characters. A long phrase is easiest to remember."
+          value={password}
+          onChange={(e) => setPassword(e.target.value)}
+          required
+        />
+        {error && <ErrorNotice message={error} />}
+        <button type="submit" className="button primary block" disabled={busy}>
+          {busy ? 'Creating your account…' : 'Create account'}
+        </button>
+      </form>
+      <p className="footer-link">
+        Already have an account?{' '}
+        <a
+          href="/m/signin"
+          onClick={(e) => {
+            e.preventDefault();
+            navigate('signin');
+          }}
+        >
+          Sign in
+        </a>
+      </p>
+    </main>
+  );
+}

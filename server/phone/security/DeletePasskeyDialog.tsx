@@ -1,0 +1,97 @@
+/**
+ * Deleting a passkey: a confirmation, the security verification (asked by the server), and for
+ * the last passkey a plain warning plus an explicit second confirmation, because that removes
+ * the way to sign in by scanning a QR code.
+ */
+import { useState } from 'react';
+import type { PasskeyView } from '../../protocol/api';
+import { api, ApiError } from '../lib/api';
+import { Dialog } from '../components/Dialog';
+import { ErrorNotice } from '../components/Notice';
+import { useStepUp } from './step-up';
+
+export function DeletePasskeyDialog(props: {
+  passkey: PasskeyView;
+  isLast: boolean;
+  totpEnabled: boolean;
+  onClose: () => void;
+  onDeleted: () => void;
+}) {
+  const { withStepUp } = useStepUp();
+  const [lastWarning, setLastWarning] = useState(props.isLast);
+  const [acknowledged, setAcknowledged] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+
+  const remove = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      const done = await withStepUp('Deleting a passkey needs a fresh check that it is you.', () =>
+        api.deletePasskey(props.passkey.id, lastWarning && acknowledged),
+      );
+      if (done === null) {
+        setBusy(false);
+        setError('The passkey was not deleted because the check was cancelled.');
+        return;
+      }
+      props.onDeleted();
+    } catch (err) {
+      setBusy(false);
+      if (err instanceof ApiError && err.code === 'last_passkey') {
+        // The server knows of no other passkey: show the warning and ask again.
+        setLastWarning(true);
+        setAcknowledged(false);
+        return;
+      }
+      setError(err instanceof Error ? err.message : String(err));
+    }
+  };
+
+  const otherWay = props.totpEnabled ? 'your password and authenticator code' : 'your password';
+
+  return (
+    <Dialog
+      title={`Delete “${props.passkey.name}”?`}
+      onClose={props.onClose}
+      busy={busy}
+      testId="delete-dialog"
+    >
+      <p>
+        You won't be able to sign in with this passkey any more. Your phone may keep showing it
+        until your passkey provider removes it.
+      </p>
+      {lastWarning && (
+        <div className="notice notice-warning" data-testid="last-passkey-warning">
+          <p>
+            <strong>This is your last passkey.</strong> Without it you can't sign in on your
+            computer by scanning a code; you will need {otherWay}. You can create a new passkey any
+            time.
+          </p>
+          <label className="check">
+            <input
+              type="checkbox"
+              checked={acknowledged}
+              onChange={(e) => setAcknowledged(e.target.checked)}
+            />
+            I understand, delete my last passkey
+          </label>
+        </div>
+      )}
+      {error && <ErrorNotice message={error} />}
+      <div className="actions">
+        <button
+          type="button"
+          className="button danger"
+          onClick={remove}
+          disabled={busy || (lastWarning && !acknowledged)}
+        >
+          {busy ? 'Deleting…' : 'Delete passkey'}
+        </button>
+        <button type="button" className="button secondary" onClick={props.onClose} disabled={busy}>
+          Keep it
+        </button>
+      </div>
+    </Dialog>
+  );
+}

@@ -1,0 +1,129 @@
+/** One passkey: what it is, when it was made and last used, and rename / delete. */
+import { useState, type FormEvent } from 'react';
+import type { PasskeyView } from '../../protocol/api';
+import { exactTime, whenWords } from '../lib/format';
+import { ErrorNotice } from '../components/Notice';
+
+export function PasskeyRow(props: {
+  passkey: PasskeyView;
+  onRename: (name: string) => Promise<void>;
+  onDelete: () => void;
+}) {
+  const p = props.passkey;
+  const [editing, setEditing] = useState(false);
+  const [name, setName] = useState(p.name);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+
+  const save = async (e: FormEvent) => {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      await props.onRename(name);
+      setEditing(false);
+    } catch (err) {
+      setError(err instanceof Error ? err.message : String(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <li className="card passkey" data-testid="passkey-row" data-passkey-id={p.id}>
+      <div className="passkey-head">
+        <span className="passkey-icon" aria-hidden="true">
+          🔑
+        </span>
+        <div>
+          <p className="passkey-name" data-testid="passkey-name">
+            {p.name}
+          </p>
+          <p className="muted" data-testid="passkey-provider">
+            {p.providerName ?? 'Passkey provider not known'}
+          </p>
+        </div>
+      </div>
+      <div className="badges">
+        {p.kind === 'synced' ? (
+          <span
+            className="badge"
+            data-testid="passkey-kind"
+            title="Backed up by your passkey provider"
+          >
+            Synced
+          </span>
+        ) : (
+          <span className="badge" data-testid="passkey-kind" title="Lives only on one device">
+            This device only
+          </span>
+        )}
+        {p.usedForThisSession && (
+          <span className="badge badge-accent" data-testid="passkey-this-session">
+            Signed you in now
+          </span>
+        )}
+      </div>
+      <dl className="facts">
+        <dt>Created</dt>
+        <dd title={exactTime(p.createdAt)} data-testid="passkey-created-at">
+          {whenWords(p.createdAt)}
+        </dd>
+        <dt>Last used</dt>
+        <dd title={exactTime(p.lastUsedAt)} data-testid="passkey-last-used">
+          {whenWords(p.lastUsedAt)}
+        </dd>
+      </dl>
+      {editing ? (
+        <form onSubmit={save} className="rename">
+          <label htmlFor={`rename-${p.id}`}>Passkey name</label>
+          <input
+            id={`rename-${p.id}`}
+            value={name}
+            maxLength={64}
+            onChange={(e) => setName(e.target.value)}
+            autoFocus
+            required
+          />
+          {error && <ErrorNotice message={error} />}
+          <div className="actions">
+            <button type="submit" className="button primary" disabled={busy}>
+              Save
+            </button>
+            <button
+              type="button"
+              className="button secondary"
+              onClick={() => {
+                setEditing(false);
+                setName(p.name);
+                setError(null);
+              }}
+              disabled={busy}
+            >
+              Cancel
+            </button>
+          </div>
+        </form>
+      ) : (
+        <div className="actions">
+          <button
+            type="button"
+            className="button secondary"
+            aria-label={`Rename ${p.name}`}
+            onClick={() => setEditing(true)}
+          >
+            Rename
+          </button>
+          <button
+            type="button"
+            className="button danger-outline"
+            aria-label={`Delete ${p.name}`}
+            onClick={props.onDelete}
+          >
+            Delete
+          </button>
+        </div>
+      )}
+    </li>
+  );
+}

@@ -1,0 +1,152 @@
+/**
+ * Passkeys: create one on this phone (after the security verification), list, rename, delete.
+ * After a delete the provider is told the full remaining list (Signal API), so the phone stops
+ * offering the deleted passkey.
+ */
+import { useCallback, useEffect, useState } from 'react';
+import type { MeResponse, PasskeyListResponse, PasskeyView } from '../../protocol/api';
+import { api } from '../lib/api';
+import { createPasskey } from '../lib/passkey-flows';
+import { signalAllAcceptedCredentials } from '../lib/signals';
+import { describeWebAuthnError } from '../lib/webauthn-errors';
+import { ErrorNotice, SuccessNotice } from '../components/Notice';
+import { PasskeyRow } from './PasskeyRow';
+import { DeletePasskeyDialog } from './DeletePasskeyDialog';
+import { useStepUp } from './step-up';
+
+export function PasskeySection(props: {
+  me: MeResponse;
+  rpId: string | null;
+  onChanged: () => void;
+}) {
+  const { ensureStepUp, withStepUp } = useStepUp();
+  const [list, setList] = useState<PasskeyListResponse | null>(null);
+  const [loadError, setLoadError] = useState<string | null>(null);
+  const [creating, setCreating] = useState(false);
+  const [error, setError] = useState<{ message: string; canRetry: boolean } | null>(null);
+  const [notice, setNotice] = useState<{ text: string; testId: string } | null>(null);
+  const [deleting, setDeleting] = useState<PasskeyView | null>(null);
+  const { onChanged } = props;
+
+  const load = useCallback(async () => {
+    try {
+      const next = await api.passkeys();
+      setList(next);
+      setLoadError(null);
+      return next;
+    } catch (err) {
+      setLoadError(err instanceof Error ? err.message : String(err));
+      return null;
+    }
+  }, []);
+
+  useEffect(() => {
+    api.passkeys().then(setList, () => void load());
+  }, [load]);
+
+  const create = async () => {
+    setError(null);
+    setNotice(null);
+    if (!(await ensureStepUp('Adding a passkey needs a fresh check that it is you.'))) return;
+    setCreating(true);
+    try {
+      const done = await withStepUp('Adding a passkey needs a fresh check that it is you.', () =>
+        createPasskey(),
+      );
+      if (done !== null) {
+        await load();
+        setNotice({
+          text: 'Passkey created. You can now sign in with it.',
+          testId: 'passkey-created',
+        });
+        onChanged();
+      }
+    } catch (err) {
+      setError(describeWebAuthnError(err, 'create'));
+    } finally {
+      setCreating(false);
+    }
+  };
+
+  const rename = async (id: string, name: string) => {
+    await api.renamePasskey(id, name);
+    await load();
+    onChanged();
+  };
+
+  const deleted = async (removed: PasskeyView) => {
+    setDeleting(null);
+    setNotice({ text: `“${removed.name}” was deleted.`, testId: 'passkey-deleted' });
+    const next = await load();
+    onChanged();
+    // Only with a list we really fetched: ids left out may vanish from the phone for good.
+    if (next && props.rpId && props.me.webauthnUserId) {
+      await signalAllAcceptedCredentials(
+        props.rpId,
+        props.me.webauthnUserId,
+        next.passkeys.map((p) => p.credentialId),
+      );
+    }
+  };
+
+  const passkeys = list?.passkeys ?? [];
+  const atLimit = list ? passkeys.length >= list.limit : false;
+
+  return (
+    <section className="section" aria-labelledby="passkeys-title" data-testid="passkeys-section">
+      <h2 id="passkeys-title">Passkeys</h2>
+      <p className="muted">
+        A passkey lets you sign in with your fingerprint, face or screen lock instead of a password,
+        and can't be used on a fake site.
+      </p>
+      {loadError && <ErrorNotice message={loadError} onRetry={() => void load()} />}
+      {list && passkeys.length === 0 && (
+        <p className="empty" data-testid="no-passkeys">
+          No passkeys yet. Create one to sign in on your computer by scanning a code.
+        </p>
+      )}
+      <ul className="list">
+        {passkeys.map((p) => (
+          <PasskeyRow
+            key={p.id}
+            passkey={p}
+            onRename={(name) => rename(p.id, name)}
+            onDelete={() => {
+              setNotice(null);
+              setDeleting(p);
+            }}
+          />
+        ))}
+      </ul>
+      {notice && <SuccessNotice testId={notice.testId}>{notice.text}</SuccessNotice>}
+      {error && (
+        <ErrorNotice
+          message={error.message}
+          onRetry={error.canRetry ? () => void create() : undefined}
+        />
+      )}
+      <button
+        type="button"
+        className="button primary block"
+        onClick={() => void create()}
+        disabled={creating || atLimit}
+      >
+        {creating ? 'Waiting for your phone…' : 'Create a passkey'}
+      </button>
+      {atLimit && (
+        <p className="hint">
+          You have {list?.limit} passkeys, the most an account can have. Delete one to add another.
+        </p>
+      )}
+      {deleting && (
+        <DeletePasskeyDialog
+          passkey={deleting}
+          isLast={passkeys.length === 1}
+          totpEnabled={props.me.totpEnabled}
+          onClose={() => setDeleting(null)}
+          onDeleted={() => void deleted(deleting)}
+        />
+      )}
+    </section>
+  );
+}

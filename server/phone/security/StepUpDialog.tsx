@@ -1,0 +1,86 @@
+/**
+ * "Confirm it's you": the security verification (step-up) that adding or removing a passkey and
+ * changing 2FA need. Password, plus the authenticator code when the account has one. The server
+ * then treats this session as verified for 5 minutes.
+ */
+import { useState, type FormEvent } from 'react';
+import { api, ApiError } from '../lib/api';
+import { Dialog } from '../components/Dialog';
+import { Field } from '../components/Field';
+import { ErrorNotice } from '../components/Notice';
+
+export function StepUpDialog(props: {
+  totpEnabled: boolean;
+  reason: string;
+  onDone: (ok: boolean) => void;
+}) {
+  const [password, setPassword] = useState('');
+  const [totp, setTotp] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      await api.stepUp(password, props.totpEnabled ? totp.trim() : undefined);
+      props.onDone(true);
+    } catch (err) {
+      setBusy(false);
+      setError(
+        err instanceof ApiError && err.code === 'invalid_credentials'
+          ? "That password isn't right. Try again."
+          : err instanceof Error
+            ? err.message
+            : String(err),
+      );
+    }
+  };
+
+  return (
+    <Dialog
+      title="Confirm it's you"
+      onClose={() => props.onDone(false)}
+      busy={busy}
+      testId="stepup-dialog"
+    >
+      <p>{props.reason}</p>
+      <form onSubmit={submit}>
+        <Field
+          label="Password"
+          type="password"
+          autoComplete="current-password"
+          value={password}
+          onChange={(e) => setPassword(e.target.value)}
+          required
+        />
+        {props.totpEnabled && (
+          <Field
+            label="Authenticator code"
+            inputMode="numeric"
+            autoComplete="one-time-code"
+            hint="The 6-digit code from your authenticator app, or a recovery code."
+            value={totp}
+            onChange={(e) => setTotp(e.target.value)}
+            required
+          />
+        )}
+        {error && <ErrorNotice message={error} />}
+        <div className="actions">
+          <button type="submit" className="button primary" disabled={busy}>
+            {busy ? 'Checking…' : 'Verify'}
+          </button>
+          <button
+            type="button"
+            className="button secondary"
+            onClick={() => props.onDone(false)}
+            disabled={busy}
+          >
+            Cancel
+          </button>
+        </div>
+      </form>
+    </Dialog>
+  );
+}

@@ -1,0 +1,150 @@
+/**
+ * Authenticator app (TOTP): scan the QR of the otpauth URI, confirm with a first code, then
+ * see the recovery codes once. The secret is only kept in this component's memory.
+ */
+import { useState, type FormEvent } from 'react';
+import type { MeResponse, TotpSetupResponse } from '../../protocol/api';
+import { api } from '../lib/api';
+import { Field } from '../components/Field';
+import { ErrorNotice } from '../components/Notice';
+import { QrCode } from '../components/QrCode';
+import { useStepUp } from './step-up';
+
+type Stage =
+  | { kind: 'idle' }
+  | { kind: 'scan'; setup: TotpSetupResponse }
+  | { kind: 'codes'; recoveryCodes: string[] };
+
+function groupSecret(secret: string) {
+  return secret.replace(/(.{4})/g, '$1 ').trim();
+}
+
+export function TotpSection(props: { me: MeResponse; onChanged: () => void }) {
+  const { withStepUp } = useStepUp();
+  const [stage, setStage] = useState<Stage>({ kind: 'idle' });
+  const [code, setCode] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const reason = 'Changing two-step verification needs a fresh check that it is you.';
+
+  const run = async (action: () => Promise<void>) => {
+    setBusy(true);
+    setError(null);
+    try {
+      await action();
+    } catch (err) {
+      setError(err instanceof Error ? err.message : String(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const start = () =>
+    run(async () => {
+      const setup = await withStepUp(reason, () => api.totpSetup());
+      if (setup) setStage({ kind: 'scan', setup });
+    });
+
+  const confirm = (e: FormEvent) => {
+    e.preventDefault();
+    void run(async () => {
+      const res = await withStepUp(reason, () => api.totpConfirm(code.trim()));
+      if (res) {
+        setCode('');
+        setStage({ kind: 'codes', recoveryCodes: res.recoveryCodes });
+      }
+    });
+  };
+
+  const turnOff = () =>
+    run(async () => {
+      const res = await withStepUp(reason, () => api.totpDisable());
+      if (res !== null) props.onChanged();
+    });
+
+  return (
+    <section className="section" aria-labelledby="totp-title" data-testid="totp-section">
+      <h2 id="totp-title">Authenticator app</h2>
+      {stage.kind === 'codes' ? (
+        <div data-testid="recovery-codes">
+          <p>
+            <strong>Two-step verification is on.</strong> Save these recovery codes somewhere safe.
+            Each one works once, if you lose your phone. They are shown only now.
+          </p>
+          <ol className="codes">
+            {stage.recoveryCodes.map((c) => (
+              <li key={c} data-testid="recovery-code">
+                {c}
+              </li>
+            ))}
+          </ol>
+          <button
+            type="button"
+            className="button primary block"
+            onClick={() => {
+              setStage({ kind: 'idle' });
+              props.onChanged();
+            }}
+          >
+            I saved these codes
+          </button>
+        </div>
+      ) : props.me.totpEnabled ? (
+        <>
+          <p data-testid="totp-on">
+            <span className="badge badge-ok">On</span> Signing in with a password also asks for a
+            code from your authenticator app.
+          </p>
+          <button type="button" className="button danger-outline" onClick={turnOff} disabled={busy}>
+            Turn off
+          </button>
+        </>
+      ) : stage.kind === 'scan' ? (
+        <form onSubmit={confirm}>
+          <p>Scan this code with your authenticator app (for example Google Authenticator).</p>
+          <div className="qr-wrap">
+            <QrCode text={stage.setup.otpauthUri} label="QR code for your authenticator app" />
+          </div>
+          <p className="muted">Can't scan? Enter this key in the app instead:</p>
+          <p className="secret" data-testid="totp-secret">
+            {groupSecret(stage.setup.secret)}
+          </p>
+          <Field
+            label="Code from the app"
+            inputMode="numeric"
+            autoComplete="one-time-code"
+            pattern="\d{6}"
+            maxLength={6}
+            value={code}
+            onChange={(e) => setCode(e.target.value)}
+            required
+          />
+          {error && <ErrorNotice message={error} />}
+          <div className="actions">
+            <button type="submit" className="button primary" disabled={busy}>
+              Turn on
+            </button>
+            <button
+              type="button"
+              className="button secondary"
+              onClick={() => setStage({ kind: 'idle' })}
+              disabled={busy}
+            >
+              Cancel
+            </button>
+          </div>
+        </form>
+      ) : (
+        <>
+          <p className="muted">
+            Add a second step to password sign-in: a 6-digit code from an app on your phone.
+          </p>
+          {error && <ErrorNotice message={error} onRetry={start} />}
+          <button type="button" className="button secondary block" onClick={start} disabled={busy}>
+            Set up authenticator app
+          </button>
+        </>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,30 @@
+/**
+ * Builds the phone web app (served by the server under /m/) into dist/phone. Two pages: the
+ * account app (index.html) and the QR pairing page (pair.html, owned by the tunnel feature).
+ */
+import { existsSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vite';
+
+const root = dirname(fileURLToPath(import.meta.url));
+const repo = resolve(root, '../..');
+
+const input: Record<string, string> = { index: resolve(root, 'index.html') };
+// pair.html belongs to the tunnel feature and may not exist in every checkout yet.
+if (existsSync(resolve(root, 'pair.html'))) input.pair = resolve(root, 'pair.html');
+
+export default defineConfig({
+  root,
+  base: '/m/',
+  publicDir: false,
+  // No React plugin: vite's built-in oxc compiles TSX with the automatic JSX runtime.
+  oxc: { jsx: { runtime: 'automatic' } },
+  build: {
+    outDir: resolve(repo, 'dist/phone'),
+    emptyOutDir: true,
+    target: 'es2022',
+    sourcemap: false,
+    rollupOptions: { input },
+  },
+});
