@@ -1,0 +1,206 @@
+/**
+ * One QR flow on screen: the code to scan, a countdown to its refresh, a status line that
+ * follows the flow, the reverse-code form when asked, "Can't scan?", cancel and retry.
+ * Used for signing in and for adding a passkey from Settings.
+ */
+import { useEffect, useRef, useState } from 'react';
+import type { IpcResult, QrFailCode, QrPurpose, QrView } from '../../../electron/ipc/contract';
+import { api } from '../bridge';
+import { ReverseCodeForm } from './ReverseCodeForm';
+import { useQrFlow, useSecondsLeft } from './useQrFlow';
+
+type Props = {
+  purpose: QrPurpose;
+  start: () => Promise<IpcResult<QrView>>;
+  /** called once when the flow reaches 'done' */
+  onDone?: () => void;
+};
+
+const failureWords: Partial<Record<QrFailCode, string>> = {
+  denied: 'You declined on your phone. Nothing was signed in.',
+  'passkey-failed': 'Your phone could not use its passkey (the check was cancelled or failed).',
+  'attempt-dead': 'Too many wrong codes. This attempt was stopped for your safety.',
+  'channel-error':
+    'The secure connection to your phone broke, so Keybridge stopped for your safety. Start again with a new code.',
+  'peer-left': 'Your phone left before finishing. Start again with a new code.',
+  'relay-closed': 'The connection to the exchange closed before your phone finished.',
+  'verification-failed': 'The exchange did not accept that passkey.',
+  'server-unreachable':
+    'Keybridge cannot reach the exchange right now. Check your connection; the service may be down for a moment.',
+  'keychain-unavailable':
+    'Your system keychain is not available, so Keybridge cannot keep your session. Nothing was saved to disk.',
+  'step-up-required': 'Confirm it is you again, then add the passkey.',
+  'server-error': 'The exchange had a problem. Try again in a moment.',
+  expired: 'Nobody scanned the code for a while, so Keybridge stopped showing it.',
+};
+
+function statusOf(view: QrView, purpose: QrPurpose): { tone: string; text: string } {
+  const doneText = purpose === 'sign-in' ? 'Signed in' : 'Passkey added';
+  switch (view.status) {
+    case 'idle':
+    case 'starting':
+      return { tone: 'waiting', text: 'Preparing a secure code…' };
+    case 'showing':
+      return { tone: 'waiting', text: 'Waiting for your phone to scan the code' };
+    case 'scanned':
+      return { tone: 'scanned', text: 'Scanned — confirm on your phone' };
+    case 'code-required':
+      return { tone: 'scanned', text: 'Type the code your phone shows' };
+    case 'verifying':
+      return { tone: 'scanned', text: 'Checking with the exchange…' };
+    case 'done':
+      return { tone: 'done', text: doneText };
+    case 'failed':
+      return { tone: 'error', text: purpose === 'sign-in' ? 'Not signed in' : 'Passkey not added' };
+    case 'cancelled':
+      return { tone: 'error', text: 'Cancelled' };
+  }
+}
+
+function formatClock(seconds: number): string {
+  const m = Math.floor(seconds / 60);
+  const s = seconds % 60;
+  return `${m}:${String(s).padStart(2, '0')}`;
+}
+
+export function QrFlowPanel({ purpose, start, onDone }: Props) {
+  const { view, restart, cancel, submitCode } = useQrFlow(purpose, start);
+  const onDoneRef = useRef(onDone);
+  useEffect(() => {
+    onDoneRef.current = onDone;
+  }, [onDone]);
+  useEffect(() => {
+    if (view.status === 'done') onDoneRef.current?.();
+  }, [view.status]);
+  const [showHelp, setShowHelp] = useState(false);
+  const [copied, setCopied] = useState<'no' | 'yes' | 'failed'>('no');
+  const secondsLeft = useSecondsLeft(view.status === 'showing' ? view.expiresAt : null);
+  const status = statusOf(view, purpose);
+  const active = !['done', 'failed', 'cancelled'].includes(view.status);
+
+  async function copyLink() {
+    const result = await api().copyQrLink();
+    setCopied(result.ok ? 'yes' : 'failed');
+  }
+
+  const dim = view.status !== 'showing';
+  return (
+    <div>
+      <div className="status-line" role="status" aria-live="polite" data-testid="qr-status">
+        <span className={`status-dot ${status.tone}`} aria-hidden="true" />
+        <span>{status.text}</span>
+      </div>
+
+      {view.status === 'code-required' ? (
+        <ReverseCodeForm triesLeft={view.triesLeft} message={view.message} onSubmit={submitCode} />
+      ) : (
+        <div className={`qr-frame${dim ? ' dimmed' : ''}`} data-testid="login-qr">
+          {view.status === 'showing' ? (
+            <img
+              src={view.qrImage}
+              width={320}
+              height={320}
+              alt={
+                purpose === 'sign-in'
+                  ? 'QR code to sign in: scan it with your phone camera'
+                  : 'QR code to add a passkey: scan it with your phone camera'
+              }
+            />
+          ) : (
+            <div className="qr-overlay">
+              {view.status === 'scanned' || view.status === 'verifying'
+                ? 'Scanned. Confirm on your phone.'
+                : view.status === 'done'
+                  ? '✓'
+                  : view.status === 'starting' || view.status === 'idle'
+                    ? 'Preparing a secure code…'
+                    : 'No code shown'}
+            </div>
+          )}
+        </div>
+      )}
+
+      {view.status === 'showing' && secondsLeft !== null ? (
+        <p className="countdown" data-testid="qr-countdown">
+          A new code appears in {formatClock(secondsLeft)}
+        </p>
+      ) : null}
+
+      {view.status === 'scanned' && view.phone ? (
+        <p className="small muted">
+          Phone: {view.phone.userAgent || 'unknown browser'} ({view.phone.ip}). If this is not your
+          phone, press Cancel.
+        </p>
+      ) : null}
+
+      {view.status === 'failed' ? (
+        <div className="banner error" role="alert">
+          <span>{failureWords[view.code] ?? view.message}</span>
+          <div className="button-row">
+            <button type="button" className="primary" onClick={() => void restart()}>
+              {view.retryable ? 'Try again' : 'Start again'}
+            </button>
+          </div>
+        </div>
+      ) : null}
+
+      {view.status === 'cancelled' ? (
+        <div className="banner info">
+          <span>Stopped. No one can use the old code.</span>
+          <div className="button-row">
+            <button type="button" className="primary" onClick={() => void restart()}>
+              Show a new code
+            </button>
+          </div>
+        </div>
+      ) : null}
+
+      <div className="button-row">
+        {view.status === 'showing' ? (
+          <button
+            type="button"
+            className="linklike"
+            aria-expanded={showHelp}
+            aria-controls="cant-scan"
+            onClick={() => setShowHelp((v) => !v)}
+          >
+            Can’t scan?
+          </button>
+        ) : null}
+        {active ? (
+          <button type="button" onClick={() => void cancel()}>
+            Cancel
+          </button>
+        ) : null}
+      </div>
+
+      {showHelp && view.status === 'showing' ? (
+        <div id="cant-scan" className="card small">
+          <p>
+            Copy the link, send it to your own phone and open it there, in the browser where your
+            passkey lives. The link works once and only for the next{' '}
+            {secondsLeft !== null ? formatClock(secondsLeft) : 'minute'}.
+          </p>
+          <p className="muted">
+            Never open a sign-in link that someone else sent you. Keybridge keeps the link out of
+            this window on purpose; it goes straight to your clipboard.
+          </p>
+          <button type="button" onClick={() => void copyLink()}>
+            Copy link
+          </button>
+          {copied === 'yes' ? (
+            <span role="status" className="small">
+              {' '}
+              Copied to the clipboard.
+            </span>
+          ) : copied === 'failed' ? (
+            <span role="alert" className="small">
+              {' '}
+              Could not copy the link.
+            </span>
+          ) : null}
+        </div>
+      ) : null}
+    </div>
+  );
+}

@@ -1,0 +1,72 @@
+/**
+ * The phone and this computer are on different networks: the server only completes the sign-in
+ * when the person at this computer types the 6 digits the phone shows.
+ */
+import { useId, useState, type FormEvent } from 'react';
+
+type Props = {
+  triesLeft: number | null;
+  message: string | null;
+  onSubmit: (code: string) => Promise<unknown>;
+};
+
+export function ReverseCodeForm({ triesLeft, message, onSubmit }: Props) {
+  const [code, setCode] = useState('');
+  const [busy, setBusy] = useState(false);
+  const hintId = useId();
+  const valid = /^\d{6}$/.test(code);
+
+  async function submit(ev: FormEvent) {
+    ev.preventDefault();
+    if (!valid || busy) return;
+    setBusy(true);
+    try {
+      await onSubmit(code);
+    } finally {
+      setBusy(false);
+      setCode('');
+    }
+  }
+
+  return (
+    <form onSubmit={submit} className="card" aria-label="Code from your phone">
+      <h2>Enter the code shown on your phone</h2>
+      <p>
+        Your phone is on a different network from this computer, so Keybridge needs one more check.
+        Type the 6 digits your phone shows.
+      </p>
+      <p className="small muted">
+        This code is only ever shown inside Keybridge on your phone. If someone asks you to read it
+        out or type it elsewhere, stop: they are trying to sign in as you.
+      </p>
+      {message ? (
+        <div className="banner error" role="alert">
+          {message}
+        </div>
+      ) : null}
+      <div className="field">
+        <label htmlFor="reverse-code">Code from your phone</label>
+        <input
+          id="reverse-code"
+          className="code-input"
+          type="text"
+          inputMode="numeric"
+          autoComplete="one-time-code"
+          maxLength={6}
+          value={code}
+          onChange={(e) => setCode(e.target.value.replace(/\D/g, '').slice(0, 6))}
+          aria-describedby={hintId}
+          autoFocus
+        />
+        <div className="hint" id={hintId}>
+          {triesLeft !== null
+            ? `${triesLeft} ${triesLeft === 1 ? 'try' : 'tries'} left`
+            : '6 digits'}
+        </div>
+      </div>
+      <button type="submit" className="primary" disabled={!valid || busy}>
+        {busy ? 'Checking…' : 'Confirm code'}
+      </button>
+    </form>
+  );
+}

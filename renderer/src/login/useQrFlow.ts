@@ -1,0 +1,92 @@
+/**
+ * Follows one QR flow (sign-in or add-passkey) as the main process reports it: the start call's
+ * answer first, then every `qr:state` push for the same purpose. Cancels the flow when the
+ * screen showing it goes away before it finished.
+ */
+import { useCallback, useEffect, useRef, useState } from 'react';
+import type { IpcResult, QrPurpose, QrView } from '../../../electron/ipc/contract';
+import { api } from '../bridge';
+
+const finished = (v: QrView) =>
+  v.status === 'done' || v.status === 'failed' || v.status === 'cancelled';
+
+export function useQrFlow(purpose: QrPurpose, start: () => Promise<IpcResult<QrView>>) {
+  const [view, setView] = useState<QrView>({ status: 'starting', purpose });
+  const viewRef = useRef(view);
+  const startRef = useRef(start);
+
+  useEffect(() => {
+    startRef.current = start;
+  }, [start]);
+
+  const apply = useCallback((next: QrView) => {
+    viewRef.current = next;
+    setView(next);
+  }, []);
+
+  const run = useCallback(async () => {
+    apply({ status: 'starting', purpose });
+    try {
+      const result = await startRef.current();
+      if (result.ok) {
+        // A push may already have moved the flow on; only take the answer if nothing newer came.
+        if (viewRef.current.status === 'starting') apply(result.value);
+      } else {
+        apply({
+          status: 'failed',
+          purpose,
+          code: result.error.code === 'server_unreachable' ? 'server-unreachable' : 'internal',
+          message: result.error.message,
+          retryable: true,
+        });
+      }
+    } catch {
+      apply({
+        status: 'failed',
+        purpose,
+        code: 'internal',
+        message: 'Keybridge could not start a QR code.',
+        retryable: true,
+      });
+    }
+  }, [apply, purpose]);
+
+  useEffect(() => {
+    const off = api().onQrState((next) => {
+      if (next.purpose === purpose) apply(next);
+    });
+    void run();
+    return () => {
+      off();
+      if (!finished(viewRef.current)) void api().cancelQr();
+    };
+  }, [apply, purpose, run]);
+
+  const cancel = useCallback(async () => {
+    const result = await api().cancelQr();
+    apply(result.ok ? result.value : { status: 'cancelled', purpose });
+  }, [apply, purpose]);
+
+  const submitCode = useCallback(
+    async (code: string) => {
+      const result = await api().submitReverseCode({ code });
+      if (result.ok) apply(result.value);
+      return result;
+    },
+    [apply],
+  );
+
+  return { view, restart: run, cancel, submitCode };
+}
+
+/** Seconds left until `expiresAt`, ticking once a second while a QR is shown. */
+export function useSecondsLeft(expiresAt: number | null): number | null {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    if (expiresAt === null) return;
+    const timer = setInterval(() => setNow(Date.now()), 1000);
+    return () => clearInterval(timer);
+  }, [expiresAt]);
+  if (expiresAt === null) return null;
+  return Math.max(0, Math.ceil((expiresAt - now) / 1000));
+}

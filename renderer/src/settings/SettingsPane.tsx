@@ -1,0 +1,52 @@
+/** Settings: Passkeys, Two-factor, Sessions, Activity, with a keyboard-usable section list. */
+import type { MeResponse } from '../../../server/protocol/api';
+import { ActivitySection } from './ActivitySection';
+import { PasskeysSection } from './PasskeysSection';
+import { SessionsSection } from './SessionsSection';
+import { StepUpProvider } from './StepUp';
+import { TwoFactorSection } from './TwoFactorSection';
+
+export type SettingsSection = 'passkeys' | 'two-factor' | 'sessions' | 'activity';
+
+const sections: { id: SettingsSection; label: string }[] = [
+  { id: 'passkeys', label: 'Passkeys' },
+  { id: 'two-factor', label: 'Two-factor' },
+  { id: 'sessions', label: 'Sessions' },
+  { id: 'activity', label: 'Activity' },
+];
+
+type Props = {
+  me: MeResponse;
+  section: SettingsSection;
+  onSection: (s: SettingsSection) => void;
+  onChanged: () => void;
+};
+
+export function SettingsPane({ me, section, onSection, onChanged }: Props) {
+  return (
+    <StepUpProvider totpEnabled={me.totpEnabled} elevatedUntil={me.elevatedUntil}>
+      <div className="settings">
+        <nav className="settings-nav" aria-label="Settings sections">
+          {sections.map((s) => (
+            <button
+              key={s.id}
+              type="button"
+              aria-current={section === s.id ? 'true' : undefined}
+              onClick={() => onSection(s.id)}
+            >
+              {s.label}
+            </button>
+          ))}
+        </nav>
+        <div>
+          {section === 'passkeys' ? <PasskeysSection onChanged={onChanged} /> : null}
+          {section === 'two-factor' ? (
+            <TwoFactorSection enabled={me.totpEnabled} onChanged={onChanged} />
+          ) : null}
+          {section === 'sessions' ? <SessionsSection onChanged={onChanged} /> : null}
+          {section === 'activity' ? <ActivitySection /> : null}
+        </div>
+      </div>
+    </StepUpProvider>
+  );
+}
