@@ -105,6 +105,23 @@ export type SessionState =
 
 export type QrPurpose = 'sign-in' | 'add-passkey';
 
+/** Why a QR flow ended without success (DESKTOP-CLIENT's QrFailReason, plus expiry). */
+export type QrFailCode =
+  | 'denied'
+  | 'passkey-failed'
+  | 'attempt-dead'
+  | 'channel-error'
+  | 'peer-left'
+  | 'relay-closed'
+  | 'verification-failed'
+  | 'server-unreachable'
+  | 'keychain-unavailable'
+  | 'step-up-required'
+  | 'server-error'
+  /** nobody scanned for several minutes; start again */
+  | 'expired'
+  | 'internal';
+
 /**
  * The QR flow as the renderer sees it (DESKTOP-CLIENT's qr-login states, minus secrets).
  * waiting (showing) -> scanned (confirm on your phone) -> [code-required] -> verifying -> done.
@@ -121,10 +138,13 @@ export type QrView =
       expiresAt: number;
     }
   | {
+      /** the phone opened the link: "Scanned — confirm on your phone" */
       status: 'scanned';
       purpose: QrPurpose;
       /** what the relay saw of the phone, to help the user recognise it */
       phone: { ip: string; userAgent: string } | null;
+      /** false when the phone is on another network (a reverse code will be asked) */
+      sameNetwork: boolean;
     }
   | {
       /** phone and desktop are on different networks: type the 6 digits the phone shows */
@@ -139,7 +159,7 @@ export type QrView =
   | {
       status: 'failed';
       purpose: QrPurpose;
-      code: IpcErrorCode | 'denied' | 'expired' | 'channel_failed' | 'peer_left';
+      code: QrFailCode;
       message: string;
       /** true when "Try again" makes sense */
       retryable: boolean;

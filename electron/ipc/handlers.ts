@@ -18,14 +18,16 @@ import type {
   SessionState,
 } from './contract';
 import { ShellError } from './errors';
-import { failedView, qrImageDataUrl, toQrView, type QrFlow, type QrFlowFactory } from './qr-flow';
+import type { QrLogin } from '../services/qr-login';
+import { qrImageDataUrl, toQrView, type QrLoginFactory } from './qr-view';
 import { isAllowedExternalUrl } from '../window/external-links';
 
 export type ShellServices = {
   api: ApiClient;
   vault: TokenVault;
   session: SessionManager;
-  qrFlows: QrFlowFactory;
+  /** QR flows share the app's api client and session manager */
+  qrLogins: QrLoginFactory;
   /** Electron's clipboard in the app; a test double in the harness */
   clipboard: { writeText(text: string): void };
   /** Electron's shell.openExternal; only called for allow-listed URLs */
@@ -58,10 +60,6 @@ export function createHandlerMap(services: ShellServices): ShellCore {
   let keychain: KeychainStatus = { available: true, backend: null, message: null };
   let method: SignInMethod | null = null;
   let signingOut = false;
-
-  type ActiveFlow = { purpose: QrPurpose; flow: QrFlow; link: string | null; stop: () => void };
-  let active: ActiveFlow | null = null;
-  let qrView: QrView = { status: 'idle', purpose: 'sign-in' };
 
   function setSession(next: SessionState) {
     sessionState = next;
@@ -127,58 +125,49 @@ export function createHandlerMap(services: ShellServices): ShellCore {
     return session.withAccess(fn);
   };
 
+  type ActiveFlow = { purpose: QrPurpose; login: QrLogin; link: string | null; stop: () => void };
+  let active: ActiveFlow | null = null;
+  let qrView: QrView = { status: 'idle', purpose: 'sign-in' };
+
   function stopFlow() {
     if (!active) return;
     const current = active;
     active = null;
     current.stop();
-    current.flow.cancel();
+    void current.login.cancel();
   }
 
+  /**
+   * Starts a flow and forwards its states as views. Views are rendered asynchronously (the QR
+   * image), so they are chained to reach the renderer in order; a replaced flow goes quiet.
+   */
   async function startFlow(purpose: QrPurpose): Promise<QrView> {
     stopFlow();
-    const flow = services.qrFlows({ purpose, withAccess });
-    const entry: ActiveFlow = { purpose, flow, link: null, stop: () => undefined };
+    const login = services.qrLogins({ purpose });
+    const entry: ActiveFlow = { purpose, login, link: null, stop: () => undefined };
     active = entry;
-    // Views are rendered asynchronously (QR image); chain them so they reach the renderer in order.
     let chain: Promise<void> = Promise.resolve();
     let first: Promise<QrView> | null = null;
-    entry.stop = flow.onState((state) => {
+    entry.stop = login.subscribe((state) => {
       if (active !== entry) return;
-      entry.link =
-        state.status === 'showing' ? state.link : state.status === 'scanned' ? entry.link : null;
+      if (state.status === 'waiting-for-scan') entry.link = state.link;
+      else if (state.status !== 'scanned' && state.status !== 'waiting-for-approval')
+        entry.link = null;
       const view = toQrView(purpose, state);
-      if (!first) first = view;
-      chain = chain
-        .then(async () => {
-          const v = await view;
-          if (active !== entry && state.status !== 'cancelled') return;
-          qrView = v;
-          emit('qr:state', v);
-          if (state.status === 'done' && state.tokens) {
-            await adoptFromQr(state.tokens);
-          }
-        })
-        .catch((e) => {
-          noteKeychainError(e);
-          const msg =
-            e instanceof KeychainUnavailableError || e instanceof ApiError
-              ? e.message
-              : 'Something went wrong inside Keybridge. Please try again.';
-          qrView = failedView(
-            purpose,
-            e instanceof KeychainUnavailableError ? 'keychain_unavailable' : 'internal',
-            msg,
-          );
-          emit('qr:state', qrView);
-        });
+      first ??= view;
+      chain = chain.then(async () => {
+        const v = await view;
+        if (active !== entry) return;
+        qrView = v;
+        emit('qr:state', v);
+        if (state.status === 'failed' && state.reason === 'keychain-unavailable') {
+          setKeychain({ available: false, backend: null, message: state.message });
+        }
+        if (state.status === 'signed-in') await afterSignIn();
+      });
+      chain = chain.catch((e) => services.logError?.('qr view', e));
     });
     return first ?? qrView;
-  }
-
-  async function adoptFromQr(tokens: Parameters<SessionManager['adopt']>[0]) {
-    await session.adopt(tokens);
-    await afterSignIn();
   }
 
   const handlers: HandlerMap = {
@@ -198,8 +187,8 @@ export function createHandlerMap(services: ShellServices): ShellCore {
     },
     'qr:submitCode': async ({ code }) => {
       if (!active) throw new ShellError('qr_not_active', 'There is no sign-in waiting for a code.');
-      await active.flow.submitReverseCode(code);
-      return qrView;
+      const { purpose, login } = active;
+      return toQrView(purpose, await login.submitCode(code));
     },
     'qr:copyLink': async () => {
       if (!active?.link)

@@ -1,0 +1,47 @@
+// electron-vite: main, preload and renderer in one config (DESIGN.md section 5).
+// Output: out/main/main.js (ESM), out/preload/preload.cjs (CommonJS: sandboxed preloads cannot
+// load ESM), out/renderer/ (the React UI, same sources as RENDERER's renderer/vite.config.ts,
+// which builds dist/renderer for the Chromium harness).
+import { resolve } from 'node:path';
+import { defineConfig } from 'electron-vite';
+
+const root = import.meta.dirname;
+
+export default defineConfig({
+  main: {
+    build: {
+      outDir: resolve(root, 'out/main'),
+      // package.json dependencies stay external (electron-builder packs them in app.asar;
+      // keytar is native and must be loaded from node_modules anyway).
+      externalizeDeps: true,
+      rollupOptions: {
+        input: { main: resolve(root, 'electron/main.ts') },
+        output: { format: 'es', entryFileNames: '[name].js' },
+      },
+    },
+  },
+  preload: {
+    build: {
+      outDir: resolve(root, 'out/preload'),
+      // A sandboxed preload can require only 'electron': everything else is bundled in.
+      externalizeDeps: false,
+      isolatedEntries: true,
+      rollupOptions: {
+        input: { preload: resolve(root, 'electron/preload.ts') },
+        output: { format: 'cjs', entryFileNames: '[name].cjs' },
+      },
+    },
+  },
+  renderer: {
+    root: resolve(root, 'renderer'),
+    base: './',
+    oxc: { jsx: { runtime: 'automatic' } },
+    build: {
+      outDir: resolve(root, 'out/renderer'),
+      emptyOutDir: true,
+      // No inline module-preload polyfill: the CSP allows scripts from 'self' only.
+      modulePreload: { polyfill: false },
+      rollupOptions: { input: { index: resolve(root, 'renderer/index.html') } },
+    },
+  },
+});

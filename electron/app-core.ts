@@ -1,0 +1,76 @@
+/**
+ * Builds the desktop's main-process core from its settings: API client, keychain vault,
+ * session manager, QR flows, and the handler map on top. Shared by electron/main.ts and the
+ * browser harness (test/support/browser-preload.ts), so both run the same code; only the
+ * true boundaries (clipboard, system browser, how events reach the window) differ.
+ */
+import { createApiClient, defaultDevice } from './services/api-client';
+import { createQrLogin } from './services/qr-login';
+import { createSessionManager } from './services/session';
+import { createKeytarVault, type TokenVault } from './services/token-vault';
+import type { AppInfo, EventSink } from './ipc/contract';
+import { createHandlerMap, type ShellCore } from './ipc/handlers';
+import { externalOriginsFor } from './window/external-links';
+
+/** Where the app looks for its server unless told otherwise (the default of `npm run server`). */
+export const DEFAULT_SERVER_URL = 'http://127.0.0.1:8787';
+
+export type AppCoreOptions = {
+  serverUrl: string;
+  emit: EventSink;
+  clipboard: { writeText(text: string): void };
+  openExternal: (url: string) => Promise<void>;
+  app: Omit<AppInfo, 'serverUrl'>;
+  /** the OS keychain by default */
+  vault?: TokenVault;
+  /** bind outgoing connections to this local address (tests: another "network") */
+  localAddress?: string;
+  logError?: (what: string, error: unknown) => void;
+};
+
+export type AppCore = ShellCore & { close(): void };
+
+export function createAppCore(options: AppCoreOptions): AppCore {
+  const api = createApiClient({ serverUrl: options.serverUrl, localAddress: options.localAddress });
+  const vault = options.vault ?? createKeytarVault();
+  const session = createSessionManager({ api, vault });
+  const device = defaultDevice();
+  const core = createHandlerMap({
+    api,
+    vault,
+    session,
+    qrLogins: ({ purpose }) =>
+      createQrLogin({
+        serverUrl: options.serverUrl,
+        api,
+        session,
+        device,
+        purpose,
+        localAddress: options.localAddress,
+      }),
+    clipboard: options.clipboard,
+    openExternal: options.openExternal,
+    externalOrigins: externalOriginsFor(options.serverUrl),
+    device,
+    app: options.app,
+    emit: options.emit,
+    logError: options.logError,
+  });
+  return {
+    ...core,
+    close() {
+      core.dispose();
+      api.close();
+    },
+  };
+}
+
+/** The server URL from `--server <url>` / `--server=<url>` or KEYBRIDGE_SERVER_URL. */
+export function serverUrlFrom(argv: readonly string[], env: NodeJS.ProcessEnv): string {
+  for (let i = 0; i < argv.length; i += 1) {
+    const a = argv[i]!;
+    if (a.startsWith('--server=')) return a.slice('--server='.length);
+    if (a === '--server' && argv[i + 1]) return argv[i + 1]!;
+  }
+  return env.KEYBRIDGE_SERVER_URL || DEFAULT_SERVER_URL;
+}

@@ -1,0 +1,67 @@
+/**
+ * How DESKTOP-CLIENT's QR flow states (electron/services/qr-login.ts) become the renderer's
+ * QrView: the link, which carries the QR secret in its fragment, is drawn into an SVG image
+ * here in the main process and never crosses to the renderer.
+ */
+import QRCode from 'qrcode';
+import type { QrFailReason, QrLogin, QrLoginState } from '../services/qr-login';
+import type { QrFailCode, QrPurpose, QrView } from './contract';
+
+/** Makes a QR flow for the app's session (main.ts and the browser harness build it). */
+export type QrLoginFactory = (options: { purpose: QrPurpose }) => QrLogin;
+
+// Compile-time guard: every reason the flow can give is one the contract can carry.
+const _reasonsFit: QrFailReason extends QrFailCode ? true : never = true;
+void _reasonsFit;
+
+/** SVG keeps the image sharp at any size, so a screenshot of the login screen decodes reliably. */
+export async function qrImageDataUrl(text: string): Promise<string> {
+  const svg = await QRCode.toString(text, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
+  return `data:image/svg+xml;base64,${Buffer.from(svg, 'utf8').toString('base64')}`;
+}
+
+export async function toQrView(purpose: QrPurpose, state: QrLoginState): Promise<QrView> {
+  switch (state.status) {
+    case 'starting':
+    case 'verifying':
+    case 'cancelled':
+      return { status: state.status, purpose };
+    case 'waiting-for-scan':
+      return {
+        status: 'showing',
+        purpose,
+        qrImage: await qrImageDataUrl(state.link),
+        expiresAt: state.expiresAt,
+      };
+    case 'scanned':
+    case 'waiting-for-approval':
+      return { status: 'scanned', purpose, phone: state.phone, sameNetwork: state.sameNetwork };
+    case 'needs-code':
+      return {
+        status: 'code-required',
+        purpose,
+        triesLeft: state.triesLeft ?? null,
+        message: state.message ?? null,
+      };
+    case 'signed-in':
+      return { status: 'done', purpose, user: state.user };
+    case 'passkey-added':
+      return { status: 'done', purpose, user: null };
+    case 'expired':
+      return {
+        status: 'failed',
+        purpose,
+        code: 'expired',
+        message: 'Nobody scanned the code for a while. Start again for a new one.',
+        retryable: true,
+      };
+    case 'failed':
+      return {
+        status: 'failed',
+        purpose,
+        code: state.reason,
+        message: state.message,
+        retryable: state.reason !== 'keychain-unavailable',
+      };
+  }
+}
