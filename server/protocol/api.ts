@@ -243,7 +243,18 @@ export type PasskeyView = {
   /** true when this passkey signed in the session making the request */
   usedForThisSession: boolean;
 };
-export type PasskeyListResponse = { passkeys: PasskeyView[]; limit: number };
+export type PasskeyListResponse = {
+  passkeys: PasskeyView[];
+  limit: number;
+  /** The account's WebAuthn user handle (base64url), for signalAllAcceptedCredentials. */
+  webauthnUserId: string;
+};
+/** DELETE /api/passkeys/:id answer: what signalAllAcceptedCredentials needs. */
+export type PasskeyDeleteResponse = {
+  removed: string;
+  webauthnUserId: string;
+  allAcceptedCredentialIds: string[];
+};
 
 export type SignInMethod = 'password' | 'passkey' | 'qr';
 
@@ -320,7 +331,14 @@ export type ErrorCode =
   | 'unsupported_media_type';
 
 export type ApiError = {
-  error: { code: ErrorCode; message: string; retryAfterSeconds?: number; issues?: string[] };
+  error: {
+    code: ErrorCode;
+    message: string;
+    retryAfterSeconds?: number;
+    issues?: string[];
+    /** reverse_code_invalid: wrong codes still allowed before the attempt dies */
+    triesLeft?: number;
+  };
 };
 
 /**

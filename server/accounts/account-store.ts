@@ -1,0 +1,46 @@
+/** Queries on the users table. */
+import { randomBytes } from 'node:crypto';
+import type { Db } from '../db/database';
+import type { UserRow } from '../db/schema';
+import { randomId } from '../util/random';
+
+export class AccountStore {
+  constructor(private readonly db: Db) {}
+
+  byEmail(email: string): Promise<UserRow | undefined> {
+    return this.db.selectFrom('users').selectAll().where('email', '=', email).executeTakeFirst();
+  }
+
+  byId(id: string): Promise<UserRow | undefined> {
+    return this.db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
+  byWebauthnUserId(handle: string): Promise<UserRow | undefined> {
+    return this.db
+      .selectFrom('users')
+      .selectAll()
+      .where('webauthn_user_id', '=', handle)
+      .executeTakeFirst();
+  }
+
+  /** Returns null when the email is taken (unique constraint), so the race is handled too. */
+  async create(email: string, passwordHash: string, now: number): Promise<UserRow | null> {
+    const row: UserRow = {
+      id: randomId(),
+      email,
+      password_hash: passwordHash,
+      webauthn_user_id: randomBytes(32).toString('base64url'),
+      totp_secret: null,
+      totp_pending_secret: null,
+      totp_last_step: null,
+      created_at: now,
+    };
+    try {
+      await this.db.insertInto('users').values(row).execute();
+      return row;
+    } catch (err) {
+      if (String((err as { code?: string }).code).startsWith('SQLITE_CONSTRAINT')) return null;
+      throw err;
+    }
+  }
+}

@@ -1,0 +1,56 @@
+/**
+ * The account's security events (GET /api/activity). Details are small labels (method,
+ * passkey id and name, reason, session id) and never secrets.
+ */
+import type { ActivityEvent, ActivityType } from '../protocol/api';
+import type { Db } from '../db/database';
+import type { Clock } from '../util/clock';
+import { randomId } from '../util/random';
+
+export type Details = Record<string, string | number | boolean | null>;
+export type RequestMeta = { ip: string; userAgent: string | null };
+
+export class ActivityLog {
+  constructor(
+    private readonly db: Db,
+    private readonly clock: Clock,
+  ) {}
+
+  async record(
+    userId: string,
+    type: ActivityType,
+    meta: RequestMeta | null,
+    details: Details = {},
+  ): Promise<void> {
+    await this.db
+      .insertInto('activity')
+      .values({
+        id: randomId(),
+        user_id: userId,
+        type,
+        at: this.clock.now(),
+        ip: meta?.ip ?? null,
+        user_agent: meta?.userAgent ?? null,
+        details: JSON.stringify(details),
+      })
+      .execute();
+  }
+
+  async list(userId: string, limit = 100): Promise<ActivityEvent[]> {
+    const rows = await this.db
+      .selectFrom('activity')
+      .selectAll()
+      .where('user_id', '=', userId)
+      .orderBy('seq', 'desc')
+      .limit(limit)
+      .execute();
+    return rows.map((r) => ({
+      id: r.id,
+      type: r.type as ActivityType,
+      at: new Date(r.at).toISOString(),
+      ip: r.ip,
+      userAgent: r.user_agent,
+      details: JSON.parse(r.details) as Details,
+    }));
+  }
+}

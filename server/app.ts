@@ -1,0 +1,122 @@
+/**
+ * createServer(config): the exchange auth service as a Fastify app over the SQLite store.
+ * Returns the app, its Node HTTP server (the relay attaches socket.io to it), the shared
+ * context, and listen/close. Routes are registered per feature; this file only wires them.
+ */
+import type { Server as HttpServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import cookie from '@fastify/cookie';
+import type { DestinationStream } from 'pino';
+import type { Config } from './config';
+import { createContext, type ServerContext } from './context';
+import { openDatabase } from './db/database';
+import { createLogger } from './logging';
+import { systemClock, type Clock } from './util/clock';
+import { ApiError, installErrorHandling } from './http/errors';
+import { registerOpsRoutes } from './http/ops-routes';
+import { registerAccountRoutes } from './accounts/routes';
+import { registerPasswordLoginRoute } from './auth/password-routes';
+import { registerStepUpRoute } from './step-up/routes';
+import { registerTotpRoutes } from './totp/routes';
+import { registerSessionRoutes } from './sessions/routes';
+import { registerActivityRoutes } from './activity/routes';
+import { registerPasskeyLoginRoutes } from './passkeys/login-routes';
+import { registerPasskeyRegistrationRoutes } from './passkeys/register-routes';
+import { registerPasskeyManagementRoutes } from './passkeys/manage-routes';
+import { registerPhoneApp } from './web/phone-app';
+
+export type ServerOptions = {
+  /** Where log lines go (tests capture them); stdout by default. */
+  logDestination?: DestinationStream;
+  clock?: Clock;
+  /** Directory of the built phone app; dist/phone by default. */
+  phoneDist?: string;
+};
+
+export type KeybridgeServer = {
+  app: FastifyInstance;
+  httpServer: HttpServer;
+  context: ServerContext;
+  /** Starts listening on config.host:config.port (0 = any free port); resolves to the base URL. */
+  listen(): Promise<string>;
+  close(): Promise<void>;
+};
+
+const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+export async function createServer(
+  config: Config,
+  options: ServerOptions = {},
+): Promise<KeybridgeServer> {
+  const logger = createLogger(config.logLevel, options.logDestination);
+  // Typed as the default instance: route modules do not care which pino flavour logs.
+  const app: FastifyInstance = Fastify({
+    loggerInstance: logger as unknown as FastifyBaseLogger,
+    bodyLimit: config.bodyLimit,
+    trustProxy: config.trustProxy,
+    // Ids and tokens live in paths and bodies, never in query strings; keep URLs short.
+    routerOptions: { maxParamLength: 200 },
+  });
+  const db = await openDatabase(config.dataDir);
+  const clock = options.clock ?? systemClock;
+  const boundPort = () => (app.server.address() as AddressInfo | null)?.port ?? config.port;
+  const context = createContext(config, db, clock, app.log, boundPort);
+
+  installErrorHandling(app);
+  await app.register(cookie);
+
+  // Only JSON bodies. Browsers can send text/plain or form bodies cross-site without a CORS
+  // preflight; refusing every other type (415) closes that CSRF path alongside SameSite=Strict.
+  app.removeContentTypeParser(['text/plain']);
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    if (body === '') return done(null, undefined); // e.g. DELETE with a JSON content type and no body
+    parseJson(request, body as string, done);
+  });
+  app.addHook('onRequest', async (request) => {
+    if (!UNSAFE_METHODS.has(request.method) || !request.url.startsWith('/api/')) return;
+    const length = Number(request.headers['content-length'] ?? 0);
+    const hasBody = length > 0 || request.headers['transfer-encoding'] !== undefined;
+    const type = request.headers['content-type'];
+    if (hasBody && (!type || !/^application\/json\s*(;|$)/i.test(type))) {
+      throw new ApiError(415, 'unsupported_media_type', 'Send the body as application/json.');
+    }
+  });
+  app.addHook('onSend', async (_request, reply) => {
+    reply.header('x-content-type-options', 'nosniff');
+    reply.header('referrer-policy', 'no-referrer');
+    reply.header('x-frame-options', 'DENY');
+  });
+  app.addHook('onRequest', async (request, reply) => {
+    if (request.url.startsWith('/api/')) reply.header('cache-control', 'no-store');
+  });
+
+  registerOpsRoutes(app, context);
+  registerAccountRoutes(app, context);
+  registerPasswordLoginRoute(app, context);
+  registerStepUpRoute(app, context);
+  registerTotpRoutes(app, context);
+  registerSessionRoutes(app, context);
+  registerActivityRoutes(app, context);
+  registerPasskeyLoginRoutes(app, context);
+  registerPasskeyRegistrationRoutes(app, context);
+  registerPasskeyManagementRoutes(app, context);
+  registerPhoneApp(app, options.phoneDist);
+
+  app.addHook('onClose', async () => {
+    await db.destroy();
+  });
+
+  return {
+    app,
+    httpServer: app.server,
+    context,
+    async listen() {
+      await app.listen({ port: config.port, host: config.host });
+      const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+      return `http://${host}:${boundPort()}`;
+    },
+    close: () => app.close(),
+  };
+}

@@ -1,0 +1,70 @@
+/**
+ * The end of every successful sign-in (password or passkey): create the session, answer with
+ * a cookie (web) or tokens (desktop, body "client":"desktop"), and record the event.
+ */
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { ServerContext } from '../context';
+import type { UserRow } from '../db/schema';
+import type {
+  ClientKind,
+  CookieLoginResponse,
+  DeviceInfo,
+  SignInMethod,
+  TokenResponse,
+} from '../protocol/api';
+import { requestMeta, setSessionCookie } from '../http/request-helpers';
+import { nameFromUserAgent } from '../passkeys/name-from-user-agent';
+import { WEB_SESSION_TTL_MS } from '../sessions/session-store';
+
+export type SignIn = {
+  user: UserRow;
+  client: ClientKind | undefined;
+  device: DeviceInfo | undefined;
+  method: SignInMethod;
+  passkey: { id: string; name: string } | null;
+  elevatedUntil?: number | null;
+};
+
+export async function completeSignIn(
+  ctx: ServerContext,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  s: SignIn,
+): Promise<TokenResponse | CookieLoginResponse> {
+  const meta = requestMeta(request);
+  const client = s.client ?? 'web';
+  const device = s.device
+    ? `${s.device.name} (${s.device.platform})`
+    : client === 'desktop'
+      ? 'Keybridge desktop'
+      : nameFromUserAgent(meta.userAgent);
+  const issued = await ctx.sessions.create({
+    userId: s.user.id,
+    client,
+    device,
+    method: s.method,
+    passkeyId: s.passkey?.id ?? null,
+    ip: meta.ip,
+    userAgent: meta.userAgent,
+    elevatedUntil: s.elevatedUntil ?? null,
+  });
+  await ctx.activity.record(s.user.id, 'signin.succeeded', meta, {
+    method: s.method,
+    client,
+    sessionId: issued.session.id,
+    passkeyId: s.passkey?.id ?? null,
+    passkeyName: s.passkey?.name ?? null,
+  });
+  const user = { id: s.user.id, email: s.user.email };
+  if (issued.kind === 'desktop') {
+    return {
+      accessToken: issued.accessToken,
+      refreshToken: issued.refreshToken,
+      expiresIn: issued.expiresIn,
+      user,
+      sessionId: issued.session.id,
+    };
+  }
+  setSessionCookie(request, reply, issued.cookieToken, WEB_SESSION_TTL_MS);
+  return { user, sessionId: issued.session.id };
+}

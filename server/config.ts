@@ -1,0 +1,82 @@
+/**
+ * Server configuration from the environment. Everything has a default that runs on one
+ * machine with SQLite (DESIGN.md section 6), so `npm run server` works after a clone.
+ */
+import path from 'node:path';
+
+export type Config = {
+  port: number;
+  host: string;
+  rpId: string;
+  rpName: string;
+  /**
+   * Origins a WebAuthn response may come from. null = derive from the port the server is
+   * actually bound to (`http://<RP_ID>:<port>`), so tests on port 0 get matching origins.
+   */
+  rpOrigins: string[] | null;
+  dataDir: string;
+  /** Fastify trustProxy: off by default, so a client cannot pick its own IP with X-Forwarded-For. */
+  trustProxy: boolean | string;
+  logLevel: string;
+  /** Request body limit; WebAuthn JSON is a few KiB, so 64 KiB leaves room and bounds work. */
+  bodyLimit: number;
+  rateLimits: RateLimitConfig;
+};
+
+export type RateLimitRule = { max: number; windowSeconds: number };
+export type RateLimitConfig = {
+  /** Failed or attempted password/TOTP/step-up checks for one account. */
+  perAccount: RateLimitRule;
+  /** The same checks from one IP address, across accounts. */
+  perIp: RateLimitRule;
+};
+
+export const defaultRateLimits: RateLimitConfig = {
+  perAccount: { max: 10, windowSeconds: 15 * 60 },
+  perIp: { max: 50, windowSeconds: 15 * 60 },
+};
+
+function parsePort(raw: string | undefined): number {
+  if (raw === undefined || raw === '') return 8787;
+  const port = Number(raw);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new Error(`PORT must be 0-65535, got "${raw}"`);
+  return port;
+}
+
+function parseTrustProxy(raw: string | undefined): boolean | string {
+  if (raw === undefined || raw === '' || raw === '0' || raw === 'false' || raw === 'off')
+    return false;
+  if (raw === '1' || raw === 'true' || raw === 'on') return true;
+  // Fastify also accepts a comma list of trusted addresses/CIDRs.
+  return raw;
+}
+
+function parseOrigins(raw: string | undefined): string[] | null {
+  if (raw === undefined || raw.trim() === '') return null;
+  return raw
+    .split(',')
+    .map((o) => o.trim())
+    .filter(Boolean)
+    .map((o) => {
+      const url = new URL(o);
+      if (url.origin !== o.replace(/\/$/, ''))
+        throw new Error(`RP_ORIGINS entry "${o}" is not a bare origin`);
+      return url.origin;
+    });
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  return {
+    port: parsePort(env.PORT),
+    host: env.HOST || '127.0.0.1',
+    rpId: env.RP_ID || 'localhost',
+    rpName: env.RP_NAME || 'Keybridge Exchange',
+    rpOrigins: parseOrigins(env.RP_ORIGINS),
+    dataDir: path.resolve(env.DATA_DIR || './data'),
+    trustProxy: parseTrustProxy(env.TRUST_PROXY),
+    logLevel: env.LOG_LEVEL || 'info',
+    bodyLimit: 64 * 1024,
+    rateLimits: defaultRateLimits,
+  };
+}

@@ -1,0 +1,83 @@
+/**
+ * Everything a route needs, built once per server. Stores that are in memory today (attempts,
+ * rate limits) sit behind interfaces so Redis versions can replace them when scaled.
+ */
+import type { FastifyBaseLogger } from 'fastify';
+import type { Config } from './config';
+import type { Db } from './db/database';
+import type { Clock } from './util/clock';
+import { AccountStore } from './accounts/account-store';
+import { ActivityLog } from './activity/activity-log';
+import { SessionStore } from './sessions/session-store';
+import { SecondFactor } from './totp/second-factor';
+import { PasskeyStore } from './passkeys/passkey-store';
+import {
+  MemoryLoginAttemptStore,
+  MemoryRegistrationAttemptStore,
+  type LoginAttemptStore,
+  type RegistrationAttemptStore,
+} from './passkeys/attempt-stores';
+import { MemoryRateLimitStore } from './rate-limit/rate-limiter';
+import { AttemptGuard } from './rate-limit/attempt-guard';
+
+/**
+ * The seam the relay (server/tunnel/) plugs into. `POST /api/auth/passkey/options
+ * {pairingId}` asks it to link the new login attempt to a live pairing; false -> 404
+ * pairing_not_found. The relay later calls `context.loginAttempts.issueReverseCode(attemptId)`
+ * when the phone joins from a different network.
+ */
+export interface PairingLink {
+  linkAttempt(pairingId: string, attemptId: string): boolean | Promise<boolean>;
+}
+
+/** Until the relay is wired in, there are no pairings, so every link is refused. */
+export const noPairings: PairingLink = { linkAttempt: () => false };
+
+export type ServerContext = {
+  config: Config;
+  db: Db;
+  clock: Clock;
+  log: FastifyBaseLogger;
+  accounts: AccountStore;
+  sessions: SessionStore;
+  passkeys: PasskeyStore;
+  activity: ActivityLog;
+  secondFactor: SecondFactor;
+  guard: AttemptGuard;
+  loginAttempts: LoginAttemptStore;
+  registrationAttempts: RegistrationAttemptStore;
+  /** Replaceable by the relay: `context.pairingLink = relay`. */
+  pairingLink: PairingLink;
+  /** WebAuthn origins accepted: RP_ORIGINS, or `http://<RP_ID>:<bound port>` when unset. */
+  rpOrigins(): string[];
+  /** The origin the phone should open (first RP origin); the QR link points here. */
+  phoneOrigin(): string;
+};
+
+export function createContext(
+  config: Config,
+  db: Db,
+  clock: Clock,
+  log: FastifyBaseLogger,
+  boundPort: () => number,
+): ServerContext {
+  const activity = new ActivityLog(db, clock);
+  const rpOrigins = () => config.rpOrigins ?? [`http://${config.rpId}:${boundPort()}`];
+  return {
+    config,
+    db,
+    clock,
+    log,
+    accounts: new AccountStore(db),
+    sessions: new SessionStore(db, clock),
+    passkeys: new PasskeyStore(db),
+    activity,
+    secondFactor: new SecondFactor(db, activity),
+    guard: new AttemptGuard(new MemoryRateLimitStore(clock), config.rateLimits),
+    loginAttempts: new MemoryLoginAttemptStore(clock),
+    registrationAttempts: new MemoryRegistrationAttemptStore(clock),
+    pairingLink: noPairings,
+    rpOrigins,
+    phoneOrigin: () => rpOrigins()[0],
+  };
+}

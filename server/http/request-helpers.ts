@@ -1,0 +1,80 @@
+/** Small helpers every route uses: who is calling, from where, and are they elevated. */
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { ServerContext } from '../context';
+import type { SessionRow, UserRow } from '../db/schema';
+import type { RequestMeta } from '../activity/activity-log';
+import { Token } from '../protocol/api';
+import { ApiError } from './errors';
+
+export const SESSION_COOKIE = 'kb_session';
+export const STEP_UP_WINDOW_MS = 5 * 60 * 1000;
+
+export function requestMeta(request: FastifyRequest): RequestMeta {
+  const ua = request.headers['user-agent'];
+  return { ip: request.ip, userAgent: typeof ua === 'string' ? ua.slice(0, 512) : null };
+}
+
+export type Caller = { session: SessionRow; user: UserRow };
+
+function presentedToken(request: FastifyRequest): string | null {
+  const auth = request.headers.authorization;
+  if (auth !== undefined) {
+    const match = /^Bearer ([^\s]+)$/.exec(auth);
+    if (!match || !Token.safeParse(match[1]).success)
+      throw new ApiError(401, 'unauthorized', 'The access token is malformed.');
+    return match[1];
+  }
+  const cookie = request.cookies?.[SESSION_COOKIE];
+  if (cookie && Token.safeParse(cookie).success) return cookie;
+  return null;
+}
+
+/** The signed-in caller (bearer token for the desktop, cookie for the web app), or 401. */
+export async function requireSession(ctx: ServerContext, request: FastifyRequest): Promise<Caller> {
+  const token = presentedToken(request);
+  if (!token) throw new ApiError(401, 'unauthorized', 'Sign in first.');
+  const session = await ctx.sessions.authenticate(token);
+  if (!session) throw new ApiError(401, 'unauthorized', 'This session has ended. Sign in again.');
+  const user = await ctx.accounts.byId(session.user_id);
+  if (!user) throw new ApiError(401, 'unauthorized', 'This account no longer exists.');
+  return { session, user };
+}
+
+export function isElevated(ctx: ServerContext, session: SessionRow): boolean {
+  return session.elevated_until !== null && session.elevated_until > ctx.clock.now();
+}
+
+/** Adding/removing passkeys and changing 2FA need a security verification in the last 5 minutes. */
+export function requireStepUp(ctx: ServerContext, session: SessionRow): void {
+  if (!isElevated(ctx, session)) {
+    throw new ApiError(
+      403,
+      'step_up_required',
+      'Confirm it is you (password, and code if you use an authenticator app) first.',
+    );
+  }
+}
+
+export function setSessionCookie(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  token: string,
+  maxAgeMs: number,
+): void {
+  reply.setCookie(SESSION_COOKIE, token, {
+    path: '/',
+    httpOnly: true,
+    sameSite: 'strict',
+    secure: request.protocol === 'https',
+    maxAge: Math.floor(maxAgeMs / 1000),
+  });
+}
+
+export function clearSessionCookie(request: FastifyRequest, reply: FastifyReply): void {
+  reply.clearCookie(SESSION_COOKIE, {
+    path: '/',
+    httpOnly: true,
+    sameSite: 'strict',
+    secure: request.protocol === 'https',
+  });
+}

@@ -1,0 +1,155 @@
+/**
+ * Challenges live in short-lived attempts, in memory behind interfaces (Redis when scaled).
+ * A challenge is single-use: the verify route takes the attempt out before checking the
+ * response, so a second try with the same challenge finds nothing.
+ */
+import type { Clock } from '../util/clock';
+import { randomDigits, randomId, sha256 } from '../util/random';
+
+export type LoginAttempt = {
+  id: string;
+  challenge: string;
+  expiresAt: number;
+  pairingId: string | null;
+  reverseCodeHash: string | null;
+  wrongReverseCodes: number;
+  dead: boolean;
+};
+
+export type RegistrationAttempt = {
+  id: string;
+  challenge: string;
+  expiresAt: number;
+  /** Bound to the session that asked: another session cannot finish it. */
+  sessionId: string;
+  userId: string;
+};
+
+export const MAX_REVERSE_CODE_TRIES = 5;
+
+/** Keeps entries a little past expiry so a late verify gets "expired" rather than "not found". */
+const GRACE_MS = 5 * 60 * 1000;
+
+class ExpiringMap<T extends { id: string; expiresAt: number }> {
+  private readonly items = new Map<string, T>();
+  constructor(protected readonly clock: Clock) {}
+
+  put(item: T): void {
+    this.sweep();
+    this.items.set(item.id, item);
+  }
+  get(id: string): T | undefined {
+    return this.items.get(id);
+  }
+  take(id: string): T | undefined {
+    const item = this.items.get(id);
+    this.items.delete(id);
+    return item;
+  }
+  private sweep(): void {
+    const cutoff = this.clock.now() - GRACE_MS;
+    for (const [id, item] of this.items) if (item.expiresAt < cutoff) this.items.delete(id);
+  }
+}
+
+export interface LoginAttemptStore {
+  create(challenge: string, timeoutMs: number, pairingId: string | null): LoginAttempt;
+  get(attemptId: string): LoginAttempt | undefined;
+  /** Removes and returns the attempt: its challenge can be checked once only. */
+  take(attemptId: string): LoginAttempt | undefined;
+  /** Records a wrong reverse code; returns tries left (0 = the attempt is dead). */
+  recordWrongReverseCode(attemptId: string): number;
+  /**
+   * Called by the relay when the phone joins from a different network: a 6-digit code that
+   * the desktop must then send with the assertion. Stored hashed; returned once.
+   */
+  issueReverseCode(attemptId: string): string;
+}
+
+export class MemoryLoginAttemptStore implements LoginAttemptStore {
+  private readonly map: ExpiringMap<LoginAttempt>;
+  constructor(private readonly clock: Clock) {
+    this.map = new ExpiringMap(clock);
+  }
+
+  create(challenge: string, timeoutMs: number, pairingId: string | null): LoginAttempt {
+    const attempt: LoginAttempt = {
+      id: randomId(),
+      challenge,
+      expiresAt: this.clock.now() + timeoutMs,
+      pairingId,
+      reverseCodeHash: null,
+      wrongReverseCodes: 0,
+      dead: false,
+    };
+    this.map.put(attempt);
+    return attempt;
+  }
+  get(attemptId: string) {
+    return this.map.get(attemptId);
+  }
+  take(attemptId: string) {
+    return this.map.take(attemptId);
+  }
+  recordWrongReverseCode(attemptId: string): number {
+    const attempt = this.map.get(attemptId);
+    if (!attempt) return 0;
+    attempt.wrongReverseCodes += 1;
+    const left = Math.max(0, MAX_REVERSE_CODE_TRIES - attempt.wrongReverseCodes);
+    if (left === 0) attempt.dead = true;
+    return left;
+  }
+  issueReverseCode(attemptId: string): string {
+    const attempt = this.map.get(attemptId);
+    if (!attempt || attempt.dead || attempt.expiresAt <= this.clock.now()) {
+      throw new Error('no live login attempt for this id');
+    }
+    const code = randomDigits(6);
+    attempt.reverseCodeHash = hashReverseCode(attemptId, code);
+    return code;
+  }
+}
+
+export function hashReverseCode(attemptId: string, code: string): string {
+  return sha256(`reverse:${attemptId}:${code}`);
+}
+
+export interface RegistrationAttemptStore {
+  create(
+    challenge: string,
+    timeoutMs: number,
+    sessionId: string,
+    userId: string,
+  ): RegistrationAttempt;
+  get(attemptId: string): RegistrationAttempt | undefined;
+  take(attemptId: string): RegistrationAttempt | undefined;
+}
+
+export class MemoryRegistrationAttemptStore implements RegistrationAttemptStore {
+  private readonly map: ExpiringMap<RegistrationAttempt>;
+  constructor(private readonly clock: Clock) {
+    this.map = new ExpiringMap(clock);
+  }
+  create(
+    challenge: string,
+    timeoutMs: number,
+    sessionId: string,
+    userId: string,
+  ): RegistrationAttempt {
+    const attempt = {
+      id: randomId(),
+      challenge,
+      expiresAt: this.clock.now() + timeoutMs,
+      sessionId,
+      userId,
+    };
+    this.map.put(attempt);
+    return attempt;
+  }
+  get(attemptId: string) {
+    return this.map.get(attemptId);
+  }
+  take(attemptId: string) {
+    return this.map.take(attemptId);
+  }
+}

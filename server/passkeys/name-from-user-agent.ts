@@ -1,0 +1,33 @@
+/**
+ * Fallback passkey name when the AAGUID says nothing (all zero: Windows under attestation
+ * 'none', some Android paths, and Chromium's virtual authenticator): "<browser> on <OS>",
+ * e.g. "Chrome on Android". Order matters: Edge and Opera also say "Chrome", Chrome also
+ * says "Safari", Android also says "Linux".
+ */
+const browsers: [RegExp, string][] = [
+  [/\bEdg(e|A|iOS)?\//, 'Edge'],
+  [/\bOPR\/|\bOpera\b/, 'Opera'],
+  [/\bSamsungBrowser\//, 'Samsung Internet'],
+  [/\bFirefox\/|\bFxiOS\//, 'Firefox'],
+  [/\b(Headless)?Chrome\/|\bCriOS\/|\bChromium\//, 'Chrome'],
+  [/\bSafari\//, 'Safari'],
+];
+
+const systems: [RegExp, string][] = [
+  [/\bAndroid\b/, 'Android'],
+  [/\biPhone\b/, 'iPhone'],
+  [/\biPad\b/, 'iPad'],
+  [/\bCrOS\b/, 'ChromeOS'],
+  [/\bMac OS X\b|\bMacintosh\b/, 'Mac'],
+  [/\bWindows\b/, 'Windows'],
+  [/\bLinux\b/, 'Linux'],
+];
+
+export function nameFromUserAgent(userAgent: string | null | undefined): string {
+  if (!userAgent) return 'Passkey';
+  const browser = browsers.find(([re]) => re.test(userAgent))?.[1];
+  const system = systems.find(([re]) => re.test(userAgent))?.[1];
+  if (browser && system) return `${browser} on ${system}`;
+  if (browser || system) return `Passkey (${browser ?? system})`;
+  return 'Passkey';
+}

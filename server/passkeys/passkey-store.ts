@@ -1,0 +1,81 @@
+/** Queries on the passkeys table. */
+import type { Db } from '../db/database';
+import type { NewPasskey, PasskeyRow } from '../db/schema';
+
+export class PasskeyStore {
+  constructor(private readonly db: Db) {}
+
+  byCredentialId(credentialId: string): Promise<PasskeyRow | undefined> {
+    return this.db
+      .selectFrom('passkeys')
+      .selectAll()
+      .where('credential_id', '=', credentialId)
+      .executeTakeFirst();
+  }
+
+  byIdForUser(id: string, userId: string): Promise<PasskeyRow | undefined> {
+    return this.db
+      .selectFrom('passkeys')
+      .selectAll()
+      .where('id', '=', id)
+      .where('user_id', '=', userId)
+      .executeTakeFirst();
+  }
+
+  listForUser(userId: string): Promise<PasskeyRow[]> {
+    return this.db
+      .selectFrom('passkeys')
+      .selectAll()
+      .where('user_id', '=', userId)
+      .orderBy('created_at', 'asc')
+      .execute();
+  }
+
+  async countForUser(userId: string): Promise<number> {
+    const row = await this.db
+      .selectFrom('passkeys')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('user_id', '=', userId)
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
+  /** false when the credential id exists already (unique index), whoever owns it. */
+  async insert(row: NewPasskey): Promise<boolean> {
+    try {
+      await this.db.insertInto('passkeys').values(row).execute();
+      return true;
+    } catch (err) {
+      if (String((err as { code?: string }).code).startsWith('SQLITE_CONSTRAINT')) return false;
+      throw err;
+    }
+  }
+
+  /** Called only after every check of an assertion passed. */
+  async recordUse(id: string, counter: number, backedUp: boolean, now: number): Promise<void> {
+    await this.db
+      .updateTable('passkeys')
+      .set({ counter, backed_up: backedUp ? 1 : 0, last_used_at: now })
+      .where('id', '=', id)
+      .execute();
+  }
+
+  async rename(id: string, userId: string, name: string): Promise<boolean> {
+    const res = await this.db
+      .updateTable('passkeys')
+      .set({ name })
+      .where('id', '=', id)
+      .where('user_id', '=', userId)
+      .executeTakeFirst();
+    return Number(res.numUpdatedRows) === 1;
+  }
+
+  async delete(id: string, userId: string): Promise<boolean> {
+    const res = await this.db
+      .deleteFrom('passkeys')
+      .where('id', '=', id)
+      .where('user_id', '=', userId)
+      .executeTakeFirst();
+    return Number(res.numDeletedRows) === 1;
+  }
+}

@@ -1,0 +1,63 @@
+/**
+ * Fixed-window counters for guessable secrets (password, TOTP, step-up), per account and per
+ * IP. In memory behind an interface, like challenges: a Redis implementation plugs in when
+ * the server runs as several processes (DESIGN.md section 6).
+ */
+import type { RateLimitRule } from '../config';
+import type { Clock } from '../util/clock';
+import { ApiError } from '../http/errors';
+
+export interface RateLimitStore {
+  /** Counts one hit; returns seconds to wait if the key is over its limit, else 0. */
+  hit(key: string, rule: RateLimitRule): number;
+  /** Seconds to wait without counting, 0 if free. */
+  check(key: string, rule: RateLimitRule): number;
+  reset(key: string): void;
+}
+
+export class MemoryRateLimitStore implements RateLimitStore {
+  private readonly windows = new Map<string, { start: number; count: number }>();
+  constructor(private readonly clock: Clock) {}
+
+  private current(key: string, rule: RateLimitRule) {
+    const now = this.clock.now();
+    let w = this.windows.get(key);
+    if (!w || now - w.start >= rule.windowSeconds * 1000) {
+      w = { start: now, count: 0 };
+      this.windows.set(key, w);
+    }
+    return { w, now };
+  }
+
+  private wait(w: { start: number; count: number }, now: number, rule: RateLimitRule): number {
+    if (w.count < rule.max) return 0;
+    return Math.max(1, Math.ceil((w.start + rule.windowSeconds * 1000 - now) / 1000));
+  }
+
+  check(key: string, rule: RateLimitRule): number {
+    const { w, now } = this.current(key, rule);
+    return this.wait(w, now, rule);
+  }
+
+  hit(key: string, rule: RateLimitRule): number {
+    const { w, now } = this.current(key, rule);
+    const wait = this.wait(w, now, rule);
+    if (wait === 0) w.count += 1;
+    return wait;
+  }
+
+  reset(key: string): void {
+    this.windows.delete(key);
+  }
+}
+
+export function rateLimited(retryAfterSeconds: number): ApiError {
+  return new ApiError(
+    429,
+    'rate_limited',
+    `Too many attempts. Try again in ${retryAfterSeconds} seconds.`,
+    {
+      retryAfterSeconds,
+    },
+  );
+}

@@ -1,0 +1,213 @@
+/**
+ * Sessions: a cookie token for the phone web app, or a 15-minute access token plus a
+ * rotating refresh token for the desktop. Only SHA-256 hashes of tokens are stored. A
+ * session is also the refresh-token family: presenting a spent refresh token revokes it.
+ */
+import type { ClientKind, SignInMethod } from '../protocol/api';
+import type { Db } from '../db/database';
+import type { SessionRow } from '../db/schema';
+import type { Clock } from '../util/clock';
+import { randomId, randomToken, sha256 } from '../util/random';
+
+export const ACCESS_TOKEN_TTL_MS = 15 * 60 * 1000;
+export const REFRESH_TOKEN_TTL_MS = 30 * 24 * 60 * 60 * 1000;
+export const WEB_SESSION_TTL_MS = 7 * 24 * 60 * 60 * 1000;
+
+export type NewSession = {
+  userId: string;
+  client: ClientKind;
+  device: string;
+  method: SignInMethod;
+  passkeyId: string | null;
+  ip: string;
+  userAgent: string | null;
+  elevatedUntil?: number | null;
+};
+
+export type IssuedSession =
+  | { kind: 'web'; session: SessionRow; cookieToken: string }
+  | {
+      kind: 'desktop';
+      session: SessionRow;
+      accessToken: string;
+      refreshToken: string;
+      expiresIn: number;
+    };
+
+export type RefreshOutcome =
+  | { ok: true; session: SessionRow; accessToken: string; refreshToken: string; expiresIn: number }
+  | { ok: false; reason: 'invalid' }
+  | { ok: false; reason: 'reused'; session: SessionRow };
+
+export class SessionStore {
+  constructor(
+    private readonly db: Db,
+    private readonly clock: Clock,
+  ) {}
+
+  async create(s: NewSession): Promise<IssuedSession> {
+    const now = this.clock.now();
+    const token = randomToken();
+    const session: SessionRow = {
+      id: randomId(),
+      user_id: s.userId,
+      client: s.client,
+      device: s.device,
+      method: s.method,
+      passkey_id: s.passkeyId,
+      ip: s.ip,
+      user_agent: s.userAgent,
+      token_hash: sha256(token),
+      token_expires_at: now + (s.client === 'desktop' ? ACCESS_TOKEN_TTL_MS : WEB_SESSION_TTL_MS),
+      created_at: now,
+      last_active_at: now,
+      elevated_until: s.elevatedUntil ?? null,
+      revoked_at: null,
+    };
+    await this.db.insertInto('sessions').values(session).execute();
+    if (s.client === 'web') return { kind: 'web', session, cookieToken: token };
+    const refreshToken = await this.issueRefreshToken(session.id, now);
+    return {
+      kind: 'desktop',
+      session,
+      accessToken: token,
+      refreshToken,
+      expiresIn: ACCESS_TOKEN_TTL_MS / 1000,
+    };
+  }
+
+  private async issueRefreshToken(sessionId: string, now: number): Promise<string> {
+    const token = randomToken();
+    await this.db
+      .insertInto('refresh_tokens')
+      .values({
+        token_hash: sha256(token),
+        session_id: sessionId,
+        created_at: now,
+        expires_at: now + REFRESH_TOKEN_TTL_MS,
+        used_at: null,
+      })
+      .execute();
+    return token;
+  }
+
+  /** The live session a cookie or access token belongs to, or undefined. */
+  async authenticate(token: string): Promise<SessionRow | undefined> {
+    const now = this.clock.now();
+    const session = await this.db
+      .selectFrom('sessions')
+      .selectAll()
+      .where('token_hash', '=', sha256(token))
+      .where('revoked_at', 'is', null)
+      .where('token_expires_at', '>', now)
+      .executeTakeFirst();
+    if (!session) return undefined;
+    await this.db
+      .updateTable('sessions')
+      .set({ last_active_at: now })
+      .where('id', '=', session.id)
+      .execute();
+    return { ...session, last_active_at: now };
+  }
+
+  async refresh(refreshToken: string): Promise<RefreshOutcome> {
+    const now = this.clock.now();
+    const row = await this.db
+      .selectFrom('refresh_tokens')
+      .innerJoin('sessions', 'sessions.id', 'refresh_tokens.session_id')
+      .selectAll('sessions')
+      .select([
+        'refresh_tokens.used_at as rt_used_at',
+        'refresh_tokens.expires_at as rt_expires_at',
+        'refresh_tokens.token_hash as rt_hash',
+      ])
+      .where('refresh_tokens.token_hash', '=', sha256(refreshToken))
+      .executeTakeFirst();
+    if (!row) return { ok: false, reason: 'invalid' };
+    const { rt_used_at, rt_expires_at, rt_hash, ...session } = row;
+    if (session.revoked_at !== null) return { ok: false, reason: 'invalid' };
+    if (rt_used_at !== null) {
+      await this.revoke(session.id);
+      return { ok: false, reason: 'reused', session };
+    }
+    if (rt_expires_at <= now) return { ok: false, reason: 'invalid' };
+    // Spend the token with a conditional update: of two racing refreshes only one wins; the
+    // loser is treated as reuse, because a legitimate client never sends the same token twice.
+    const spent = await this.db
+      .updateTable('refresh_tokens')
+      .set({ used_at: now })
+      .where('token_hash', '=', rt_hash)
+      .where('used_at', 'is', null)
+      .executeTakeFirst();
+    if (Number(spent.numUpdatedRows) !== 1) {
+      await this.revoke(session.id);
+      return { ok: false, reason: 'reused', session };
+    }
+    const accessToken = randomToken();
+    await this.db
+      .updateTable('sessions')
+      .set({
+        token_hash: sha256(accessToken),
+        token_expires_at: now + ACCESS_TOKEN_TTL_MS,
+        last_active_at: now,
+      })
+      .where('id', '=', session.id)
+      .execute();
+    const next = await this.issueRefreshToken(session.id, now);
+    return {
+      ok: true,
+      session,
+      accessToken,
+      refreshToken: next,
+      expiresIn: ACCESS_TOKEN_TTL_MS / 1000,
+    };
+  }
+
+  async revoke(sessionId: string): Promise<void> {
+    await this.db
+      .updateTable('sessions')
+      .set({ revoked_at: this.clock.now() })
+      .where('id', '=', sessionId)
+      .where('revoked_at', 'is', null)
+      .execute();
+    await this.db
+      .deleteFrom('refresh_tokens')
+      .where('session_id', '=', sessionId)
+      .where('used_at', 'is', null)
+      .execute();
+  }
+
+  async elevate(sessionId: string, until: number): Promise<void> {
+    await this.db
+      .updateTable('sessions')
+      .set({ elevated_until: until })
+      .where('id', '=', sessionId)
+      .execute();
+  }
+
+  /** Live sessions of an account, newest activity first. */
+  listLive(userId: string): Promise<SessionRow[]> {
+    const now = this.clock.now();
+    return this.db
+      .selectFrom('sessions')
+      .selectAll()
+      .where('user_id', '=', userId)
+      .where('revoked_at', 'is', null)
+      .where((eb) =>
+        eb.or([
+          eb('token_expires_at', '>', now),
+          // A desktop session whose access token lapsed is still alive while its refresh token is.
+          eb.exists(
+            eb
+              .selectFrom('refresh_tokens')
+              .select('token_hash')
+              .whereRef('refresh_tokens.session_id', '=', 'sessions.id')
+              .where('used_at', 'is', null)
+              .where('expires_at', '>', now),
+          ),
+        ]),
+      )
+      .orderBy('last_active_at', 'desc')
+      .execute();
+  }
+}
