@@ -85,11 +85,18 @@ function serverUrlOf(raw: string | undefined, required: boolean): string | undef
 
 const out = (line = '') => process.stdout.write(`${line}\n`);
 
+/**
+ * KEYBRIDGE_KEYCHAIN_SERVICE lets tests keep their entries apart from the app's
+ * (com.keybridge.desktop) in a shared test keyring; people never need it.
+ */
+const vaultFor = () =>
+  createKeytarVault({ service: process.env.KEYBRIDGE_KEYCHAIN_SERVICE || undefined });
+
 // ------------------------------------------------------------------ login
 
 async function login(args: Args): Promise<number> {
   const serverUrl = serverUrlOf(args.server, true)!;
-  const vault = createKeytarVault();
+  const vault = vaultFor();
   // Fail before showing a QR: a sign-in nobody can keep is worse than none.
   await vault.getCurrentAccount();
 
@@ -214,7 +221,7 @@ function createCodePrompt() {
 // ------------------------------------------------------------------ status / logout
 
 async function status(args: Args): Promise<number> {
-  const vault = createKeytarVault();
+  const vault = vaultFor();
   const current = await vault.getCurrentAccount();
   const serverUrl = serverUrlOf(args.server, false) ?? current?.serverOrigin;
   if (!current || !serverUrl || current.serverOrigin !== serverUrl) {
@@ -237,7 +244,7 @@ async function status(args: Args): Promise<number> {
 }
 
 async function logout(args: Args): Promise<number> {
-  const vault = createKeytarVault();
+  const vault = vaultFor();
   const current = await vault.getCurrentAccount();
   const serverUrl = serverUrlOf(args.server, false) ?? current?.serverOrigin;
   if (!current || !serverUrl || current.serverOrigin !== serverUrl) {

@@ -466,7 +466,7 @@ export function createQrLogin(options: QrLoginOptions): QrLogin {
           throw e;
         }
         await tellPhone(pairing, { type: 'done', ok: true, accountHint: hint(tokens.user.email) });
-        socket?.emit('pair:complete', { pairingId: pairing.pairingId });
+        await complete(pairing);
         setState({ status: 'signed-in', user: tokens.user });
       } else {
         const result = await withAccess((t) =>
@@ -482,7 +482,7 @@ export function createQrLogin(options: QrLoginOptions): QrLogin {
           ok: true,
           accountHint: snap?.status === 'signed-in' ? hint(snap.user.email) : undefined,
         });
-        socket?.emit('pair:complete', { pairingId: pairing.pairingId });
+        await complete(pairing);
         setState({ status: 'passkey-added', passkey: result?.passkey ?? null });
       }
     } catch (e) {
@@ -528,12 +528,39 @@ export function createQrLogin(options: QrLoginOptions): QrLogin {
     }
   }
 
+  /**
+   * Waits for the relay's ack before the flow ends and the socket closes: socket.io dispatches
+   * events a tick late, so a close right behind the emit could be seen first (peer-left).
+   */
+  async function complete(pairing: Pairing) {
+    await socket
+      ?.timeout(5_000)
+      .emitWithAck('pair:complete', { pairingId: pairing.pairingId })
+      .catch(() => undefined);
+  }
+
   async function tellPhone(pairing: Pairing, message: DesktopToPhone) {
     // Best effort: the phone may already be gone; the outcome on the desktop does not depend on it.
     await send(pairing, message).catch(() => undefined);
   }
 
   // ------------------------------------------------------------------ start
+
+  // Nobody scanned for maxWaitMs: stop offering codes. After a scan the pairing's own lifetime
+  // (120 s, enforced by the relay) decides instead.
+  const waitTimer = setTimeout(
+    () =>
+      enqueue(async () => {
+        if (state.status !== 'starting' && state.status !== 'waiting-for-scan') return;
+        if (current && socket) {
+          socket.emit('pair:cancel', { pairingId: current.pairingId, reason: 'cancelled' });
+        }
+        setState({ status: 'expired' });
+      }),
+    maxWaitMs,
+  );
+  waitTimer.unref();
+  void finished.then(() => clearTimeout(waitTimer));
 
   enqueue(async () => {
     await connect();
