@@ -118,6 +118,15 @@ export const PairJoinAck = z.discriminatedUnion('ok', [
       .string()
       .regex(/^\d{6}$/)
       .optional(),
+    /**
+     * base64url SHA-256 of the challenge of the sign-in attempt the server linked to this
+     * pairing. The phone refuses to sign a `get` request whose challenge does not match, so
+     * a desktop cannot swap in a challenge from an attempt the reverse code does not guard.
+     */
+    challengeHash: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{43}$/)
+      .optional(),
     /** When the (now scanned) pairing ends. */
     expiresAt: IsoTime,
   }),

@@ -1,0 +1,379 @@
+/**
+ * The relay (DESIGN.md section 3): socket.io namespace /tunnel, a dumb pipe between exactly one
+ * desktop and one phone per pairing. It never sees plaintext: `pair:msg` data is an opaque
+ * channel frame (server/protocol/channel.ts). What it adds is what only the server can vouch
+ * for: the desktop's IP, when the pairing was made, whether both sides share a network, and
+ * (when they do not) the reverse code from the login-attempt store, sent to the phone only.
+ *
+ * A socket's role is fixed by its first request: `pair:create` makes it a desktop,
+ * `pair:join` a phone.
+ */
+import type { Server as HttpServer } from 'node:http';
+import { Server, type Namespace, type Socket } from 'socket.io';
+import {
+  PairCancel,
+  PairComplete,
+  PairCreateRequest,
+  PairJoinRequest,
+  PairMsg,
+  TUNNEL_NAMESPACE,
+  TunnelEvent,
+  type ClosedReason,
+  type PairJoinAck,
+  type TunnelClientToServer,
+  type TunnelError,
+  type TunnelErrorCode,
+  type TunnelServerToClient,
+} from '../protocol/tunnel';
+import { clientIp, type TrustProxy } from './client-ip';
+import { TokenBucket, defaultTunnelLimits, type TunnelLimits } from './limits';
+import { MemoryPairingStore, type Pairing, type PairingStore } from './pairing-store';
+
+/** What the HTTP side (POST /api/auth/passkey/options {pairingId}) calls. */
+export interface PairingLink {
+  /**
+   * Bind a sign-in attempt to an open, not yet scanned pairing. `challenge` (the attempt's
+   * WebAuthn challenge, base64url) lets the phone check it signs this attempt and no other.
+   * false: no such open pairing, already scanned, or bound to another attempt.
+   */
+  linkAttempt(pairingId: string, attemptId: string, challenge?: string): Promise<boolean>;
+}
+
+/** Every event in and out of the namespace, for tests that check what the relay can see. */
+export type RelayObservation = {
+  direction: 'in' | 'out';
+  event: string;
+  socketId: string;
+  payload: unknown;
+};
+
+type Logger = {
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+};
+
+export type TunnelOptions = {
+  trustProxy?: TrustProxy;
+  limits?: Partial<TunnelLimits>;
+  store?: PairingStore;
+  /** SERVER's login-attempt store: a fresh 6-digit code for this attempt (stored hashed). */
+  issueReverseCode?: (attemptId: string) => string | Promise<string>;
+  /** Browser origins allowed to connect (Node clients send none); null/undefined = any. */
+  allowedOrigins?: () => string[] | null | undefined;
+  observer?: (o: RelayObservation) => void;
+  logger?: Logger;
+  now?: () => number;
+};
+
+export type Tunnel = {
+  io: Server;
+  namespace: Namespace;
+  store: PairingStore;
+  pairingLink: PairingLink;
+  limits: TunnelLimits;
+  /** Close every pairing (reason shutdown), disconnect sockets, stop timers. Leaves the HTTP server alone. */
+  close(): Promise<void>;
+};
+
+type SocketData = { role?: 'desktop' | 'phone'; pairings: Set<string>; ip: string };
+type TunnelSocket = Socket<TunnelClientToServer, TunnelServerToClient, object, SocketData>;
+
+const silent: Logger = { info() {}, warn() {} };
+
+const messages: Record<TunnelErrorCode, string> = {
+  unknown: 'This sign-in link is not known. Scan the QR code on your computer again.',
+  expired: 'This QR code has expired. Show a new one on your computer and scan it again.',
+  'already-joined': 'Another phone already scanned this QR code.',
+  completed: 'This QR code was already used to sign in.',
+  cancelled: 'This sign-in was cancelled on the computer.',
+  invalid: 'The request was not understood.',
+  'rate-limited': 'Too many requests. Wait a moment and try again.',
+  'wrong-role': 'This connection cannot do that.',
+  'too-many-pairings': 'Too many open sign-ins on this connection.',
+};
+
+const refuse = (code: TunnelErrorCode): { ok: false; error: TunnelError } => ({
+  ok: false,
+  error: { code, message: messages[code] },
+});
+
+function randomId(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return Buffer.from(bytes).toString('base64url');
+}
+
+async function sha256b64u(text: string): Promise<string> {
+  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text));
+  return Buffer.from(digest).toString('base64url');
+}
+
+/** Log-safe pairing reference: enough to correlate lines, not enough to join. */
+const ref = (id: string) => id.slice(0, 6);
+
+export function attachTunnel(httpServer: HttpServer, options: TunnelOptions = {}): Tunnel {
+  const limits: TunnelLimits = { ...defaultTunnelLimits, ...options.limits };
+  const now = options.now ?? Date.now;
+  const log = options.logger ?? silent;
+  const trustProxy = options.trustProxy ?? false;
+  const store =
+    options.store ??
+    new MemoryPairingStore({ tombstoneMs: limits.tombstoneMs, maxTombstones: 50_000, now });
+  const observe = options.observer ?? (() => {});
+  const timers = new Map<string, NodeJS.Timeout>();
+  let closing = false;
+
+  const io = new Server<TunnelClientToServer, TunnelServerToClient, object, SocketData>(
+    httpServer,
+    {
+      serveClient: false,
+      // Room for one 16 KiB frame plus framing; anything bigger is dropped by engine.io.
+      maxHttpBufferSize: limits.maxMessageChars + 4096,
+      allowRequest: (req, done) => {
+        const origin = req.headers.origin;
+        const allowed = options.allowedOrigins?.();
+        if (!origin || !allowed || allowed.includes(origin)) return done(null, true);
+        log.warn({ origin }, 'tunnel: refused a connection from a foreign origin');
+        done('origin not allowed', false);
+      },
+    },
+  );
+  const nsp = io.of(TUNNEL_NAMESPACE);
+
+  const send = <E extends keyof TunnelServerToClient>(
+    socketId: string,
+    event: E,
+    payload: Parameters<TunnelServerToClient[E]>[0],
+  ) => {
+    observe({ direction: 'out', event, socketId, payload });
+    // Typed emit through a room keeps working when an adapter (Redis) spans processes.
+    (nsp.to(socketId).emit as (ev: string, p: unknown) => void)(event, payload);
+  };
+
+  const localSocket = (id: string) => nsp.sockets.get(id) as TunnelSocket | undefined;
+
+  const arm = (id: string, at: number) => {
+    clearTimeout(timers.get(id));
+    const t = setTimeout(() => void closePairing(id, 'expired'), Math.max(0, at - now()));
+    t.unref();
+    timers.set(id, t);
+  };
+
+  async function closePairing(id: string, reason: ClosedReason): Promise<boolean> {
+    clearTimeout(timers.get(id));
+    timers.delete(id);
+    const p = await store.close(id, reason);
+    if (!p) return false;
+    log.info({ pairing: ref(id), reason }, 'tunnel: pairing closed');
+    for (const socketId of [p.desktopSocketId, p.phone?.socketId]) {
+      if (!socketId) continue;
+      localSocket(socketId)?.data.pairings.delete(id);
+      send(socketId, TunnelEvent.closed, { pairingId: id, reason });
+    }
+    return true;
+  }
+
+  const pairingLink: PairingLink = {
+    async linkAttempt(pairingId, attemptId, challenge) {
+      const hash = challenge === undefined ? undefined : await sha256b64u(challenge);
+      return store.linkAttempt(pairingId, attemptId, hash);
+    },
+  };
+
+  nsp.on('connection', (rawSocket) => {
+    const socket = rawSocket as TunnelSocket;
+    if (closing) {
+      socket.disconnect(true);
+      return;
+    }
+    socket.data.pairings = new Set();
+    socket.data.ip = clientIp(socket.request, trustProxy);
+    const userAgent = String(socket.handshake.headers['user-agent'] ?? '').slice(0, 512);
+    const bucket = new TokenBucket(limits.eventsPerSecond, limits.eventBurst, now);
+
+    const abuse = async (why: string) => {
+      log.warn({ ip: socket.data.ip, why }, 'tunnel: closing an abusive connection');
+      for (const id of [...socket.data.pairings]) await closePairing(id, 'abuse');
+      socket.disconnect(true);
+    };
+
+    /** Every incoming event: observe, rate-limit, then run; errors never escape. */
+    const on = (
+      event: string,
+      handler: (payload: unknown, ack: (res: unknown) => void) => Promise<void>,
+    ) => {
+      socket.on(event as keyof TunnelClientToServer, (payload: unknown, maybeAck?: unknown) => {
+        observe({ direction: 'in', event, socketId: socket.id, payload });
+        const ack = (res: unknown) => {
+          if (typeof maybeAck !== 'function') return;
+          observe({ direction: 'out', event: `${event}:ack`, socketId: socket.id, payload: res });
+          (maybeAck as (r: unknown) => void)(res);
+        };
+        if (!bucket.take()) {
+          ack(refuse('rate-limited'));
+          void abuse('rate');
+          return;
+        }
+        handler(payload, ack).catch((err: unknown) => {
+          log.warn(
+            { err: err instanceof Error ? err.message : String(err), event },
+            'tunnel: handler failed',
+          );
+          ack(refuse('invalid'));
+        });
+      });
+    };
+
+    on(TunnelEvent.create, async (payload, ack) => {
+      const parsed = PairCreateRequest.safeParse(payload ?? {});
+      if (!parsed.success) return ack(refuse('invalid'));
+      if (socket.data.role === 'phone') return ack(refuse('wrong-role'));
+      if (socket.data.pairings.size >= limits.maxPairingsPerDesktop) {
+        return ack(refuse('too-many-pairings'));
+      }
+      socket.data.role = 'desktop';
+      const createdAt = now();
+      const pairing: Pairing = {
+        id: randomId(),
+        desktopSocketId: socket.id,
+        desktopIp: socket.data.ip,
+        createdAt,
+        expiresAt: createdAt + limits.unscannedMs,
+      };
+      await store.create(pairing);
+      socket.data.pairings.add(pairing.id);
+      arm(pairing.id, pairing.expiresAt);
+      if (!socket.connected) {
+        await closePairing(pairing.id, 'peer-left');
+        return;
+      }
+      log.info({ pairing: ref(pairing.id), ip: socket.data.ip }, 'tunnel: pairing created');
+      ack({
+        ok: true,
+        pairingId: pairing.id,
+        expiresAt: new Date(pairing.expiresAt).toISOString(),
+      });
+    });
+
+    on(TunnelEvent.join, async (payload, ack) => {
+      const parsed = PairJoinRequest.safeParse(payload);
+      if (!parsed.success) return ack(refuse('invalid'));
+      if (socket.data.role === 'desktop') return ack(refuse('wrong-role'));
+      if (socket.data.pairings.size > 0) return ack(refuse('too-many-pairings'));
+      socket.data.role = 'phone';
+      const { pairingId } = parsed.data;
+      const joinedAt = now();
+      const claim = await store.claimPhone(
+        pairingId,
+        { socketId: socket.id, ip: socket.data.ip, userAgent, joinedAt },
+        joinedAt + limits.scannedMs,
+        joinedAt,
+      );
+      if (!claim.ok) {
+        // Nothing reaches the desktop: a stranger's join must not disturb a live pairing.
+        if (claim.reason === 'expired') await closePairing(pairingId, 'expired');
+        const r = claim.reason;
+        const code: TunnelErrorCode =
+          typeof r === 'string'
+            ? r
+            : r.closed === 'expired'
+              ? 'expired'
+              : r.closed === 'completed'
+                ? 'completed'
+                : 'cancelled';
+        log.info({ pairing: ref(pairingId), code }, 'tunnel: join refused');
+        return ack(refuse(code));
+      }
+      const p = claim.pairing;
+      socket.data.pairings.add(pairingId);
+      arm(pairingId, p.expiresAt);
+      const sameNetwork = p.desktopIp === socket.data.ip;
+      let reverseCode: string | undefined;
+      if (!sameNetwork && p.attemptId && options.issueReverseCode) {
+        try {
+          reverseCode = await options.issueReverseCode(p.attemptId);
+        } catch (err) {
+          log.warn(
+            { pairing: ref(pairingId), err: String(err) },
+            'tunnel: no reverse code; closing',
+          );
+          await closePairing(pairingId, 'cancelled');
+          return ack(refuse('cancelled'));
+        }
+      }
+      // The desktop may have left while the code was being issued.
+      if (!(await store.get(pairingId)) || !socket.connected) {
+        if (socket.connected) socket.data.pairings.delete(pairingId);
+        return ack(refuse('cancelled'));
+      }
+      const joinAck: PairJoinAck = {
+        ok: true,
+        desktop: { ip: p.desktopIp, createdAt: new Date(p.createdAt).toISOString() },
+        sameNetwork,
+        ...(reverseCode ? { reverseCode } : {}),
+        ...(p.challengeHash ? { challengeHash: p.challengeHash } : {}),
+        expiresAt: new Date(p.expiresAt).toISOString(),
+      };
+      log.info({ pairing: ref(pairingId), sameNetwork }, 'tunnel: phone joined');
+      ack(joinAck);
+      send(p.desktopSocketId, TunnelEvent.joined, {
+        pairingId,
+        phone: { ip: socket.data.ip, userAgent },
+        sameNetwork,
+        expiresAt: joinAck.expiresAt,
+      });
+    });
+
+    on(TunnelEvent.msg, async (payload) => {
+      const parsed = PairMsg.safeParse(payload);
+      // Our clients never send a malformed or oversized frame: treat it as abuse.
+      if (!parsed.success) return abuse('bad message');
+      const { pairingId, data } = parsed.data;
+      if (data.length > limits.maxMessageChars) return abuse('message too large');
+      if (!socket.data.pairings.has(pairingId)) return; // closed a moment ago: drop quietly
+      const p = await store.get(pairingId);
+      if (!p?.phone) return; // nobody to talk to yet
+      const to = p.desktopSocketId === socket.id ? p.phone.socketId : p.desktopSocketId;
+      send(to, TunnelEvent.msg, { pairingId, data });
+    });
+
+    on(TunnelEvent.cancel, async (payload, ack) => {
+      const parsed = PairCancel.safeParse(payload);
+      if (!parsed.success) return ack(refuse('invalid'));
+      const { pairingId, reason } = parsed.data;
+      if (!socket.data.pairings.has(pairingId)) return ack(refuse('unknown'));
+      await closePairing(pairingId, reason ?? 'cancelled');
+      ack({ ok: true });
+    });
+
+    on(TunnelEvent.complete, async (payload, ack) => {
+      const parsed = PairComplete.safeParse(payload);
+      if (!parsed.success) return ack(refuse('invalid'));
+      const { pairingId } = parsed.data;
+      if (socket.data.role !== 'desktop') return ack(refuse('wrong-role'));
+      if (!socket.data.pairings.has(pairingId)) return ack(refuse('unknown'));
+      await closePairing(pairingId, 'completed');
+      ack({ ok: true });
+    });
+
+    socket.on('disconnect', () => {
+      for (const id of [...socket.data.pairings]) void closePairing(id, 'peer-left');
+    });
+  });
+
+  return {
+    io,
+    namespace: nsp,
+    store,
+    pairingLink,
+    limits,
+    async close() {
+      closing = true;
+      for (const id of await store.openIds()) await closePairing(id, 'shutdown');
+      for (const t of timers.values()) clearTimeout(t);
+      timers.clear();
+      nsp.disconnectSockets(true);
+      // Not io.close(): that would also close the HTTP server, which its owner closes.
+      io.engine.close();
+    },
+  };
+}
