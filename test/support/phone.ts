@@ -42,10 +42,15 @@ export type Phone = {
   signIn(email: string, password: string, totp?: string): Promise<void>;
   /** "Sign in with a passkey" button (modal, usernameless). */
   signInWithPasskey(): Promise<void>;
+  /** Opens Sign in and lets the autofill (conditional UI) request pick this phone's passkey. */
+  signInWithAutofill(): Promise<void>;
+  /** Opens Sign in with the autofill request pending but not answered. */
+  openSignIn(): Promise<void>;
   signOut(): Promise<void>;
   /** Enrols the authenticator app; returns the secret shown under the QR and the recovery codes. */
   enrolTotp(
     codeFor: (secret: string) => string,
+    password?: string,
   ): Promise<{ secret: string; recoveryCodes: string[] }>;
   /**
    * Creates a passkey on this phone from the Security page, answering the security
@@ -78,8 +83,45 @@ export async function createPhone(opts: CreatePhoneOptions): Promise<Phone> {
     userAgent: opts.userAgent ?? PHONE_USER_AGENT,
     colorScheme: 'light',
   });
+  // Test-side probe (calls straight through to the real API): counts conditional-mediation
+  // requests, so helpers know when the sign-in page's autofill request is pending.
+  await context.addInitScript(() => {
+    const creds = navigator.credentials;
+    const realGet = creds.get.bind(creds);
+    const w = window as unknown as { __kbConditionalGets: number };
+    w.__kbConditionalGets = 0;
+    creds.get = (options?: CredentialRequestOptions) => {
+      if (options?.mediation === 'conditional') w.__kbConditionalGets += 1;
+      return realGet(options);
+    };
+  });
   const page = await context.newPage();
   const authenticator = await addVirtualAuthenticator(page, opts.authenticator);
+
+  const setPresence = (enabled: boolean) =>
+    authenticator.cdp.send('WebAuthn.setAutomaticPresenceSimulation', {
+      authenticatorId: authenticator.authenticatorId,
+      enabled,
+    });
+
+  /**
+   * Chromium's virtual authenticator answers an autofill (conditional) request at once, as if
+   * the person had picked the passkey. To type a password or press the passkey button instead,
+   * the autofill request must be made while presence is off (it then stays pending, as on a
+   * real phone whose owner ignores the suggestion); presence comes back for the modal prompt.
+   */
+  const holdAutofill = async (action: () => Promise<unknown>) => {
+    await setPresence(false);
+    try {
+      await action();
+      await page.getByTestId('signin-page').waitFor();
+      await page.waitForFunction(
+        () => (window as unknown as { __kbConditionalGets: number }).__kbConditionalGets > 0,
+      );
+    } finally {
+      await setPresence(true);
+    }
+  };
 
   const open = async (path: string) => {
     await page.goto(origin + path);
@@ -103,7 +145,7 @@ export async function createPhone(opts: CreatePhoneOptions): Promise<Phone> {
     },
 
     async signIn(email, password, totp) {
-      await open('/m/signin');
+      await holdAutofill(() => open('/m/signin'));
       await page.getByLabel('Email').fill(email);
       await page.getByLabel('Password', { exact: true }).fill(password);
       await page.getByRole('button', { name: 'Sign in', exact: true }).click();
@@ -117,18 +159,33 @@ export async function createPhone(opts: CreatePhoneOptions): Promise<Phone> {
     },
 
     async signInWithPasskey() {
-      await open('/m/signin');
+      await holdAutofill(() => open('/m/signin'));
       await page.getByRole('button', { name: 'Sign in with a passkey' }).click();
       await waitSecurity();
     },
 
-    async signOut() {
-      await page.getByRole('button', { name: 'Sign out', exact: true }).click();
-      await page.getByTestId('signin-page').waitFor();
+    async signInWithAutofill() {
+      await open('/m/signin');
+      await waitSecurity();
     },
 
-    async enrolTotp(codeFor) {
+    async openSignIn() {
+      await holdAutofill(() => open('/m/signin'));
+    },
+
+    async signOut() {
+      await holdAutofill(() => page.getByRole('button', { name: 'Sign out', exact: true }).click());
+    },
+
+    async enrolTotp(codeFor, password) {
       await page.getByRole('button', { name: 'Set up authenticator app' }).click();
+      const dialog = page.getByTestId('stepup-dialog');
+      const secretEl = page.getByTestId('totp-secret');
+      await dialog.or(secretEl).first().waitFor();
+      if (await dialog.isVisible()) {
+        if (password === undefined) throw new Error('enrolTotp: verification asked, no password');
+        await phone.verify(password);
+      }
       const secret = (await page.getByTestId('totp-secret').textContent())!.replace(/\s+/g, '');
       await page.getByLabel('Code from the app').fill(codeFor(secret));
       await page.getByRole('button', { name: 'Turn on' }).click();

@@ -10,6 +10,7 @@ import type {
   CookieLoginResponse,
   ErrorCode,
   MeResponse,
+  PasskeyDeleteResponse,
   PasskeyListResponse,
   PasskeyLoginOptionsResponse,
   PasskeyRegisterOptionsResponse,
@@ -169,12 +170,13 @@ export const api = {
       name,
     }),
   deletePasskey: (id: string, acknowledgeLastPasskey: boolean) =>
-    request<unknown>(
+    request<PasskeyDeleteResponse>(
       'DELETE',
       `/api/passkeys/${encodeURIComponent(id)}${acknowledgeLastPasskey ? '?acknowledgeLastPasskey=true' : ''}`,
     ),
   sessions: () => request<SessionListResponse>('GET', '/api/sessions'),
   revokeSession: (id: string) =>
     request<unknown>('DELETE', `/api/sessions/${encodeURIComponent(id)}`),
+  revokeOtherSessions: () => request<{ revoked: number }>('DELETE', '/api/sessions'),
   activity: () => request<ActivityListResponse>('GET', '/api/activity'),
 };

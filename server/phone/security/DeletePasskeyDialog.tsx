@@ -4,7 +4,7 @@
  * the way to sign in by scanning a QR code.
  */
 import { useState } from 'react';
-import type { PasskeyView } from '../../protocol/api';
+import type { PasskeyDeleteResponse, PasskeyView } from '../../protocol/api';
 import { api, ApiError } from '../lib/api';
 import { Dialog } from '../components/Dialog';
 import { ErrorNotice } from '../components/Notice';
@@ -15,7 +15,7 @@ export function DeletePasskeyDialog(props: {
   isLast: boolean;
   totpEnabled: boolean;
   onClose: () => void;
-  onDeleted: () => void;
+  onDeleted: (result: PasskeyDeleteResponse) => void;
 }) {
   const { withStepUp } = useStepUp();
   const [lastWarning, setLastWarning] = useState(props.isLast);
@@ -35,7 +35,7 @@ export function DeletePasskeyDialog(props: {
         setError('The passkey was not deleted because the check was cancelled.');
         return;
       }
-      props.onDeleted();
+      props.onDeleted(done);
     } catch (err) {
       setBusy(false);
       if (err instanceof ApiError && err.code === 'last_passkey') {

@@ -4,6 +4,24 @@ import type { PasskeyView } from '../../protocol/api';
 import { exactTime, whenWords } from '../lib/format';
 import { ErrorNotice } from '../components/Notice';
 
+function KeyIcon() {
+  return (
+    <span className="passkey-icon" aria-hidden="true">
+      <svg
+        width="22"
+        height="22"
+        viewBox="0 0 24 24"
+        fill="none"
+        stroke="currentColor"
+        strokeWidth="2"
+      >
+        <circle cx="8" cy="15" r="4" />
+        <path d="M10.8 12.2 20 3M16 7l3 3M14 9l2 2" strokeLinecap="round" />
+      </svg>
+    </span>
+  );
+}
+
 export function PasskeyRow(props: {
   passkey: PasskeyView;
   onRename: (name: string) => Promise<void>;
@@ -32,15 +50,13 @@ export function PasskeyRow(props: {
   return (
     <li className="card passkey" data-testid="passkey-row" data-passkey-id={p.id}>
       <div className="passkey-head">
-        <span className="passkey-icon" aria-hidden="true">
-          🔑
-        </span>
+        <KeyIcon />
         <div>
           <p className="passkey-name" data-testid="passkey-name">
             {p.name}
           </p>
           <p className="muted" data-testid="passkey-provider">
-            {p.providerName ?? 'Passkey provider not known'}
+            {p.providerName ?? 'Unknown passkey provider'}
           </p>
         </div>
       </div>

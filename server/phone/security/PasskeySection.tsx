@@ -4,7 +4,12 @@
  * offering the deleted passkey.
  */
 import { useCallback, useEffect, useState } from 'react';
-import type { MeResponse, PasskeyListResponse, PasskeyView } from '../../protocol/api';
+import type {
+  MeResponse,
+  PasskeyDeleteResponse,
+  PasskeyListResponse,
+  PasskeyView,
+} from '../../protocol/api';
 import { api } from '../lib/api';
 import { createPasskey } from '../lib/passkey-flows';
 import { signalAllAcceptedCredentials } from '../lib/signals';
@@ -74,19 +79,19 @@ export function PasskeySection(props: {
     onChanged();
   };
 
-  const deleted = async (removed: PasskeyView) => {
+  const deleted = async (removed: PasskeyView, result: PasskeyDeleteResponse) => {
     setDeleting(null);
     setNotice({ text: `“${removed.name}” was deleted.`, testId: 'passkey-deleted' });
-    const next = await load();
-    onChanged();
-    // Only with a list we really fetched: ids left out may vanish from the phone for good.
-    if (next && props.rpId && props.me.webauthnUserId) {
-      await signalAllAcceptedCredentials(
+    // The server's own list of what it still accepts, so the provider can drop the rest.
+    if (props.rpId) {
+      void signalAllAcceptedCredentials(
         props.rpId,
-        props.me.webauthnUserId,
-        next.passkeys.map((p) => p.credentialId),
+        result.webauthnUserId,
+        result.allAcceptedCredentialIds,
       );
     }
+    await load();
+    onChanged();
   };
 
   const passkeys = list?.passkeys ?? [];
@@ -144,7 +149,7 @@ export function PasskeySection(props: {
           isLast={passkeys.length === 1}
           totpEnabled={props.me.totpEnabled}
           onClose={() => setDeleting(null)}
-          onDeleted={() => void deleted(deleting)}
+          onDeleted={(result) => void deleted(deleting, result)}
         />
       )}
     </section>

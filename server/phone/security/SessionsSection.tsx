@@ -40,6 +40,16 @@ export function SessionsSection(props: { refreshKey: number }) {
     }
   };
 
+  const revokeOthers = async () => {
+    try {
+      await api.revokeOtherSessions();
+      await load();
+    } catch (err) {
+      setError(err instanceof Error ? err.message : String(err));
+    }
+  };
+  const others = sessions?.filter((s) => !s.current).length ?? 0;
+
   return (
     <section className="section" aria-labelledby="sessions-title" data-testid="sessions-section">
       <h2 id="sessions-title">Where you're signed in</h2>
@@ -72,6 +82,15 @@ export function SessionsSection(props: { refreshKey: number }) {
           </li>
         ))}
       </ul>
+      {others > 1 && (
+        <button
+          type="button"
+          className="button danger-outline block"
+          onClick={() => void revokeOthers()}
+        >
+          Sign out everywhere else
+        </button>
+      )}
     </section>
   );
 }
