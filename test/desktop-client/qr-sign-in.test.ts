@@ -1,0 +1,235 @@
+/**
+ * The desktop client end to end: the real server and relay, the real phone page in Chromium
+ * with a CDP virtual authenticator holding the passkey, the desktop client in Node, and the
+ * real keychain (gnome-keyring under scripts/with-keyring.sh).
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { createRequire } from 'node:module';
+import type { Browser } from 'playwright-core';
+import { createApiClient } from '../../electron/services/api-client';
+import { createQrLogin } from '../../electron/services/qr-login';
+import { createSessionManager } from '../../electron/services/session';
+import {
+  createKeytarVault,
+  vaultAccountName,
+  VAULT_SERVICE,
+} from '../../electron/services/token-vault';
+import { parseQrLink } from '../../server/protocol/qr-link';
+import { launchChromium } from '../support/chromium';
+import { createPhone, type Phone } from '../support/phone';
+import type { TestServer } from '../support/server';
+import { recordStates, waitForState, wrongCode } from './support/flow';
+import { startServerWithRelay } from './support/test-server';
+
+const keytar = createRequire(import.meta.url)('keytar') as typeof import('keytar');
+const service = `${VAULT_SERVICE}.test-qr-${randomBytes(4).toString('hex')}`;
+const vault = createKeytarVault({ service });
+const PASSWORD = 'a long enough password 1';
+const device = { name: 'Test desktop', platform: 'Linux' };
+
+let server: TestServer;
+let browser: Browser;
+let phone: Phone;
+const email = `qr-${randomBytes(3).toString('hex')}@example.com`;
+
+before(async () => {
+  server = await startServerWithRelay();
+  browser = await launchChromium();
+  phone = await createPhone({ phoneOrigin: server.phoneOrigin, browser });
+  await phone.signUp(email, PASSWORD);
+  await phone.enrolPasskey(PASSWORD);
+});
+
+after(async () => {
+  await phone?.close();
+  await browser?.close();
+  await server?.close();
+  for (const c of await keytar.findCredentials(service))
+    await keytar.deletePassword(service, c.account);
+});
+
+test('QR sign-in: phone approves -> signed in, refresh token in the keychain, phone shows success', async (t) => {
+  const api = createApiClient({ serverUrl: server.url });
+  t.after(() => api.close());
+  const session = createSessionManager({ api, vault });
+  const flow = createQrLogin({ serverUrl: server.url, api, session, device });
+  const path = recordStates(flow);
+
+  const { link } = await waitForState(flow, 'waiting-for-scan');
+  const parsed = parseQrLink(link);
+  assert.equal(parsed.origin, server.phoneOrigin, 'the QR points the phone at the RP origin');
+  const approved = await phone.approvePairing(link);
+  assert.equal(approved.reverseCode, undefined, 'same network: no code');
+  await phone.page.getByTestId('pair-done').waitFor();
+
+  const final = await flow.finished;
+  assert.equal(final.status, 'signed-in', JSON.stringify(final));
+  assert.equal(final.status === 'signed-in' && final.user.email, email);
+  assert.deepEqual(path, [
+    'starting',
+    'waiting-for-scan',
+    'scanned',
+    'waiting-for-approval',
+    'verifying',
+    'signed-in',
+  ]);
+
+  // The refresh token is in gnome-keyring under service = app id, account = origin + user id.
+  const user = final.status === 'signed-in' ? final.user : null;
+  const account = { serverOrigin: server.url, userId: user!.id };
+  const stored = await keytar.getPassword(service, vaultAccountName(account));
+  assert.match(stored ?? '', /^[A-Za-z0-9_-]{20,100}$/);
+  assert.equal((await vault.getCurrentAccount())?.userId, user!.id);
+
+  // Nothing secret reached the server's logs: not the QR secret, not the refresh token.
+  const logs = server.logs();
+  assert.ok(!logs.includes(parsed.secret), 'QR secret in server logs');
+  assert.ok(!logs.includes(stored!), 'refresh token in server logs');
+
+  // A fresh app launch restores the session from the keychain alone (and rotates the token).
+  const api2 = createApiClient({ serverUrl: server.url });
+  t.after(() => api2.close());
+  const relaunch = createSessionManager({ api: api2, vault });
+  const restored = await relaunch.restore();
+  assert.equal(restored?.email, email);
+  const me = await relaunch.withAccess((token) => api2.me(token));
+  assert.equal(me.session.method, 'qr');
+  assert.notEqual(await keytar.getPassword(service, vaultAccountName(account)), stored, 'rotated');
+});
+
+test('adding a passkey from the desktop: step-up, create over the channel, new passkey listed', async (t) => {
+  const api = createApiClient({ serverUrl: server.url });
+  t.after(() => api.close());
+  const session = createSessionManager({ api, vault });
+  const tokens = await api.passwordLogin({ email, password: PASSWORD, device });
+  await session.adopt(tokens);
+  await session.withAccess((token) => api.stepUp(token, { password: PASSWORD }));
+  const before = (await session.withAccess((token) => api.passkeys(token))).passkeys.length;
+
+  // A second phone (its own passkey provider) makes the new passkey.
+  const phone2 = await createPhone({ phoneOrigin: server.phoneOrigin, browser });
+  t.after(() => phone2.close());
+  const flow = createQrLogin({
+    serverUrl: server.url,
+    api,
+    session,
+    device,
+    purpose: 'add-passkey',
+  });
+  const { link } = await waitForState(flow, 'waiting-for-scan');
+  await phone2.approvePairing(link);
+
+  const final = await flow.finished;
+  assert.equal(final.status, 'passkey-added', JSON.stringify(final));
+  const list = (await session.withAccess((token) => api.passkeys(token))).passkeys;
+  assert.equal(list.length, before + 1);
+  assert.equal((await phone2.authenticator.getCredentials()).length, 1, 'made on the phone');
+  await session.signOut();
+});
+
+test('add-passkey without a fresh step-up is refused by the server', async (t) => {
+  const api = createApiClient({ serverUrl: server.url });
+  t.after(() => api.close());
+  const session = createSessionManager({ api, vault });
+  await session.adopt(await api.passwordLogin({ email, password: PASSWORD, device }));
+  t.after(() => session.signOut());
+  const flow = createQrLogin({
+    serverUrl: server.url,
+    api,
+    session,
+    device,
+    purpose: 'add-passkey',
+  });
+  const final = await flow.finished;
+  assert.equal(final.status, 'failed');
+  assert.equal(final.status === 'failed' && final.reason, 'step-up-required');
+});
+
+test('different network (desktop on 127.0.0.2): code required, five wrong codes kill the attempt, the right code signs in', async (t) => {
+  const api = createApiClient({ serverUrl: server.url, localAddress: '127.0.0.2' });
+  t.after(() => api.close());
+  const session = createSessionManager({ api, vault });
+
+  // 1. Without the code the server refuses; four wrong codes count down; the fifth kills it.
+  const flow = createQrLogin({
+    serverUrl: server.url,
+    api,
+    session,
+    device,
+    localAddress: '127.0.0.2',
+  });
+  const { link } = await waitForState(flow, 'waiting-for-scan');
+  const [{ reverseCode }, scanned] = await Promise.all([
+    phone.approvePairing(link, { expectCode: true }),
+    waitForState(flow, 'scanned'),
+  ]);
+  assert.equal(scanned.sameNetwork, false);
+  assert.match(reverseCode ?? '', /^\d{6}$/);
+  const asked = await waitForState(flow, 'needs-code');
+  assert.equal(asked.triesLeft, undefined, 'asked before any try');
+  for (let i = 1; i <= 4; i++) {
+    const after = await flow.submitCode(wrongCode(reverseCode!));
+    assert.equal(after.status, 'needs-code', `try ${i}`);
+    assert.equal(after.status === 'needs-code' && after.triesLeft, 5 - i);
+  }
+  const dead = await flow.submitCode(wrongCode(reverseCode!));
+  assert.equal(dead.status, 'failed');
+  assert.equal(dead.status === 'failed' && dead.reason, 'attempt-dead');
+  // Even the right code cannot revive a dead attempt.
+  assert.equal((await flow.submitCode(reverseCode!)).status, 'failed');
+  assert.equal(session.snapshot().status, 'signed-out');
+
+  // 2. A new QR, the right code: signed in.
+  const flow2 = createQrLogin({
+    serverUrl: server.url,
+    api,
+    session,
+    device,
+    localAddress: '127.0.0.2',
+  });
+  const second = await waitForState(flow2, 'waiting-for-scan');
+  const { reverseCode: code2 } = await phone.approvePairing(second.link, { expectCode: true });
+  await waitForState(flow2, 'needs-code');
+  const signedIn = await flow2.submitCode(code2!);
+  assert.equal(signedIn.status, 'signed-in', JSON.stringify(signedIn));
+  await phone.page.getByTestId('pair-done').waitFor();
+  const sessions = await session.withAccess((token) => api.sessions(token));
+  assert.equal(sessions.sessions.find((s) => s.current)?.ip, '127.0.0.2');
+  await session.signOut();
+});
+
+test('same network (desktop on 127.0.0.1): no code is asked', async (t) => {
+  const api = createApiClient({ serverUrl: server.url, localAddress: '127.0.0.1' });
+  t.after(() => api.close());
+  const session = createSessionManager({ api, vault });
+  const flow = createQrLogin({
+    serverUrl: server.url,
+    api,
+    session,
+    device,
+    localAddress: '127.0.0.1',
+  });
+  const path = recordStates(flow);
+  const { link } = await waitForState(flow, 'waiting-for-scan');
+  const { reverseCode } = await phone.approvePairing(link);
+  assert.equal(reverseCode, undefined);
+  const final = await flow.finished;
+  assert.equal(final.status, 'signed-in');
+  assert.ok(!path.includes('needs-code'), path.join(' > '));
+  await session.signOut();
+});
+
+test('deny on the phone -> failed (denied); cancel on the desktop -> cancelled', async () => {
+  const flow = createQrLogin({ serverUrl: server.url, vault, device });
+  const { link } = await waitForState(flow, 'waiting-for-scan');
+  await phone.denyPairing(link);
+  const final = await flow.finished;
+  assert.equal(final.status === 'failed' && final.reason, 'denied', JSON.stringify(final));
+
+  const flow2 = createQrLogin({ serverUrl: server.url, vault, device });
+  await waitForState(flow2, 'waiting-for-scan');
+  await flow2.cancel();
+  assert.equal((await flow2.finished).status, 'cancelled');
+});
