@@ -19,7 +19,7 @@ export type AppCoreOptions = {
   serverUrl: string;
   emit: EventSink;
   clipboard: { writeText(text: string): void };
-  openExternal: (url: string) => Promise<void>;
+  openInBrowser: (url: string) => Promise<void>;
   app: Omit<AppInfo, 'serverUrl'>;
   /** the OS keychain by default */
   vault?: TokenVault;
@@ -49,7 +49,7 @@ export function createAppCore(options: AppCoreOptions): AppCore {
         localAddress: options.localAddress,
       }),
     clipboard: options.clipboard,
-    openExternal: options.openExternal,
+    openInBrowser: options.openInBrowser,
     externalOrigins: externalOriginsFor(options.serverUrl),
     device,
     app: options.app,

@@ -30,8 +30,8 @@ export type ShellServices = {
   qrLogins: QrLoginFactory;
   /** Electron's clipboard in the app; a test double in the harness */
   clipboard: { writeText(text: string): void };
-  /** Electron's shell.openExternal; only called for allow-listed URLs */
-  openExternal: (url: string) => Promise<void>;
+  /** hands a URL to the system browser (shell.openExternal in main.ts); only allow-listed URLs */
+  openInBrowser: (url: string) => Promise<void>;
   /** https origins the system browser may be sent to */
   externalOrigins: readonly string[];
   device: DeviceInfo;
@@ -274,7 +274,7 @@ export function createHandlerMap(services: ShellServices): ShellCore {
       if (!isAllowedExternalUrl(url, services.externalOrigins)) {
         throw new ShellError('url_not_allowed', 'Keybridge only opens its own https pages.');
       }
-      await services.openExternal(url);
+      await services.openInBrowser(url);
       return { done: true };
     },
   };

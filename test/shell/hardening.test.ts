@@ -15,7 +15,6 @@ import { RENDERER_CSP } from '../../electron/window/csp';
 import { externalOriginsFor, isAllowedExternalUrl } from '../../electron/window/external-links';
 import { decideWindowOpen, isAllowedNavigation } from '../../electron/window/navigation';
 import { denyPermissionCheck, denyPermissionRequest } from '../../electron/window/permissions';
-import { secureWebPreferences } from '../../electron/window/web-preferences';
 
 const ALLOWED = ['https://keybridge.localhost', 'https://exchange.example'];
 
@@ -105,20 +104,6 @@ test('CSP: no network, scripts and styles from the app only, no framing', () => 
   assert.equal(directives.get('frame-ancestors'), "'none'");
   assert.equal(directives.get('img-src'), "'self' data:");
   assert.doesNotMatch(RENDERER_CSP, /unsafe-inline|unsafe-eval|\*/);
-});
-
-test('webPreferences: isolation, sandbox, no node, web security', () => {
-  const prefs = secureWebPreferences('/app/preload.cjs');
-  assert.equal(prefs.contextIsolation, true);
-  assert.equal(prefs.sandbox, true);
-  assert.equal(prefs.nodeIntegration, false);
-  assert.equal(prefs.nodeIntegrationInSubFrames, false);
-  assert.equal(prefs.nodeIntegrationInWorker, false);
-  assert.equal(prefs.webSecurity, true);
-  assert.equal(prefs.allowRunningInsecureContent, false);
-  assert.equal(prefs.experimentalFeatures, false);
-  assert.equal(prefs.webviewTag, false);
-  assert.equal(prefs.preload, '/app/preload.cjs');
 });
 
 test('permissions: every request and check is denied', () => {
