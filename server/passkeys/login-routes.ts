@@ -17,6 +17,7 @@ import { requestMeta } from '../http/request-helpers';
 import { completeSignIn } from '../auth/sign-in';
 import { hashReverseCode } from './attempt-stores';
 import { backupFlagsProblem, decideCounter } from './policy';
+import { refusalReason } from './refusal-reason';
 
 /**
  * The QR flow spends up to 60 s unscanned plus 120 s scanned on one pairing (DESIGN.md
@@ -107,18 +108,21 @@ export function registerPasskeyLoginRoutes(app: FastifyInstance, ctx: ServerCont
         },
         requireUserVerification: true,
       });
-      if (!verification.verified) throw new Error('not verified');
+      if (!verification.verified) throw new Error('signature not verified');
       info = verification.authenticationInfo;
     } catch (err) {
-      throw await fail(`verification: ${(err as Error).message}`.slice(0, 200));
+      throw await fail(refusalReason(err));
     }
 
     const seen = {
       backupEligible: info.credentialDeviceType === 'multiDevice',
       backedUp: info.credentialBackedUp,
     };
-    if (backupFlagsProblem({ backupEligible: passkey.backup_eligible === 1 }, seen))
-      throw await fail('backup_flags');
+    const flagsProblem = backupFlagsProblem(
+      { backupEligible: passkey.backup_eligible === 1 },
+      seen,
+    );
+    if (flagsProblem) throw await fail(flagsProblem);
     const counter = decideCounter(passkey.counter, info.newCounter, passkey.backup_eligible === 1);
     if (counter === 'refuse') throw await fail('counter_regressed');
     if (counter === 'warn') {

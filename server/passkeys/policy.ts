@@ -6,13 +6,14 @@
 export const MAX_PASSKEYS = 20;
 
 /** WebAuthn: BE=0 with BS=1 is invalid, and BE is fixed at creation (a change is refused). */
+export type BackupFlagsProblem = 'backup_state_without_eligibility' | 'backup_eligibility_changed';
+
 export function backupFlagsProblem(
   stored: { backupEligible: boolean } | null,
   seen: { backupEligible: boolean; backedUp: boolean },
-): string | null {
-  if (!seen.backupEligible && seen.backedUp)
-    return 'backup state set on a credential that is not backup eligible';
-  if (stored && stored.backupEligible !== seen.backupEligible) return 'backup eligibility changed';
+): BackupFlagsProblem | null {
+  if (!seen.backupEligible && seen.backedUp) return 'backup_state_without_eligibility';
+  if (stored && stored.backupEligible !== seen.backupEligible) return 'backup_eligibility_changed';
   return null;
 }
 

@@ -18,6 +18,7 @@ import { providerName } from './aaguid-names';
 import { nameFromUserAgent } from './name-from-user-agent';
 import { backupFlagsProblem, passkeyLimitReached, MAX_PASSKEYS } from './policy';
 import { passkeyView } from './views';
+import { refusalReason } from './refusal-reason';
 
 export const REGISTRATION_TIMEOUT_MS = 2 * 60 * 1000;
 
@@ -90,7 +91,7 @@ export function registerPasskeyRegistrationRoutes(app: FastifyInstance, ctx: Ser
       if (!verification.verified || !verification.registrationInfo) throw new Error('not verified');
       info = verification.registrationInfo;
     } catch (err) {
-      request.log.info({ reason: (err as Error).message }, 'passkey registration refused');
+      request.log.info({ reason: refusalReason(err) }, 'passkey registration refused');
       throw new ApiError(
         400,
         'passkey_verification_failed',
