@@ -83,16 +83,23 @@ export async function createPhone(opts: CreatePhoneOptions): Promise<Phone> {
     userAgent: opts.userAgent ?? PHONE_USER_AGENT,
     colorScheme: 'light',
   });
-  // Test-side probe (calls straight through to the real API): counts conditional-mediation
-  // requests, so helpers know when the sign-in page's autofill request is pending.
+  // Test-side probe (calls straight through to the real API): counts pending conditional-
+  // mediation requests, so helpers know when the sign-in page's autofill request is waiting.
   await context.addInitScript(() => {
     const creds = navigator.credentials;
     const realGet = creds.get.bind(creds);
-    const w = window as unknown as { __kbConditionalGets: number };
-    w.__kbConditionalGets = 0;
+    const w = window as unknown as { __kbPendingAutofill: number };
+    w.__kbPendingAutofill = 0;
     creds.get = (options?: CredentialRequestOptions) => {
-      if (options?.mediation === 'conditional') w.__kbConditionalGets += 1;
-      return realGet(options);
+      const p = realGet(options);
+      if (options?.mediation === 'conditional') {
+        w.__kbPendingAutofill += 1;
+        const settled = () => {
+          w.__kbPendingAutofill -= 1;
+        };
+        p.then(settled, settled);
+      }
+      return p;
     };
   });
   const page = await context.newPage();
@@ -116,7 +123,7 @@ export async function createPhone(opts: CreatePhoneOptions): Promise<Phone> {
       await action();
       await page.getByTestId('signin-page').waitFor();
       await page.waitForFunction(
-        () => (window as unknown as { __kbConditionalGets: number }).__kbConditionalGets > 0,
+        () => (window as unknown as { __kbPendingAutofill: number }).__kbPendingAutofill > 0,
       );
     } finally {
       await setPresence(true);

@@ -20,9 +20,18 @@ export function ErrorNotice(props: {
   );
 }
 
-export function SuccessNotice(props: { children: ReactNode; testId?: string }) {
+export function SuccessNotice(props: {
+  children: ReactNode;
+  testId?: string;
+  signalled?: boolean;
+}) {
   return (
-    <div className="notice notice-success" role="status" data-testid={props.testId}>
+    <div
+      className="notice notice-success"
+      role="status"
+      data-testid={props.testId}
+      data-signalled={props.signalled === undefined ? undefined : String(props.signalled)}
+    >
       {props.children}
     </div>
   );

@@ -29,7 +29,11 @@ export function PasskeySection(props: {
   const [loadError, setLoadError] = useState<string | null>(null);
   const [creating, setCreating] = useState(false);
   const [error, setError] = useState<{ message: string; canRetry: boolean } | null>(null);
-  const [notice, setNotice] = useState<{ text: string; testId: string } | null>(null);
+  const [notice, setNotice] = useState<{
+    text: string;
+    testId: string;
+    signalled?: boolean;
+  } | null>(null);
   const [deleting, setDeleting] = useState<PasskeyView | null>(null);
   const { onChanged } = props;
 
@@ -82,15 +86,22 @@ export function PasskeySection(props: {
   const deleted = async (removed: PasskeyView, result: PasskeyDeleteResponse) => {
     setDeleting(null);
     setNotice({ text: `“${removed.name}” was deleted.`, testId: 'passkey-deleted' });
+    await load();
     // The server's own list of what it still accepts, so the provider can drop the rest.
-    if (props.rpId) {
-      void signalAllAcceptedCredentials(
+    const told =
+      props.rpId !== null &&
+      (await signalAllAcceptedCredentials(
         props.rpId,
         result.webauthnUserId,
         result.allAcceptedCredentialIds,
-      );
-    }
-    await load();
+      ));
+    setNotice({
+      text: told
+        ? `“${removed.name}” was deleted. Your phone was told, so it stops offering it.`
+        : `“${removed.name}” was deleted. If your phone still offers it, remove it in your phone's passkey settings.`,
+      testId: 'passkey-deleted',
+      signalled: told,
+    });
     onChanged();
   };
 
@@ -123,7 +134,11 @@ export function PasskeySection(props: {
           />
         ))}
       </ul>
-      {notice && <SuccessNotice testId={notice.testId}>{notice.text}</SuccessNotice>}
+      {notice && (
+        <SuccessNotice testId={notice.testId} signalled={notice.signalled}>
+          {notice.text}
+        </SuccessNotice>
+      )}
       {error && (
         <ErrorNotice
           message={error.message}
