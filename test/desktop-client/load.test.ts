@@ -122,7 +122,8 @@ test(`${N} QR sign-ins at once: each desktop gets its own user's session, none l
       }),
     );
     const phoneResults = await Promise.allSettled(phones);
-    console.log('T signed in', Date.now() - T0);
+    // Reported, not asserted (no timed assertions): how long the 200 took on this machine.
+    t.diagnostic(`${N} sign-ins done in ${Date.now() - T0} ms`);
 
     const failures = finals.filter((f) => f.status !== 'signed-in');
     assert.deepEqual(failures, [], `${failures.length} of ${N} did not sign in`);
@@ -162,7 +163,6 @@ test(`${N} QR sign-ins at once: each desktop gets its own user's session, none l
         `the token stored for ${user.email} is someone else's`,
       );
     });
-    console.log('T verified', Date.now() - T0);
   } finally {
     for (const c of clients) c.close();
   }
