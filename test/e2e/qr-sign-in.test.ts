@@ -1,0 +1,91 @@
+/**
+ * The main job, end to end with real parts: the desktop shows a QR, a software phone (Chromium
+ * + virtual authenticator) reads it from a screenshot and approves with its passkey, the server
+ * verifies, the desktop is signed in and keeps its refresh token in the real keychain.
+ * Then: restart signs in from the keychain without a QR; sign out clears the keychain.
+ */
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { launchDesktop } from '../support/desktop';
+import { readQr } from '../support/read-qr';
+import { startWorld, type World } from './support/world';
+
+let world: World;
+before(async () => {
+  world = await startWorld();
+});
+after(async () => {
+  await world?.close();
+});
+
+test('QR sign-in, restart signs in from the keychain, sign out clears it', async (t) => {
+  const { email, phone } = await world.newAccount();
+  const { vault, service } = world.newVault();
+
+  const first = await launchDesktop({ serverUrl: world.server.url, vault, vaultService: service });
+  t.after(() => first.close());
+  const { page } = first;
+
+  // Status follows the flow: waiting first.
+  await page.getByText('Waiting for your phone to scan the code').waitFor();
+  await page.getByTestId('qr-countdown').waitFor();
+  const link = await readQr(page);
+  assert.match(
+    link,
+    /^http:\/\/exchange\.localhost:\d+\/m\/pair#/,
+    'the QR points the phone at the RP origin',
+  );
+  assert.match(link, /[#&]s=[A-Za-z0-9_-]{43}/, 'the QR carries the secret in the fragment');
+
+  await phone.approvePairing(link);
+  await page.getByTestId('account-email').filter({ hasText: email }).waitFor();
+  await page.getByRole('heading', { name: 'Security checklist' }).waitFor();
+
+  const account = await vault.getCurrentAccount();
+  assert.ok(account, 'the keychain remembers who is signed in');
+  assert.equal(account.email ?? email, email);
+  assert.ok(await vault.getRefreshToken(account), 'the refresh token is in the keychain');
+  await first.close();
+
+  // Restart with the same keychain: signed in without any QR.
+  const second = await launchDesktop({ serverUrl: world.server.url, vault, vaultService: service });
+  t.after(() => second.close());
+  await second.page.getByTestId('account-email').filter({ hasText: email }).waitFor();
+  assert.equal(await second.page.getByTestId('login-qr').count(), 0, 'no QR was shown');
+
+  // Sign out: back to the QR, keychain entry gone, the old token refused by the server.
+  const token = await vault.getRefreshToken(account);
+  await second.page.getByRole('button', { name: 'Sign out' }).click();
+  await second.page.getByTestId('login-qr').waitFor();
+  assert.equal(await vault.getRefreshToken(account), null, 'sign out deleted the refresh token');
+  assert.equal(await vault.getCurrentAccount(), null);
+  const refused = await fetch(`${world.server.url}/api/auth/refresh`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ refreshToken: token }),
+  });
+  assert.equal(refused.status, 401, 'the signed-out session cannot be refreshed');
+  await second.close();
+
+  // And a third launch shows the QR again.
+  const third = await launchDesktop({ serverUrl: world.server.url, vault, vaultService: service });
+  t.after(() => third.close());
+  await readQr(third.page);
+});
+
+test('the phone denies: the desktop says so in plain words and offers a new code', async (t) => {
+  const { phone } = await world.newAccount();
+  const { vault, service } = world.newVault();
+  const desktop = await launchDesktop({
+    serverUrl: world.server.url,
+    vault,
+    vaultService: service,
+  });
+  t.after(() => desktop.close());
+  const link = await readQr(desktop.page);
+  await phone.denyPairing(link);
+  await desktop.page.getByText('You declined on your phone').waitFor();
+  await desktop.page.getByRole('button', { name: /Try again|Start again/ }).click();
+  const next = await readQr(desktop.page, { notEqual: link });
+  assert.notEqual(next, link, 'a fresh QR after retry');
+});

@@ -1,0 +1,56 @@
+/**
+ * What each e2e file shares: one real server (SQLite in a temp dir, relay attached), one
+ * Chromium for the software phones, and a helper to make an account whose passkey lives on a
+ * phone. Everything is stopped by `close()`, which the files call from `after`.
+ */
+import { randomBytes } from 'node:crypto';
+import type { Browser } from 'playwright-core';
+import { createKeytarVault, type TokenVault } from '../../../electron/services/token-vault';
+import { launchChromium } from '../../support/chromium';
+import { createPhone, type Phone } from '../../support/phone';
+import { startTestServer, type TestServer, type TestServerOptions } from '../../support/server';
+
+export const PASSWORD = 'correct horse battery staple';
+
+export type World = {
+  server: TestServer;
+  browser: Browser;
+  /** A phone (own browser context, own authenticator) with a new account and one passkey. */
+  newAccount(): Promise<{ email: string; phone: Phone }>;
+  /** The real keychain under a service name of this run only, so tests never share entries. */
+  newVault(): { vault: TokenVault; service: string };
+  close(): Promise<void>;
+};
+
+export async function startWorld(serverOptions: TestServerOptions = {}): Promise<World> {
+  const server = await startTestServer(serverOptions);
+  let browser: Browser;
+  try {
+    browser = await launchChromium();
+  } catch (e) {
+    await server.close();
+    throw e;
+  }
+  const phones: Phone[] = [];
+  return {
+    server,
+    browser,
+    async newAccount() {
+      const email = `e2e-${randomBytes(5).toString('hex')}@example.com`;
+      const phone = await createPhone({ phoneOrigin: server.phoneOrigin, browser });
+      phones.push(phone);
+      await phone.signUp(email, PASSWORD);
+      await phone.enrolPasskey(PASSWORD);
+      return { email, phone };
+    },
+    newVault() {
+      const service = `com.keybridge.e2e.${randomBytes(6).toString('hex')}`;
+      return { vault: createKeytarVault({ service }), service };
+    },
+    async close() {
+      for (const p of phones) await p.close().catch(() => undefined);
+      await browser.close().catch(() => undefined);
+      await server.close();
+    },
+  };
+}
