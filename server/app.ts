@@ -25,6 +25,7 @@ import { registerPasskeyLoginRoutes } from './passkeys/login-routes';
 import { registerPasskeyRegistrationRoutes } from './passkeys/register-routes';
 import { registerPasskeyManagementRoutes } from './passkeys/manage-routes';
 import { registerPhoneApp } from './web/phone-app';
+import { attachTunnelToServer, type TunnelAttachOptions } from './tunnel/attach';
 
 export type ServerOptions = {
   /** Where log lines go (tests capture them); stdout by default. */
@@ -32,6 +33,8 @@ export type ServerOptions = {
   clock?: Clock;
   /** Directory of the built phone app; dist/phone by default. */
   phoneDist?: string;
+  /** Relay (socket.io /tunnel) options: shorter lifetimes or an observer in tests. */
+  tunnel?: TunnelAttachOptions;
 };
 
 export type KeybridgeServer = {
@@ -103,6 +106,8 @@ export async function createServer(
   registerPasskeyRegistrationRoutes(app, context);
   registerPasskeyManagementRoutes(app, context);
   registerPhoneApp(app, options.phoneDist);
+  const tunnel = attachTunnelToServer(app.server, context, options.tunnel);
+  app.addHook('preClose', () => tunnel.close());
 
   app.addHook('onClose', async () => {
     await db.destroy();
