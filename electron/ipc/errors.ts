@@ -6,7 +6,13 @@
 import { ZodError } from 'zod';
 import { ApiError } from '../services/api-client';
 import { KeychainUnavailableError } from '../services/token-vault';
-import type { IpcError, IpcErrorCode } from './contract';
+import type { IpcError, IpcErrorCode, IpcResult } from './contract';
+
+/** The answer to a caller that failed the sender check (ipc-main and the browser harness). */
+export const FORBIDDEN_RESULT: IpcResult<never> = {
+  ok: false,
+  error: { code: 'forbidden_sender', message: 'This window may not talk to Keybridge.' },
+};
 
 /** An error the shell raises on purpose, with words meant for the user. */
 export class ShellError extends Error {

@@ -5,14 +5,9 @@
  * Events go only to trusted windows.
  */
 import { ipcMain, type IpcMainInvokeEvent, type WebContents } from 'electron';
-import {
-  RequestSchemas,
-  type EventSink,
-  type HandlerMap,
-  type InvokeChannel,
-  type IpcResult,
-} from './contract';
+import { RequestSchemas, type EventSink, type HandlerMap, type InvokeChannel } from './contract';
 import { dispatch, type LogUnexpected } from './dispatch';
+import { FORBIDDEN_RESULT } from './errors';
 import { isTrustedSender } from './sender';
 
 export type IpcBridge = {
@@ -23,11 +18,6 @@ export type IpcBridge = {
   /** Registers the handlers (once the services that need `emit` exist). */
   register(handlers: HandlerMap): void;
   dispose(): void;
-};
-
-export const FORBIDDEN: IpcResult<never> = {
-  ok: false,
-  error: { code: 'forbidden_sender', message: 'This window may not talk to Keybridge.' },
 };
 
 export function createIpcBridge(logUnexpected: LogUnexpected): IpcBridge {
@@ -49,7 +39,7 @@ export function createIpcBridge(logUnexpected: LogUnexpected): IpcBridge {
       for (const channel of channels) {
         ipcMain.handle(channel, (event: IpcMainInvokeEvent, ...args: unknown[]) => {
           const sender = { frameUrl: event.senderFrame?.url, webContentsId: event.sender.id };
-          if (!isTrustedSender(sender, new Set(trusted.keys()))) return FORBIDDEN;
+          if (!isTrustedSender(sender, new Set(trusted.keys()))) return FORBIDDEN_RESULT;
           return dispatch(handlers, channel, args, { senderId: event.sender.id }, logUnexpected);
         });
       }

@@ -1,0 +1,254 @@
+/**
+ * The handler map against the real thing: the server (SQLite in a temp dir, relay), the real
+ * API client, session manager, QR login and the OS keychain (gnome-keyring via keytar). The
+ * phone half is the pair-page protocol driven from Node with a software authenticator
+ * (DESKTOP-CLIENT's soft phone), since this test is about the main process, not the phone UI.
+ *
+ * Every response and every event the renderer would receive is kept and scanned for every
+ * token the server handed out (watched at the API client), the QR link's secret and the TOTP
+ * codes: none may appear. Calls go through `dispatch`, exactly as ipc-main runs them.
+ */
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { createRequire } from 'node:module';
+import { after, before, test } from 'node:test';
+import { TOTP } from 'otpauth';
+import type {
+  EventChannel,
+  InvokeChannel,
+  IpcResult,
+  QrView,
+  SessionState,
+} from '../../electron/ipc/contract';
+import { dispatch } from '../../electron/ipc/dispatch';
+import { createHandlerMap, type ShellCore } from '../../electron/ipc/handlers';
+import { createApiClient, type ApiClient } from '../../electron/services/api-client';
+import { createQrLogin } from '../../electron/services/qr-login';
+import { createSessionManager } from '../../electron/services/session';
+import { createKeytarVault, VAULT_SERVICE } from '../../electron/services/token-vault';
+import { parseQrLink } from '../../server/protocol/qr-link';
+import { softApprove } from '../desktop-client/support/soft-phone';
+import { startServerWithRelay } from '../desktop-client/support/test-server';
+import type { TestServer } from '../support/server';
+import { SoftAuthenticator } from '../support/soft-authenticator';
+
+const PASSWORD = 'shell handler test pw 1';
+const keytar = createRequire(import.meta.url)('keytar') as typeof import('keytar');
+const service = `${VAULT_SERVICE}.test-shell-${randomBytes(4).toString('hex')}`;
+const vault = createKeytarVault({ service });
+
+/** Everything secret the test saw go by; none may reach the renderer. */
+const secrets = new Set<string>();
+/** Everything the renderer would have received. */
+const toRenderer: unknown[] = [];
+
+let server: TestServer;
+let plainApi: ApiClient;
+let email: string;
+let authenticator: SoftAuthenticator;
+
+/** The real API client, with the token-bearing answers noted on their way past. */
+function watchedApi(): ApiClient {
+  const api = createApiClient({ serverUrl: server.url });
+  const note = <T extends { accessToken: string; refreshToken: string }>(t: T) => {
+    secrets.add(t.accessToken);
+    secrets.add(t.refreshToken);
+    return t;
+  };
+  return {
+    ...api,
+    passwordLogin: async (b) => note(await api.passwordLogin(b)),
+    passkeyLoginVerify: async (b) => note(await api.passkeyLoginVerify(b)),
+    refresh: async (r) => note(await api.refresh(r)),
+  };
+}
+
+type Harness = {
+  core: ShellCore;
+  events: { channel: EventChannel; payload: unknown }[];
+  clipboard: () => string | null;
+  call<C extends InvokeChannel>(channel: C, args?: unknown): Promise<IpcResult<unknown>>;
+  waitForEvent(channel: EventChannel, pred: (p: unknown) => boolean): Promise<unknown>;
+  close(): void;
+};
+
+function harness(): Harness {
+  const api = watchedApi();
+  const session = createSessionManager({ api, vault });
+  const events: { channel: EventChannel; payload: unknown }[] = [];
+  const waiters: {
+    channel: EventChannel;
+    pred: (p: unknown) => boolean;
+    resolve: (p: unknown) => void;
+  }[] = [];
+  let clipboard: string | null = null;
+  const core = createHandlerMap({
+    api,
+    vault,
+    session,
+    qrLogins: ({ purpose }) => createQrLogin({ serverUrl: server.url, api, session, purpose }),
+    clipboard: { writeText: (t) => void (clipboard = t) },
+    openInBrowser: async () => undefined,
+    externalOrigins: ['https://keybridge.localhost'],
+    device: { name: 'shell-test', platform: 'Linux' },
+    app: { version: '0.0.0-test', mode: 'browser', platform: 'linux' },
+    emit: (channel, payload) => {
+      events.push({ channel, payload });
+      toRenderer.push(payload);
+      for (const w of [...waiters]) {
+        if (w.channel === channel && w.pred(payload)) {
+          waiters.splice(waiters.indexOf(w), 1);
+          w.resolve(payload);
+        }
+      }
+    },
+  });
+  return {
+    core,
+    events,
+    clipboard: () => clipboard,
+    async call(channel, args) {
+      const result = await dispatch(core.handlers, channel, args === undefined ? [] : [args], {
+        senderId: 1,
+      });
+      toRenderer.push(result);
+      return result;
+    },
+    waitForEvent(channel, pred) {
+      const seen = events.find((e) => e.channel === channel && pred(e.payload));
+      if (seen) return Promise.resolve(seen.payload);
+      return new Promise((resolve) => waiters.push({ channel, pred, resolve }));
+    },
+    close() {
+      core.dispose();
+      api.close();
+    },
+  };
+}
+
+const ok = <T>(r: IpcResult<unknown>): T => {
+  assert.equal(r.ok, true, JSON.stringify(r));
+  return (r as { value: T }).value;
+};
+
+before(async () => {
+  server = await startServerWithRelay({ logLevel: 'warn' });
+  plainApi = createApiClient({ serverUrl: server.url });
+  email = `shell-${randomBytes(3).toString('hex')}@example.com`;
+  await plainApi.signUp(email, PASSWORD);
+  // A passkey for the QR sign-in, registered through the real API (as the phone app would).
+  const t = await plainApi.passwordLogin({ email, password: PASSWORD });
+  secrets.add(t.accessToken).add(t.refreshToken);
+  await plainApi.stepUp(t.accessToken, { password: PASSWORD });
+  const { attemptId, options } = await plainApi.passkeyRegisterOptions(t.accessToken);
+  const { phoneOrigin } = await plainApi.config();
+  authenticator = new SoftAuthenticator(phoneOrigin);
+  await plainApi.passkeyRegisterVerify(t.accessToken, {
+    attemptId,
+    response: authenticator.register(options),
+  });
+  // This password session stays open: it is the "other session" revoked below.
+});
+
+after(async () => {
+  plainApi?.close();
+  await server?.close();
+  for (const c of await keytar.findCredentials(service))
+    await keytar.deletePassword(service, c.account);
+});
+
+test('signed out: calls that need a session say so; bad arguments are refused, not crashed on', async (t) => {
+  const h = harness();
+  t.after(() => h.close());
+  assert.deepEqual(ok<SessionState>(await h.call('session:restore')), {
+    status: 'signed-out',
+    reason: 'none',
+    message: null,
+  });
+  const me = await h.call('account:me');
+  assert.equal(!me.ok && me.error.code, 'not_signed_in');
+  const bad = await h.call('auth:password', { email, password: PASSWORD, admin: true });
+  assert.equal(!bad.ok && bad.error.code, 'invalid_arguments');
+  const wrong = await h.call('auth:password', { email, password: 'not the password' });
+  assert.equal(!wrong.ok && wrong.error.code, 'invalid_credentials');
+  const code = await h.call('qr:submitCode', { code: '123456' });
+  assert.equal(!code.ok && code.error.code, 'qr_not_active');
+  const ext = await h.call('shell:openExternal', { url: 'file:///etc/passwd' });
+  assert.equal(!ext.ok && ext.error.code, 'url_not_allowed');
+});
+
+test('QR sign-in, every Settings call, restart from the keychain, sign out: no token ever reaches the renderer', async (t) => {
+  const h = harness();
+  t.after(() => h.close());
+
+  // --- QR sign-in: the renderer gets an image; the link (with its secret) only via the clipboard.
+  const started = ok<QrView>(await h.call('qr:start'));
+  assert.ok(['starting', 'showing'].includes(started.status));
+  const showing = (await h.waitForEvent(
+    'qr:state',
+    (p) => (p as QrView).status === 'showing',
+  )) as QrView;
+  assert.ok(
+    showing.status === 'showing' && showing.qrImage.startsWith('data:image/svg+xml;base64,'),
+  );
+  ok(await h.call('qr:copyLink'));
+  const link = h.clipboard();
+  assert.ok(link, 'copyQrLink put the link on the clipboard');
+  const parsed = parseQrLink(link);
+  secrets.add(parsed.secret);
+  secrets.add(link.split('#')[1]!);
+  await softApprove({ link, serverUrl: server.url, authenticator });
+  const signedIn = (await h.waitForEvent(
+    'session:changed',
+    (p) => (p as SessionState).status === 'signed-in' && (p as { method: unknown }).method !== null,
+  )) as SessionState;
+  assert.equal(signedIn.status === 'signed-in' && signedIn.user.email, email);
+  assert.equal(ok<SessionState>(await h.call('session:get')).status, 'signed-in');
+  assert.ok(await vault.getCurrentAccount(), 'the keychain remembers the account');
+
+  // --- Everything the Settings pane does.
+  assert.equal(ok<{ user: { email: string } }>(await h.call('account:me')).user.email, email);
+  const { passkeys } = ok<{ passkeys: { id: string }[] }>(await h.call('passkeys:list'));
+  assert.equal(passkeys.length, 1);
+  ok(await h.call('passkeys:rename', { id: passkeys[0]!.id, name: 'Soft phone' }));
+  ok(await h.call('auth:stepUp', { password: PASSWORD }));
+  const setup = ok<{ manualKey: string; qrImage: string }>(await h.call('totp:setup'));
+  const totp = new TOTP({ secret: setup.manualKey.replace(/ /g, '') });
+  const code = totp.generate();
+  secrets.add(code);
+  const { recoveryCodes } = ok<{ recoveryCodes: string[] }>(await h.call('totp:confirm', { code }));
+  assert.ok(recoveryCodes.length > 0, 'recovery codes are shown once');
+  const { sessions } = ok<{ sessions: { current: boolean }[] }>(await h.call('sessions:list'));
+  assert.ok(sessions.length >= 2);
+  const { revoked } = ok<{ revoked: number }>(await h.call('sessions:revokeOthers'));
+  assert.equal(revoked, sessions.length - 1);
+  ok(await h.call('activity:list'));
+  ok(await h.call('app:info'));
+  assert.equal(ok<{ available: boolean }>(await h.call('keychain:status')).available, true);
+  h.close();
+
+  // --- Restart: a fresh main process signs in from the keychain by itself.
+  const h2 = harness();
+  t.after(() => h2.close());
+  const restored = await h2.core.start();
+  assert.equal(restored.status === 'signed-in' && restored.user.email, email);
+  ok(await h2.call('account:me'));
+
+  // --- Sign out: the server session ends and the keychain forgets it.
+  assert.deepEqual(ok<SessionState>(await h2.call('auth:signOut')), {
+    status: 'signed-out',
+    reason: 'signed-out',
+    message: null,
+  });
+  assert.equal(await vault.getCurrentAccount(), null);
+  assert.deepEqual(await keytar.findCredentials(service), []);
+
+  // --- The scan: no secret in anything the renderer received.
+  assert.ok(secrets.size >= 8, `the test saw the tokens it scans for (${secrets.size})`);
+  const seen = JSON.stringify(toRenderer);
+  assert.ok(seen.length > 2000, 'the renderer did receive plenty');
+  for (const secret of secrets) {
+    assert.equal(seen.includes(secret), false, 'a secret reached the renderer');
+  }
+  assert.doesNotMatch(seen, /accessToken|refreshToken|"link"|attemptId|challenge/);
+});
