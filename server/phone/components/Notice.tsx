@@ -5,10 +5,12 @@ export function ErrorNotice(props: {
   message: string;
   onRetry?: () => void;
   retryLabel?: string;
+  /** machine-readable cause (error name or API code), for support and tests; never shown */
+  code?: string;
   children?: ReactNode;
 }) {
   return (
-    <div className="notice notice-error" role="alert" data-testid="error">
+    <div className="notice notice-error" role="alert" data-testid="error" data-code={props.code}>
       <p>{props.message}</p>
       {props.children}
       {props.onRetry && (

@@ -17,7 +17,11 @@ export function SignInPage(props: { onSignedIn: () => void; notice?: string | nu
   const [totp, setTotp] = useState('');
   const [askTotp, setAskTotp] = useState(false);
   const [busy, setBusy] = useState<'password' | 'passkey' | null>(null);
-  const [error, setError] = useState<{ message: string; retry?: () => void } | null>(null);
+  const [error, setError] = useState<{
+    message: string;
+    code?: string;
+    retry?: () => void;
+  } | null>(null);
   const { onSignedIn } = props;
 
   // Conditional UI: passkeys appear in the email field's suggestions without a modal prompt.
@@ -33,7 +37,7 @@ export function SignInPage(props: { onSignedIn: () => void; notice?: string | nu
         const plain = describeWebAuthnError(err, 'get');
         // A quiet autofill request that simply ended needs no message.
         if (plain.code === 'NotAllowedError') return;
-        setError({ message: plain.message });
+        setError({ message: plain.message, code: plain.code });
       }
     })();
     return () => {
@@ -55,7 +59,10 @@ export function SignInPage(props: { onSignedIn: () => void; notice?: string | nu
         setAskTotp(true);
         return;
       }
-      setError({ message: err instanceof Error ? err.message : String(err) });
+      setError({
+        message: err instanceof Error ? err.message : String(err),
+        code: err instanceof ApiError ? err.code : undefined,
+      });
     }
   };
 
@@ -68,7 +75,11 @@ export function SignInPage(props: { onSignedIn: () => void; notice?: string | nu
     } catch (err) {
       setBusy(null);
       const plain = describeWebAuthnError(err, 'get');
-      setError({ message: plain.message, retry: plain.canRetry ? usePasskey : undefined });
+      setError({
+        message: plain.message,
+        code: plain.code,
+        retry: plain.canRetry ? usePasskey : undefined,
+      });
     }
   };
 
@@ -121,6 +132,7 @@ export function SignInPage(props: { onSignedIn: () => void; notice?: string | nu
         {error && (
           <ErrorNotice
             message={error.message}
+            code={error.code}
             onRetry={error.retry}
             retryLabel="Try the passkey again"
           />

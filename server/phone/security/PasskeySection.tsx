@@ -28,7 +28,11 @@ export function PasskeySection(props: {
   const [list, setList] = useState<PasskeyListResponse | null>(null);
   const [loadError, setLoadError] = useState<string | null>(null);
   const [creating, setCreating] = useState(false);
-  const [error, setError] = useState<{ message: string; canRetry: boolean } | null>(null);
+  const [error, setError] = useState<{
+    message: string;
+    canRetry: boolean;
+    code: string;
+  } | null>(null);
   const [notice, setNotice] = useState<{
     text: string;
     testId: string;
@@ -142,6 +146,7 @@ export function PasskeySection(props: {
       {error && (
         <ErrorNotice
           message={error.message}
+          code={error.code}
           onRetry={error.canRetry ? () => void create() : undefined}
         />
       )}
