@@ -6,7 +6,7 @@
  * Real: the server, SQLite, the relay, socket.io, the HPKE channel, the desktop client, the
  * keychain (gnome-keyring). The phone half: 200 Chromium pages are too many for this machine,
  * so each phone is the pair-page protocol driven from Node (support/soft-phone.ts) with a
- * software authenticator per user (support/soft-authenticator.ts) — one P-256 passkey each,
+ * software authenticator per user (SERVER's test/support/soft-authenticator.ts) — one P-256 passkey each,
  * registered through the real API (sign up, password sign-in, step-up, /api/passkeys/*).
  */
 import { after, before, test } from 'node:test';
@@ -22,7 +22,7 @@ import {
   VAULT_SERVICE,
 } from '../../electron/services/token-vault';
 import type { TestServer } from '../support/server';
-import { createSoftAuthenticator, type SoftAuthenticator } from './support/soft-authenticator';
+import { SoftAuthenticator } from '../support/soft-authenticator';
 import { softApprove } from './support/soft-phone';
 import { startServerWithRelay } from './support/test-server';
 
@@ -74,8 +74,8 @@ before(async () => {
       const t = await api.passwordLogin({ email, password: PASSWORD });
       await api.stepUp(t.accessToken, { password: PASSWORD });
       const { attemptId, options } = await api.passkeyRegisterOptions(t.accessToken);
-      const authenticator = createSoftAuthenticator();
-      const response = authenticator.create(options, phoneOrigin);
+      const authenticator = new SoftAuthenticator(phoneOrigin);
+      const response = authenticator.register(options);
       await api.passkeyRegisterVerify(t.accessToken, { attemptId, response });
       await api.logout(t.accessToken);
       return { id: t.user.id, email, authenticator };

@@ -2,7 +2,8 @@
  * The phone half of the QR flow driven from Node, for the load test and the benchmark: the
  * same protocol the pair page (/m/pair) speaks — parse the link, `pair:join` on the real relay,
  * open the real HPKE channel (server/protocol/channel.ts), say hello, answer the request with
- * a software authenticator (./soft-authenticator.ts), wait for `done`.
+ * SERVER's test-side software authenticator (test/support/soft-authenticator.ts), wait for
+ * `done`.
  *
  * Functional tests use the real phone page in Chromium instead (test/support/phone.ts).
  */
@@ -21,13 +22,13 @@ import {
   type TunnelClientToServer,
   type TunnelServerToClient,
 } from '../../../server/protocol/tunnel';
-import type { SoftAuthenticator } from './soft-authenticator';
+import type { SoftAuthenticator } from '../../support/soft-authenticator';
 
 export type SoftPhoneResult = { done: DoneMessage; reverseCode?: string; sameNetwork: boolean };
 
 /**
- * Scans `link` and approves. `serverUrl` is where Node reaches the relay (127.0.0.1); the link's
- * origin (exchange.localhost) is what the signed clientData names, as in a real browser.
+ * Scans `link` and approves. `serverUrl` is where Node reaches the relay (127.0.0.1); the
+ * authenticator signs for the phone origin (exchange.localhost), as the browser would.
  */
 export async function softApprove(opts: {
   link: string;
@@ -78,7 +79,6 @@ export async function softApprove(opts: {
               .then(async () => {
                 const m = await channel.open(msg.data);
                 if (m.type === 'request') {
-                  const origin = parsed.origin;
                   let response;
                   if (m.kind === 'get') {
                     // The pair page refuses a challenge other than the one the server linked.
@@ -87,11 +87,10 @@ export async function softApprove(opts: {
                       const h = createHash('sha256').update(options.challenge).digest('base64url');
                       if (h !== ack.challengeHash) throw new Error('challenge does not match');
                     }
-                    response = opts.authenticator.get(options, origin);
+                    response = opts.authenticator.assert(options);
                   } else {
-                    response = opts.authenticator.create(
+                    response = opts.authenticator.register(
                       m.options as unknown as RegistrationOptionsJSON,
-                      origin,
                     );
                   }
                   const data = await channel.seal({ type: 'result', response });
