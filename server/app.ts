@@ -5,7 +5,7 @@
  */
 import type { Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
 import cookie from '@fastify/cookie';
 import type { DestinationStream } from 'pino';
 import type { Config } from './config';
@@ -60,6 +60,13 @@ export async function createServer(
     trustProxy: config.trustProxy,
     // Ids and tokens live in paths and bodies, never in query strings; keep URLs short.
     routerOptions: { maxParamLength: 200 },
+    // Errors raised before routing (e.g. a malformed %-escape in the URL) skip the error
+    // handler; answer them in the same shape.
+    frameworkErrors: (_error, _request, reply) => {
+      void (reply as unknown as FastifyReply)
+        .code(400)
+        .send({ error: { code: 'bad_request', message: 'The URL is not valid.' } });
+    },
   });
   const db = await openDatabase(config.dataDir);
   const clock = options.clock ?? systemClock;

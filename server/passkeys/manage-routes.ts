@@ -1,5 +1,6 @@
 /** List, rename and delete the account's passkeys. */
 import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
 import type { ServerContext } from '../context';
 import type { PasskeyDeleteResponse, PasskeyListResponse, PasskeyView } from '../protocol/api';
 import { IdParams, PasskeyDeleteQuery, PasskeyRenameRequest } from '../protocol/api';
@@ -7,6 +8,8 @@ import { ApiError, parseWith } from '../http/errors';
 import { requestMeta, requireSession, requireStepUp } from '../http/request-helpers';
 import { MAX_PASSKEYS, lastPasskeyGuardRefuses } from './policy';
 import { passkeyView } from './views';
+
+const NoBody = z.strictObject({}).optional();
 
 function notFound(): ApiError {
   return new ApiError(404, 'not_found', 'No such passkey on this account.');
@@ -41,6 +44,7 @@ export function registerPasskeyManagementRoutes(app: FastifyInstance, ctx: Serve
     const { session, user } = await requireSession(ctx, request);
     const { id } = parseWith(IdParams, request.params);
     const query = parseWith(PasskeyDeleteQuery, request.query);
+    parseWith(NoBody, request.body);
     requireStepUp(ctx, session);
     const passkey = await ctx.passkeys.byIdForUser(id, user.id);
     if (!passkey) throw notFound();

@@ -24,7 +24,7 @@ import {
 import type { TestServer } from '../support/server';
 import { SoftAuthenticator } from '../support/soft-authenticator';
 import { softApprove } from './support/soft-phone';
-import { startServerWithRelay } from './support/test-server';
+import { startTestServer } from '../support/server';
 
 const N = 200;
 const PASSWORD = 'load test password 123';
@@ -55,7 +55,7 @@ async function pool<T, R>(items: T[], limit: number, fn: (item: T, i: number) =>
 
 before(async () => {
   // 200 accounts' sign-up, sign-in and step-up all come from 127.0.0.1: lift the per-IP limit.
-  server = await startServerWithRelay({
+  server = await startTestServer({
     logLevel: 'warn',
     rateLimits: {
       perAccount: { max: 10, windowSeconds: 900 },

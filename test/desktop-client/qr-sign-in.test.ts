@@ -21,7 +21,7 @@ import { launchChromium } from '../support/chromium';
 import { createPhone, type Phone } from '../support/phone';
 import type { TestServer } from '../support/server';
 import { recordStates, waitForState, wrongCode } from './support/flow';
-import { startServerWithRelay } from './support/test-server';
+import { startTestServer } from '../support/server';
 
 const keytar = createRequire(import.meta.url)('keytar') as typeof import('keytar');
 const service = `${VAULT_SERVICE}.test-qr-${randomBytes(4).toString('hex')}`;
@@ -35,7 +35,7 @@ let phone: Phone;
 const email = `qr-${randomBytes(3).toString('hex')}@example.com`;
 
 before(async () => {
-  server = await startServerWithRelay();
+  server = await startTestServer();
   browser = await launchChromium();
   phone = await createPhone({ phoneOrigin: server.phoneOrigin, browser });
   await phone.signUp(email, PASSWORD);

@@ -1,0 +1,198 @@
+/**
+ * What the person sees on the phone after scanning: who asks (app, device), what the server
+ * vouches for (the computer's IP and when it asked, whether the networks differ), Deny and
+ * Approve side by side at the same size, the reverse code when the server issued one, and how
+ * it ended. State comes from PairSession.
+ */
+import { useSyncExternalStore } from 'react';
+import { exactTime, whenWords } from '../lib/format';
+import type { JoinContext, PairSession, PairState } from './pair-session';
+import { endWords } from './words';
+
+function Header() {
+  return (
+    <header className="topbar">
+      <p className="brand">Keybridge</p>
+    </header>
+  );
+}
+
+function Safety() {
+  return (
+    <p className="pair-safety" data-testid="pair-safety">
+      Keybridge only ever shows this QR code inside the Keybridge app on your own computer. If you
+      scanned it from a website, an email or a message, or someone asked you to scan it, press{' '}
+      <strong>Deny</strong>.
+    </p>
+  );
+}
+
+function Facts(props: { context: JoinContext; app: string; device: string }) {
+  const { context } = props;
+  return (
+    <dl className="facts" data-testid="pair-facts">
+      <dt>App</dt>
+      <dd data-testid="pair-app">{props.app}</dd>
+      <dt>Computer</dt>
+      <dd data-testid="pair-device">{props.device}</dd>
+      <dt>IP address</dt>
+      <dd data-testid="pair-desktop-ip">{context.desktopIp}</dd>
+      <dt>Asked</dt>
+      <dd data-testid="pair-desktop-time" title={exactTime(context.createdAt)}>
+        {whenWords(context.createdAt)} ({exactTime(context.createdAt)})
+      </dd>
+    </dl>
+  );
+}
+
+function NetworkWarning() {
+  return (
+    <div className="notice notice-warning" role="note" data-testid="network-warning">
+      <p>
+        <strong>Your phone and this computer are on different networks.</strong> If the computer is
+        not right in front of you, press Deny. If you approve, your phone will show a code to type
+        on the computer.
+      </p>
+    </div>
+  );
+}
+
+function Review(props: { state: Extract<PairState, { step: 'review' | 'signing' }>; session: PairSession }) {
+  const { state, session } = props;
+  const { request, context } = state;
+  const create = request.kind === 'create';
+  const busy = state.step === 'signing';
+  return (
+    <section data-testid="pair-review" data-kind={request.kind}>
+      <h1>{create ? 'Add a passkey for your computer?' : 'Sign in on your computer?'}</h1>
+      <p className="lead">
+        {create
+          ? 'Your computer asks this phone to create a passkey for your Keybridge account.'
+          : 'Your computer asks to sign in to your Keybridge account with the passkey on this phone.'}
+      </p>
+      <div className="section">
+        <Facts context={context} app={request.display.app} device={request.display.device} />
+      </div>
+      {!context.sameNetwork && <NetworkWarning />}
+      <Safety />
+      {state.step === 'review' && state.error && (
+        <div className="notice notice-error" role="alert" data-testid="error">
+          <p>{state.error.message}</p>
+        </div>
+      )}
+      {busy && (
+        <p className="pair-status" role="status">
+          Confirm with your fingerprint, face or screen lock…
+        </p>
+      )}
+      <div className="pair-actions">
+        <button
+          type="button"
+          className="button danger"
+          disabled={busy}
+          onClick={() => void session.deny()}
+        >
+          Deny
+        </button>
+        <button
+          type="button"
+          className="button primary"
+          disabled={busy}
+          onClick={() => void session.approve()}
+        >
+          Approve
+        </button>
+      </div>
+    </section>
+  );
+}
+
+function groupCode(code: string) {
+  return `${code.slice(0, 3)} ${code.slice(3)}`;
+}
+
+function Body(props: { state: PairState; session: PairSession }) {
+  const { state, session } = props;
+  switch (state.step) {
+    case 'connecting':
+      return (
+        <p className="pair-status" role="status" data-testid="pair-connecting">
+          Checking the QR code…
+        </p>
+      );
+    case 'waiting-request':
+      return (
+        <p className="pair-status" role="status" data-testid="pair-waiting">
+          Connecting securely to your computer…
+        </p>
+      );
+    case 'review':
+    case 'signing':
+      return <Review state={state} session={session} />;
+    case 'show-code':
+      return (
+        <section data-testid="pair-code">
+          <h1>Type this code on your computer</h1>
+          <p className="reverse-code" data-testid="reverse-code" aria-label={`Code ${state.code.split('').join(' ')}`}>
+            {groupCode(state.code)}
+          </p>
+          <p>
+            Your phone and the computer are on different networks, so Keybridge asks for this code
+            to make sure the person at the computer is you.
+          </p>
+          <p className="pair-safety">
+            Type it only into the Keybridge app on your own computer. Never read it out or send it
+            to anyone: Keybridge will never ask you for it by phone, email or message.
+          </p>
+          <p className="pair-status" role="status">
+            Waiting for your computer…
+          </p>
+        </section>
+      );
+    case 'waiting-done':
+      return (
+        <p className="pair-status" role="status" data-testid="pair-finishing">
+          Finishing on your computer…
+        </p>
+      );
+    case 'done':
+      return (
+        <section className="notice notice-success" role="status" data-testid="pair-done" data-kind={state.kind}>
+          <h1>{state.kind === 'create' ? 'Passkey added' : "You're signed in on your computer"}</h1>
+          {state.accountHint && <p data-testid="pair-account">Account: {state.accountHint}</p>}
+          <p>You can close this page.</p>
+        </section>
+      );
+    case 'denied':
+      return (
+        <section className="notice notice-warning" role="status" data-testid="pair-denied">
+          <h1>Request denied</h1>
+          <p>Nothing was signed in. If you did not start this, your account is safe: you can close this page.</p>
+        </section>
+      );
+    case 'ended': {
+      const words = endWords[state.reason];
+      return (
+        <section className="notice notice-error" role="alert" data-testid="pair-error" data-reason={state.reason}>
+          <h1>{words.title}</h1>
+          <p>{words.body}</p>
+          {state.reason === 'failed' && state.detail && <p data-testid="pair-error-detail">{state.detail}</p>}
+        </section>
+      );
+    }
+  }
+}
+
+export function PairPage(props: { session: PairSession }) {
+  const { session } = props;
+  const state = useSyncExternalStore(
+    (onChange) => session.subscribe(onChange),
+    () => session.current,
+  );
+  return (
+    <main className="page" data-testid="pair-page" data-step={state.step}>
+      <Header />
+      <Body state={state} session={session} />
+    </main>
+  );
+}

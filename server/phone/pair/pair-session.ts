@@ -1,0 +1,285 @@
+/**
+ * The phone half of a QR sign-in, without React: reads the link, joins the pairing on the
+ * relay, opens the end-to-end channel, and turns relay events and channel messages into one
+ * state the page renders. Approve runs the passkey ceremony with the options from the channel
+ * and sends the result back; Deny says no on both layers.
+ *
+ * Every failure ends in a state with a reason the page turns into plain words (words.ts).
+ */
+import { startAuthentication, startRegistration } from '@simplewebauthn/browser';
+import type {
+  PublicKeyCredentialCreationOptionsJSON,
+  PublicKeyCredentialRequestOptionsJSON,
+} from '@simplewebauthn/browser';
+import { io, type Socket } from 'socket.io-client';
+import { ChannelError, openPhoneChannel, toBase64Url, type PhoneChannel } from '../../protocol/channel';
+import { QrLinkError, parseQrLink, type QrLink } from '../../protocol/qr-link';
+import {
+  PairClosed,
+  PairJoinAck,
+  PairMsg,
+  TUNNEL_NAMESPACE,
+  type ClosedReason,
+  type DesktopToPhone,
+  type PhoneToDesktop,
+  type RequestMessage,
+  type TunnelErrorCode,
+} from '../../protocol/tunnel';
+import { describeWebAuthnError, type PlainError } from '../lib/webauthn-errors';
+
+/** What the server vouched for when the phone joined. */
+export type JoinContext = {
+  desktopIp: string;
+  createdAt: string;
+  sameNetwork: boolean;
+  reverseCode?: string;
+};
+
+/** Why the page cannot (or can no longer) help: each gets its own words. */
+export type EndReason =
+  | 'malformed'
+  | 'wrong-version'
+  | 'no-link'
+  | 'unknown'
+  | 'expired'
+  | 'used'
+  | 'cancelled'
+  | 'tampered'
+  | 'peer-left'
+  | 'connection'
+  | 'shutdown'
+  | 'failed';
+
+export type PairState =
+  | { step: 'connecting' }
+  | { step: 'waiting-request'; context: JoinContext }
+  | { step: 'review'; context: JoinContext; request: RequestMessage; error?: PlainError }
+  | { step: 'signing'; context: JoinContext; request: RequestMessage }
+  | { step: 'show-code'; context: JoinContext; request: RequestMessage; code: string }
+  | { step: 'waiting-done'; context: JoinContext; request: RequestMessage }
+  | { step: 'done'; kind: 'get' | 'create'; accountHint?: string }
+  | { step: 'denied' }
+  | { step: 'ended'; reason: EndReason; detail?: string };
+
+type Listener = (s: PairState) => void;
+
+const joinErrors: Record<TunnelErrorCode, EndReason> = {
+  unknown: 'unknown',
+  expired: 'expired',
+  'already-joined': 'used',
+  completed: 'used',
+  cancelled: 'cancelled',
+  invalid: 'malformed',
+  'rate-limited': 'connection',
+  'wrong-role': 'connection',
+  'too-many-pairings': 'connection',
+};
+
+const closedReasons: Record<ClosedReason, EndReason> = {
+  expired: 'expired',
+  cancelled: 'cancelled',
+  denied: 'cancelled',
+  'channel-error': 'tampered',
+  completed: 'used',
+  'peer-left': 'peer-left',
+  abuse: 'connection',
+  shutdown: 'shutdown',
+};
+
+async function sha256b64u(text: string): Promise<string> {
+  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text));
+  return toBase64Url(new Uint8Array(digest));
+}
+
+export class PairSession {
+  private state: PairState = { step: 'connecting' };
+  private listeners = new Set<Listener>();
+  private socket: Socket | null = null;
+  private channel: PhoneChannel | null = null;
+  private link: QrLink | null = null;
+  private challengeHash: string | undefined;
+  /** Relay events and channel messages are handled one at a time, in arrival order. */
+  private queue: Promise<void> = Promise.resolve();
+
+  get current(): PairState {
+    return this.state;
+  }
+
+  subscribe(listener: Listener): () => void {
+    this.listeners.add(listener);
+    listener(this.state);
+    return () => this.listeners.delete(listener);
+  }
+
+  private set(next: PairState) {
+    this.state = next;
+    for (const l of this.listeners) l(next);
+  }
+
+  private get final(): boolean {
+    return ['done', 'denied', 'ended'].includes(this.state.step);
+  }
+
+  private end(reason: EndReason, detail?: string) {
+    if (this.final) return;
+    this.set({ step: 'ended', reason, detail });
+    this.hangUp();
+  }
+
+  private hangUp() {
+    const s = this.socket;
+    this.socket = null;
+    // Let anything already emitted leave before the socket goes.
+    if (s) setTimeout(() => s.disconnect(), 250);
+  }
+
+  private enqueue(step: () => Promise<void>) {
+    this.queue = this.queue.then(step).catch((err: unknown) => this.onError(err));
+  }
+
+  private onError(err: unknown) {
+    if (err instanceof ChannelError) {
+      // Tampered, replayed or out-of-order: nothing more may happen on this pairing.
+      this.socket?.emit('pair:cancel', { pairingId: this.link?.pairingId, reason: 'channel-error' });
+      this.end('tampered');
+      return;
+    }
+    this.end('failed', err instanceof Error ? err.message : undefined);
+  }
+
+  /** Start from the page's fragment (`location.hash`). */
+  async start(fragment: string): Promise<void> {
+    if (!fragment.replace(/^#/, '')) return this.end('no-link');
+    try {
+      this.link = parseQrLink(fragment);
+    } catch (err) {
+      const code = err instanceof QrLinkError ? err.code : 'malformed';
+      return this.end(code === 'wrong-version' ? 'wrong-version' : 'malformed');
+    }
+    const link = this.link;
+    const socket = io(TUNNEL_NAMESPACE, { transports: ['websocket'], reconnection: false });
+    this.socket = socket;
+    socket.on('connect_error', () => this.end('connection'));
+    socket.on('disconnect', () => this.enqueue(async () => this.end('connection')));
+    socket.on('pair:msg', (raw: unknown) => this.enqueue(() => this.onMessage(raw)));
+    socket.on('pair:closed', (raw: unknown) => this.enqueue(async () => this.onClosed(raw)));
+    socket.on('connect', () => this.enqueue(() => this.join(link)));
+  }
+
+  private async join(link: QrLink) {
+    const socket = this.socket;
+    if (!socket || this.state.step !== 'connecting') return;
+    let raw: unknown;
+    try {
+      raw = await socket.timeout(15_000).emitWithAck('pair:join', { pairingId: link.pairingId });
+    } catch {
+      return this.end('connection');
+    }
+    const ack = PairJoinAck.safeParse(raw);
+    if (!ack.success) return this.end('connection');
+    if (!ack.data.ok) return this.end(joinErrors[ack.data.error.code]);
+    this.challengeHash = ack.data.challengeHash;
+    const context: JoinContext = {
+      desktopIp: ack.data.desktop.ip,
+      createdAt: ack.data.desktop.createdAt,
+      sameNetwork: ack.data.sameNetwork,
+      reverseCode: ack.data.reverseCode,
+    };
+    this.channel = await openPhoneChannel({
+      pairingId: link.pairingId,
+      desktopPublicKey: link.desktopPublicKey,
+      secret: link.secret,
+    });
+    this.set({ step: 'waiting-request', context });
+    await this.send({ type: 'hello', v: 1 });
+  }
+
+  private async send(message: PhoneToDesktop) {
+    if (!this.channel || !this.socket || !this.link) return;
+    const data = await this.channel.seal(message);
+    this.socket.emit('pair:msg', { pairingId: this.link.pairingId, data });
+  }
+
+  private async onMessage(raw: unknown) {
+    const msg = PairMsg.safeParse(raw);
+    if (!msg.success || !this.channel || msg.data.pairingId !== this.link?.pairingId) return;
+    const message: DesktopToPhone = await this.channel.open(msg.data.data);
+    const s = this.state;
+    if (message.type === 'request') {
+      if (s.step !== 'waiting-request') throw new ChannelError('bad-message', 'Unexpected request.');
+      if (message.kind === 'get') {
+        // The server bound one attempt to this pairing; sign that challenge and no other.
+        const hash = await sha256b64u(message.options.challenge);
+        if (!this.challengeHash || hash !== this.challengeHash) {
+          throw new ChannelError('bad-message', 'The request does not match this sign-in.');
+        }
+      }
+      this.set({ step: 'review', context: s.context, request: message });
+      return;
+    }
+    // done
+    if (message.ok) {
+      const kind = 'request' in s ? s.request.kind : 'get';
+      // The socket stays until the relay closes the pairing (completed), so the desktop
+      // never sees this phone leave before it has finished.
+      this.set({ step: 'done', kind, accountHint: message.accountHint });
+    } else {
+      this.end('failed', message.error);
+    }
+  }
+
+  private onClosed(raw: unknown) {
+    const ev = PairClosed.safeParse(raw);
+    if (!ev.success || ev.data.pairingId !== this.link?.pairingId) return;
+    if (this.final) return this.hangUp();
+    this.end(closedReasons[ev.data.reason]);
+  }
+
+  /** Approve: run the passkey prompt with the desktop's options and send the result. */
+  async approve(): Promise<void> {
+    const s = this.state;
+    if (s.step !== 'review') return;
+    this.set({ step: 'signing', context: s.context, request: s.request });
+    let response: unknown;
+    try {
+      response =
+        s.request.kind === 'get'
+          ? await startAuthentication({
+              optionsJSON: s.request.options as unknown as PublicKeyCredentialRequestOptionsJSON,
+            })
+          : await startRegistration({
+              optionsJSON: s.request.options as unknown as PublicKeyCredentialCreationOptionsJSON,
+            });
+    } catch (err) {
+      // The pairing may have ended while the prompt was open; otherwise let them try again.
+      if (this.state.step === 'signing') {
+        this.set({ ...s, error: describeWebAuthnError(err, s.request.kind) });
+      }
+      return;
+    }
+    if (this.state.step !== 'signing') return;
+    this.enqueue(async () => {
+      await this.send({ type: 'result', response: response as { id: string; type: 'public-key' } });
+      if (this.state.step !== 'signing') return;
+      const code = s.request.kind === 'get' ? s.context.reverseCode : undefined;
+      this.set(
+        code
+          ? { step: 'show-code', context: s.context, request: s.request, code }
+          : { step: 'waiting-done', context: s.context, request: s.request },
+      );
+    });
+  }
+
+  /** Deny: tell the desktop (through the channel) and end the pairing for both. */
+  async deny(): Promise<void> {
+    const s = this.state;
+    if (this.final || s.step === 'connecting') return;
+    this.enqueue(async () => {
+      if (this.final) return;
+      if (this.channel) await this.send({ type: 'reject', reason: 'denied' });
+      this.socket?.emit('pair:cancel', { pairingId: this.link?.pairingId, reason: 'denied' });
+      this.set({ step: 'denied' });
+      this.hangUp();
+    });
+  }
+}
