@@ -57,7 +57,10 @@ function NetworkWarning() {
   );
 }
 
-function Review(props: { state: Extract<PairState, { step: 'review' | 'signing' }>; session: PairSession }) {
+function Review(props: {
+  state: Extract<PairState, { step: 'review' | 'signing' }>;
+  session: PairSession;
+}) {
   const { state, session } = props;
   const { request, context } = state;
   const create = request.kind === 'create';
@@ -133,7 +136,11 @@ function Body(props: { state: PairState; session: PairSession }) {
       return (
         <section data-testid="pair-code">
           <h1>Type this code on your computer</h1>
-          <p className="reverse-code" data-testid="reverse-code" aria-label={`Code ${state.code.split('').join(' ')}`}>
+          <p
+            className="reverse-code"
+            data-testid="reverse-code"
+            aria-label={`Code ${state.code.split('').join(' ')}`}
+          >
             {groupCode(state.code)}
           </p>
           <p>
@@ -157,7 +164,12 @@ function Body(props: { state: PairState; session: PairSession }) {
       );
     case 'done':
       return (
-        <section className="notice notice-success" role="status" data-testid="pair-done" data-kind={state.kind}>
+        <section
+          className="notice notice-success"
+          role="status"
+          data-testid="pair-done"
+          data-kind={state.kind}
+        >
           <h1>{state.kind === 'create' ? 'Passkey added' : "You're signed in on your computer"}</h1>
           {state.accountHint && <p data-testid="pair-account">Account: {state.accountHint}</p>}
           <p>You can close this page.</p>
@@ -167,16 +179,26 @@ function Body(props: { state: PairState; session: PairSession }) {
       return (
         <section className="notice notice-warning" role="status" data-testid="pair-denied">
           <h1>Request denied</h1>
-          <p>Nothing was signed in. If you did not start this, your account is safe: you can close this page.</p>
+          <p>
+            Nothing was signed in. If you did not start this, your account is safe: you can close
+            this page.
+          </p>
         </section>
       );
     case 'ended': {
       const words = endWords[state.reason];
       return (
-        <section className="notice notice-error" role="alert" data-testid="pair-error" data-reason={state.reason}>
+        <section
+          className="notice notice-error"
+          role="alert"
+          data-testid="pair-error"
+          data-reason={state.reason}
+        >
           <h1>{words.title}</h1>
           <p>{words.body}</p>
-          {state.reason === 'failed' && state.detail && <p data-testid="pair-error-detail">{state.detail}</p>}
+          {state.reason === 'failed' && state.detail && (
+            <p data-testid="pair-error-detail">{state.detail}</p>
+          )}
         </section>
       );
     }

@@ -12,7 +12,12 @@ import type {
   PublicKeyCredentialRequestOptionsJSON,
 } from '@simplewebauthn/browser';
 import { io, type Socket } from 'socket.io-client';
-import { ChannelError, openPhoneChannel, toBase64Url, type PhoneChannel } from '../../protocol/channel';
+import {
+  ChannelError,
+  openPhoneChannel,
+  toBase64Url,
+  type PhoneChannel,
+} from '../../protocol/channel';
 import { QrLinkError, parseQrLink, type QrLink } from '../../protocol/qr-link';
 import {
   PairClosed,
@@ -140,7 +145,10 @@ export class PairSession {
   private onError(err: unknown) {
     if (err instanceof ChannelError) {
       // Tampered, replayed or out-of-order: nothing more may happen on this pairing.
-      this.socket?.emit('pair:cancel', { pairingId: this.link?.pairingId, reason: 'channel-error' });
+      this.socket?.emit('pair:cancel', {
+        pairingId: this.link?.pairingId,
+        reason: 'channel-error',
+      });
       this.end('tampered');
       return;
     }
@@ -206,7 +214,8 @@ export class PairSession {
     const message: DesktopToPhone = await this.channel.open(msg.data.data);
     const s = this.state;
     if (message.type === 'request') {
-      if (s.step !== 'waiting-request') throw new ChannelError('bad-message', 'Unexpected request.');
+      if (s.step !== 'waiting-request')
+        throw new ChannelError('bad-message', 'Unexpected request.');
       if (message.kind === 'get') {
         // The server bound one attempt to this pairing; sign that challenge and no other.
         const hash = await sha256b64u(message.options.challenge);
