@@ -17,6 +17,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createAppCore, serverUrlFrom, type AppCore } from './app-core';
 import { createIpcBridge } from './ipc/ipc-main';
+import { createKeytarVault } from './services/token-vault';
 import {
   APP_ENTRY_URL,
   APP_SCHEME,
@@ -116,6 +117,12 @@ if (!app.requestSingleInstanceLock()) {
       clipboard: { writeText: (text) => clipboard.writeText(text) },
       openInBrowser: openExternalIfAllowed,
       app: { version: app.getVersion(), mode: 'electron', platform: process.platform },
+      // Test knobs used by launchDesktop: another source address ("another network") and a
+      // keychain service of the test's own, so runs never touch a person's real entry.
+      localAddress: process.env.KEYBRIDGE_LOCAL_ADDRESS || undefined,
+      vault: process.env.KEYBRIDGE_VAULT_SERVICE
+        ? createKeytarVault({ service: process.env.KEYBRIDGE_VAULT_SERVICE })
+        : undefined,
       logError,
     });
     bridge.register(core.handlers);
