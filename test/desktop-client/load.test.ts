@@ -21,10 +21,9 @@ import {
   vaultAccountName,
   VAULT_SERVICE,
 } from '../../electron/services/token-vault';
-import type { TestServer } from '../support/server';
 import { SoftAuthenticator } from '../support/soft-authenticator';
 import { softApprove } from './support/soft-phone';
-import { startTestServer } from '../support/server';
+import { startTestServer, type TestServer } from '../support/server';
 
 const N = 200;
 const PASSWORD = 'load test password 123';

@@ -19,9 +19,8 @@ import {
 import { parseQrLink } from '../../server/protocol/qr-link';
 import { launchChromium } from '../support/chromium';
 import { createPhone, type Phone } from '../support/phone';
-import type { TestServer } from '../support/server';
 import { recordStates, waitForState, wrongCode } from './support/flow';
-import { startTestServer } from '../support/server';
+import { startTestServer, type TestServer } from '../support/server';
 
 const keytar = createRequire(import.meta.url)('keytar') as typeof import('keytar');
 const service = `${VAULT_SERVICE}.test-qr-${randomBytes(4).toString('hex')}`;
