@@ -97,13 +97,11 @@ export function installErrorHandling(app: FastifyInstance): void {
   });
 
   app.setNotFoundHandler((request, reply) => {
-    reply
-      .code(404)
-      .send({
-        error: {
-          code: 'not_found',
-          message: `No route for ${request.method} ${request.url.split('?')[0]}.`,
-        },
-      });
+    reply.code(404).send({
+      error: {
+        code: 'not_found',
+        message: `No route for ${request.method} ${request.url.split('?')[0]}.`,
+      },
+    });
   });
 }

@@ -17,7 +17,10 @@ export const Password = z.string().min(10).max(256);
 export const SecondFactorCode = z
   .string()
   .trim()
-  .regex(/^(\d{6}|[a-z0-9]{4}-[a-z0-9]{4}-[a-z0-9]{4})$/, 'expected a 6-digit code or a recovery code');
+  .regex(
+    /^(\d{6}|[a-z0-9]{4}-[a-z0-9]{4}-[a-z0-9]{4})$/,
+    'expected a 6-digit code or a recovery code',
+  );
 export const TotpCode = z
   .string()
   .trim()
@@ -27,7 +30,9 @@ export const Base64Url = z.string().regex(/^[A-Za-z0-9_-]*$/, 'expected base64ur
 export const PairingId = z.string().regex(/^[A-Za-z0-9_-]{22}$/, 'expected a pairing id');
 /** Opaque ids we hand out (attempts, sessions, passkey row ids): base64url, bounded. */
 export const OpaqueId = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, 'expected an id');
-export const ReverseCode = z.string().regex(/^\d{6}$/, 'expected the 6-digit code shown on the phone');
+export const ReverseCode = z
+  .string()
+  .regex(/^\d{6}$/, 'expected the 6-digit code shown on the phone');
 export const Token = z.string().regex(/^[A-Za-z0-9_-]{20,100}$/, 'expected a token');
 
 /** Sign-in routes answer with a cookie unless the body says the caller is the desktop app. */
