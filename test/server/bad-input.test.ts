@@ -196,6 +196,21 @@ test('structurally valid but meaningless WebAuthn responses are 4xx', async () =
   assert.equal(reg.body.error.code, 'passkey_verification_failed');
 });
 
+test('an empty body with a JSON content type is no body, not an error', async () => {
+  const r = await call(srv.url, '/api/sessions', {
+    method: 'DELETE',
+    token,
+    raw: '',
+    contentType: 'application/json',
+  });
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  const p = await call(srv.url, '/api/auth/passkey/options', {
+    raw: '',
+    contentType: 'application/json; charset=utf-8',
+  });
+  assert.equal(p.status, 200, JSON.stringify(p.body));
+});
+
 test('after all of that the server is healthy and still signs people in', async () => {
   assert.equal((await call(srv.url, '/healthz')).status, 200);
   assert.equal((await call(srv.url, '/readyz')).status, 200);
