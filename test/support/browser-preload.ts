@@ -111,41 +111,9 @@ export async function attachBrowserBridge(
   );
 
   // Runs in the page before any of its scripts, like a preload: the same named methods and
-  // subscriptions as electron/preload.ts, built from the same contract tables.
-  await page.addInitScript(
-    ({ methods, events, invoke, emit, globalName }) => {
-      const w = window as unknown as Record<string, unknown>;
-      const call = w[invoke] as (channel: string, args?: unknown) => Promise<unknown>;
-      // The binding itself is hidden from page scripts' enumeration; the API is the way in.
-      const listeners = new Map<string, Set<(payload: unknown) => void>>();
-      const api: Record<string, unknown> = {};
-      for (const [name, channel] of Object.entries(methods)) {
-        api[name] = (args?: unknown) => call(channel, args);
-      }
-      for (const [name, channel] of Object.entries(events)) {
-        api[name] = (listener: (payload: unknown) => void) => {
-          if (typeof listener !== 'function') throw new TypeError('listener must be a function');
-          const set = listeners.get(channel) ?? new Set();
-          listeners.set(channel, set);
-          set.add(listener);
-          return () => void set.delete(listener);
-        };
-      }
-      Object.defineProperty(window, emit, {
-        value: (channel: string, payload: unknown) => {
-          for (const l of listeners.get(channel) ?? []) l(payload);
-        },
-      });
-      Object.defineProperty(window, globalName, { value: Object.freeze(api), enumerable: true });
-    },
-    {
-      methods: ApiMethods,
-      events: ApiEvents,
-      invoke: INVOKE_BINDING,
-      emit: EMIT_HOOK,
-      globalName: API_GLOBAL,
-    },
-  );
+  // subscriptions as electron/preload.ts, built from the same contract tables. Given as source
+  // text, not a function: tsx's transform would add helpers (__name) the page does not have.
+  await page.addInitScript({ content: initScript() });
 
   return {
     core,
@@ -153,4 +121,38 @@ export async function attachBrowserBridge(
     opened: () => [...opened],
     close: () => core.close(),
   };
+}
+
+function initScript(): string {
+  const tables = JSON.stringify({
+    methods: ApiMethods,
+    events: ApiEvents,
+    invoke: INVOKE_BINDING,
+    emit: EMIT_HOOK,
+    globalName: API_GLOBAL,
+  });
+  return `(() => {
+  const { methods, events, invoke, emit, globalName } = ${tables};
+  const call = window[invoke];
+  const listeners = new Map();
+  const api = {};
+  for (const [name, channel] of Object.entries(methods)) {
+    api[name] = (args) => call(channel, args);
+  }
+  for (const [name, channel] of Object.entries(events)) {
+    api[name] = (listener) => {
+      if (typeof listener !== 'function') throw new TypeError('listener must be a function');
+      const set = listeners.get(channel) ?? new Set();
+      listeners.set(channel, set);
+      set.add(listener);
+      return () => void set.delete(listener);
+    };
+  }
+  Object.defineProperty(window, emit, {
+    value: (channel, payload) => {
+      for (const l of listeners.get(channel) ?? []) l(payload);
+    },
+  });
+  Object.defineProperty(window, globalName, { value: Object.freeze(api), enumerable: true });
+})();`;
 }
