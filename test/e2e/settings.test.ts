@@ -1,0 +1,140 @@
+/**
+ * The Settings pane against the real server: password sign-in (the fallback), rename and
+ * delete passkeys (security verification, last-passkey warning and second confirmation),
+ * add a passkey with the phone via QR after verification, revoke another session.
+ */
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import type { Page } from 'playwright-core';
+import { launchDesktop } from '../support/desktop';
+import { readQr } from '../support/read-qr';
+import { PASSWORD, startWorld, type World } from './support/world';
+
+let world: World;
+before(async () => {
+  world = await startWorld();
+});
+after(async () => {
+  await world?.close();
+});
+
+async function signInWithPassword(page: Page, email: string) {
+  await page.getByRole('button', { name: 'Sign in with password instead' }).click();
+  await page.getByLabel('Email', { exact: true }).fill(email);
+  await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+  await page.getByTestId('account-email').filter({ hasText: email }).waitFor();
+}
+
+async function openSettings(page: Page, section: string) {
+  await page.getByRole('button', { name: 'Settings' }).click();
+  await page
+    .getByRole('navigation', { name: 'Settings sections' })
+    .getByRole('button', { name: section })
+    .click();
+}
+
+async function verify(page: Page) {
+  const dialog = page.getByRole('dialog', { name: 'Confirm it’s you' });
+  await dialog.getByLabel('Password', { exact: true }).fill(PASSWORD);
+  await dialog.getByRole('button', { name: 'Confirm' }).click();
+  await dialog.waitFor({ state: 'detached' });
+}
+
+test('rename and delete passkeys; the last one needs an explicit second confirmation', async (t) => {
+  const { email, phone } = await world.newAccount();
+  const { vault, service } = world.newVault();
+  const desktop = await launchDesktop({
+    serverUrl: world.server.url,
+    vault,
+    vaultService: service,
+  });
+  t.after(() => desktop.close());
+  const { page } = desktop;
+  await signInWithPassword(page, email);
+  await openSettings(page, 'Passkeys');
+
+  const rows = page.getByTestId('passkey-row');
+  await rows.first().waitFor();
+  assert.equal(await rows.count(), 1);
+  const original = (await phone.passkeyRows())[0]!.name;
+  await page.getByRole('button', { name: `Rename ${original}` }).click();
+  await page.getByLabel('Passkey name').fill('Work phone');
+  await page.getByRole('button', { name: 'Save name' }).click();
+  await rows.filter({ hasText: 'Work phone' }).waitFor();
+  // The server has the new name: the phone's own list shows it too.
+  await phone.open('/m/security');
+  await phone.page.getByText('Work phone').first().waitFor();
+
+  // Delete the last passkey: warning, delete disabled until the second confirmation.
+  await page.getByRole('button', { name: 'Delete Work phone' }).click();
+  const dialog = page.getByRole('dialog', { name: /Delete “Work phone”/ });
+  await dialog.getByText('This is your last passkey.').waitFor();
+  const confirm = dialog.getByRole('button', { name: 'Delete passkey' });
+  assert.equal(await confirm.isDisabled(), true, 'cannot delete the last passkey by one click');
+  await dialog.getByLabel('I understand, delete my last passkey').check();
+  await confirm.click();
+  await verify(page);
+  await page.getByText('Deleted “Work phone”').waitFor();
+  await page.getByText('No passkeys yet').waitFor();
+  assert.equal(await rows.count(), 0);
+});
+
+test('add a passkey with the phone via QR after a security verification', async (t) => {
+  const { email, phone } = await world.newAccount();
+  const { vault, service } = world.newVault();
+  const desktop = await launchDesktop({
+    serverUrl: world.server.url,
+    vault,
+    vaultService: service,
+  });
+  t.after(() => desktop.close());
+  const { page } = desktop;
+  await signInWithPassword(page, email);
+  await openSettings(page, 'Passkeys');
+  await page.getByTestId('passkey-row').first().waitFor();
+
+  await page.getByRole('button', { name: 'Add a passkey' }).click();
+  await verify(page);
+  const dialog = page.getByRole('dialog', { name: 'Add a passkey with your phone' });
+  await dialog.waitFor();
+  const link = await readQr(page);
+  await phone.approvePairing(link);
+  await page.getByText('Passkey added.').waitFor();
+  await page.getByTestId('passkey-row').nth(1).waitFor();
+  assert.equal(await page.getByTestId('passkey-row').count(), 2);
+});
+
+test('revoke another session from the Sessions list', async (t) => {
+  const { email, phone } = await world.newAccount();
+  const { vault, service } = world.newVault();
+  const desktop = await launchDesktop({
+    serverUrl: world.server.url,
+    vault,
+    vaultService: service,
+  });
+  t.after(() => desktop.close());
+  const { page } = desktop;
+  await signInWithPassword(page, email);
+  await openSettings(page, 'Sessions');
+
+  const rows = page.getByTestId('session-row');
+  await rows.nth(1).waitFor(); // the phone's web session and this one
+  assert.equal(await rows.count(), 2);
+  const current = rows.filter({ hasText: 'This session' });
+  assert.equal(await current.count(), 1, 'this session is marked');
+  // Asked from the phone's page (its cookie, its origin): is the phone still signed in?
+  const phoneMe = () =>
+    phone.page.evaluate(
+      async () => (await fetch('/api/me', { credentials: 'same-origin' })).status,
+    );
+  assert.equal(await phoneMe(), 200);
+
+  await rows
+    .filter({ hasNotText: 'This session' })
+    .getByRole('button', { name: /Sign out session/ })
+    .click();
+  await page.getByText('Session signed out.').waitFor();
+  assert.equal(await rows.count(), 1);
+  assert.equal(await phoneMe(), 401, 'the phone session is over on the server');
+});
