@@ -13,6 +13,7 @@ import { createServer, type KeybridgeServer } from '../../server/app';
 import { defaultRateLimits, type Config, type RateLimitConfig } from '../../server/config';
 import type { ServerContext } from '../../server/context';
 import type { Clock } from '../../server/util/clock';
+import type { TunnelAttachOptions } from '../../server/tunnel/attach';
 
 export const TEST_RP_ID = 'exchange.localhost';
 
@@ -23,7 +24,9 @@ export type TestServerOptions = {
   /** Directory of a phone build to serve at /m/ (default dist/phone). */
   phoneDist?: string;
   logLevel?: string;
-  /** Called before listen, e.g. to attach the relay to `server.httpServer`. */
+  /** Relay options passed to createServer (shorter lifetimes, an observer, a store). */
+  tunnel?: TunnelAttachOptions;
+  /** Called before listen (the relay is already attached by createServer). */
   beforeListen?: (server: KeybridgeServer) => void | Promise<void>;
 };
 
@@ -68,6 +71,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
       logDestination: sink,
       clock: opts.clock,
       phoneDist: opts.phoneDist,
+      tunnel: opts.tunnel,
     });
     await opts.beforeListen?.(server);
     await server.listen();
