@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { launchDesktop } from '../support/desktop';
+import { createPhone } from '../support/phone';
 import { readQr } from '../support/read-qr';
 import { PASSWORD, startWorld, type World } from './support/world';
 
@@ -99,7 +100,14 @@ test('add a passkey with the phone via QR after a security verification', async 
   const dialog = page.getByRole('dialog', { name: 'Add a passkey with your phone' });
   await dialog.waitFor();
   const link = await readQr(page);
-  await phone.approvePairing(link);
+  // A second device (its own authenticator): the first phone already holds this account's
+  // passkey, so the server's excludeCredentials makes it refuse a duplicate, as a real one does.
+  const tablet = await createPhone({
+    phoneOrigin: world.server.phoneOrigin,
+    browser: world.browser,
+  });
+  t.after(() => tablet.close());
+  await tablet.approvePairing(link);
   await page.getByText('Passkey added.').waitFor();
   await page.getByTestId('passkey-row').nth(1).waitFor();
   assert.equal(await page.getByTestId('passkey-row').count(), 2);
