@@ -11,10 +11,15 @@ export const APP_SCHEME = 'app';
 export const APP_HOST = 'keybridge';
 export const APP_ENTRY_URL = `${APP_SCHEME}://${APP_HOST}/index.html`;
 
-/** Registered before `ready` so app:// behaves like https (secure context, fetch, storage). */
+/**
+ * Registered before `ready` so app:// behaves like https (secure context, relative URLs,
+ * storage). supportFetchAPI: Vite's `<script type="module">` is loaded in CORS mode, which a
+ * custom scheme only serves with it (the page's own fetch() stays blocked by connect-src
+ * 'none'). corsEnabled stays off, so no other origin can read app:// responses.
+ */
 export const APP_SCHEME_PRIVILEGES = {
   scheme: APP_SCHEME,
-  privileges: { standard: true, secure: true, supportFetchAPI: false, corsEnabled: false },
+  privileges: { standard: true, secure: true, supportFetchAPI: true, corsEnabled: false },
 } as const;
 
 const MIME: Record<string, string> = {
