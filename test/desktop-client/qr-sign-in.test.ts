@@ -41,6 +41,15 @@ before(async () => {
   await phone.enrolPasskey(PASSWORD);
 });
 
+/**
+ * A camera scan opens the link as a new page. Going from /m/pair#old to /m/pair#new in the same
+ * tab is only a fragment change (no reload), so leave the pair page first.
+ */
+async function scan(p: Phone, link: string, opts?: { expectCode?: boolean }) {
+  await p.page.goto('about:blank');
+  return p.approvePairing(link, opts);
+}
+
 after(async () => {
   await phone?.close();
   await browser?.close();
@@ -59,7 +68,7 @@ test('QR sign-in: phone approves -> signed in, refresh token in the keychain, ph
   const { link } = await waitForState(flow, 'waiting-for-scan');
   const parsed = parseQrLink(link);
   assert.equal(parsed.origin, server.phoneOrigin, 'the QR points the phone at the RP origin');
-  const approved = await phone.approvePairing(link);
+  const approved = await scan(phone, link);
   assert.equal(approved.reverseCode, undefined, 'same network: no code');
   await phone.page.getByTestId('pair-done').waitFor();
 
@@ -118,7 +127,7 @@ test('adding a passkey from the desktop: step-up, create over the channel, new p
     purpose: 'add-passkey',
   });
   const { link } = await waitForState(flow, 'waiting-for-scan');
-  await phone2.approvePairing(link);
+  await scan(phone2, link);
 
   const final = await flow.finished;
   assert.equal(final.status, 'passkey-added', JSON.stringify(final));
@@ -161,7 +170,7 @@ test('different network (desktop on 127.0.0.2): code required, five wrong codes 
   });
   const { link } = await waitForState(flow, 'waiting-for-scan');
   const [{ reverseCode }, scanned] = await Promise.all([
-    phone.approvePairing(link, { expectCode: true }),
+    scan(phone, link, { expectCode: true }),
     waitForState(flow, 'scanned'),
   ]);
   assert.equal(scanned.sameNetwork, false);
@@ -189,7 +198,7 @@ test('different network (desktop on 127.0.0.2): code required, five wrong codes 
     localAddress: '127.0.0.2',
   });
   const second = await waitForState(flow2, 'waiting-for-scan');
-  const { reverseCode: code2 } = await phone.approvePairing(second.link, { expectCode: true });
+  const { reverseCode: code2 } = await scan(phone, second.link, { expectCode: true });
   await waitForState(flow2, 'needs-code');
   const signedIn = await flow2.submitCode(code2!);
   assert.equal(signedIn.status, 'signed-in', JSON.stringify(signedIn));
@@ -212,7 +221,7 @@ test('same network (desktop on 127.0.0.1): no code is asked', async (t) => {
   });
   const path = recordStates(flow);
   const { link } = await waitForState(flow, 'waiting-for-scan');
-  const { reverseCode } = await phone.approvePairing(link);
+  const { reverseCode } = await scan(phone, link);
   assert.equal(reverseCode, undefined);
   const final = await flow.finished;
   assert.equal(final.status, 'signed-in');
@@ -223,6 +232,7 @@ test('same network (desktop on 127.0.0.1): no code is asked', async (t) => {
 test('deny on the phone -> failed (denied); cancel on the desktop -> cancelled', async () => {
   const flow = createQrLogin({ serverUrl: server.url, vault, device });
   const { link } = await waitForState(flow, 'waiting-for-scan');
+  await phone.page.goto('about:blank');
   await phone.denyPairing(link);
   const final = await flow.finished;
   assert.equal(final.status === 'failed' && final.reason, 'denied', JSON.stringify(final));
