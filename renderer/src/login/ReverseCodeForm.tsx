@@ -29,7 +29,7 @@ export function ReverseCodeForm({ triesLeft, message, onSubmit }: Props) {
   }
 
   return (
-    <form onSubmit={submit} className="card" aria-label="Code from your phone">
+    <form onSubmit={submit} className="card" aria-label="Check with your phone">
       <h2>Enter the code shown on your phone</h2>
       <p>
         Your phone is on a different network from this computer, so Keybridge needs one more check.
