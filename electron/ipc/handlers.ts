@@ -56,7 +56,9 @@ const NO_KEYCHAIN_HINT =
 export function createHandlerMap(services: ShellServices): ShellCore {
   const { api, session, emit } = services;
 
-  let sessionState: SessionState = { status: 'signed-out', reason: 'none', message: null };
+  // The app calls start() at launch; until it has looked in the keychain the answer is
+  // "restoring", so the window does not flash the sign-in screen at someone already signed in.
+  let sessionState: SessionState = { status: 'restoring' };
   let keychain: KeychainStatus = { available: true, backend: null, message: null };
   let method: SignInMethod | null = null;
   let signingOut = false;
