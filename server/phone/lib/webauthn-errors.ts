@@ -32,7 +32,11 @@ export function describeWebAuthnError(err: unknown, kind: CeremonyKind): PlainEr
     };
   }
   const e = (err instanceof Error ? err : new Error(String(err))) as MaybeWebAuthnError;
-  const code = e.code ?? underlyingName(e);
+  // The browser's own error name when the library passes it through (e.g. NotAllowedError).
+  const code =
+    e.code === undefined || e.code === 'ERROR_PASSTHROUGH_SEE_CAUSE_PROPERTY'
+      ? underlyingName(e)
+      : e.code;
   switch (e.code) {
     case 'ERROR_CEREMONY_ABORTED':
       return {
