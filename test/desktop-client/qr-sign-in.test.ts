@@ -68,9 +68,21 @@ test('QR sign-in: phone approves -> signed in, refresh token in the keychain, ph
   const { link } = await waitForState(flow, 'waiting-for-scan');
   const parsed = parseQrLink(link);
   assert.equal(parsed.origin, server.phoneOrigin, 'the QR points the phone at the RP origin');
-  const approved = await scan(phone, link);
-  assert.equal(approved.reverseCode, undefined, 'same network: no code');
-  await phone.page.getByTestId('pair-done').waitFor();
+  // Scan by hand here to read what the phone shows before approving: who asks, from where.
+  await phone.page.goto('about:blank');
+  await phone.page.goto(link);
+  assert.equal(await phone.page.getByTestId('pair-app').textContent(), 'Keybridge for Desktop');
+  assert.equal(await phone.page.getByTestId('pair-device').textContent(), 'Test desktop (Linux)');
+  assert.equal(await phone.page.getByTestId('pair-desktop-ip').textContent(), '127.0.0.1');
+  assert.equal(await phone.page.getByTestId('network-warning').count(), 0, 'same network');
+  await phone.page.getByRole('button', { name: 'Approve' }).click();
+  const done = phone.page.getByTestId('pair-done');
+  await done.waitFor();
+  assert.match((await done.textContent()) ?? '', /signed in on your computer/);
+  assert.match(
+    (await phone.page.getByTestId('pair-account').textContent()) ?? '',
+    new RegExp(`${email[0]}\\*\\*\\*@example\\.com`),
+  );
 
   const final = await flow.finished;
   assert.equal(final.status, 'signed-in', JSON.stringify(final));
@@ -131,6 +143,7 @@ test('adding a passkey from the desktop: step-up, create over the channel, new p
 
   const final = await flow.finished;
   assert.equal(final.status, 'passkey-added', JSON.stringify(final));
+  assert.match((await phone2.page.getByTestId('pair-done').textContent()) ?? '', /Passkey added/);
   const list = (await session.withAccess((token) => api.passkeys(token))).passkeys;
   assert.equal(list.length, before + 1);
   assert.equal((await phone2.authenticator.getCredentials()).length, 1, 'made on the phone');
@@ -185,6 +198,7 @@ test('different network (desktop on 127.0.0.2): code required, five wrong codes 
   const dead = await flow.submitCode(wrongCode(reverseCode!));
   assert.equal(dead.status, 'failed');
   assert.equal(dead.status === 'failed' && dead.reason, 'attempt-dead');
+  await phone.page.getByTestId('pair-error').waitFor(); // the phone is told it failed
   // Even the right code cannot revive a dead attempt.
   assert.equal((await flow.submitCode(reverseCode!)).status, 'failed');
   assert.equal(session.snapshot().status, 'signed-out');
