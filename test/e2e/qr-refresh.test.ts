@@ -1,0 +1,45 @@
+/**
+ * An unscanned QR is replaced before it expires: with the relay's unscanned lifetime cut to
+ * 3 s (instead of 60 s), the desktop shows a new, different QR by itself, and the new one signs in.
+ */
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { launchDesktop } from '../support/desktop';
+import { readQr } from '../support/read-qr';
+import { startWorld, type World } from './support/world';
+
+let world: World;
+before(async () => {
+  world = await startWorld({ tunnel: { limits: { unscannedMs: 3_000 } } });
+});
+after(async () => {
+  await world?.close();
+});
+
+test('the QR refreshes by itself when it expires, and the fresh one works', async (t) => {
+  const { email, phone } = await world.newAccount();
+  const { vault, service } = world.newVault();
+  const desktop = await launchDesktop({
+    serverUrl: world.server.url,
+    vault,
+    vaultService: service,
+  });
+  t.after(() => desktop.close());
+  const { page } = desktop;
+
+  const first = await readQr(page);
+  const second = await readQr(page, { notEqual: first, timeoutMs: 20_000 });
+  const pairingOf = (link: string) => new URLSearchParams(new URL(link).hash.slice(1)).get('p');
+  assert.notEqual(pairingOf(second), pairingOf(first), 'a new pairing, not the same QR redrawn');
+
+  // The expired QR is dead on the phone; nothing reaches the desktop from it.
+  await phone.page.goto(first);
+  await phone.page.getByRole('alert').first().waitFor();
+
+  // Take a QR the moment it appears, so the phone has the whole (short) lifetime to join.
+  const fresh = await readQr(page, { notEqual: await readQr(page), timeoutMs: 20_000 });
+  // Leave the pair page first: a goto that only changes the #fragment would not reload it.
+  await phone.page.goto('about:blank');
+  await phone.approvePairing(fresh);
+  await page.getByTestId('account-email').filter({ hasText: email }).waitFor();
+});
