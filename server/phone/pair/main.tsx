@@ -12,6 +12,12 @@ import './pair.css';
 const fragment = window.location.hash;
 window.history.replaceState(null, '', window.location.pathname + window.location.search);
 
+// Opening another QR link while this page is showing only changes the fragment (no new
+// page load); start over cleanly so the new link gets its own pairing.
+window.addEventListener('hashchange', () => {
+  if (window.location.hash.length > 1) window.location.reload();
+});
+
 // Outside React, so a re-render (or StrictMode) never joins twice.
 const session = new PairSession();
 void session.start(fragment);
