@@ -154,7 +154,7 @@ function SignedIn({ session }: { session: Extract<SessionState, { status: 'signe
 
   return (
     <>
-      <nav className="card button-row" aria-label="Main">
+      <nav className="tabs" aria-label="Main">
         <button
           type="button"
           className="nav-tab"
