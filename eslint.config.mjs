@@ -14,7 +14,10 @@ export default tseslint.config(
   {
     languageOptions: { globals: { ...globals.node, ...globals.browser } },
     rules: {
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
+      ],
     },
   },
   {
@@ -33,7 +36,8 @@ export default tseslint.config(
             {
               name: 'electron',
               importNames: ['ipcMain', 'ipcRenderer'],
-              message: 'Use the typed IPC wrappers (electron/ipc/ipc-main.ts, electron/preload.ts).',
+              message:
+                'Use the typed IPC wrappers (electron/ipc/ipc-main.ts, electron/preload.ts).',
             },
           ],
         },

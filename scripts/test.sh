@@ -5,11 +5,17 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-echo '== prettier' && npx prettier --check . >/dev/null && echo ok
-echo '== eslint' && npx eslint . && echo ok
-echo '== tsc' && npx tsc -p tsconfig.json && echo ok
-echo '== build' && node scripts/build.mjs
-if [ -f scripts/electronegativity.mjs ]; then echo '== electronegativity' && node scripts/electronegativity.mjs; fi
+# Each step on its own line so that `set -e` stops at the first failing one.
+echo '== prettier'
+npx prettier --check . >/dev/null
+echo '== eslint'
+npx eslint .
+echo '== tsc'
+npx tsc -p tsconfig.json
+echo '== build'
+node scripts/build.mjs
+echo '== electronegativity'
+node scripts/electronegativity.mjs
 
 mapfile -t files < <(find test -name '*.test.ts' -not -path '*/node_modules/*' | sort)
 echo "== node --test (${#files[@]} files)"
