@@ -30,6 +30,16 @@ export type CreatePhoneOptions = {
 
 export type PasskeyRowInfo = { id: string; name: string };
 
+/** What the pair page showed before Approve, and the reverse code if one was asked. */
+export type PairingApproval = {
+  reverseCode?: string;
+  app: string;
+  device: string;
+  desktopIp: string;
+  /** the "different network" warning was on screen */
+  networkWarning: boolean;
+};
+
 export type Phone = {
   page: Page;
   context: BrowserContext;
@@ -64,7 +74,9 @@ export type Phone = {
    * Opens a QR link (…/m/pair#…) and approves the sign-in. When the page shows a reverse code
    * (phone and desktop on different networks) it is returned; expectCode asserts it appears.
    */
-  approvePairing(link: string, opts?: { expectCode?: boolean }): Promise<{ reverseCode?: string }>;
+  approvePairing(link: string, opts?: { expectCode?: boolean }): Promise<PairingApproval>;
+  /** After approvePairing returned a reverse code: waits until the page says it is done. */
+  waitForPairingDone(): Promise<void>;
   /** Opens a QR link and presses Deny. */
   denyPairing(link: string): Promise<void>;
   close(): Promise<void>;
@@ -135,6 +147,11 @@ export async function createPhone(opts: CreatePhoneOptions): Promise<Phone> {
   };
 
   const waitSecurity = () => page.getByTestId('security-page').waitFor();
+
+  const pairEndWords = async () => {
+    const ended = page.getByTestId('pair-error');
+    return `${await ended.getAttribute('data-reason')}: ${(await ended.textContent())?.trim()}`;
+  };
 
   const phone: Phone = {
     page,
@@ -241,23 +258,48 @@ export async function createPhone(opts: CreatePhoneOptions): Promise<Phone> {
 
     async approvePairing(link, o = {}) {
       await page.goto(link);
-      await page.getByRole('button', { name: 'Approve' }).click();
+      const approve = page.getByRole('button', { name: 'Approve' });
+      const ended = page.getByTestId('pair-error');
+      await approve.or(ended).first().waitFor();
+      if (await ended.isVisible()) throw new Error(`pairing ended: ${await pairEndWords()}`);
+      const text = async (testId: string) =>
+        ((await page.getByTestId(testId).textContent()) ?? '').trim();
+      const shown = {
+        app: await text('pair-app'),
+        device: await text('pair-device'),
+        desktopIp: await text('pair-desktop-ip'),
+        networkWarning: await page.getByTestId('network-warning').isVisible(),
+      };
+      await approve.click();
       const code = page.getByTestId('reverse-code');
       const done = page.getByTestId('pair-done');
-      if (o.expectCode) {
-        await code.waitFor();
-        return { reverseCode: (await code.textContent())!.replace(/\D/g, '') };
-      }
-      await code.or(done).first().waitFor();
+      const reviewError = page.getByTestId('pair-review').getByTestId('error');
+      await code.or(done).or(ended).or(reviewError).first().waitFor();
+      if (await ended.isVisible()) throw new Error(`pairing ended: ${await pairEndWords()}`);
+      if (await reviewError.isVisible())
+        throw new Error(`approval failed: ${(await reviewError.textContent())?.trim()}`);
       if (await code.isVisible()) {
-        return { reverseCode: (await code.textContent())!.replace(/\D/g, '') };
+        return { ...shown, reverseCode: (await code.textContent())!.replace(/\D/g, '') };
       }
-      return {};
+      if (o.expectCode)
+        throw new Error('expected a reverse code, but the pairing finished without one');
+      return shown;
+    },
+
+    async waitForPairingDone() {
+      const done = page.getByTestId('pair-done');
+      const ended = page.getByTestId('pair-error');
+      await done.or(ended).first().waitFor();
+      if (await ended.isVisible()) throw new Error(`pairing ended: ${await pairEndWords()}`);
     },
 
     async denyPairing(link) {
       await page.goto(link);
-      await page.getByRole('button', { name: 'Deny' }).click();
+      const deny = page.getByRole('button', { name: 'Deny' });
+      const ended = page.getByTestId('pair-error');
+      await deny.or(ended).first().waitFor();
+      if (await ended.isVisible()) throw new Error(`pairing ended: ${await pairEndWords()}`);
+      await deny.click();
       await page.getByTestId('pair-denied').waitFor();
     },
 
