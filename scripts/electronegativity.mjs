@@ -18,8 +18,10 @@ const sarifPath = path.join(work, 'electronegativity.sarif');
 const scanDir = path.join(work, 'app');
 
 try {
-  for (const dir of ['electron', 'renderer']) {
-    cpSync(path.join(root, dir), path.join(scanDir, dir), { recursive: true });
+  // Default: the app's two folders. Other folders may be given (the gate's own test uses that).
+  const dirs = process.argv.length > 2 ? process.argv.slice(2) : ['electron', 'renderer'];
+  for (const dir of dirs) {
+    cpSync(path.resolve(root, dir), path.join(scanDir, path.basename(dir)), { recursive: true });
   }
   // package.json stays out: its only check just records the Electron version (an informational
   // "finding" every run); the version is passed with -e instead.
@@ -69,7 +71,7 @@ try {
     const text = r.message?.text ?? rule?.shortDescription?.text ?? '';
     console.log(`  ${r.ruleId} ${file}:${line} ${text}`);
   }
-  console.log(`electronegativity: ${results.length} finding(s) in electron/ and renderer/`);
+  console.log(`electronegativity: ${results.length} finding(s) in ${dirs.join(', ')}`);
   process.exit(results.length === 0 ? 0 : 1);
 } finally {
   rmSync(work, { recursive: true, force: true });
