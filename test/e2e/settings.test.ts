@@ -82,7 +82,7 @@ test('rename and delete passkeys; the last one needs an explicit second confirma
 });
 
 test('add a passkey with the phone via QR after a security verification', async (t) => {
-  const { email, phone } = await world.newAccount();
+  const { email } = await world.newAccount();
   const { vault, service } = world.newVault();
   const desktop = await launchDesktop({
     serverUrl: world.server.url,
