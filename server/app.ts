@@ -16,6 +16,7 @@ import { systemClock, type Clock } from './util/clock';
 import { ApiError, installErrorHandling } from './http/errors';
 import { registerOpsRoutes } from './http/ops-routes';
 import { registerAccountRoutes } from './accounts/routes';
+import { registerMeRoute } from './accounts/me-route';
 import { registerPasswordLoginRoute } from './auth/password-routes';
 import { registerStepUpRoute } from './step-up/routes';
 import { registerTotpRoutes } from './totp/routes';
@@ -104,6 +105,7 @@ export async function createServer(
 
   registerOpsRoutes(app, context);
   registerAccountRoutes(app, context);
+  registerMeRoute(app, context);
   registerPasswordLoginRoute(app, context);
   registerStepUpRoute(app, context);
   registerTotpRoutes(app, context);

@@ -2,7 +2,7 @@
  * Schema migrations, kept in code (not files on disk) so the bundle and tests need no
  * directory layout. Add new migrations at the end; never edit one that has shipped.
  */
-import { sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import type { Kysely, Migration, MigrationProvider } from 'kysely';
 
 const migrations: Record<string, Migration> = {
   '0001_initial': {
@@ -102,7 +102,6 @@ const migrations: Record<string, Migration> = {
         .on('activity')
         .columns(['user_id', 'seq'])
         .execute();
-      void sql; // keep the import available for later raw-SQL migrations
     },
   },
 };
