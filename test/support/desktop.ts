@@ -18,7 +18,7 @@ import { chromium, _electron, type BrowserContext, type Page } from 'playwright-
 import type { TokenVault } from '../../electron/services/token-vault';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from './chromium';
 import { REPO_ROOT, ensureRendererBuilt, serveRenderer } from './renderer-static';
-import { attachBrowserBridge, type BrowserBridge } from './desktop-bridge';
+import { attachBrowserBridge, type BrowserBridge } from './browser-preload';
 
 export type LaunchDesktopOptions = {
   /** Where the app reaches the server, e.g. startTestServer().url (http://127.0.0.1:<port>). */
