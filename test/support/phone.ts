@@ -17,6 +17,23 @@ import {
 export const PHONE_USER_AGENT =
   'Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Mobile Safari/537.36';
 
+const AUTOFILL_PROBE = `(() => {
+  const creds = navigator.credentials;
+  const realGet = creds.get.bind(creds);
+  window.__kbPendingAutofill = 0;
+  creds.get = function (options) {
+    const p = realGet(options);
+    if (options && options.mediation === 'conditional') {
+      window.__kbPendingAutofill += 1;
+      p.then(
+        function () { window.__kbPendingAutofill -= 1; },
+        function () { window.__kbPendingAutofill -= 1; },
+      );
+    }
+    return p;
+  };
+})();`;
+
 export type CreatePhoneOptions = {
   /** http://exchange.localhost:<port> — the relying party's origin, where passkeys work */
   phoneOrigin?: string;
@@ -97,23 +114,8 @@ export async function createPhone(opts: CreatePhoneOptions): Promise<Phone> {
   });
   // Test-side probe (calls straight through to the real API): counts pending conditional-
   // mediation requests, so helpers know when the sign-in page's autofill request is waiting.
-  await context.addInitScript(() => {
-    const creds = navigator.credentials;
-    const realGet = creds.get.bind(creds);
-    const w = window as unknown as { __kbPendingAutofill: number };
-    w.__kbPendingAutofill = 0;
-    creds.get = (options?: CredentialRequestOptions) => {
-      const p = realGet(options);
-      if (options?.mediation === 'conditional') {
-        w.__kbPendingAutofill += 1;
-        const settled = () => {
-          w.__kbPendingAutofill -= 1;
-        };
-        p.then(settled, settled);
-      }
-      return p;
-    };
-  });
+  // A string, not a function: the TypeScript loader would add helpers the page lacks.
+  await context.addInitScript({ content: AUTOFILL_PROBE });
   const page = await context.newPage();
   const authenticator = await addVirtualAuthenticator(page, opts.authenticator);
 
