@@ -24,7 +24,7 @@ const USAGE = `Usage:
 
 Sign in to your Keybridge exchange account by scanning a QR code with your phone.
 The session is kept in the system keychain (Secret Service on Linux).
-KEYBRIDGE_SERVER may be set instead of --server.`;
+KEYBRIDGE_SERVER_URL may be set instead of --server (the desktop app reads it too).`;
 
 class CliError extends Error {
   constructor(
@@ -62,10 +62,10 @@ function parse(argv: string[]): Args {
     throw new CliError('--timeout must be a number of seconds.');
   return {
     command: positionals[0],
-    server: values.server ?? process.env.KEYBRIDGE_SERVER,
+    server: values.server ?? process.env.KEYBRIDGE_SERVER_URL,
     deviceName: values['device-name'],
     timeoutSeconds: timeout,
-    localAddress: values['local-address'],
+    localAddress: values['local-address'] ?? (process.env.KEYBRIDGE_LOCAL_ADDRESS || undefined),
   };
 }
 
@@ -86,11 +86,11 @@ function serverUrlOf(raw: string | undefined, required: boolean): string | undef
 const out = (line = '') => process.stdout.write(`${line}\n`);
 
 /**
- * KEYBRIDGE_KEYCHAIN_SERVICE lets tests keep their entries apart from the app's
- * (com.keybridge.desktop) in a shared test keyring; people never need it.
+ * KEYBRIDGE_VAULT_SERVICE (same name as the desktop app's) lets tests keep their entries apart
+ * from the app's (com.keybridge.desktop) in a shared test keyring; people never need it.
  */
 const vaultFor = () =>
-  createKeytarVault({ service: process.env.KEYBRIDGE_KEYCHAIN_SERVICE || undefined });
+  createKeytarVault({ service: process.env.KEYBRIDGE_VAULT_SERVICE || undefined });
 
 // ------------------------------------------------------------------ login
 

@@ -1,7 +1,7 @@
 /**
  * `keybridge login|status|logout` run as a child process (bin/keybridge.mjs) against the real
  * server, with the phone page in Chromium approving the link the CLI prints, and the real
- * keychain (the CLI keeps its entries under KEYBRIDGE_KEYCHAIN_SERVICE so tests stay apart).
+ * keychain (the CLI keeps its entries under KEYBRIDGE_VAULT_SERVICE so tests stay apart).
  */
 import { after, before, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
@@ -40,7 +40,7 @@ type Run = {
 function cli(t: TestContext, args: string[], env: NodeJS.ProcessEnv = {}): Run {
   const child = spawn(process.execPath, [BIN, ...args], {
     cwd: path.resolve(import.meta.dirname, '../..'),
-    env: { ...process.env, KEYBRIDGE_KEYCHAIN_SERVICE: service, ...env },
+    env: { ...process.env, KEYBRIDGE_VAULT_SERVICE: service, ...env },
   });
   let out = '';
   let err = '';
@@ -190,7 +190,7 @@ test('no keychain reachable -> exit 1 with one plain line, no QR, no file writte
 });
 
 test('usage errors exit 2', async (t) => {
-  const noServer = cli(t, ['login'], { KEYBRIDGE_SERVER: '' });
+  const noServer = cli(t, ['login'], { KEYBRIDGE_SERVER_URL: '' });
   assert.equal(await noServer.exit, 2);
   assert.match(oneLine(noServer.stderr()), /--server/);
   const unknown = cli(t, ['frobnicate']);
