@@ -220,3 +220,29 @@ test('health, readiness and public config', async () => {
   });
   assert.equal(srv.phoneOrigin, `http://exchange.localhost:${srv.port}`);
 });
+
+test('behind a trusted TLS proxy the cookie is Secure and the client IP comes from the proxy', async (t) => {
+  const proxied = await startTestServer({ trustProxy: true });
+  t.after(() => proxied.close());
+  const r = await call(proxied.url, '/api/accounts', {
+    body: { email: 'tls@example.com', password: PASSWORD },
+    headers: { 'x-forwarded-proto': 'https', 'x-forwarded-for': '203.0.113.7' },
+  });
+  assert.equal(r.status, 201);
+  assert.match(r.headers.get('set-cookie') ?? '', /; Secure/);
+  const cookie = /kb_session=[^;]+/.exec(r.headers.get('set-cookie') ?? '')![0];
+  const sessions = await call<{ sessions: { ip: string }[] }>(proxied.url, '/api/sessions', {
+    cookie,
+  });
+  assert.equal(sessions.body.sessions[0].ip, '203.0.113.7');
+
+  // Without TRUST_PROXY the same headers are ignored: a client cannot choose its IP.
+  const direct = await call(srv.url, '/api/accounts', {
+    body: { email: 'spoof@example.com', password: PASSWORD },
+    headers: { 'x-forwarded-proto': 'https', 'x-forwarded-for': '203.0.113.7' },
+  });
+  assert.doesNotMatch(direct.headers.get('set-cookie') ?? '', /Secure/);
+  const dc = /kb_session=[^;]+/.exec(direct.headers.get('set-cookie') ?? '')![0];
+  const ds = await call<{ sessions: { ip: string }[] }>(srv.url, '/api/sessions', { cookie: dc });
+  assert.equal(ds.body.sessions[0].ip, '127.0.0.1');
+});

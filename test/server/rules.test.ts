@@ -20,7 +20,7 @@ import { MemoryRateLimitStore } from '../../server/rate-limit/rate-limiter';
 import { AttemptGuard } from '../../server/rate-limit/attempt-guard';
 import { ManualClock } from '../../server/util/clock';
 import { checkTotp, newTotpSecret, totpCodeAt } from '../../server/totp/totp';
-import { openDatabase } from '../../server/db/database';
+import { databaseReachable, openDatabase } from '../../server/db/database';
 import { SessionStore, ACCESS_TOKEN_TTL_MS } from '../../server/sessions/session-store';
 import { AccountStore } from '../../server/accounts/account-store';
 import { MemoryLoginAttemptStore } from '../../server/passkeys/attempt-stores';
@@ -234,4 +234,16 @@ test('login attempts: reverse code stored hashed, five wrong tries kill the atte
   const b = attempts.create('challenge', 60_000, null);
   clock.advance(60_001);
   assert.throws(() => attempts.issueReverseCode(b.id), 'expired attempt gets no code');
+});
+
+test('readiness: the database probe fails once the database is gone', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'keybridge-ready-'));
+  try {
+    const db = await openDatabase(dir);
+    assert.equal(await databaseReachable(db), true);
+    await db.destroy();
+    assert.equal(await databaseReachable(db), false);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });

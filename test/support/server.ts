@@ -24,6 +24,8 @@ export type TestServerOptions = {
   /** Directory of a phone build to serve at /m/ (default dist/phone). */
   phoneDist?: string;
   logLevel?: string;
+  /** Fastify trustProxy (TRUST_PROXY); off by default like production. */
+  trustProxy?: boolean | string;
   /** Relay options passed to createServer (shorter lifetimes, an observer, a store). */
   tunnel?: TunnelAttachOptions;
   /** Called before listen (the relay is already attached by createServer). */
@@ -60,7 +62,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     rpName: 'Keybridge Test Exchange',
     rpOrigins: null, // derived from the bound port: http://exchange.localhost:<port>
     dataDir,
-    trustProxy: false,
+    trustProxy: opts.trustProxy ?? false,
     logLevel: opts.logLevel ?? 'debug',
     bodyLimit: 64 * 1024,
     rateLimits: opts.rateLimits ?? defaultRateLimits,
