@@ -38,7 +38,12 @@ export function createIpcBridge(logUnexpected: LogUnexpected): IpcBridge {
     register(handlers) {
       for (const channel of channels) {
         ipcMain.handle(channel, (event: IpcMainInvokeEvent, ...args: unknown[]) => {
-          const sender = { frameUrl: event.senderFrame?.url, webContentsId: event.sender.id };
+          const frame = event.senderFrame;
+          const sender = {
+            frameUrl: frame?.url,
+            webContentsId: event.sender.id,
+            topFrame: frame !== null && frame !== undefined && frame.parent === null,
+          };
           if (!isTrustedSender(sender, new Set(trusted.keys()))) return FORBIDDEN_RESULT;
           return dispatch(handlers, channel, args, { senderId: event.sender.id }, logUnexpected);
         });

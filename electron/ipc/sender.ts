@@ -1,6 +1,6 @@
 /**
  * Who may call the main process (Electron checklist item 17): only a frame whose URL is on the
- * app's own origin, inside a window the main process created and registered. Pure function so
+ * app's own origin, the top frame of a window the main process created and registered. Pure function so
  * the same rule is tested without Electron and reused by the browser harness.
  */
 import { APP_ORIGIN } from './contract';
@@ -10,6 +10,8 @@ export type SenderFacts = {
   frameUrl: string | null | undefined;
   /** webContents id of the sender */
   webContentsId: number;
+  /** false for a child frame: the app has none (frame-src 'none'), so one calling is foreign */
+  topFrame: boolean;
 };
 
 export function originOf(url: string | null | undefined): string | null {
@@ -28,6 +30,6 @@ export function isTrustedSender(
   trustedWebContents: ReadonlySet<number>,
   allowedOrigin: string = APP_ORIGIN,
 ): boolean {
-  if (!trustedWebContents.has(sender.webContentsId)) return false;
+  if (!sender.topFrame || !trustedWebContents.has(sender.webContentsId)) return false;
   return originOf(sender.frameUrl) === allowedOrigin;
 }

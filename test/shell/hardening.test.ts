@@ -73,16 +73,30 @@ test('navigation: only the app origin; new windows always denied, maybe sent to 
 test('sender check: trusted window id and the exact app origin', () => {
   assert.equal(originOf('app://keybridge/deep/path?q#f'), 'app://keybridge');
   const trusted = new Set([3]);
-  assert.equal(isTrustedSender({ frameUrl: 'app://keybridge/', webContentsId: 3 }, trusted), true);
-  assert.equal(isTrustedSender({ frameUrl: 'app://keybridge/', webContentsId: 4 }, trusted), false);
   assert.equal(
-    isTrustedSender({ frameUrl: 'app://KEYBRIDGE.x/', webContentsId: 3 }, trusted),
+    isTrustedSender({ frameUrl: 'app://keybridge/', webContentsId: 3, topFrame: true }, trusted),
+    true,
+  );
+  assert.equal(
+    isTrustedSender({ frameUrl: 'app://keybridge/', webContentsId: 4, topFrame: true }, trusted),
     false,
   );
-  assert.equal(isTrustedSender({ frameUrl: undefined, webContentsId: 3 }, trusted), false);
+  assert.equal(
+    isTrustedSender({ frameUrl: 'app://KEYBRIDGE.x/', webContentsId: 3, topFrame: true }, trusted),
+    false,
+  );
+  assert.equal(
+    isTrustedSender({ frameUrl: undefined, webContentsId: 3, topFrame: true }, trusted),
+    false,
+  );
+  assert.equal(
+    isTrustedSender({ frameUrl: 'app://keybridge/', webContentsId: 3, topFrame: false }, trusted),
+    false,
+    'a child frame, even on the app origin',
+  );
   assert.equal(
     isTrustedSender(
-      { frameUrl: 'http://127.0.0.1:1/', webContentsId: 3 },
+      { frameUrl: 'http://127.0.0.1:1/', webContentsId: 3, topFrame: true },
       trusted,
       'http://127.0.0.1:1',
     ),

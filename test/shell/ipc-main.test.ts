@@ -54,14 +54,17 @@ bridge.trust(trustedWindow as never);
 
 function call(
   channel: string,
-  sender: { id: number; frameUrl: string | null },
+  sender: { id: number; frameUrl: string | null; child?: boolean },
   ...args: unknown[]
 ) {
   const handler = stub.mainHandlers.get(channel);
   assert.ok(handler, `${channel} registered`);
   const event = {
     sender: { id: sender.id },
-    senderFrame: sender.frameUrl === null ? null : { url: sender.frameUrl },
+    senderFrame:
+      sender.frameUrl === null
+        ? null
+        : { url: sender.frameUrl, parent: sender.child ? { url: 'app://keybridge/' } : null },
   };
   return handler(event, ...args) as Promise<{
     ok: boolean;
@@ -91,6 +94,7 @@ test('foreign frames, unknown windows and look-alike origins are refused before 
     { id: 7, frameUrl: 'http://127.0.0.1:5173/' },
     { id: 7, frameUrl: null },
     { id: 8, frameUrl: 'app://keybridge/index.html' },
+    { id: 7, frameUrl: 'app://keybridge/index.html', child: true },
   ];
   for (const sender of refused) {
     const result = await call('auth:signOut', sender);

@@ -65,13 +65,13 @@ test('on ready: permissions denied, app:// served with the CSP, handlers, one tr
   const handler = stub.mainHandlers.get('app:info')!;
   const fromWindow = (await handler({
     sender: { id: win!.webContents.id },
-    senderFrame: { url: 'app://keybridge/index.html' },
+    senderFrame: { url: 'app://keybridge/index.html', parent: null },
   })) as { ok: boolean; value?: { mode: string } };
   assert.equal(fromWindow.ok && fromWindow.value?.mode, 'electron');
   // ...and any other web contents is not.
   const fromOther = (await handler({
     sender: { id: 99 },
-    senderFrame: { url: 'app://keybridge/index.html' },
+    senderFrame: { url: 'app://keybridge/index.html', parent: null },
   })) as { ok: boolean; error?: { code: string } };
   assert.equal(fromOther.error?.code, 'forbidden_sender');
 });

@@ -90,9 +90,12 @@ export async function attachBrowserBridge(
 
   const trustedPages = new Set([HARNESS_SENDER_ID]);
   const isOwnFrame = (frame: Frame) =>
-    frame === page.mainFrame() &&
     isTrustedSender(
-      { frameUrl: frame.url(), webContentsId: HARNESS_SENDER_ID },
+      {
+        frameUrl: frame.url(),
+        webContentsId: HARNESS_SENDER_ID,
+        topFrame: frame === page.mainFrame(),
+      },
       trustedPages,
       originOf(opts.rendererOrigin) ?? '',
     );
