@@ -16,6 +16,9 @@ export type TunnelLimits = {
   eventBurst: number;
   /** Open pairings one desktop socket may hold (it replaces the QR until one is scanned). */
   maxPairingsPerDesktop: number;
+  /** Open pairings from one client address (many sockets), and in the whole process. */
+  maxPairingsPerIp: number;
+  maxOpenPairings: number;
   /** How long a closed pairing's reason is remembered for late joiners. */
   tombstoneMs: number;
 };
@@ -27,6 +30,8 @@ export const defaultTunnelLimits: TunnelLimits = {
   eventsPerSecond: 10,
   eventBurst: 20,
   maxPairingsPerDesktop: 4,
+  maxPairingsPerIp: 500,
+  maxOpenPairings: 20_000,
   tombstoneMs: 10 * 60_000,
 };
 

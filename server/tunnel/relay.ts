@@ -120,6 +120,9 @@ export function attachTunnel(httpServer: HttpServer, options: TunnelOptions = {}
     new MemoryPairingStore({ tombstoneMs: limits.tombstoneMs, maxTombstones: 50_000, now });
   const observe = options.observer ?? (() => {});
   const timers = new Map<string, NodeJS.Timeout>();
+  /** Open pairings per desktop address, and in total: bounds memory against a flood. */
+  const perIp = new Map<string, number>();
+  let openCount = 0;
   let closing = false;
 
   const io = new Server<TunnelClientToServer, TunnelServerToClient, object, SocketData>(
@@ -163,6 +166,10 @@ export function attachTunnel(httpServer: HttpServer, options: TunnelOptions = {}
     timers.delete(id);
     const p = await store.close(id, reason);
     if (!p) return false;
+    openCount--;
+    const left = (perIp.get(p.desktopIp) ?? 1) - 1;
+    if (left > 0) perIp.set(p.desktopIp, left);
+    else perIp.delete(p.desktopIp);
     log.info({ pairing: ref(id), reason }, 'tunnel: pairing closed');
     for (const socketId of [p.desktopSocketId, p.phone?.socketId]) {
       if (!socketId) continue;
@@ -227,7 +234,11 @@ export function attachTunnel(httpServer: HttpServer, options: TunnelOptions = {}
       const parsed = PairCreateRequest.safeParse(payload ?? {});
       if (!parsed.success) return ack(refuse('invalid'));
       if (socket.data.role === 'phone') return ack(refuse('wrong-role'));
-      if (socket.data.pairings.size >= limits.maxPairingsPerDesktop) {
+      if (
+        socket.data.pairings.size >= limits.maxPairingsPerDesktop ||
+        (perIp.get(socket.data.ip) ?? 0) >= limits.maxPairingsPerIp ||
+        openCount >= limits.maxOpenPairings
+      ) {
         return ack(refuse('too-many-pairings'));
       }
       socket.data.role = 'desktop';
@@ -240,6 +251,8 @@ export function attachTunnel(httpServer: HttpServer, options: TunnelOptions = {}
         expiresAt: createdAt + limits.unscannedMs,
       };
       await store.create(pairing);
+      perIp.set(pairing.desktopIp, (perIp.get(pairing.desktopIp) ?? 0) + 1);
+      openCount++;
       socket.data.pairings.add(pairing.id);
       arm(pairing.id, pairing.expiresAt);
       if (!socket.connected) {

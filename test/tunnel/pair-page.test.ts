@@ -332,3 +332,24 @@ test('an expired QR: the desktop hears "expired", the phone says so in plain wor
   assert.equal(await page.getByTestId('pair-error').getAttribute('data-reason'), 'expired');
   assert.match((await page.getByTestId('pair-error').textContent()) ?? '', /expired/);
 });
+
+test('a failed biometric check shows the error and lets the person try again', async (t) => {
+  const { desktop, attemptId } = await signInDesktop();
+  t.after(() => desktop.close());
+  const page = owner.page;
+  await owner.authenticator.setUserVerified(false);
+  t.after(() => owner.authenticator.setUserVerified(true));
+  await page.goto('about:blank');
+  await page.goto(desktop.link);
+  await page.getByRole('button', { name: 'Approve' }).click();
+  const error = page.getByTestId('error');
+  await error.waitFor();
+  assert.match((await error.textContent()) ?? '', /didn't finish/);
+  await owner.authenticator.setUserVerified(true);
+  await page.getByRole('button', { name: 'Approve' }).click();
+  const verified = await redeem(desktop, attemptId(), await desktop.answer);
+  assert.equal(verified.status, 200, JSON.stringify(verified.body));
+  await desktop.send({ type: 'done', ok: true });
+  await desktop.complete();
+  await page.getByTestId('pair-done').waitFor();
+});

@@ -362,3 +362,21 @@ test('shutdown closes open pairings for both sides', async (t) => {
   await relay.close();
   closedRelay = true;
 });
+
+test('open pairings are capped per client address across connections, and freed on close', async (t) => {
+  const relay = await startRelay({ limits: { maxPairingsPerIp: 2 } });
+  t.after(() => relay.close());
+  const a = await relay.client();
+  const b = await relay.client();
+  const first = await a.create();
+  assert.ok(first.ok);
+  assert.ok((await b.create()).ok);
+  const third = await b.create();
+  assert.equal(third.ok ? null : third.error.code, 'too-many-pairings');
+  // Another address is not affected.
+  const other = await relay.client({ localAddress: '127.0.0.2' });
+  assert.ok((await other.create()).ok);
+  // Closing one frees a slot.
+  await a.ack('pair:cancel', { pairingId: first.pairingId });
+  assert.ok((await b.create()).ok);
+});

@@ -260,10 +260,22 @@ export class PairSession {
               optionsJSON: s.request.options as unknown as PublicKeyCredentialCreationOptionsJSON,
             });
     } catch (err) {
-      // The pairing may have ended while the prompt was open; otherwise let them try again.
-      if (this.state.step === 'signing') {
-        this.set({ ...s, error: describeWebAuthnError(err, s.request.kind) });
+      // The pairing may have ended while the prompt was open.
+      if (this.state.step !== 'signing') return;
+      const plain = describeWebAuthnError(err, s.request.kind);
+      if (plain.canRetry) {
+        this.set({ ...s, error: plain });
+        return;
       }
+      // Trying again cannot help (wrong site, no usable passkey): tell the desktop and stop.
+      this.enqueue(async () => {
+        await this.send({
+          type: 'reject',
+          reason: 'passkey-failed',
+          detail: plain.code.slice(0, 200),
+        });
+        this.end('failed', plain.message);
+      });
       return;
     }
     if (this.state.step !== 'signing') return;
