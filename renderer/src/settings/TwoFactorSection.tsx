@@ -159,7 +159,10 @@ function EnrolDialog({
           />
         </div>
         <p className="small muted">
-          Can’t scan? Enter this key by hand: <span className="mono">{setup.manualKey}</span>
+          Can’t scan? Enter this key by hand:{' '}
+          <span className="mono" data-testid="totp-manual-key">
+            {setup.manualKey}
+          </span>
         </p>
         {error ? <ErrorBanner error={error} /> : null}
         <div className="field">
