@@ -42,8 +42,6 @@ export interface PairingStore {
   close(id: string, reason: ClosedReason): Promise<Pairing | undefined>;
   /** Why a pairing ended, while the tombstone lasts. */
   closedReason(id: string): Promise<ClosedReason | undefined>;
-  /** Open pairings (for shutdown). */
-  openIds(): Promise<string[]>;
 }
 
 export class MemoryPairingStore implements PairingStore {
@@ -114,10 +112,6 @@ export class MemoryPairingStore implements PairingStore {
       return undefined;
     }
     return t.reason;
-  }
-
-  async openIds(): Promise<string[]> {
-    return [...this.open.keys()];
   }
 
   /** Oldest tombstones go first (Map keeps insertion order). */

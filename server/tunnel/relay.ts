@@ -110,6 +110,9 @@ async function sha256b64u(text: string): Promise<string> {
 /** Log-safe pairing reference: enough to correlate lines, not enough to join. */
 const ref = (id: string) => id.slice(0, 6);
 
+const isMember = (p: Pairing, socketId: string) =>
+  p.desktopSocketId === socketId || p.phone?.socketId === socketId;
+
 export function attachTunnel(httpServer: HttpServer, options: TunnelOptions = {}): Tunnel {
   const limits: TunnelLimits = { ...defaultTunnelLimits, ...options.limits };
   const now = options.now ?? Date.now;
@@ -120,9 +123,22 @@ export function attachTunnel(httpServer: HttpServer, options: TunnelOptions = {}
     new MemoryPairingStore({ tombstoneMs: limits.tombstoneMs, maxTombstones: 50_000, now });
   const observe = options.observer ?? (() => {});
   const timers = new Map<string, NodeJS.Timeout>();
-  /** Open pairings per desktop address, and in total: bounds memory against a flood. */
-  const perIp = new Map<string, number>();
-  let openCount = 0;
+  /**
+   * Pairings created through this process (id -> desktop address), to bound open pairings
+   * per address and in total. Another process may close one of them (scaled relay), so the
+   * map is re-checked against the store before it refuses anybody.
+   */
+  const createdHere = new Map<string, string>();
+  const countFor = (ip: string) => {
+    let n = 0;
+    for (const v of createdHere.values()) if (v === ip) n++;
+    return n;
+  };
+  const overCap = (ip: string) =>
+    countFor(ip) >= limits.maxPairingsPerIp || createdHere.size >= limits.maxOpenPairings;
+  async function pruneClosed(ids: Iterable<string>, drop: (id: string) => void) {
+    for (const id of [...ids]) if (!(await store.get(id))) drop(id);
+  }
   let closing = false;
 
   const io = new Server<TunnelClientToServer, TunnelServerToClient, object, SocketData>(
@@ -156,20 +172,25 @@ export function attachTunnel(httpServer: HttpServer, options: TunnelOptions = {}
 
   const arm = (id: string, at: number) => {
     clearTimeout(timers.get(id));
-    const t = setTimeout(() => void closePairing(id, 'expired'), Math.max(0, at - now()));
+    const t = setTimeout(() => void expire(id), Math.max(0, at - now()));
     t.unref();
     timers.set(id, t);
   };
+
+  /** The store's expiry is the authority: a join handled elsewhere may have extended it. */
+  async function expire(id: string) {
+    timers.delete(id);
+    const p = await store.get(id);
+    if (p && p.expiresAt > now()) return arm(id, p.expiresAt);
+    await closePairing(id, 'expired');
+  }
 
   async function closePairing(id: string, reason: ClosedReason): Promise<boolean> {
     clearTimeout(timers.get(id));
     timers.delete(id);
     const p = await store.close(id, reason);
     if (!p) return false;
-    openCount--;
-    const left = (perIp.get(p.desktopIp) ?? 1) - 1;
-    if (left > 0) perIp.set(p.desktopIp, left);
-    else perIp.delete(p.desktopIp);
+    createdHere.delete(id);
     log.info({ pairing: ref(id), reason }, 'tunnel: pairing closed');
     for (const socketId of [p.desktopSocketId, p.phone?.socketId]) {
       if (!socketId) continue;
@@ -234,11 +255,12 @@ export function attachTunnel(httpServer: HttpServer, options: TunnelOptions = {}
       const parsed = PairCreateRequest.safeParse(payload ?? {});
       if (!parsed.success) return ack(refuse('invalid'));
       if (socket.data.role === 'phone') return ack(refuse('wrong-role'));
-      if (
-        socket.data.pairings.size >= limits.maxPairingsPerDesktop ||
-        (perIp.get(socket.data.ip) ?? 0) >= limits.maxPairingsPerIp ||
-        openCount >= limits.maxOpenPairings
-      ) {
+      if (socket.data.pairings.size >= limits.maxPairingsPerDesktop) {
+        await pruneClosed(socket.data.pairings, (id) => socket.data.pairings.delete(id));
+      }
+      if (overCap(socket.data.ip))
+        await pruneClosed(createdHere.keys(), (id) => createdHere.delete(id));
+      if (socket.data.pairings.size >= limits.maxPairingsPerDesktop || overCap(socket.data.ip)) {
         return ack(refuse('too-many-pairings'));
       }
       socket.data.role = 'desktop';
@@ -251,8 +273,7 @@ export function attachTunnel(httpServer: HttpServer, options: TunnelOptions = {}
         expiresAt: createdAt + limits.unscannedMs,
       };
       await store.create(pairing);
-      perIp.set(pairing.desktopIp, (perIp.get(pairing.desktopIp) ?? 0) + 1);
-      openCount++;
+      createdHere.set(pairing.id, pairing.desktopIp);
       socket.data.pairings.add(pairing.id);
       arm(pairing.id, pairing.expiresAt);
       if (!socket.connected) {
@@ -271,6 +292,9 @@ export function attachTunnel(httpServer: HttpServer, options: TunnelOptions = {}
       const parsed = PairJoinRequest.safeParse(payload);
       if (!parsed.success) return ack(refuse('invalid'));
       if (socket.data.role === 'desktop') return ack(refuse('wrong-role'));
+      if (socket.data.pairings.size > 0) {
+        await pruneClosed(socket.data.pairings, (id) => socket.data.pairings.delete(id));
+      }
       if (socket.data.pairings.size > 0) return ack(refuse('too-many-pairings'));
       socket.data.role = 'phone';
       const { pairingId } = parsed.data;
@@ -342,9 +366,9 @@ export function attachTunnel(httpServer: HttpServer, options: TunnelOptions = {}
       if (!parsed.success) return abuse('bad message');
       const { pairingId, data } = parsed.data;
       if (data.length > limits.maxMessageChars) return abuse('message too large');
-      if (!socket.data.pairings.has(pairingId)) return; // closed a moment ago: drop quietly
       const p = await store.get(pairingId);
-      if (!p?.phone) return; // nobody to talk to yet
+      // Closed a moment ago, not this socket's pairing, or nobody to talk to yet: drop quietly.
+      if (!p?.phone || !isMember(p, socket.id)) return;
       const to = p.desktopSocketId === socket.id ? p.phone.socketId : p.desktopSocketId;
       send(to, TunnelEvent.msg, { pairingId, data });
     });
@@ -353,7 +377,8 @@ export function attachTunnel(httpServer: HttpServer, options: TunnelOptions = {}
       const parsed = PairCancel.safeParse(payload);
       if (!parsed.success) return ack(refuse('invalid'));
       const { pairingId, reason } = parsed.data;
-      if (!socket.data.pairings.has(pairingId)) return ack(refuse('unknown'));
+      const p = await store.get(pairingId);
+      if (!p || !isMember(p, socket.id)) return ack(refuse('unknown'));
       await closePairing(pairingId, reason ?? 'cancelled');
       ack({ ok: true });
     });
@@ -363,7 +388,8 @@ export function attachTunnel(httpServer: HttpServer, options: TunnelOptions = {}
       if (!parsed.success) return ack(refuse('invalid'));
       const { pairingId } = parsed.data;
       if (socket.data.role !== 'desktop') return ack(refuse('wrong-role'));
-      if (!socket.data.pairings.has(pairingId)) return ack(refuse('unknown'));
+      const p = await store.get(pairingId);
+      if (!p || p.desktopSocketId !== socket.id) return ack(refuse('unknown'));
       await closePairing(pairingId, 'completed');
       ack({ ok: true });
     });
@@ -381,7 +407,12 @@ export function attachTunnel(httpServer: HttpServer, options: TunnelOptions = {}
     limits,
     async close() {
       closing = true;
-      for (const id of await store.openIds()) await closePairing(id, 'shutdown');
+      // Only pairings with a side on this process: others live on in a scaled relay.
+      const local = new Set<string>();
+      for (const socket of nsp.sockets.values()) {
+        for (const id of (socket as TunnelSocket).data.pairings ?? []) local.add(id);
+      }
+      for (const id of local) await closePairing(id, 'shutdown');
       for (const t of timers.values()) clearTimeout(t);
       timers.clear();
       nsp.disconnectSockets(true);
