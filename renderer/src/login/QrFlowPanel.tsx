@@ -51,6 +51,8 @@ function statusOf(view: QrView, purpose: QrPurpose): { tone: string; text: strin
     case 'done':
       return { tone: 'done', text: doneText };
     case 'failed':
+      if (view.code === 'server-unreachable')
+        return { tone: 'error', text: 'Can’t reach the exchange' };
       return { tone: 'error', text: purpose === 'sign-in' ? 'Not signed in' : 'Passkey not added' };
     case 'cancelled':
       return { tone: 'error', text: 'Cancelled' };
@@ -114,7 +116,7 @@ export function QrFlowPanel({ purpose, start, onDone }: Props) {
                   ? '✓'
                   : view.status === 'starting' || view.status === 'idle'
                     ? 'Preparing a secure code…'
-                    : 'No code shown'}
+                    : 'No code right now'}
             </div>
           )}
         </div>
