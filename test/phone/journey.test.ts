@@ -178,8 +178,27 @@ test('phone journey: sign up -> TOTP -> passkey -> passkey sign-in -> rename -> 
     .map((e) => e.details.passkeyId);
   assert.deepEqual(removed.sort(), [passkeyA.id, passkeyB.id].sort());
 
+  // --- phone A ends phone B's session; phone B's page notices and goes back to Sign in
+  await pageA.reload();
+  const sessionRows = pageA.getByTestId('session-row');
+  await sessionRows.nth(1).waitFor();
+  const meB = await apiFrom<MeResponse>(phoneB.page, 'GET', '/api/me');
+  const rowB = pageA.locator(
+    `[data-testid="session-row"][data-session-id="${meB.body.session.id}"]`,
+  );
+  await rowB.getByRole('button', { name: 'End session' }).click();
+  await rowB.waitFor({ state: 'detached' });
+  assert.equal((await apiFrom(phoneB.page, 'GET', '/api/me')).status, 401);
+  assert.ok(
+    !(await server.context.sessions.listLive(userId)).some((x) => x.id === meB.body.session.id),
+    'session revoked in storage',
+  );
+  await phoneB.page.getByRole('button', { name: 'Rename My Pixel' }).click();
+  await phoneB.page.getByLabel('Passkey name').fill('Still mine?');
+  await phoneB.holdAutofill(() => phoneB.page.getByRole('button', { name: 'Save' }).click());
+  await phoneB.page.getByText('Your session has ended. Please sign in again.').waitFor();
+
   // --- phone B still offers its deleted passkey: plain words, and the provider is told
-  await phoneB.signOut();
   await phoneB.page.getByRole('button', { name: 'Sign in with a passkey' }).click();
   await phoneB.page
     .getByTestId('error')

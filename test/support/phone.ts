@@ -73,6 +73,11 @@ export type Phone = {
   signInWithAutofill(): Promise<void>;
   /** Opens Sign in with the autofill request pending but not answered. */
   openSignIn(): Promise<void>;
+  /**
+   * Runs an action that ends on the Sign in page (sign out, a revoked session) and waits until
+   * that page's autofill request is pending, without letting the virtual authenticator answer it.
+   */
+  holdAutofill(action: () => Promise<unknown>): Promise<void>;
   signOut(): Promise<void>;
   /** Enrols the authenticator app; returns the secret shown under the QR and the recovery codes. */
   enrolTotp(
@@ -194,6 +199,8 @@ export async function createPhone(opts: CreatePhoneOptions): Promise<Phone> {
       await open('/m/signin');
       await waitSecurity();
     },
+
+    holdAutofill,
 
     async openSignIn() {
       await holdAutofill(() => open('/m/signin'));

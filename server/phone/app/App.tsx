@@ -2,9 +2,9 @@
  * Decides which page to show: the session (GET /api/me) and the path under /m/. Signed-out
  * visitors land on Sign in; signed-in ones on Security.
  */
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import type { MeResponse } from '../../protocol/api';
-import { api, ApiError } from '../lib/api';
+import { api, ApiError, SESSION_ENDED_EVENT } from '../lib/api';
 import { ErrorNotice } from '../components/Notice';
 import { SignInPage } from '../pages/SignInPage';
 import { SignUpPage } from '../pages/SignUpPage';
@@ -22,6 +22,10 @@ export function App() {
   const [session, setSession] = useState<Session>({ state: 'loading' });
   const [rpId, setRpId] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
+  const signedInRef = useRef(false);
+  useEffect(() => {
+    signedInRef.current = session.state === 'in';
+  }, [session.state]);
 
   const loadMe = useCallback(async () => {
     try {
@@ -42,6 +46,16 @@ export function App() {
       () => setRpId(location.hostname),
     );
   }, [loadMe]);
+
+  // A call answered 401 (session revoked from another device, or expired): back to Sign in.
+  useEffect(() => {
+    const ended = () => {
+      if (signedInRef.current) setNotice('Your session has ended. Please sign in again.');
+      setSession((s) => (s.state === 'in' ? { state: 'out' } : s));
+    };
+    window.addEventListener(SESSION_ENDED_EVENT, ended);
+    return () => window.removeEventListener(SESSION_ENDED_EVENT, ended);
+  }, []);
 
   // Keep the address bar honest about what is on screen.
   useEffect(() => {

@@ -92,6 +92,12 @@ function isErrorBody(x: unknown): x is ApiErrorBody {
 
 type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
 
+/**
+ * Fired when a signed-in call answers 401: the session ended elsewhere (revoked from another
+ * device, expired). The app listens and goes back to Sign in instead of showing stale pages.
+ */
+export const SESSION_ENDED_EVENT = 'keybridge:session-ended';
+
 export async function request<T>(method: Method, path: string, body?: unknown): Promise<T> {
   let res: Response;
   try {
@@ -116,6 +122,9 @@ export async function request<T>(method: Method, path: string, body?: unknown): 
   if (res.ok) return data as T;
   if (isErrorBody(data)) {
     const { code, message, retryAfterSeconds, issues } = data.error;
+    if (code === 'unauthorized' && typeof window !== 'undefined') {
+      window.dispatchEvent(new Event(SESSION_ENDED_EVENT));
+    }
     const retry = retryAfterSeconds ?? (Number(res.headers.get('retry-after')) || undefined);
     return Promise.reject(
       new ApiError(res.status, code, plainMessage(code, message, retry), {

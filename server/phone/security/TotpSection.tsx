@@ -71,13 +71,20 @@ export function TotpSection(props: { me: MeResponse; onChanged: () => void }) {
             <strong>Two-step verification is on.</strong> Save these recovery codes somewhere safe.
             Each one works once, if you lose your phone. They are shown only now.
           </p>
-          <ol className="codes">
+          <ul className="codes">
             {stage.recoveryCodes.map((c) => (
               <li key={c} data-testid="recovery-code">
                 {c}
               </li>
             ))}
-          </ol>
+          </ul>
+          <button
+            type="button"
+            className="button secondary block"
+            onClick={() => void navigator.clipboard?.writeText(stage.recoveryCodes.join('\n'))}
+          >
+            Copy codes
+          </button>
           <button
             type="button"
             className="button primary block"
