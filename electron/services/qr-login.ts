@@ -231,18 +231,28 @@ export function createQrLogin(options: QrLoginOptions): QrLogin {
       try {
         await step();
       } catch (e) {
-        failFrom(e);
+        await failFrom(e);
       }
     });
   }
 
-  function failFrom(e: unknown) {
+  /**
+   * Ends a pairing and waits for the relay's ack, so the close that follows cannot overtake it
+   * (socket.io dispatches events a tick late; the phone would hear peer-left instead).
+   */
+  async function endPairing(reason: 'cancelled' | 'channel-error') {
+    if (!current || !socket) return;
+    await socket
+      .timeout(2_000)
+      .emitWithAck('pair:cancel', { pairingId: current.pairingId, reason })
+      .catch(() => undefined);
+  }
+
+  async function failFrom(e: unknown) {
     if (isFinal()) return;
     if (e instanceof KeychainUnavailableError) return fail('keychain-unavailable', e.message);
     if (e instanceof ChannelError) {
-      if (current && socket) {
-        socket.emit('pair:cancel', { pairingId: current.pairingId, reason: 'channel-error' });
-      }
+      await endPairing('channel-error');
       return fail(
         'channel-error',
         'The connection to the phone was tampered with or broken. Try again.',
@@ -455,6 +465,11 @@ export function createQrLogin(options: QrLoginOptions): QrLogin {
           reverseCode,
           device,
         });
+        if (isFinal()) {
+          // Cancelled while the server was verifying: do not keep a session nobody wants.
+          await api.logout(tokens.accessToken).catch(() => undefined);
+          return;
+        }
         try {
           await adopt(tokens);
         } catch (e) {
@@ -552,9 +567,7 @@ export function createQrLogin(options: QrLoginOptions): QrLogin {
     () =>
       enqueue(async () => {
         if (state.status !== 'starting' && state.status !== 'waiting-for-scan') return;
-        if (current && socket) {
-          socket.emit('pair:cancel', { pairingId: current.pairingId, reason: 'cancelled' });
-        }
+        await endPairing('cancelled');
         setState({ status: 'expired' });
       }),
     maxWaitMs,
@@ -596,16 +609,10 @@ export function createQrLogin(options: QrLoginOptions): QrLogin {
       });
     },
     async cancel() {
-      await new Promise<void>((resolve) => {
-        enqueue(async () => {
-          if (current && socket) {
-            socket.emit('pair:cancel', { pairingId: current.pairingId, reason: 'cancelled' });
-          }
-          setState({ status: 'cancelled' });
-        });
-        queue.then(() => resolve());
-      });
-      // If the flow is stuck in a slow step (connect), end it anyway.
+      // Not queued behind a slow step (connect, verify): cancel answers at once. Steps still
+      // running see the final state and stop; a sign-in that lands anyway is undone (redeem).
+      if (isFinal()) return;
+      await endPairing('cancelled');
       setState({ status: 'cancelled' });
     },
   };
