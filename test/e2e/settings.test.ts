@@ -143,6 +143,7 @@ test('revoke another session from the Sessions list', async (t) => {
     .getByRole('button', { name: /Sign out session/ })
     .click();
   await page.getByText('Session signed out.').waitFor();
+  await rows.nth(1).waitFor({ state: 'detached' }); // the list reloads after the notice
   assert.equal(await rows.count(), 1);
   assert.equal(await phoneMe(), 401, 'the phone session is over on the server');
 });
