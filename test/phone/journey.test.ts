@@ -107,8 +107,17 @@ test('phone journey: sign up -> TOTP -> passkey -> passkey sign-in -> rename -> 
   await rowA.getByTestId('passkey-name').getByText('My Pixel', { exact: true }).waitFor();
   assert.equal((await server.context.passkeys.byIdForUser(passkeyA.id, userId))!.name, 'My Pixel');
 
-  // --- a second phone (own context, own virtual authenticator) adds its own passkey
-  const phoneB = await rig.phone();
+  // --- sign out, then sign in from the email field's passkey suggestion (conditional UI)
+  await phoneA.signOut();
+  await phoneA.signInWithAutofill();
+  const meAuto = await apiFrom<MeResponse>(pageA, 'GET', '/api/me');
+  assert.equal(meAuto.body.session.method, 'passkey');
+  assert.equal(meAuto.body.session.passkeyId, passkeyA.id);
+
+  // --- a second phone (own context, own virtual authenticator, a synced provider) adds its own
+  const phoneB = await rig.phone({
+    authenticator: { defaultBackupEligibility: true, defaultBackupState: true },
+  });
   await phoneB.signIn(EMAIL, PASSWORD, nextTotp(clock, secret));
   const passkeyB = await phoneB.enrolPasskey(PASSWORD, nextTotp(clock, secret));
   assert.notEqual(passkeyB.id, passkeyA.id);
@@ -116,6 +125,14 @@ test('phone journey: sign up -> TOTP -> passkey -> passkey sign-in -> rename -> 
   const list2 = await apiFrom<PasskeyListResponse>(pageA, 'GET', '/api/passkeys');
   assert.deepEqual(list2.body.passkeys.map((p) => p.id).sort(), [passkeyA.id, passkeyB.id].sort());
   assert.equal(await server.context.passkeys.countForUser(userId), 2);
+  const dbB = (await server.context.passkeys.byIdForUser(passkeyB.id, userId))!;
+  assert.equal(dbB.backup_eligible, 1);
+  assert.equal(dbB.backed_up, 1);
+  await phoneB.page
+    .locator(`[data-passkey-id="${passkeyB.id}"]`)
+    .getByTestId('passkey-kind')
+    .getByText('Synced', { exact: true })
+    .waitFor();
 
   // --- delete refused without a fresh verification (phone A signed in by passkey)
   const refused = await apiFrom<{ error: { code: string } }>(
