@@ -2,25 +2,44 @@
  * Wires the relay into the auth service: the same TRUST_PROXY rules as Fastify, the reverse
  * code from the login-attempt store, browser connections only from the RP origins, and the
  * pairing <-> attempt link the passkey options route asks for. One call from server/app.ts.
+ *
+ * With REDIS_URL set (or `redisUrl`), pairings live in Redis and socket.io uses the Redis
+ * adapter, so several server processes form one relay.
  */
 import type { Server as HttpServer } from 'node:http';
 import type { ServerContext } from '../context';
+import { defaultTunnelLimits } from './limits';
+import { createRedisTunnelBackend } from './redis-backend';
 import { attachTunnel, type Tunnel, type TunnelOptions } from './relay';
 
 /** What a caller (tests, a scaled deployment) may add: shorter lifetimes, an observer, a store. */
-export type TunnelAttachOptions = Pick<TunnelOptions, 'limits' | 'observer' | 'store'>;
+export type TunnelAttachOptions = Pick<TunnelOptions, 'limits' | 'observer' | 'store'> & {
+  /** redis://… ; defaults to the REDIS_URL environment variable. */
+  redisUrl?: string;
+  /** Key prefix in Redis (tests share one server). */
+  redisPrefix?: string;
+};
 
 export function attachTunnelToServer(
   httpServer: HttpServer,
   context: ServerContext,
   options: TunnelAttachOptions = {},
 ): Tunnel {
+  const { redisUrl = process.env.REDIS_URL, redisPrefix, ...rest } = options;
+  const backend =
+    redisUrl && !rest.store
+      ? createRedisTunnelBackend(redisUrl, {
+          tombstoneMs: rest.limits?.tombstoneMs ?? defaultTunnelLimits.tombstoneMs,
+          prefix: redisPrefix,
+        })
+      : null;
   const tunnel = attachTunnel(httpServer, {
     trustProxy: context.config.trustProxy,
     issueReverseCode: (attemptId) => context.loginAttempts.issueReverseCode(attemptId),
     allowedOrigins: () => context.rpOrigins(),
     logger: context.log,
-    ...options,
+    ...rest,
+    ...(backend ? { store: backend.store, adapter: backend.adapter } : {}),
   });
   context.pairingLink = {
     // The challenge lets the phone check it signs the attempt this pairing is bound to.
@@ -31,5 +50,12 @@ export function attachTunnelToServer(
         context.loginAttempts.get(attemptId)?.challenge,
       ),
   };
-  return tunnel;
+  if (!backend) return tunnel;
+  return {
+    ...tunnel,
+    async close() {
+      await tunnel.close();
+      await backend.close();
+    },
+  };
 }

@@ -9,7 +9,7 @@
  * `pair:join` a phone.
  */
 import type { Server as HttpServer } from 'node:http';
-import { Server, type Namespace, type Socket } from 'socket.io';
+import { Server, type Namespace, type ServerOptions, type Socket } from 'socket.io';
 import {
   PairCancel,
   PairComplete,
@@ -62,6 +62,8 @@ export type TunnelOptions = {
   allowedOrigins?: () => string[] | null | undefined;
   observer?: (o: RelayObservation) => void;
   logger?: Logger;
+  /** socket.io adapter (e.g. @socket.io/redis-adapter) so sockets on other processes are reachable. */
+  adapter?: ServerOptions['adapter'];
   now?: () => number;
 };
 
@@ -145,6 +147,7 @@ export function attachTunnel(httpServer: HttpServer, options: TunnelOptions = {}
     httpServer,
     {
       serveClient: false,
+      ...(options.adapter ? { adapter: options.adapter } : {}),
       // Room for one 16 KiB frame plus framing; anything bigger is dropped by engine.io.
       maxHttpBufferSize: limits.maxMessageChars + 4096,
       allowRequest: (req, done) => {
