@@ -7,7 +7,7 @@
  * keychain (gnome-keyring). The phone half: 200 Chromium pages are too many for this machine,
  * so each phone is the pair-page protocol driven from Node (support/soft-phone.ts) with a
  * software authenticator per user (SERVER's test/support/soft-authenticator.ts) — one P-256 passkey each,
- * registered through the real API (sign up, password sign-in, step-up, /api/passkeys/*).
+ * registered through the real API (sign up, then /api/passkeys/* on the new cookie session).
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -23,6 +23,7 @@ import {
 } from '../../electron/services/token-vault';
 import { SoftAuthenticator } from '../support/soft-authenticator';
 import { softApprove } from './support/soft-phone';
+import type { PasskeyRegisterOptionsResponse } from '../../server/protocol/api';
 import { startTestServer, type TestServer } from '../support/server';
 
 const N = 200;
@@ -52,8 +53,32 @@ async function pool<T, R>(items: T[], limit: number, fn: (item: T, i: number) =>
   return out;
 }
 
+async function webSignUp(email: string): Promise<string> {
+  const res = await fetch(`${server.url}/api/accounts`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email, password: PASSWORD }),
+  });
+  assert.equal(res.status, 201, await res.text());
+  const cookie = /kb_session=[^;]+/.exec(res.headers.get('set-cookie') ?? '')?.[0];
+  assert.ok(cookie, 'sign-up sets the session cookie');
+  return cookie;
+}
+
+/** A cookie-session call, as the phone web app makes it. */
+async function web<T = unknown>(cookie: string, path: string, body?: unknown): Promise<T> {
+  const res = await fetch(`${server.url}${path}`, {
+    method: body === undefined ? 'GET' : 'POST',
+    headers: { cookie, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  assert.ok(res.ok, `${path}: ${res.status} ${text}`);
+  return (text ? JSON.parse(text) : undefined) as T;
+}
+
 before(async () => {
-  // 200 accounts' sign-up, sign-in and step-up all come from 127.0.0.1: lift the per-IP limit.
+  // 200 sign-ups all come from 127.0.0.1: lift the per-IP limit.
   server = await startTestServer({
     logLevel: 'warn',
     rateLimits: {
@@ -69,15 +94,20 @@ before(async () => {
     16,
     async (i) => {
       const email = `load-${run}-${i}@example.com`;
-      await api.signUp(email, PASSWORD);
-      const t = await api.passwordLogin({ email, password: PASSWORD });
-      await api.stepUp(t.accessToken, { password: PASSWORD });
-      const { attemptId, options } = await api.passkeyRegisterOptions(t.accessToken);
       const authenticator = new SoftAuthenticator(phoneOrigin);
+      // Sign-up answers with an elevated cookie session (the password was just chosen), so the
+      // passkey is registered the way the phone app does it: one argon2 hash per user, not three.
+      const cookie = await webSignUp(email);
+      const { attemptId, options } = await web<PasskeyRegisterOptionsResponse>(
+        cookie,
+        '/api/passkeys/options',
+        {},
+      );
       const response = authenticator.register(options);
-      await api.passkeyRegisterVerify(t.accessToken, { attemptId, response });
-      await api.logout(t.accessToken);
-      return { id: t.user.id, email, authenticator };
+      await web(cookie, '/api/passkeys/verify', { attemptId, response });
+      const me = await web<{ user: { id: string } }>(cookie, '/api/me');
+      await web(cookie, '/api/auth/logout', {});
+      return { id: me.user.id, email, authenticator };
     },
   );
   users.push(...made);
