@@ -222,4 +222,5 @@ test('phone journey: sign up -> TOTP -> passkey -> passkey sign-in -> rename -> 
     .getByText("This passkey isn't registered with Keybridge any more", { exact: false })
     .waitFor();
   assert.equal((await phoneB.authenticator.getCredentials()).length, 0, 'signalUnknownCredential');
+  assert.deepEqual([...phoneA.cspViolations, ...phoneB.cspViolations], []);
 });

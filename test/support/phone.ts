@@ -62,6 +62,8 @@ export type Phone = {
   context: BrowserContext;
   authenticator: VirtualAuthenticator;
   origin: string;
+  /** Content-Security-Policy violations the pages reported (console), for "none" assertions. */
+  cspViolations: string[];
   /** Opens a path of the phone app, e.g. '/m/security'. */
   open(path: string): Promise<void>;
   signUp(email: string, password: string): Promise<void>;
@@ -123,6 +125,10 @@ export async function createPhone(opts: CreatePhoneOptions): Promise<Phone> {
   await context.addInitScript({ content: AUTOFILL_PROBE });
   const page = await context.newPage();
   const authenticator = await addVirtualAuthenticator(page, opts.authenticator);
+  const cspViolations: string[] = [];
+  page.on('console', (m) => {
+    if (/Content Security Policy/i.test(m.text())) cspViolations.push(m.text());
+  });
 
   const setPresence = (enabled: boolean) =>
     authenticator.cdp.send('WebAuthn.setAutomaticPresenceSimulation', {
@@ -165,6 +171,7 @@ export async function createPhone(opts: CreatePhoneOptions): Promise<Phone> {
     context,
     authenticator,
     origin,
+    cspViolations,
     open,
 
     async signUp(email, password) {
