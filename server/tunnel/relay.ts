@@ -397,6 +397,14 @@ export function attachTunnel(httpServer: HttpServer, options: TunnelOptions = {}
       ack({ ok: true });
     });
 
+    // Events we do not know still cost a token, so they cannot be used to flood the relay.
+    const known = new Set<string>(Object.values(TunnelEvent));
+    socket.onAny((event: string) => {
+      if (known.has(event)) return;
+      observe({ direction: 'in', event, socketId: socket.id, payload: undefined });
+      if (!bucket.take()) void abuse('rate');
+    });
+
     socket.on('disconnect', () => {
       for (const id of [...socket.data.pairings]) void closePairing(id, 'peer-left');
     });

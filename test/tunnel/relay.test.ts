@@ -380,3 +380,14 @@ test('open pairings are capped per client address across connections, and freed 
   await a.ack('pair:cancel', { pairingId: first.pairingId });
   assert.ok((await b.create()).ok);
 });
+
+test('a flood of unknown events is rate limited too', async (t) => {
+  const relay = await startRelay();
+  t.after(() => relay.close());
+  const desktop = await relay.client();
+  const c = await desktop.create();
+  assert.ok(c.ok);
+  for (let i = 0; i < 100; i++) desktop.emitRaw('nonsense', { i });
+  assert.equal((await desktop.closed.next()).reason, 'abuse');
+  assert.equal(await desktop.disconnected, 'io server disconnect');
+});
