@@ -1,6 +1,6 @@
 /**
  * An unscanned QR is replaced before it expires: with the relay's unscanned lifetime cut to
- * 3 s (instead of 60 s), the desktop shows a new, different QR by itself, and the new one signs in.
+ * 4 s (instead of 60 s), the desktop shows a new, different QR by itself, and the new one signs in.
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
@@ -10,7 +10,7 @@ import { startWorld, type World } from './support/world';
 
 let world: World;
 before(async () => {
-  world = await startWorld({ tunnel: { limits: { unscannedMs: 3_000 } } });
+  world = await startWorld({ tunnel: { limits: { unscannedMs: 4_000 } } });
 });
 after(async () => {
   await world?.close();

@@ -64,10 +64,12 @@ async function focusByTab(page: Page, name: string) {
 
 test('keyboard only: "Can’t scan?" reveals help and copies the QR link', async (t) => {
   const { vault, service } = world.newVault();
+  // Browser mode: the harness's clipboard is where the test can read what was copied.
   const desktop = await launchDesktop({
     serverUrl: world.server.url,
     vault,
     vaultService: service,
+    mode: 'browser',
   });
   t.after(() => desktop.close());
   const { page } = desktop;
@@ -99,7 +101,8 @@ test('no keychain: a plain banner, and nothing kept', async (t) => {
     getCurrentAccount: refuse,
     setCurrentAccount: refuse,
   };
-  const desktop = await launchDesktop({ serverUrl: world.server.url, vault });
+  // Browser mode: only there can the test hand the main process a keychain that refuses.
+  const desktop = await launchDesktop({ serverUrl: world.server.url, vault, mode: 'browser' });
   t.after(() => desktop.close());
   const banner = desktop.page.getByTestId('keychain-banner');
   await banner.waitFor();
