@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { defineConfig } from 'vite';
+import { defineConfig, type Plugin } from 'vite';
 
 const root = dirname(fileURLToPath(import.meta.url));
 const repo = resolve(root, '../..');
@@ -14,7 +14,23 @@ const input: Record<string, string> = { index: resolve(root, 'index.html') };
 // pair.html belongs to the tunnel feature and may not exist in every checkout yet.
 if (existsSync(resolve(root, 'pair.html'))) input.pair = resolve(root, 'pair.html');
 
+/**
+ * @hpke/core (pair page) falls back to `import('crypto')` when there is no WebCrypto global;
+ * browsers always have one. Answer that import with the browser's own WebCrypto instead of
+ * vite's empty stub, which also keeps the build free of "externalized" warnings.
+ */
+const browserCrypto: Plugin = {
+  name: 'keybridge-browser-crypto',
+  enforce: 'pre',
+  resolveId: (id) => (id === 'crypto' || id === 'node:crypto' ? '\0browser-crypto' : null),
+  load: (id) =>
+    id === '\0browser-crypto'
+      ? 'export const webcrypto = globalThis.crypto; export default { webcrypto };'
+      : null,
+};
+
 export default defineConfig({
+  plugins: [browserCrypto],
   root,
   base: '/m/',
   publicDir: false,
