@@ -173,9 +173,15 @@ export function attachTunnel(httpServer: HttpServer, options: TunnelOptions = {}
 
   const localSocket = (id: string) => nsp.sockets.get(id) as TunnelSocket | undefined;
 
+  /** Background work (timers, disconnects) must never become an unhandled rejection. */
+  const background = (work: Promise<unknown>, what: string) =>
+    work.catch((err: unknown) =>
+      log.warn({ err: err instanceof Error ? err.message : String(err) }, `tunnel: ${what} failed`),
+    );
+
   const arm = (id: string, at: number) => {
     clearTimeout(timers.get(id));
-    const t = setTimeout(() => void expire(id), Math.max(0, at - now()));
+    const t = setTimeout(() => void background(expire(id), 'expiry'), Math.max(0, at - now()));
     t.unref();
     timers.set(id, t);
   };
@@ -221,10 +227,16 @@ export function attachTunnel(httpServer: HttpServer, options: TunnelOptions = {}
     const userAgent = String(socket.handshake.headers['user-agent'] ?? '').slice(0, 512);
     const bucket = new TokenBucket(limits.eventsPerSecond, limits.eventBurst, now);
 
+    let abusive = false;
     const abuse = async (why: string) => {
+      if (abusive) return;
+      abusive = true;
       log.warn({ ip: socket.data.ip, why }, 'tunnel: closing an abusive connection');
-      for (const id of [...socket.data.pairings]) await closePairing(id, 'abuse');
-      socket.disconnect(true);
+      try {
+        for (const id of [...socket.data.pairings]) await closePairing(id, 'abuse');
+      } finally {
+        socket.disconnect(true);
+      }
     };
 
     /** Every incoming event: observe, rate-limit, then run; errors never escape. */
@@ -241,7 +253,7 @@ export function attachTunnel(httpServer: HttpServer, options: TunnelOptions = {}
         };
         if (!bucket.take()) {
           ack(refuse('rate-limited'));
-          void abuse('rate');
+          void background(abuse('rate'), 'abuse');
           return;
         }
         handler(payload, ack).catch((err: unknown) => {
@@ -402,11 +414,13 @@ export function attachTunnel(httpServer: HttpServer, options: TunnelOptions = {}
     socket.onAny((event: string) => {
       if (known.has(event)) return;
       observe({ direction: 'in', event, socketId: socket.id, payload: undefined });
-      if (!bucket.take()) void abuse('rate');
+      if (!bucket.take()) void background(abuse('rate'), 'abuse');
     });
 
     socket.on('disconnect', () => {
-      for (const id of [...socket.data.pairings]) void closePairing(id, 'peer-left');
+      for (const id of [...socket.data.pairings]) {
+        void background(closePairing(id, 'peer-left'), 'close on disconnect');
+      }
     });
   });
 
