@@ -83,9 +83,30 @@ test('the phone denies: the desktop says so in plain words and offers a new code
   });
   t.after(() => desktop.close());
   const link = await readQr(desktop.page);
-  await phone.denyPairing(link);
+  // The phone opens the link: the desktop follows ("Scanned — confirm on your phone").
+  await phone.page.goto('about:blank');
+  await phone.page.goto(link);
+  await desktop.page.getByText('Scanned — confirm on your phone').waitFor();
+  await phone.page.getByRole('button', { name: 'Deny' }).click();
   await desktop.page.getByText('You declined on your phone').waitFor();
   await desktop.page.getByRole('button', { name: /Try again|Start again/ }).click();
   const next = await readQr(desktop.page, { notEqual: link });
   assert.notEqual(next, link, 'a fresh QR after retry');
+});
+
+test('Cancel stops the code; a new one can be shown', async (t) => {
+  const { vault, service } = world.newVault();
+  const desktop = await launchDesktop({
+    serverUrl: world.server.url,
+    vault,
+    vaultService: service,
+  });
+  t.after(() => desktop.close());
+  const { page } = desktop;
+  const link = await readQr(page);
+  await page.getByRole('button', { name: 'Cancel' }).click();
+  await page.getByText('Stopped. No one can use the old code.').waitFor();
+  assert.equal(await page.getByTestId('login-qr').locator('img').count(), 0, 'the QR is gone');
+  await page.getByRole('button', { name: 'Show a new code' }).click();
+  assert.notEqual(await readQr(page, { notEqual: link }), link);
 });
