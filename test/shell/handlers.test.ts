@@ -252,3 +252,35 @@ test('QR sign-in, every Settings call, restart from the keychain, sign out: no t
   }
   assert.doesNotMatch(seen, /accessToken|refreshToken|"link"|attemptId|challenge/);
 });
+
+test('a session revoked elsewhere signs the app out with a reason, and the keychain forgets it', async (t) => {
+  const h = harness();
+  t.after(() => h.close());
+  // An account of its own (the one above has TOTP on by now).
+  const email2 = `shell-revoked-${randomBytes(3).toString('hex')}@example.com`;
+  await plainApi.signUp(email2, PASSWORD);
+  const signedIn = ok<SessionState>(
+    await h.call('auth:password', { email: email2, password: PASSWORD }),
+  );
+  assert.equal(signedIn.status, 'signed-in');
+  const desktopSessionId = signedIn.status === 'signed-in' ? signedIn.sessionId : '';
+
+  // Another device ends this desktop's session.
+  const other = await plainApi.passwordLogin({ email: email2, password: PASSWORD });
+  secrets.add(other.accessToken).add(other.refreshToken);
+  await plainApi.revokeSession(other.accessToken, desktopSessionId);
+
+  const me = await h.call('account:me');
+  assert.equal(me.ok, false);
+  const out = (await h.waitForEvent(
+    'session:changed',
+    (p) => (p as SessionState).status === 'signed-out',
+  )) as SessionState;
+  assert.deepEqual(out, {
+    status: 'signed-out',
+    reason: 'expired',
+    message: 'Your session ended. Please sign in again.',
+  });
+  assert.equal(await vault.getCurrentAccount(), null, 'the keychain no longer restores it');
+  assert.equal(JSON.stringify(toRenderer).includes(other.accessToken), false);
+});
