@@ -4,11 +4,14 @@
  * tests use). For machines where no Electron binary can be had.
  */
 import { launchDesktop } from './desktop';
+import { buildRenderer } from './renderer-static';
 import { DEFAULT_SERVER_URL, serverUrlFrom } from '../../electron/app-core';
 
 const serverUrl = serverUrlFrom(process.argv.slice(2), process.env) || DEFAULT_SERVER_URL;
 const dark = process.argv.includes('--dark');
 
+// Always from the current sources: this is a development tool.
+await buildRenderer();
 const desktop = await launchDesktop({
   serverUrl,
   mode: 'browser',

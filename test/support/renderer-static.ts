@@ -32,6 +32,11 @@ const types: Record<string, string> = {
 /** Builds dist/renderer when it is missing (a test run on a fresh checkout without `npm run build`). */
 export async function ensureRendererBuilt(): Promise<void> {
   if (existsSync(path.join(RENDERER_DIST, 'index.html'))) return;
+  await buildRenderer();
+}
+
+/** Builds dist/renderer from the current sources (the dev tool does this at every start). */
+export async function buildRenderer(): Promise<void> {
   const { build } = await import('vite');
   await build({ configFile: path.join(REPO_ROOT, 'renderer', 'vite.config.ts'), logLevel: 'warn' });
 }
