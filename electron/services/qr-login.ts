@@ -152,6 +152,8 @@ type Pairing = {
   joined: PhoneInfo | null;
   sameNetwork: boolean;
   expiryTimer?: NodeJS.Timeout;
+  /** When the scanned pairing ends (relay clock); also bounds how long a code is awaited. */
+  scannedUntil?: number;
 };
 
 type Response = Record<string, unknown> & { id: string; type: 'public-key' };
@@ -371,6 +373,7 @@ export function createQrLogin(options: QrLoginOptions): QrLogin {
     clearTimeout(current.expiryTimer);
     current.joined = ev.data.phone;
     current.sameNetwork = ev.data.sameNetwork;
+    current.scannedUntil = Date.parse(ev.data.expiresAt);
     setState({ status: 'scanned', phone: ev.data.phone, sameNetwork: ev.data.sameNetwork });
   }
 
@@ -504,6 +507,7 @@ export function createQrLogin(options: QrLoginOptions): QrLogin {
       if (e instanceof ApiError) {
         if (e.code === 'reverse_code_required') {
           setState({ status: 'needs-code' });
+          armCodeDeadline(pairing);
           return;
         }
         if (e.code === 'reverse_code_invalid') {
@@ -552,6 +556,24 @@ export function createQrLogin(options: QrLoginOptions): QrLogin {
       ?.timeout(5_000)
       .emitWithAck('pair:complete', { pairingId: pairing.pairingId })
       .catch(() => undefined);
+  }
+
+  /**
+   * The phone may close its page once it shows the code (the pairing then ends as peer-left),
+   * and the person may still type it; but nobody waits forever: after the scanned pairing's
+   * lifetime the flow ends as expired.
+   */
+  function armCodeDeadline(pairing: Pairing) {
+    const until = pairing.scannedUntil ?? Date.now() + 120_000;
+    const timer = setTimeout(
+      () =>
+        enqueue(async () => {
+          if (current === pairing && state.status === 'needs-code') setState({ status: 'expired' });
+        }),
+      Math.max(0, until - Date.now()) + 1_000,
+    );
+    timer.unref();
+    void finished.then(() => clearTimeout(timer));
   }
 
   async function tellPhone(pairing: Pairing, message: DesktopToPhone) {

@@ -12,7 +12,9 @@ import { parseQrLink } from '../../server/protocol/qr-link';
 import { openPhoneChannel } from '../../server/protocol/channel';
 import type { PairJoinAck } from '../../server/protocol/tunnel';
 import { startTestServer, type TestServer } from '../support/server';
+import { SoftAuthenticator } from '../support/soft-authenticator';
 import { waitForState } from './support/flow';
+import { softApprove } from './support/soft-phone';
 
 // These tests never reach the keychain: the flow fails before any token exists.
 const vault = createMemoryVault();
@@ -111,4 +113,37 @@ test('server down -> failed (server-unreachable), not a hang', async () => {
     'server-unreachable',
     JSON.stringify(final),
   );
+});
+
+test('needs-code and nobody types it: the flow ends as expired with the scanned pairing', async () => {
+  // A user with a passkey in a software authenticator; its phone joins from 127.0.0.2.
+  const { phoneOrigin } = await (await fetch(`${server.url}/api/config`)).json();
+  const authenticator = new SoftAuthenticator(phoneOrigin);
+  const signUp = await fetch(`${server.url}/api/accounts`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email: 'edge-code@example.com', password: 'edge password 12345' }),
+  });
+  const cookie = /kb_session=[^;]+/.exec(signUp.headers.get('set-cookie') ?? '')![0];
+  const post = (path: string, body: unknown) =>
+    fetch(`${server.url}${path}`, {
+      method: 'POST',
+      headers: { cookie, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    }).then((r) => r.json());
+  const { attemptId, options } = await post('/api/passkeys/options', {});
+  await post('/api/passkeys/verify', { attemptId, response: authenticator.register(options) });
+
+  const flow = createQrLogin({ serverUrl: server.url, vault, device });
+  const { link } = await waitForState(flow, 'waiting-for-scan');
+  // The phone never hears "done" here; its promise ends when the pairing runs out.
+  const phone = softApprove({
+    link,
+    serverUrl: server.url,
+    authenticator,
+    localAddress: '127.0.0.2',
+  }).catch((e: Error) => e.message);
+  await waitForState(flow, 'needs-code');
+  assert.equal((await flow.finished).status, 'expired');
+  assert.equal(await phone, 'pairing closed: expired');
 });
