@@ -91,6 +91,7 @@ test('same network: the phone shows who asks, approves with its passkey, the des
   await page.getByTestId('pair-review').waitFor();
   // The fragment (QR secret) is gone from the address bar as soon as the page read it.
   assert.equal(new URL(page.url()).hash, '');
+  assert.equal(new URL(page.url()).pathname, '/m/pair/');
   assert.equal(await page.getByTestId('pair-app').textContent(), DISPLAY.app);
   assert.equal(await page.getByTestId('pair-device').textContent(), DISPLAY.device);
   assert.equal(await page.getByTestId('pair-desktop-ip').textContent(), '127.0.0.1');

@@ -10,12 +10,17 @@ import '../styles.css';
 import './pair.css';
 
 const fragment = window.location.hash;
-window.history.replaceState(null, '', window.location.pathname + window.location.search);
+// The trailing slash is deliberate: opening the next QR link (/m/pair#…) in this tab is then a
+// real page load with a fresh pairing, not a fragment change on a page showing the old one.
+const cleanPath = window.location.pathname.replace(/\/?$/, '/');
+window.history.replaceState(null, '', cleanPath + window.location.search);
 
-// Opening another QR link while this page is showing only changes the fragment (no new
-// page load); start over cleanly so the new link gets its own pairing.
+// The same path with a new fragment does not load a new page: start over cleanly, and
+// clear the old screen at once so nothing stale can be pressed meanwhile.
 window.addEventListener('hashchange', () => {
-  if (window.location.hash.length > 1) window.location.reload();
+  if (window.location.hash.length <= 1) return;
+  document.getElementById('root')?.replaceChildren();
+  window.location.reload();
 });
 
 // Outside React, so a re-render (or StrictMode) never joins twice.
