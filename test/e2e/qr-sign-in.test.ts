@@ -40,6 +40,7 @@ test('QR sign-in, restart signs in from the keychain, sign out clears it', async
   await phone.approvePairing(link);
   await page.getByTestId('account-email').filter({ hasText: email }).waitFor();
   await page.getByRole('heading', { name: 'Security checklist' }).waitFor();
+  await page.getByText('your phone (QR code)').waitFor(); // how this session signed in
 
   const account = await vault.getCurrentAccount();
   assert.ok(account, 'the keychain remembers who is signed in');

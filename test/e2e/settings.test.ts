@@ -146,4 +146,15 @@ test('revoke another session from the Sessions list', async (t) => {
   await rows.nth(1).waitFor({ state: 'detached' }); // the list reloads after the notice
   assert.equal(await rows.count(), 1);
   assert.equal(await phoneMe(), 401, 'the phone session is over on the server');
+
+  // The account's activity records it.
+  await page
+    .getByRole('navigation', { name: 'Settings sections' })
+    .getByRole('button', { name: 'Activity' })
+    .click();
+  await page
+    .getByRole('list', { name: 'Security events' })
+    .getByText('Session signed out remotely')
+    .first()
+    .waitFor();
 });
