@@ -354,3 +354,27 @@ test('a failed biometric check shows the error and lets the person try again', a
   await desktop.complete();
   await page.getByTestId('pair-done').waitFor();
 });
+
+test('a sign-in request on a pairing with no linked attempt is refused by the phone', async (t) => {
+  // The desktop never linked an attempt, so no reverse code could guard whatever it sends.
+  let challenge = '';
+  const desktop = await startDesktop({
+    url: srv.url,
+    phoneOrigin: srv.phoneOrigin,
+    localAddress: '127.0.0.2',
+    linkOptions: async () => {
+      const r = await postJson(`${srv.url}/api/auth/passkey/options`, {});
+      challenge = (r.body.options as { challenge: string }).challenge;
+    },
+    autoRequest: async () => ({
+      kind: 'get',
+      options: { challenge, rpId: 'exchange.localhost', userVerification: 'required' },
+    }),
+  });
+  t.after(() => desktop.close());
+  const page = owner.page;
+  await page.goto(desktop.link);
+  await page.getByTestId('pair-error').waitFor();
+  assert.equal(await page.getByTestId('pair-error').getAttribute('data-reason'), 'tampered');
+  assert.equal((await desktop.closed).reason, 'channel-error');
+});
