@@ -121,6 +121,7 @@ async function login(args: Args): Promise<number> {
 
     const prompt = createCodePrompt();
     let shownLinks = 0;
+    let noInput = false;
     const printing: Promise<void>[] = [];
     flow.subscribe((state) => {
       printing.push(show(state));
@@ -149,6 +150,7 @@ async function login(args: Args): Promise<number> {
           const tries = state.triesLeft === undefined ? '' : ` (${state.triesLeft} tries left)`;
           const code = await prompt.ask(`Type the 6-digit code shown on your phone${tries}: `);
           if (code === null) {
+            noInput = true;
             await flow.cancel();
             return;
           }
@@ -173,6 +175,11 @@ async function login(args: Args): Promise<number> {
       case 'expired':
         throw new CliError('The QR code expired before the sign-in finished. Run login again.');
       case 'cancelled':
+        if (noInput) {
+          throw new CliError(
+            'The phone showed a code to type, but stdin ended before one was read.',
+          );
+        }
         throw new CliError('Sign-in cancelled.', 130);
       case 'failed':
         throw new CliError(final.message);
