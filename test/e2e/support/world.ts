@@ -32,6 +32,7 @@ export async function startWorld(serverOptions: TestServerOptions = {}): Promise
     throw e;
   }
   const phones: Phone[] = [];
+  const vaults: TokenVault[] = [];
   return {
     server,
     browser,
@@ -45,10 +46,19 @@ export async function startWorld(serverOptions: TestServerOptions = {}): Promise
     },
     newVault() {
       const service = `com.keybridge.e2e.${randomBytes(6).toString('hex')}`;
-      return { vault: createKeytarVault({ service }), service };
+      const vault = createKeytarVault({ service });
+      vaults.push(vault);
+      return { vault, service };
     },
     async close() {
       for (const p of phones) await p.close().catch(() => undefined);
+      // Leave no test session in a developer's real keychain.
+      for (const v of vaults) {
+        const account = await v.getCurrentAccount().catch(() => null);
+        if (!account) continue;
+        await v.deleteRefreshToken(account).catch(() => false);
+        await v.setCurrentAccount(null).catch(() => undefined);
+      }
       await browser.close().catch(() => undefined);
       await server.close();
     },
