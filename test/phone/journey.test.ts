@@ -195,6 +195,12 @@ test('phone journey: sign up -> TOTP -> passkey -> passkey sign-in -> rename -> 
     .map((e) => e.details.passkeyId);
   assert.deepEqual(removed.sort(), [passkeyA.id, passkeyB.id].sort());
 
+  // --- turning the authenticator app off (the session was verified for the deletes)
+  await pageA.getByTestId('totp-section').getByRole('button', { name: 'Turn off' }).click();
+  await pageA.getByTestId('totp-off-dialog').getByRole('button', { name: 'Turn off' }).click();
+  await pageA.getByRole('button', { name: 'Set up authenticator app' }).waitFor();
+  assert.equal((await apiFrom<MeResponse>(pageA, 'GET', '/api/me')).body.totpEnabled, false);
+
   // --- phone A ends phone B's session; phone B's page notices and goes back to Sign in
   await pageA.reload();
   const sessionRows = pageA.getByTestId('session-row');

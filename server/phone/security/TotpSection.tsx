@@ -5,6 +5,7 @@
 import { useState, type FormEvent } from 'react';
 import type { MeResponse, TotpSetupResponse } from '../../protocol/api';
 import { api } from '../lib/api';
+import { Dialog } from '../components/Dialog';
 import { Field } from '../components/Field';
 import { ErrorNotice } from '../components/Notice';
 import { QrCode } from '../components/QrCode';
@@ -56,8 +57,10 @@ export function TotpSection(props: { me: MeResponse; onChanged: () => void }) {
     });
   };
 
+  const [confirmOff, setConfirmOff] = useState(false);
   const turnOff = () =>
     run(async () => {
+      setConfirmOff(false);
       const res = await withStepUp(reason, () => api.totpDisable());
       if (res !== null) props.onChanged();
     });
@@ -102,9 +105,39 @@ export function TotpSection(props: { me: MeResponse; onChanged: () => void }) {
             <span className="badge badge-ok">On</span> Signing in with a password also asks for a
             code from your authenticator app.
           </p>
-          <button type="button" className="button danger-outline" onClick={turnOff} disabled={busy}>
+          {error && <ErrorNotice message={error} />}
+          <button
+            type="button"
+            className="button danger-outline"
+            onClick={() => setConfirmOff(true)}
+            disabled={busy}
+          >
             Turn off
           </button>
+          {confirmOff && (
+            <Dialog
+              title="Turn off two-step verification?"
+              onClose={() => setConfirmOff(false)}
+              testId="totp-off-dialog"
+            >
+              <p>
+                Signing in with your password will no longer ask for a code, and your recovery codes
+                stop working. Your passkeys are not affected.
+              </p>
+              <div className="actions">
+                <button type="button" className="button danger" onClick={turnOff}>
+                  Turn off
+                </button>
+                <button
+                  type="button"
+                  className="button secondary"
+                  onClick={() => setConfirmOff(false)}
+                >
+                  Keep it on
+                </button>
+              </div>
+            </Dialog>
+          )}
         </>
       ) : stage.kind === 'scan' ? (
         <form onSubmit={confirm}>
