@@ -33,8 +33,27 @@ function isFile(p: string): boolean {
   }
 }
 
+/**
+ * The phone pages hold the Approve button for a sign-in, so they must not be framed
+ * (clickjacking; app.ts also sends X-Frame-Options, nosniff and no-referrer on every
+ * response), and they load nothing but their own bundle: scripts, styles and the
+ * socket.io/API connections are all same-origin; QR images are data: URLs.
+ */
+export const PHONE_CSP = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data:",
+  "connect-src 'self'",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+].join('; ');
+
 function send(reply: FastifyReply, file: string, html: boolean) {
   const type = types[path.extname(file)] ?? 'application/octet-stream';
+  reply.header('content-security-policy', PHONE_CSP);
   // HTML must be fresh (it names the hashed assets); hashed assets can be cached for long.
   reply.header('cache-control', html ? 'no-cache' : 'public, max-age=31536000, immutable');
   return reply.type(type).send(fs.createReadStream(file));

@@ -41,7 +41,12 @@ test('serves the phone build under /m/', async (t) => {
   const redirect = await get('/m');
   assert.equal(redirect.status, 302);
   assert.equal(redirect.res.headers.get('location'), '/m/');
-  assert.equal((await get('/m/')).res.headers.get('x-frame-options'), 'DENY');
+  const page = (await get('/m/pair')).res.headers;
+  assert.equal(page.get('x-frame-options'), 'DENY');
+  assert.equal(page.get('referrer-policy'), 'no-referrer');
+  const csp = page.get('content-security-policy') ?? '';
+  assert.match(csp, /frame-ancestors 'none'/);
+  assert.match(csp, /script-src 'self'(;|$)/);
 });
 
 test('without a build /m/ says how to build it', async (t) => {
