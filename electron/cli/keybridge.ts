@@ -15,7 +15,12 @@ import QRCode from 'qrcode';
 import { ApiError, createApiClient, defaultDevice } from '../services/api-client';
 import { createQrLogin, type QrLoginState } from '../services/qr-login';
 import { createSessionManager } from '../services/session';
-import { createKeytarVault, KeychainUnavailableError } from '../services/token-vault';
+import {
+  createKeytarVault,
+  KeychainUnavailableError,
+  type TokenVault,
+  type VaultAccount,
+} from '../services/token-vault';
 
 const USAGE = `Usage:
   keybridge login --server <url> [--device-name <name>] [--timeout <seconds>]
@@ -98,7 +103,8 @@ async function login(args: Args): Promise<number> {
   const serverUrl = serverUrlOf(args.server, true)!;
   const vault = vaultFor();
   // Fail before showing a QR: a sign-in nobody can keep is worse than none.
-  await vault.getCurrentAccount();
+  const previous = await vault.getCurrentAccount();
+  const previousToken = previous ? await vault.getRefreshToken(previous) : null;
 
   const api = createApiClient({ serverUrl, localAddress: args.localAddress });
   try {
@@ -170,6 +176,7 @@ async function login(args: Args): Promise<number> {
     prompt.close();
     switch (final.status) {
       case 'signed-in':
+        if (previous && previousToken) await retire(previous, previousToken, vault, args);
         out(`Signed in as ${final.user.email}`);
         return 0;
       case 'expired':
@@ -189,6 +196,33 @@ async function login(args: Args): Promise<number> {
   } finally {
     api.close();
   }
+}
+
+/**
+ * Signing in again replaces the saved session: the one it replaces is ended on its server and
+ * its refresh token leaves the keychain, so no live token is left behind unreferenced.
+ * Best effort: the new sign-in already succeeded.
+ */
+async function retire(
+  account: VaultAccount,
+  refreshToken: string,
+  vault: TokenVault,
+  args: Args,
+): Promise<void> {
+  const api = createApiClient({ serverUrl: account.serverOrigin, localAddress: args.localAddress });
+  try {
+    const tokens = await api.refresh(refreshToken);
+    await api.logout(tokens.accessToken);
+  } catch {
+    // Already ended, or that server is gone: nothing left to end.
+  } finally {
+    api.close();
+  }
+  const current = await vault.getCurrentAccount().catch(() => null);
+  const replaced =
+    current?.serverOrigin === account.serverOrigin && current.userId === account.userId;
+  // Same account: the keychain entry already holds the new token; keep it.
+  if (!replaced) await vault.deleteRefreshToken(account).catch(() => false);
 }
 
 /** Reads codes line by line from stdin (a terminal or a pipe). null when stdin ended. */

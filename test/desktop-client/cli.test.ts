@@ -12,7 +12,9 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
-import { VAULT_SERVICE } from '../../electron/services/token-vault';
+import { createApiClient } from '../../electron/services/api-client';
+import { createSessionManager } from '../../electron/services/session';
+import { createKeytarVault, VAULT_SERVICE } from '../../electron/services/token-vault';
 import { launchChromium } from '../support/chromium';
 import { createPhone, type Phone } from '../support/phone';
 import { startTestServer, type TestServer } from '../support/server';
@@ -132,6 +134,25 @@ test('login prints the QR and the link, the phone approves, exit 0 "Signed in as
   const after = cli(t, ['status', '--server', server.url]);
   assert.equal(await after.exit, 1);
   assert.match(oneLine(after.stderr()), /Not signed in/);
+});
+
+test('signing in again replaces the saved session: the old one is ended on the server', async (t) => {
+  for (const name of ['CLI one', 'CLI two']) {
+    const login = cli(t, ['login', '--server', server.url, '--device-name', name]);
+    await scan(await login.line(LINK));
+    assert.equal(await login.exit, 0, login.stderr());
+  }
+  const api = createApiClient({ serverUrl: server.url });
+  t.after(() => api.close());
+  const session = createSessionManager({ api, vault: createKeytarVault({ service }) });
+  assert.equal((await session.restore())?.email, email);
+  const { sessions } = await session.withAccess((token) => api.sessions(token));
+  const devices = sessions.map((s) => s.device).join(' | ');
+  assert.ok(!devices.includes('CLI one'), `the replaced session is still live: ${devices}`);
+  assert.ok(devices.includes('CLI two'), devices);
+  const entries = await keytar.findCredentials(service);
+  assert.equal(entries.filter((c) => c.account !== 'current-account').length, 1);
+  assert.equal(await cli(t, ['logout']).exit, 0);
 });
 
 test('different network: the CLI asks for the code on stdin and signs in with it', async (t) => {
