@@ -5,6 +5,7 @@
  * handling, is bundled into the least trusted part of the app).
  */
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
@@ -61,4 +62,16 @@ test('the bundle carries no network client and no main-process code', async () =
   const html = fs.readFileSync(path.join(RENDERER_DIST, 'index.html'), 'utf8');
   assert.match(html, /connect-src 'none'/, 'the page ships its CSP');
   assert.doesNotMatch(html, /<script>(?!<)/, 'no inline script');
+  // Only the exact bundle may run: script-src and the tag's integrity are its sha384.
+  const src = /<script[^>]*integrity="(sha384-[^"]+)"[^>]*src="\.\/(assets\/[^"]+\.js)"/.exec(html);
+  assert.ok(src, 'the script tag carries an integrity hash');
+  const actual = `sha384-${createHash('sha384')
+    .update(fs.readFileSync(path.join(RENDERER_DIST, src[2]!)))
+    .digest('base64')}`;
+  assert.equal(src[1], actual, 'integrity matches the bundle');
+  assert.match(
+    html,
+    new RegExp(`script-src '${actual.replace(/[+/]/g, '\\$&')}'`),
+    'CSP pins the same hash',
+  );
 });

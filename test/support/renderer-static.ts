@@ -9,14 +9,13 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { RENDERER_CSP } from '../../electron/window/csp';
 
 export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const RENDERER_DIST = path.join(REPO_ROOT, 'dist', 'renderer');
 
-/** The renderer's policy (renderer/index.html), plus what only a header can say. */
-export const RENDERER_CSP =
-  "default-src 'self'; connect-src 'none'; img-src 'self' data:; style-src 'self'; " +
-  "script-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+/** The same header the app:// protocol sends in Electron (SHELL's electron/window/csp.ts). */
+export { RENDERER_CSP } from '../../electron/window/csp';
 
 const types: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
