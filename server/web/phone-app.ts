@@ -59,9 +59,18 @@ function send(reply: FastifyReply, file: string, html: boolean) {
   return reply.type(type).send(fs.createReadStream(file));
 }
 
+const SAFE_PATH = /^[A-Za-z0-9._~\-/]*$/;
+
 export function registerPhoneApp(app: FastifyInstance, root: string = defaultPhoneDist): void {
   app.get('/m', (_request, reply) => reply.redirect('/m/'));
   app.get('/m/*', async (request, reply) => {
+    // Fastify has already decoded the path once; decoding again would turn "/m/%25zz" into a
+    // URIError (500) and let "%2e%2e" sneak past as "..". App routes and asset names use only
+    // these characters, so anything else is no page of ours.
+    const rel = (request.params as { '*'?: string })['*'] ?? '';
+    if (!SAFE_PATH.test(rel) || rel.split('/').includes('..')) {
+      return reply.code(404).send({ error: { code: 'not_found', message: 'No such page.' } });
+    }
     if (!isFile(path.join(root, 'index.html'))) {
       return reply
         .code(503)
@@ -70,7 +79,6 @@ export function registerPhoneApp(app: FastifyInstance, root: string = defaultPho
           'The phone web app is not built yet. Run `npm run build` (or `npm start`), then reload this page.\n',
         );
     }
-    const rel = decodeURIComponent((request.params as { '*': string })['*'] ?? '');
     const candidate = path.resolve(root, rel);
     // Only files inside the build directory, never ../ escapes.
     if (rel && candidate.startsWith(root + path.sep) && isFile(candidate))

@@ -5,6 +5,9 @@
  */
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { startTestServer, type TestServer } from '../support/server';
 import { call, desktopLogin, PASSWORD, signUp, type CallOptions } from './http';
 
@@ -152,6 +155,35 @@ test('bad ids, queries, URLs and credentials', async () => {
     assert.equal(r.status, status, `${opts.method ?? 'GET'} ${path}: ${JSON.stringify(r.body)}`);
     assert.equal(typeof r.body.error?.code, 'string', path);
   }
+});
+
+test('bad paths outside /api: 4xx with the error shape, never a 500', async (t) => {
+  // A real (tiny) build, so /m/* reaches the path handling rather than the "not built" 503.
+  const dist = fs.mkdtempSync(path.join(os.tmpdir(), 'keybridge-bad-paths-'));
+  t.after(() => fs.rmSync(dist, { recursive: true, force: true }));
+  fs.writeFileSync(path.join(dist, 'index.html'), '<!doctype html><title>index</title>');
+  const web = await startTestServer({ phoneDist: dist });
+  t.after(() => web.close());
+  const cases: [string, number][] = [
+    ['/m/%25zz', 404], // decodes once to "%zz": decoding again used to throw (500)
+    ['/m/%25E0%25A4%25A', 404],
+    ['/m/a%25/b', 404],
+    ['/m/%252e%252e/%252e%252e/etc/passwd', 404],
+    ['/m/..%2F..%2Fpackage.json', 404],
+    ['/m/%00', 404],
+    ['/m/%E0%A4%A', 400], // malformed escape: refused before routing
+    ['/healthz%zz', 400],
+    ['/nope/%25zz', 404],
+  ];
+  for (const [p, status] of cases) {
+    const r = await call<{ error?: { code?: string; message?: string } }>(web.url, p);
+    assert.equal(r.status, status, `GET ${p}: ${JSON.stringify(r.body)}`);
+    assert.equal(typeof r.body.error?.code, 'string', `${p}: error code`);
+    assert.equal(typeof r.body.error?.message, 'string', `${p}: error message`);
+  }
+  // Ordinary app routes still get the app.
+  assert.equal((await call(web.url, '/m/security')).status, 200);
+  assert.doesNotMatch(web.logs(), /"statusCode":5\d\d/, 'no 5xx was answered');
 });
 
 test('structurally valid but meaningless WebAuthn responses are 4xx', async () => {
