@@ -188,8 +188,11 @@ test('different network (desktop on 127.0.0.2): code required, five wrong codes 
   ]);
   assert.equal(scanned.sameNetwork, false);
   assert.match(reverseCode ?? '', /^\d{6}$/);
+  // The desktop redeemed the assertion without a code: the server refused it
+  // (reverse_code_required), so nothing is signed in yet and the code is asked for.
   const asked = await waitForState(flow, 'needs-code');
   assert.equal(asked.triesLeft, undefined, 'asked before any try');
+  assert.equal(session.snapshot().status, 'signed-out');
   for (let i = 1; i <= 4; i++) {
     const after = await flow.submitCode(wrongCode(reverseCode!));
     assert.equal(after.status, 'needs-code', `try ${i}`);
