@@ -46,6 +46,7 @@ test('phone journey: sign up -> TOTP -> passkey -> passkey sign-in -> rename -> 
   assert.equal(shown, secret, 'the key under the QR is the secret in the QR');
   await pageA.getByLabel('Code from the app').fill(nextTotp(clock, secret));
   await pageA.getByRole('button', { name: 'Turn on' }).click();
+  await pageA.getByTestId('recovery-code').first().waitFor();
   const codes = await pageA.getByTestId('recovery-code').allTextContents();
   assert.equal(codes.length, 10, 'ten recovery codes shown once');
   await pageA.getByRole('button', { name: 'I saved these codes' }).click();

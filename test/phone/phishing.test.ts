@@ -95,8 +95,9 @@ test('phishing: the look-alike origin never gets a signature; the server refuses
 
   await t.test('browser: the passkey is refused on exchange-login.localhost', async () => {
     const lookAlike = `http://exchange-login.localhost:${server.port}`;
-    await page.goto(`${lookAlike}/m/signin`);
-    await page.getByTestId('signin-page').waitFor();
+    // Sign up starts no WebAuthn request of its own, so this call is the only one pending.
+    await page.goto(`${lookAlike}/m/signup`);
+    await page.getByTestId('signup-page').waitFor();
     const raw = await page.evaluate(async (rpId) => {
       try {
         await navigator.credentials.get({
@@ -114,9 +115,12 @@ test('phishing: the look-alike origin never gets a signature; the server refuses
     assert.equal(raw, 'SecurityError');
 
     // The real app served under the look-alike name (a phishing proxy) gets the same refusal,
-    // and the person is told to check the address.
-    await page.getByRole('button', { name: 'Sign in with a passkey' }).click();
+    // and the person is told to check the address: at once (the autofill request) ...
+    await page.goto(`${lookAlike}/m/signin`);
     const error = page.locator('[data-testid="error"][data-code="ERROR_INVALID_RP_ID"]');
+    await error.waitFor();
+    // ... and again from the button, once that request has settled.
+    await page.getByRole('button', { name: 'Sign in with a passkey' }).click();
     await error.waitFor();
     assert.match(
       (await error.textContent())!,
@@ -131,14 +135,19 @@ test('phishing: the look-alike origin never gets a signature; the server refuses
     async () => {
       // The RP ID is a suffix of this origin, so the browser signs; the origin in the signed
       // client data is not one the server accepts.
+      // The virtual authenticator answers the page's autofill request at once: the browser
+      // signs, the server refuses; then the same through the button.
       await page.goto(`http://sub.exchange.localhost:${server.port}/m/signin`);
+      const refused = page.locator(
+        '[data-testid="error"][data-code="passkey_verification_failed"]',
+      );
+      await refused.waitFor();
+      const signedOnce = (await phone.authenticator.getCredentials())[0]!.signCount;
+      assert.ok(signedOnce > cred.signCount, 'the browser did sign this time');
       await page.getByRole('button', { name: 'Sign in with a passkey' }).click();
-      await page
-        .locator('[data-testid="error"][data-code="passkey_verification_failed"]')
-        .first()
-        .waitFor();
+      await refused.waitFor();
       const [after] = await phone.authenticator.getCredentials();
-      assert.ok(after!.signCount > cred.signCount, 'the browser did sign this time');
+      assert.ok(after!.signCount > signedOnce, 'and signed again from the button');
       const now = await stored();
       assert.equal(now.counter, before.counter, 'counter unchanged');
       assert.equal(now.last_used_at, before.last_used_at, 'last used unchanged');

@@ -263,6 +263,8 @@ export async function createPhone(opts: CreatePhoneOptions): Promise<Phone> {
     },
 
     async passkeyRows() {
+      // The list is fetched after the page shows; read it once it has arrived.
+      await page.locator('[data-testid="passkeys-section"][aria-busy="false"]').waitFor();
       const rows = page.getByTestId('passkey-row');
       return rows.evaluateAll((els) =>
         els.map((el) => ({

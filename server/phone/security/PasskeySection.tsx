@@ -113,7 +113,12 @@ export function PasskeySection(props: {
   const atLimit = list ? passkeys.length >= list.limit : false;
 
   return (
-    <section className="section" aria-labelledby="passkeys-title" data-testid="passkeys-section">
+    <section
+      className="section"
+      aria-labelledby="passkeys-title"
+      data-testid="passkeys-section"
+      aria-busy={list === null}
+    >
       <h2 id="passkeys-title">Passkeys</h2>
       <p className="muted">
         A passkey lets you sign in with your fingerprint, face or screen lock instead of a password,
