@@ -29,11 +29,22 @@ export type RateLimitConfig = {
   perAccount: RateLimitRule;
   /** The same checks from one IP address, across accounts. */
   perIp: RateLimitRule;
+  /** Sign-ups from one IP: each runs a 19 MiB argon2 hash. Unset: the perIp rule. */
+  signupPerIp?: RateLimitRule;
+  /**
+   * Passkey sign-in options from one IP: each holds a challenge in memory for minutes.
+   * Unset: the perIp rule.
+   */
+  passkeyOptionsPerIp?: RateLimitRule;
 };
 
 export const defaultRateLimits: RateLimitConfig = {
   perAccount: { max: 10, windowSeconds: 15 * 60 },
   perIp: { max: 50, windowSeconds: 15 * 60 },
+  // A household or office behind one address signs up a few people, not dozens an hour.
+  signupPerIp: { max: 20, windowSeconds: 60 * 60 },
+  // One sign-in asks once (a retry or a new QR code asks again); 60 a minute is many people.
+  passkeyOptionsPerIp: { max: 60, windowSeconds: 60 },
 };
 
 function parsePort(raw: string | undefined): number {

@@ -19,6 +19,7 @@ import {
 } from './passkeys/attempt-stores';
 import { MemoryRateLimitStore } from './rate-limit/rate-limiter';
 import { AttemptGuard } from './rate-limit/attempt-guard';
+import { IpLimiter } from './rate-limit/ip-limiter';
 
 /**
  * The seam the relay (server/tunnel/) plugs into. `POST /api/auth/passkey/options
@@ -44,6 +45,8 @@ export type ServerContext = {
   activity: ActivityLog;
   secondFactor: SecondFactor;
   guard: AttemptGuard;
+  /** Per-IP limits on sign-ups and passkey sign-in options (work done whatever the outcome). */
+  ipLimits: IpLimiter;
   loginAttempts: LoginAttemptStore;
   registrationAttempts: RegistrationAttemptStore;
   /** Replaceable by the relay: `context.pairingLink = relay`. */
@@ -62,6 +65,7 @@ export function createContext(
   boundPort: () => number,
 ): ServerContext {
   const activity = new ActivityLog(db, clock);
+  const rateLimitStore = new MemoryRateLimitStore(clock);
   const rpOrigins = () => config.rpOrigins ?? [`http://${config.rpId}:${boundPort()}`];
   return {
     config,
@@ -73,7 +77,8 @@ export function createContext(
     passkeys: new PasskeyStore(db),
     activity,
     secondFactor: new SecondFactor(db, activity),
-    guard: new AttemptGuard(new MemoryRateLimitStore(clock), config.rateLimits),
+    guard: new AttemptGuard(rateLimitStore, config.rateLimits),
+    ipLimits: new IpLimiter(rateLimitStore, config.rateLimits),
     loginAttempts: new MemoryLoginAttemptStore(clock),
     registrationAttempts: new MemoryRegistrationAttemptStore(clock),
     pairingLink: noPairings,

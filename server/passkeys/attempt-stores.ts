@@ -4,6 +4,7 @@
  * response, so a second try with the same challenge finds nothing.
  */
 import type { Clock } from '../util/clock';
+import { ApiError } from '../http/errors';
 import { randomDigits, randomId, sha256 } from '../util/random';
 
 export type LoginAttempt = {
@@ -29,13 +30,43 @@ export const MAX_REVERSE_CODE_TRIES = 5;
 
 /** Keeps entries a little past expiry so a late verify gets "expired" rather than "not found". */
 const GRACE_MS = 5 * 60 * 1000;
+/** Expired entries are looked for at most this often, not on every put. */
+const SWEEP_EVERY_MS = 1000;
+/**
+ * Live attempts kept per store, across all clients: an attempt is a few hundred bytes, so
+ * this bounds the memory anyone can make us hold (per-IP limits come first, in the routes).
+ */
+export const DEFAULT_MAX_LIVE_ATTEMPTS = 20_000;
+
+export type AttemptStoreOptions = { maxLive?: number };
+
+function storeFull(): ApiError {
+  return new ApiError(
+    503,
+    'server_busy',
+    'Too many sign-ins are in progress right now. Try again in a moment.',
+    { retryAfterSeconds: 5 },
+  );
+}
 
 class ExpiringMap<T extends { id: string; expiresAt: number }> {
   private readonly items = new Map<string, T>();
-  constructor(protected readonly clock: Clock) {}
+  private lastSweep = -Infinity;
+  /** How many sweeps ran (tests check they are rationed). */
+  sweeps = 0;
+  constructor(
+    protected readonly clock: Clock,
+    private readonly maxLive: number,
+  ) {}
 
+  get size(): number {
+    return this.items.size;
+  }
+  /** Throws 503 server_busy when the store is full of live attempts. */
   put(item: T): void {
-    this.sweep();
+    const now = this.clock.now();
+    if (now - this.lastSweep >= SWEEP_EVERY_MS) this.sweep(now);
+    if (this.items.size >= this.maxLive) throw storeFull();
     this.items.set(item.id, item);
   }
   get(id: string): T | undefined {
@@ -46,13 +77,19 @@ class ExpiringMap<T extends { id: string; expiresAt: number }> {
     this.items.delete(id);
     return item;
   }
-  private sweep(): void {
-    const cutoff = this.clock.now() - GRACE_MS;
+  private sweep(now: number): void {
+    this.lastSweep = now;
+    this.sweeps += 1;
+    const cutoff = now - GRACE_MS;
     for (const [id, item] of this.items) if (item.expiresAt < cutoff) this.items.delete(id);
+    // When full, attempts that have already timed out give up their grace period first.
+    if (this.items.size >= this.maxLive)
+      for (const [id, item] of this.items) if (item.expiresAt <= now) this.items.delete(id);
   }
 }
 
 export interface LoginAttemptStore {
+  /** Throws 503 server_busy when too many attempts are live. */
   create(challenge: string, timeoutMs: number, pairingId: string | null): LoginAttempt;
   get(attemptId: string): LoginAttempt | undefined;
   /** Removes and returns the attempt: its challenge can be checked once only. */
@@ -67,9 +104,13 @@ export interface LoginAttemptStore {
 }
 
 export class MemoryLoginAttemptStore implements LoginAttemptStore {
-  private readonly map: ExpiringMap<LoginAttempt>;
-  constructor(private readonly clock: Clock) {
-    this.map = new ExpiringMap(clock);
+  /** Exposed for tests: the live entries and how often expired ones were swept. */
+  readonly map: ExpiringMap<LoginAttempt>;
+  constructor(
+    private readonly clock: Clock,
+    options: AttemptStoreOptions = {},
+  ) {
+    this.map = new ExpiringMap(clock, options.maxLive ?? DEFAULT_MAX_LIVE_ATTEMPTS);
   }
 
   create(challenge: string, timeoutMs: number, pairingId: string | null): LoginAttempt {
@@ -126,9 +167,13 @@ export interface RegistrationAttemptStore {
 }
 
 export class MemoryRegistrationAttemptStore implements RegistrationAttemptStore {
-  private readonly map: ExpiringMap<RegistrationAttempt>;
-  constructor(private readonly clock: Clock) {
-    this.map = new ExpiringMap(clock);
+  /** Exposed for tests: the live entries and how often expired ones were swept. */
+  readonly map: ExpiringMap<RegistrationAttempt>;
+  constructor(
+    private readonly clock: Clock,
+    options: AttemptStoreOptions = {},
+  ) {
+    this.map = new ExpiringMap(clock, options.maxLive ?? DEFAULT_MAX_LIVE_ATTEMPTS);
   }
   create(
     challenge: string,

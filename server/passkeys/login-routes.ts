@@ -36,6 +36,8 @@ function refused(): ApiError {
 export function registerPasskeyLoginRoutes(app: FastifyInstance, ctx: ServerContext): void {
   app.post('/api/auth/passkey/options', async (request): Promise<PasskeyLoginOptionsResponse> => {
     const body = parseWith(PasskeyLoginOptionsRequest, request.body ?? {});
+    // Anyone may ask, signed in or not, and each answer holds a challenge for minutes.
+    ctx.ipLimits.take('passkey_options', request.ip);
     const options = await generateAuthenticationOptions({
       rpID: ctx.config.rpId,
       userVerification: 'required',

@@ -333,7 +333,9 @@ export type ErrorCode =
   | 'token_invalid'
   | 'token_reused'
   | 'payload_too_large'
-  | 'unsupported_media_type';
+  | 'unsupported_media_type'
+  /** 503: too many sign-ins in progress server-wide; retry after retryAfterSeconds */
+  | 'server_busy';
 
 export type ApiError = {
   error: {
