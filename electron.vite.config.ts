@@ -4,6 +4,7 @@
 // which builds dist/renderer for the Chromium harness).
 import { resolve } from 'node:path';
 import { defineConfig } from 'electron-vite';
+import { pinScriptHash } from './renderer/pin-script-hash.js';
 
 const root = import.meta.dirname;
 
@@ -36,6 +37,8 @@ export default defineConfig({
     root: resolve(root, 'renderer'),
     base: './',
     oxc: { jsx: { runtime: 'automatic' } },
+    // The page's CSP allows only the bundle's exact sha384 (RENDERER's plugin, both builds).
+    plugins: [pinScriptHash()],
     build: {
       outDir: resolve(root, 'out/renderer'),
       emptyOutDir: true,
