@@ -25,6 +25,22 @@ export function Dialog(props: {
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       if (e.key === 'Escape' && !busy) onClose();
+      // Keep Tab inside the dialog: the page behind it is inert while it is open.
+      if (e.key === 'Tab' && ref.current) {
+        const focusable = [
+          ...ref.current.querySelectorAll<HTMLElement>('input, button, [tabindex]'),
+        ].filter((el) => !(el as HTMLButtonElement).disabled);
+        const first = focusable[0];
+        const last = focusable[focusable.length - 1];
+        if (!first || !last) return;
+        if (e.shiftKey && document.activeElement === first) {
+          e.preventDefault();
+          last.focus();
+        } else if (!e.shiftKey && document.activeElement === last) {
+          e.preventDefault();
+          first.focus();
+        }
+      }
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
