@@ -26,6 +26,9 @@ import { registerPasskeyLoginRoutes } from './passkeys/login-routes';
 import { registerPasskeyRegistrationRoutes } from './passkeys/register-routes';
 import { registerPasskeyManagementRoutes } from './passkeys/manage-routes';
 import { registerPhoneApp } from './web/phone-app';
+import { SecretBox } from './secrets/secret-box';
+import { loadSecretsKey } from './secrets/secrets-key';
+import { sealLegacyTotpSecrets, TotpSecrets } from './totp/totp-secrets';
 import { attachTunnelToServer, type TunnelAttachOptions } from './tunnel/attach';
 
 export type ServerOptions = {
@@ -72,7 +75,17 @@ export async function createServer(
   const db = await openDatabase(config.dataDir);
   const clock = options.clock ?? systemClock;
   const boundPort = () => (app.server.address() as AddressInfo | null)?.port ?? config.port;
-  const context = createContext(config, db, clock, app.log, boundPort);
+  let totpSecrets: TotpSecrets;
+  try {
+    totpSecrets = new TotpSecrets(
+      new SecretBox(loadSecretsKey(config.secretsKey, config.dataDir, app.log)),
+    );
+    await sealLegacyTotpSecrets(db, totpSecrets, app.log);
+  } catch (err) {
+    await db.destroy();
+    throw err;
+  }
+  const context = createContext(config, db, clock, app.log, boundPort, totpSecrets);
 
   installErrorHandling(app);
   await app.register(cookie);

@@ -3,6 +3,7 @@
  * machine with SQLite (DESIGN.md section 6), so `npm run server` works after a clone.
  */
 import path from 'node:path';
+import { parseSecretsKey } from './secrets/secrets-key';
 
 export type Config = {
   port: number;
@@ -21,6 +22,11 @@ export type Config = {
   /** Request body limit; WebAuthn JSON is a few KiB, so 64 KiB leaves room and bounds work. */
   bodyLimit: number;
   rateLimits: RateLimitConfig;
+  /**
+   * SECRETS_KEY: seals TOTP seeds at rest. Unset: DATA_DIR/secrets.key, created on first
+   * start (server/secrets/secrets-key.ts).
+   */
+  secretsKey?: Buffer;
 };
 
 export type RateLimitRule = { max: number; windowSeconds: number };
@@ -89,5 +95,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: env.LOG_LEVEL || 'info',
     bodyLimit: 64 * 1024,
     rateLimits: defaultRateLimits,
+    secretsKey: env.SECRETS_KEY ? parseSecretsKey(env.SECRETS_KEY, 'SECRETS_KEY') : undefined,
   };
 }

@@ -10,6 +10,7 @@ import { AccountStore } from './accounts/account-store';
 import { ActivityLog } from './activity/activity-log';
 import { SessionStore } from './sessions/session-store';
 import { SecondFactor } from './totp/second-factor';
+import { TotpSecrets } from './totp/totp-secrets';
 import { PasskeyStore } from './passkeys/passkey-store';
 import {
   MemoryLoginAttemptStore,
@@ -44,6 +45,8 @@ export type ServerContext = {
   passkeys: PasskeyStore;
   activity: ActivityLog;
   secondFactor: SecondFactor;
+  /** Seals/opens TOTP seeds stored in the database (AES-256-GCM under the secrets key). */
+  totpSecrets: TotpSecrets;
   guard: AttemptGuard;
   /** Per-IP limits on sign-ups and passkey sign-in options (work done whatever the outcome). */
   ipLimits: IpLimiter;
@@ -63,6 +66,7 @@ export function createContext(
   clock: Clock,
   log: FastifyBaseLogger,
   boundPort: () => number,
+  totpSecrets: TotpSecrets,
 ): ServerContext {
   const activity = new ActivityLog(db, clock);
   const rateLimitStore = new MemoryRateLimitStore(clock);
@@ -76,7 +80,8 @@ export function createContext(
     sessions: new SessionStore(db, clock),
     passkeys: new PasskeyStore(db),
     activity,
-    secondFactor: new SecondFactor(db, activity),
+    secondFactor: new SecondFactor(db, activity, totpSecrets),
+    totpSecrets,
     guard: new AttemptGuard(rateLimitStore, config.rateLimits),
     ipLimits: new IpLimiter(rateLimitStore, config.rateLimits),
     loginAttempts: new MemoryLoginAttemptStore(clock),

@@ -16,6 +16,8 @@ export async function openDatabase(dataDir: string): Promise<Db> {
   const file = new SQLite(path.join(dataDir, 'keybridge.sqlite'));
   file.pragma('journal_mode = WAL');
   file.pragma('foreign_keys = ON');
+  // Overwritten and deleted values are zeroed, not left in free pages (old raw TOTP seeds).
+  file.pragma('secure_delete = ON');
   // Another connection (a second process, a backup) holding the lock should delay us, not fail us.
   file.pragma('busy_timeout = 5000');
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: file }) });

@@ -22,7 +22,7 @@ export function registerTotpRoutes(app: FastifyInstance, ctx: ServerContext): vo
     const secret = newTotpSecret();
     await ctx.db
       .updateTable('users')
-      .set({ totp_pending_secret: secret })
+      .set({ totp_pending_secret: ctx.totpSecrets.seal(user.id, secret) })
       .where('id', '=', user.id)
       .execute();
     return { otpauthUri: otpauthUri(secret, user.email, ctx.config.rpName), secret };
@@ -38,7 +38,8 @@ export function registerTotpRoutes(app: FastifyInstance, ctx: ServerContext): vo
       throw new ApiError(400, 'bad_request', 'Start the authenticator app setup first.');
     const meta = requestMeta(request);
     ctx.guard.assertAllowed('totp', user.id, meta.ip);
-    const step = checkTotp(user.totp_pending_secret, body.code, ctx.clock.now(), null);
+    const pending = ctx.totpSecrets.open(user.id, user.totp_pending_secret);
+    const step = checkTotp(pending, body.code, ctx.clock.now(), null);
     if (step === null) {
       ctx.guard.recordFailure('totp', user.id, meta.ip);
       throw new ApiError(
@@ -53,7 +54,7 @@ export function registerTotpRoutes(app: FastifyInstance, ctx: ServerContext): vo
       await trx
         .updateTable('users')
         .set({
-          totp_secret: user.totp_pending_secret,
+          totp_secret: user.totp_pending_secret, // still sealed, for the same user
           totp_pending_secret: null,
           totp_last_step: step,
         })

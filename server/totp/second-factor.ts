@@ -6,12 +6,14 @@ import type { Db } from '../db/database';
 import type { UserRow } from '../db/schema';
 import type { ActivityLog, RequestMeta } from '../activity/activity-log';
 import { checkTotp } from './totp';
+import type { TotpSecrets } from './totp-secrets';
 import { hashRecoveryCode, isRecoveryCodeShape } from './recovery-codes';
 
 export class SecondFactor {
   constructor(
     private readonly db: Db,
     private readonly activity: ActivityLog,
+    private readonly secrets: TotpSecrets,
   ) {}
 
   async verify(user: UserRow, code: string, now: number, meta: RequestMeta): Promise<boolean> {
@@ -28,7 +30,8 @@ export class SecondFactor {
       await this.activity.record(user.id, 'recovery_code.used', meta);
       return true;
     }
-    const step = checkTotp(user.totp_secret, code, now, user.totp_last_step);
+    const secret = this.secrets.open(user.id, user.totp_secret);
+    const step = checkTotp(secret, code, now, user.totp_last_step);
     if (step === null) return false;
     // Conditional update: two requests racing with the same code cannot both pass.
     const res = await this.db
