@@ -27,6 +27,11 @@ export type Config = {
    * start (server/secrets/secrets-key.ts).
    */
   secretsKey?: Buffer;
+  /**
+   * REDIS_URL: pairings in Redis and the socket.io Redis adapter, so several server processes
+   * form one relay (server/tunnel/attach.ts). Unset: one process, pairings in memory.
+   */
+  redisUrl?: string;
 };
 
 export type RateLimitRule = { max: number; windowSeconds: number };
@@ -95,6 +100,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: env.LOG_LEVEL || 'info',
     bodyLimit: 64 * 1024,
     rateLimits: defaultRateLimits,
+    redisUrl: env.REDIS_URL || undefined,
     secretsKey: env.SECRETS_KEY ? parseSecretsKey(env.SECRETS_KEY, 'SECRETS_KEY') : undefined,
   };
 }

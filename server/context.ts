@@ -52,6 +52,11 @@ export type ServerContext = {
   ipLimits: IpLimiter;
   loginAttempts: LoginAttemptStore;
   registrationAttempts: RegistrationAttemptStore;
+  /**
+   * Extra /readyz checks beside the database, by name; the relay adds "redis" when it runs
+   * on Redis. Each answers true when its dependency responds.
+   */
+  readyChecks: Record<string, () => Promise<boolean>>;
   /** Replaceable by the relay: `context.pairingLink = relay`. */
   pairingLink: PairingLink;
   /** WebAuthn origins accepted: RP_ORIGINS, or `http://<RP_ID>:<bound port>` when unset. */
@@ -86,6 +91,7 @@ export function createContext(
     ipLimits: new IpLimiter(rateLimitStore, config.rateLimits),
     loginAttempts: new MemoryLoginAttemptStore(clock),
     registrationAttempts: new MemoryRegistrationAttemptStore(clock),
+    readyChecks: {},
     pairingLink: noPairings,
     rpOrigins,
     phoneOrigin: () => rpOrigins()[0],

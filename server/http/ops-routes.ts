@@ -8,8 +8,15 @@ export function registerOpsRoutes(app: FastifyInstance, ctx: ServerContext): voi
   app.get('/healthz', async () => ({ ok: true }));
 
   app.get('/readyz', async (_request, reply) => {
-    const db = await databaseReachable(ctx.db);
-    return reply.code(db ? 200 : 503).send({ ok: db, checks: { database: db } });
+    const names = Object.keys(ctx.readyChecks);
+    const [database, ...others] = await Promise.all([
+      databaseReachable(ctx.db),
+      ...names.map((n) => ctx.readyChecks[n]().catch(() => false)),
+    ]);
+    const checks: Record<string, boolean> = { database };
+    names.forEach((n, i) => (checks[n] = others[i]));
+    const ok = Object.values(checks).every(Boolean);
+    return reply.code(ok ? 200 : 503).send({ ok, checks });
   });
 
   app.get('/api/config', async (): Promise<ServerConfigResponse> => ({

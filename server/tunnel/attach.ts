@@ -3,8 +3,9 @@
  * code from the login-attempt store, browser connections only from the RP origins, and the
  * pairing <-> attempt link the passkey options route asks for. One call from server/app.ts.
  *
- * With REDIS_URL set (or `redisUrl`), pairings live in Redis and socket.io uses the Redis
- * adapter, so several server processes form one relay.
+ * With REDIS_URL set (config.redisUrl, or `redisUrl` here), pairings live in Redis and
+ * socket.io uses the Redis adapter, so several server processes form one relay; /readyz then
+ * checks Redis too.
  */
 import type { Server as HttpServer } from 'node:http';
 import type { ServerContext } from '../context';
@@ -14,7 +15,7 @@ import { attachTunnel, type Tunnel, type TunnelOptions } from './relay';
 
 /** What a caller (tests, a scaled deployment) may add: shorter lifetimes, an observer, a store. */
 export type TunnelAttachOptions = Pick<TunnelOptions, 'limits' | 'observer' | 'store'> & {
-  /** redis://… ; defaults to the REDIS_URL environment variable. */
+  /** redis://… ; defaults to config.redisUrl (REDIS_URL). */
   redisUrl?: string;
   /** Key prefix in Redis (tests share one server). */
   redisPrefix?: string;
@@ -25,12 +26,13 @@ export function attachTunnelToServer(
   context: ServerContext,
   options: TunnelAttachOptions = {},
 ): Tunnel {
-  const { redisUrl = process.env.REDIS_URL, redisPrefix, ...rest } = options;
+  const { redisUrl = context.config.redisUrl, redisPrefix, ...rest } = options;
   const backend =
     redisUrl && !rest.store
       ? createRedisTunnelBackend(redisUrl, {
           tombstoneMs: rest.limits?.tombstoneMs ?? defaultTunnelLimits.tombstoneMs,
           prefix: redisPrefix,
+          logger: context.log,
         })
       : null;
   const tunnel = attachTunnel(httpServer, {
@@ -51,6 +53,7 @@ export function attachTunnelToServer(
       ),
   };
   if (!backend) return tunnel;
+  context.readyChecks.redis = () => backend.ready();
   return {
     ...tunnel,
     async close() {

@@ -5,22 +5,42 @@
 import { createAdapter } from '@socket.io/redis-adapter';
 import { Redis } from 'ioredis';
 import { RedisPairingStore } from './redis-pairing-store';
+import type { Logger } from 'pino';
 import type { TunnelOptions } from './relay';
 
 export type RedisTunnelBackend = {
   store: RedisPairingStore;
   adapter: NonNullable<TunnelOptions['adapter']>;
+  /** True when Redis answers PING (for /readyz); false on an error or no answer in time. */
+  ready(): Promise<boolean>;
   close(): Promise<void>;
 };
+
+const READY_TIMEOUT_MS = 2000;
 
 /** Synchronous on purpose: ioredis queues commands until it is connected. */
 export function createRedisTunnelBackend(
   url: string,
-  opts: { tombstoneMs: number; prefix?: string },
+  opts: { tombstoneMs: number; prefix?: string; logger?: Pick<Logger, 'warn' | 'info'> },
 ): RedisTunnelBackend {
   const client = new Redis(url, { maxRetriesPerRequest: 2 });
   const pub = client.duplicate();
   const sub = client.duplicate();
+  // ioredis reconnects on its own and emits an error per failed try; say so once per outage
+  // (an unlistened 'error' would also be printed to stderr by ioredis for every try).
+  const clients = { client, pub, sub };
+  for (const [role, c] of Object.entries(clients)) {
+    let down = false;
+    c.on('error', (err: Error) => {
+      if (down) return;
+      down = true;
+      opts.logger?.warn({ role, err: err.message }, 'relay Redis connection lost; retrying');
+    });
+    c.on('ready', () => {
+      if (down) opts.logger?.info({ role }, 'relay Redis connection back');
+      down = false;
+    });
+  }
   const store = new RedisPairingStore(client, {
     tombstoneMs: opts.tombstoneMs,
     now: Date.now,
@@ -30,8 +50,31 @@ export function createRedisTunnelBackend(
   return {
     store,
     adapter,
+    async ready() {
+      let timer: NodeJS.Timeout | undefined;
+      // While Redis is down ioredis queues commands and retries; a probe must not wait that out.
+      const noAnswer = new Promise<false>((resolve) => {
+        timer = setTimeout(() => resolve(false), READY_TIMEOUT_MS);
+      });
+      try {
+        return await Promise.race([
+          client.ping().then(
+            (r) => r === 'PONG',
+            () => false,
+          ),
+          noAnswer,
+        ]);
+      } finally {
+        clearTimeout(timer);
+      }
+    },
     async close() {
-      await Promise.allSettled([client.quit(), pub.quit(), sub.quit()]);
+      // QUIT needs a live connection; a client still reconnecting is simply dropped.
+      await Promise.allSettled(
+        [client, pub, sub].map((c) =>
+          c.status === 'ready' ? c.quit() : Promise.resolve(c.disconnect()),
+        ),
+      );
     },
   };
 }

@@ -35,6 +35,11 @@ test('config defaults and parsing', () => {
   assert.equal(c.port, 9000);
   assert.equal(c.trustProxy, true);
   assert.equal(loadConfig({ TRUST_PROXY: '10.0.0.0/8' }).trustProxy, '10.0.0.0/8');
+  assert.equal(d.redisUrl, undefined, 'one process, pairings in memory');
+  assert.equal(
+    loadConfig({ REDIS_URL: 'redis://10.0.0.5:6379' }).redisUrl,
+    'redis://10.0.0.5:6379',
+  );
   assert.throws(() => loadConfig({ PORT: 'eighty' }), /PORT/);
   assert.throws(() => loadConfig({ RP_ORIGINS: 'https://exchange.example/path' }), /bare origin/);
 });

@@ -158,3 +158,30 @@ test(
     assert.match(joined.challengeHash ?? '', /^[A-Za-z0-9_-]{43}$/);
   },
 );
+
+test(
+  '/readyz checks the relay Redis: ready while it answers, 503 once it is gone',
+  { skip: !haveRedis },
+  async (t) => {
+    // A Redis of its own, so stopping it leaves the other tests' Redis alone.
+    const own = await startRedis();
+    t.after(() => own.stop());
+    const srv = await startTunnelServer({ redisUrl: own.url, redisPrefix: 'readyz:' });
+    t.after(() => srv.close());
+    const readyz = async () => {
+      const res = await fetch(`${srv.url}/readyz`);
+      return {
+        status: res.status,
+        body: (await res.json()) as { checks: Record<string, boolean> },
+      };
+    };
+    const up = await readyz();
+    assert.equal(up.status, 200, JSON.stringify(up.body));
+    assert.deepEqual(up.body.checks, { database: true, redis: true });
+
+    await own.stop();
+    const down = await readyz();
+    assert.equal(down.status, 503, JSON.stringify(down.body));
+    assert.deepEqual(down.body.checks, { database: true, redis: false });
+  },
+);

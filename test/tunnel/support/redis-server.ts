@@ -39,6 +39,9 @@ export async function startRedis(): Promise<TestRedis> {
     retryStrategy: (n) => (n > 200 ? null : 25),
     maxRetriesPerRequest: null,
   });
+  // Connection refusals until the socket exists are expected; without a listener ioredis
+  // prints each one as an "Unhandled error event".
+  probe.on('error', () => {});
   try {
     await probe.ping();
   } finally {
