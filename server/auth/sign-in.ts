@@ -13,7 +13,7 @@ import type {
   TokenResponse,
 } from '../protocol/api';
 import { requestMeta, setSessionCookie } from '../http/request-helpers';
-import { nameFromUserAgent } from '../passkeys/name-from-user-agent';
+import { sessionDeviceFromUserAgent } from '../sessions/session-device';
 import { WEB_SESSION_TTL_MS } from '../sessions/session-store';
 
 export type SignIn = {
@@ -37,7 +37,7 @@ export async function completeSignIn(
     ? `${s.device.name} (${s.device.platform})`
     : client === 'desktop'
       ? 'Keybridge desktop'
-      : nameFromUserAgent(meta.userAgent);
+      : sessionDeviceFromUserAgent(meta.userAgent);
   const issued = await ctx.sessions.create({
     userId: s.user.id,
     client,

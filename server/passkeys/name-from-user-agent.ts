@@ -23,10 +23,20 @@ const systems: [RegExp, string][] = [
   [/\bLinux\b/, 'Linux'],
 ];
 
+/** Browser and OS named by a User-Agent, when recognised (also used for session labels). */
+export function describeUserAgent(userAgent: string | null | undefined): {
+  browser?: string;
+  system?: string;
+} {
+  if (!userAgent) return {};
+  return {
+    browser: browsers.find(([re]) => re.test(userAgent))?.[1],
+    system: systems.find(([re]) => re.test(userAgent))?.[1],
+  };
+}
+
 export function nameFromUserAgent(userAgent: string | null | undefined): string {
-  if (!userAgent) return 'Passkey';
-  const browser = browsers.find(([re]) => re.test(userAgent))?.[1];
-  const system = systems.find(([re]) => re.test(userAgent))?.[1];
+  const { browser, system } = describeUserAgent(userAgent);
   if (browser && system) return `${browser} on ${system}`;
   if (browser || system) return `Passkey (${browser ?? system})`;
   return 'Passkey';

@@ -6,7 +6,7 @@ import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestServer, type TestServer } from '../support/server';
 import { ManualClock } from '../../server/util/clock';
-import { call, desktopLogin, PASSWORD, signUp, type DesktopTokens } from './http';
+import { call, desktopLogin, PASSWORD, sessionCookie, signUp, type DesktopTokens } from './http';
 
 let srv: TestServer;
 const clock = new ManualClock();
@@ -40,6 +40,34 @@ test('sign up sets a strict HttpOnly cookie and the session works', async () => 
   });
   assert.equal(again.status, 409);
   assert.equal((again.body as { error: { code: string } }).error.code, 'email_taken');
+});
+
+test('a web session is labelled from its browser, or "Web browser" when unknown', async () => {
+  const label = async (email: string, userAgent: string) => {
+    const r = await call(srv.url, '/api/accounts', {
+      body: { email, password: PASSWORD },
+      headers: { 'user-agent': userAgent },
+    });
+    assert.equal(r.status, 201);
+    const sessions = await call<{ sessions: { device: string; current: boolean }[] }>(
+      srv.url,
+      '/api/sessions',
+      { cookie: sessionCookie(r) },
+    );
+    return sessions.body.sessions.find((s) => s.current)?.device;
+  };
+  assert.equal(await label('ua-unknown@example.com', 'curl/8.0'), 'Web browser');
+  assert.equal(
+    await label(
+      'ua-chrome@example.com',
+      'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36',
+    ),
+    'Chrome on Linux',
+  );
+  assert.equal(
+    await label('ua-os@example.com', 'SomeApp/1.0 (Windows NT 10.0)'),
+    'Web browser on Windows',
+  );
 });
 
 test('desktop login returns tokens and no cookie; wrong password is 401', async () => {
