@@ -14,7 +14,8 @@ import { postJson } from './support/desktop-driver';
 import { startTunnelServer } from './support/tunnel-server';
 
 const haveRedis = fs.existsSync(REDIS_SERVER);
-if (!haveRedis) console.log(`# skipping the Redis relay tests: ${REDIS_SERVER} is not installed`);
+/** `skip` with its reason, so the runner prints why (false = run). */
+const skip = haveRedis ? false : `${REDIS_SERVER} is not installed (set REDIS_SERVER)`;
 
 let redis: TestRedis;
 let prefixes = 0;
@@ -50,7 +51,7 @@ async function twoNodes(
 
 test(
   'desktop on one process, phone on another: join, messages both ways, one phone only',
-  { skip: !haveRedis },
+  { skip },
   async (t) => {
     const [a, b, close] = await twoNodes();
     t.after(close);
@@ -79,40 +80,32 @@ test(
   },
 );
 
-test(
-  'two phones racing through two processes: exactly one wins',
-  { skip: !haveRedis },
-  async (t) => {
-    const [a, b, close] = await twoNodes();
-    t.after(close);
-    const desktop = await a.client();
-    const c = await desktop.create();
-    assert.ok(c.ok);
-    const [p1, p2] = await Promise.all([a.client(), b.client()]);
-    const results = await Promise.all([p1.join(c.pairingId), p2.join(c.pairingId)]);
-    assert.equal(results.filter((r) => r.ok).length, 1);
-    const loser = results.find((r) => !r.ok);
-    assert.equal(loser && !loser.ok ? loser.error.code : null, 'already-joined');
-  },
-);
+test('two phones racing through two processes: exactly one wins', { skip }, async (t) => {
+  const [a, b, close] = await twoNodes();
+  t.after(close);
+  const desktop = await a.client();
+  const c = await desktop.create();
+  assert.ok(c.ok);
+  const [p1, p2] = await Promise.all([a.client(), b.client()]);
+  const results = await Promise.all([p1.join(c.pairingId), p2.join(c.pairingId)]);
+  assert.equal(results.filter((r) => r.ok).length, 1);
+  const loser = results.find((r) => !r.ok);
+  assert.equal(loser && !loser.ok ? loser.error.code : null, 'already-joined');
+});
 
-test(
-  'a desktop leaving on one process tells the phone on the other',
-  { skip: !haveRedis },
-  async (t) => {
-    const [a, b, close] = await twoNodes();
-    t.after(close);
-    const desktop = await a.client();
-    const phone = await b.client();
-    const c = await desktop.create();
-    assert.ok(c.ok);
-    await phone.join(c.pairingId);
-    desktop.close();
-    assert.deepEqual(await phone.closed.next(), { pairingId: c.pairingId, reason: 'peer-left' });
-  },
-);
+test('a desktop leaving on one process tells the phone on the other', { skip }, async (t) => {
+  const [a, b, close] = await twoNodes();
+  t.after(close);
+  const desktop = await a.client();
+  const phone = await b.client();
+  const c = await desktop.create();
+  assert.ok(c.ok);
+  await phone.join(c.pairingId);
+  desktop.close();
+  assert.deepEqual(await phone.closed.next(), { pairingId: c.pairingId, reason: 'peer-left' });
+});
 
-test('expiry and a late join across processes', { skip: !haveRedis }, async (t) => {
+test('expiry and a late join across processes', { skip }, async (t) => {
   const [a, b, close] = await twoNodes({ unscannedMs: 150 });
   t.after(close);
   const desktop = await a.client();
@@ -125,7 +118,7 @@ test('expiry and a late join across processes', { skip: !haveRedis }, async (t) 
 
 test(
   'the real server with REDIS pairings: the attempt link and challenge hash work',
-  { skip: !haveRedis },
+  { skip },
   async (t) => {
     const srv = await startTunnelServer({ redisUrl: redis.url, redisPrefix: `srv${++prefixes}:` });
     t.after(() => srv.close());
@@ -161,7 +154,7 @@ test(
 
 test(
   '/readyz checks the relay Redis: ready while it answers, 503 once it is gone',
-  { skip: !haveRedis },
+  { skip },
   async (t) => {
     // A Redis of its own, so stopping it leaves the other tests' Redis alone.
     const own = await startRedis();

@@ -10,33 +10,27 @@ import { startRelay } from './support/relay-harness';
 const PHONE_UA = 'Mozilla/5.0 (Linux; Android 14) Test Phone';
 
 test('create and join on the same network: context for the phone, phone info for the desktop', async (t) => {
-  const relay = await startRelay();
+  // The relay's clock is ours: lifetimes are checked exactly, not against the wall clock.
+  let now = Date.parse('2026-01-01T12:00:00.000Z');
+  const relay = await startRelay({ now: () => now });
   t.after(() => relay.close());
   const desktop = await relay.client();
   const phone = await relay.client({ userAgent: PHONE_UA });
-  const before = Date.now();
   const created = await desktop.create();
   assert.equal(created.ok, true);
   if (!created.ok) return;
   assert.match(created.pairingId, /^[A-Za-z0-9_-]{22}$/);
-  const expiresIn = Date.parse(created.expiresAt) - before;
-  assert.ok(
-    expiresIn > 50_000 && expiresIn <= 61_000,
-    `unscanned lifetime ~60 s, got ${expiresIn}`,
-  );
+  assert.equal(created.expiresAt, '2026-01-01T12:01:00.000Z', 'unscanned: 60 s');
 
+  now += 5_000; // scanned five seconds later
   const joined = await phone.join(created.pairingId);
   assert.equal(joined.ok, true);
   if (!joined.ok) return;
   assert.equal(joined.desktop.ip, '127.0.0.1');
-  assert.ok(Date.parse(joined.desktop.createdAt) >= before - 1000);
+  assert.equal(joined.desktop.createdAt, '2026-01-01T12:00:00.000Z');
   assert.equal(joined.sameNetwork, true);
   assert.equal(joined.reverseCode, undefined);
-  const scannedFor = Date.parse(joined.expiresAt) - Date.now();
-  assert.ok(
-    scannedFor > 100_000 && scannedFor <= 121_000,
-    `scanned lifetime ~120 s, got ${scannedFor}`,
-  );
+  assert.equal(joined.expiresAt, '2026-01-01T12:02:05.000Z', 'scanned: 120 s from the scan');
 
   const ev = await desktop.joined.next();
   assert.equal(ev.pairingId, created.pairingId);

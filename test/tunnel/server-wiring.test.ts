@@ -156,13 +156,15 @@ test('same network: no code, and a browser from a foreign origin cannot connect'
   assert.equal(foreignOutcome, 'refused', 'a look-alike origin may not');
 });
 
-test('server close ends open pairings with "shutdown" and the process can exit', async () => {
+test('server close ends open pairings with "shutdown" and the process can exit', async (t) => {
   const srv = await startTunnelServer();
+  // Also when an assertion below fails (close() is idempotent).
+  t.after(() => srv.close());
   const desktop = client(srv.url);
+  t.after(() => desktop.close());
   const created = await desktop.create();
   assert.ok(created.ok);
   const closed = new Promise<{ reason: string }>((r) => desktop.socket.once('pair:closed', r));
   await srv.close();
   assert.equal((await closed).reason, 'shutdown');
-  desktop.close();
 });
