@@ -15,21 +15,38 @@ export interface RateLimitStore {
   reset(key: string): void;
 }
 
+type Window = { start: number; count: number; end: number };
+
+/** Finished windows are dropped at most this often, so keys from many IPs do not pile up. */
+const SWEEP_EVERY_MS = 60_000;
+
 export class MemoryRateLimitStore implements RateLimitStore {
-  private readonly windows = new Map<string, { start: number; count: number }>();
-  constructor(private readonly clock: Clock) {}
+  private readonly windows = new Map<string, Window>();
+  private lastSweep: number;
+  constructor(private readonly clock: Clock) {
+    this.lastSweep = clock.now();
+  }
+
+  /** Keys currently tracked (tests check finished windows are dropped). */
+  get size(): number {
+    return this.windows.size;
+  }
 
   private current(key: string, rule: RateLimitRule) {
     const now = this.clock.now();
+    if (now - this.lastSweep >= SWEEP_EVERY_MS) {
+      this.lastSweep = now;
+      for (const [k, w] of this.windows) if (w.end <= now) this.windows.delete(k);
+    }
     let w = this.windows.get(key);
     if (!w || now - w.start >= rule.windowSeconds * 1000) {
-      w = { start: now, count: 0 };
+      w = { start: now, count: 0, end: now + rule.windowSeconds * 1000 };
       this.windows.set(key, w);
     }
     return { w, now };
   }
 
-  private wait(w: { start: number; count: number }, now: number, rule: RateLimitRule): number {
+  private wait(w: Window, now: number, rule: RateLimitRule): number {
     if (w.count < rule.max) return 0;
     return Math.max(1, Math.ceil((w.start + rule.windowSeconds * 1000 - now) / 1000));
   }

@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { startTestServer } from '../support/server';
 import { defaultRateLimits } from '../../server/config';
 import { MemoryLoginAttemptStore } from '../../server/passkeys/attempt-stores';
+import { MemoryRateLimitStore } from '../../server/rate-limit/rate-limiter';
 import { ManualClock } from '../../server/util/clock';
 import { call, PASSWORD } from './http';
 
@@ -90,4 +91,19 @@ test('expired attempts are swept at most once a second, not on every new attempt
   clock.advance(60 * 60_000);
   store.create('much later', 60_000, null);
   assert.equal(store.map.size, 1);
+});
+
+test('finished rate-limit windows are dropped, so many IPs do not pile up', () => {
+  const clock = new ManualClock();
+  const store = new MemoryRateLimitStore(clock);
+  const rule = { max: 5, windowSeconds: 60 };
+  for (let i = 0; i < 500; i++) store.hit(`signup:ip:10.0.${i >> 8}.${i & 255}`, rule);
+  assert.equal(store.size, 500);
+  clock.advance(60_000);
+  store.hit('signup:ip:192.0.2.1', rule);
+  assert.equal(store.size, 1, 'only the live window is kept');
+  // A window still running is kept, and still counts.
+  for (let i = 0; i < 4; i++) store.hit('signup:ip:192.0.2.1', rule);
+  clock.advance(59_000);
+  assert.ok(store.hit('signup:ip:192.0.2.1', rule) > 0, 'over its limit within the window');
 });
