@@ -31,6 +31,7 @@ import type { PairJoinAck, PairCreateAck } from '../../server/protocol/tunnel';
 import { softApprove } from '../desktop-client/support/soft-phone';
 import { SoftAuthenticator } from '../support/soft-authenticator';
 import { startTestServer } from '../support/server';
+import { defaultRateLimits } from '../../server/config';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 100);
 const HOPS = Number(process.env.BENCH_HOPS ?? 2000);
@@ -94,6 +95,8 @@ const server = await startTestServer({
   logLevel: 'warn',
   // The hop benchmark sends far more than a person's phone would; lift the relay's abuse limits.
   tunnel: { limits: { eventsPerSecond: 1_000_000, eventBurst: 1_000_000 } },
+  // ...and hundreds of sign-ins from one address, which the per-IP limit would rightly stop.
+  rateLimits: { ...defaultRateLimits, passkeyOptionsPerIp: { max: 1_000_000, windowSeconds: 60 } },
 });
 const api = createApiClient({ serverUrl: server.url });
 const email = `bench-${Date.now()}@example.com`;
