@@ -7,6 +7,7 @@
 import { createApiClient, defaultDevice } from './services/api-client';
 import { createQrLogin } from './services/qr-login';
 import { createSessionManager } from './services/session';
+import { parseServerUrl } from './services/server-url';
 import { createKeytarVault, type TokenVault } from './services/token-vault';
 import type { AppInfo, EventSink } from './ipc/contract';
 import { createHandlerMap, type ShellCore } from './ipc/handlers';
@@ -65,8 +66,15 @@ export function createAppCore(options: AppCoreOptions): AppCore {
   };
 }
 
-/** The server URL from `--server <url>` / `--server=<url>` or KEYBRIDGE_SERVER_URL. */
+/**
+ * The server's origin from `--server <url>` / `--server=<url>` or KEYBRIDGE_SERVER_URL, checked
+ * here once (ServerUrlError with a plain message) so a typo never reaches the API client.
+ */
 export function serverUrlFrom(argv: readonly string[], env: NodeJS.ProcessEnv): string {
+  return parseServerUrl(rawServerUrl(argv, env));
+}
+
+function rawServerUrl(argv: readonly string[], env: NodeJS.ProcessEnv): string {
   for (let i = 0; i < argv.length; i += 1) {
     const a = argv[i]!;
     if (a.startsWith('--server=')) return a.slice('--server='.length);

@@ -17,6 +17,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createAppCore, serverUrlFrom, type AppCore } from './app-core';
 import { createIpcBridge } from './ipc/ipc-main';
+import { ServerUrlError } from './services/server-url';
 import { createKeytarVault } from './services/token-vault';
 import {
   APP_ENTRY_URL,
@@ -38,7 +39,18 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const PRELOAD_PATH = path.join(here, '../preload/preload.cjs');
 const RENDERER_ROOT = path.join(here, '../renderer');
 
-const serverUrl = serverUrlFrom(process.argv, process.env);
+const serverUrl = serverUrlOrExit();
+
+function serverUrlOrExit(): string {
+  try {
+    return serverUrlFrom(process.argv, process.env);
+  } catch (error) {
+    if (!(error instanceof ServerUrlError)) throw error;
+    // Before any window exists: one plain line and a usage exit code, like the CLI.
+    console.error(`[keybridge] ${error.message}`);
+    process.exit(2);
+  }
+}
 const externalOrigins = externalOriginsFor(serverUrl);
 
 // Must happen before `ready`: app:// is a standard, secure scheme (like https, not file://).

@@ -14,6 +14,7 @@ import { parseArgs } from 'node:util';
 import QRCode from 'qrcode';
 import { ApiError, createApiClient, defaultDevice } from '../services/api-client';
 import { createQrLogin, type QrLoginState } from '../services/qr-login';
+import { parseServerUrl, ServerUrlError } from '../services/server-url';
 import { createSessionManager } from '../services/session';
 import {
   createKeytarVault,
@@ -80,11 +81,10 @@ function serverUrlOf(raw: string | undefined, required: boolean): string | undef
     return undefined;
   }
   try {
-    const url = new URL(raw);
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('scheme');
-    return url.origin;
-  } catch {
-    throw new CliError(`Not a server URL: ${raw}`, 2);
+    return parseServerUrl(raw);
+  } catch (error) {
+    if (error instanceof ServerUrlError) throw new CliError(error.message, 2);
+    throw error;
   }
 }
 

@@ -216,4 +216,7 @@ test('usage errors exit 2', async (t) => {
   assert.match(oneLine(noServer.stderr()), /--server/);
   const unknown = cli(t, ['frobnicate']);
   assert.equal(await unknown.exit, 2);
+  const badServer = cli(t, ['login', '--server=foo']);
+  assert.equal(await badServer.exit, 2);
+  assert.match(oneLine(badServer.stderr()), /^keybridge: Not a server URL: foo \(expected http/);
 });
