@@ -5,17 +5,37 @@
  */
 import { launchDesktop } from './desktop';
 import { buildRenderer } from './renderer-static';
-import { DEFAULT_SERVER_URL, serverUrlFrom } from '../../electron/app-core';
+import { serverUrlFrom } from '../../electron/app-core';
+import { ServerUrlError } from '../../electron/services/server-url';
 
-const serverUrl = serverUrlFrom(process.argv.slice(2), process.env) || DEFAULT_SERVER_URL;
+const headed = !process.argv.includes('--headless');
 const dark = process.argv.includes('--dark');
+
+/** One plain line and an exit code, before anything is built or launched. */
+function refuse(message: string, exitCode: number): never {
+  console.error(`desktop:browser: ${message}`);
+  process.exit(exitCode);
+}
+
+// A headed Chromium with nowhere to draw dies with a long Playwright error; say what to do instead.
+if (headed && !process.env.DISPLAY && !process.env.WAYLAND_DISPLAY) {
+  refuse('no display: run it under xvfb-run, or pass --headless', 1);
+}
+
+let serverUrl: string;
+try {
+  serverUrl = serverUrlFrom(process.argv.slice(2), process.env);
+} catch (error) {
+  if (!(error instanceof ServerUrlError)) throw error;
+  refuse(error.message, 2);
+}
 
 // Always from the current sources: this is a development tool.
 await buildRenderer();
 const desktop = await launchDesktop({
   serverUrl,
   mode: 'browser',
-  headed: !process.argv.includes('--headless'),
+  headed,
   colorScheme: dark ? 'dark' : 'light',
 });
 console.log(
