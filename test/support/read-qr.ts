@@ -22,25 +22,48 @@ export function decodeQrPng(png: Buffer): string | null {
 }
 
 /**
- * Screenshots the login screen's QR area (the whole viewport if the QR frame is not found) and
- * decodes it. Retries until a QR is readable, because the QR is drawn asynchronously and is
- * replaced when it expires.
+ * Screenshots the login screen and decodes the QR from its pixels. Instead of retrying on a
+ * timer, it waits for the condition that makes a new screenshot worth taking: the QR frame shows
+ * a loaded image whose source differs from the last one tried (the QR is drawn asynchronously
+ * and replaced when it expires). The source is only the trigger; the link comes from pixels.
  */
 export async function readQr(page: Page, opts: ReadQrOptions = {}): Promise<string> {
-  const deadline = Date.now() + (opts.timeoutMs ?? 15_000);
-  const frame = page.getByTestId('login-qr');
-  await frame.waitFor({ state: 'visible', timeout: opts.timeoutMs ?? 15_000 });
+  const timeoutMs = opts.timeoutMs ?? 15_000;
+  const deadline = Date.now() + timeoutMs;
+  let tried: string | null = null; // the image source whose pixels gave no acceptable link
+  let unreadable = 0;
   let last = 'no QR visible';
-  while (Date.now() < deadline) {
-    // A screenshot of the page region, i.e. rendered pixels; the DOM's attributes are not read.
+  for (;;) {
+    const remaining = deadline - Date.now();
+    if (remaining <= 0) break;
+    let src: string;
+    try {
+      const handle = await page.waitForFunction(
+        (previous) => {
+          const img = document.querySelector('[data-testid="login-qr"] img');
+          if (!(img instanceof HTMLImageElement)) return null;
+          if (!img.complete || img.naturalWidth === 0 || img.src === previous) return null;
+          return img.src;
+        },
+        tried,
+        { timeout: remaining, polling: 'raf' },
+      );
+      src = (await handle.jsonValue()) as string;
+    } catch (error) {
+      if ((error as Error).name === 'TimeoutError') break;
+      throw error;
+    }
+    // A screenshot of the page region, i.e. rendered pixels (taken after the next paint).
     const png = await page.screenshot({ fullPage: false, animations: 'disabled' });
     const text = decodeQrPng(png);
     if (text && text !== opts.notEqual) return text;
     last = text ? 'QR not refreshed yet' : 'no readable QR';
-    // Wait for the next paint rather than a fixed sleep.
-    await page.evaluate(
-      () => new Promise<void>((resolve) => requestAnimationFrame(() => setTimeout(resolve, 50))),
-    );
+    // An unchanged QR is not tried again until its image is replaced. An unreadable one gets a
+    // couple more screenshots (each waits for a fresh frame) before waiting for a new image.
+    if (text || ++unreadable >= 3) {
+      tried = src;
+      unreadable = 0;
+    }
   }
-  throw new Error(`readQr: ${last} within the timeout`);
+  throw new Error(`readQr: ${last} within ${timeoutMs} ms`);
 }
