@@ -32,6 +32,8 @@ import {
   type StepUpResponse,
   type UserSummary,
 } from '../../server/protocol/api';
+// Type-only: the renderer imports this file and must never pull in main-process code.
+import type { QrFailReason, QrPurpose } from '../services/qr-login';
 
 // ------------------------------------------------------------------ results and errors
 
@@ -103,21 +105,14 @@ export type SessionState =
       method: SignInMethod | null;
     };
 
-export type QrPurpose = 'sign-in' | 'add-passkey';
+export type { QrPurpose };
 
-/** Why a QR flow ended without success (DESKTOP-CLIENT's QrFailReason, plus expiry). */
+/**
+ * Why a QR flow ended without success: DESKTOP-CLIENT's QrFailReason (the one list, documented
+ * there), plus the shell's own expiry and internal failures.
+ */
 export type QrFailCode =
-  | 'denied'
-  | 'passkey-failed'
-  | 'attempt-dead'
-  | 'channel-error'
-  | 'peer-left'
-  | 'relay-closed'
-  | 'verification-failed'
-  | 'server-unreachable'
-  | 'keychain-unavailable'
-  | 'step-up-required'
-  | 'server-error'
+  | QrFailReason
   /** nobody scanned for several minutes; start again */
   | 'expired'
   | 'internal';

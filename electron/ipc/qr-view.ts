@@ -4,15 +4,11 @@
  * here in the main process and never crosses to the renderer.
  */
 import QRCode from 'qrcode';
-import type { QrFailReason, QrLogin, QrLoginState } from '../services/qr-login';
-import type { QrFailCode, QrPurpose, QrView } from './contract';
+import type { QrLogin, QrLoginState } from '../services/qr-login';
+import type { QrPurpose, QrView } from './contract';
 
 /** Makes a QR flow for the app's session (main.ts and the browser harness build it). */
 export type QrLoginFactory = (options: { purpose: QrPurpose }) => QrLogin;
-
-// Compile-time guard: every reason the flow can give is one the contract can carry.
-const _reasonsFit: QrFailReason extends QrFailCode ? true : never = true;
-void _reasonsFit;
 
 /** SVG keeps the image sharp at any size, so a screenshot of the login screen decodes reliably. */
 export async function qrImageDataUrl(text: string): Promise<string> {
