@@ -3,6 +3,7 @@ import { useState, type FormEvent } from 'react';
 import type { SessionState } from '../../../electron/ipc/contract';
 import { api, asUiError, call, type UiError } from '../bridge';
 import { ErrorBanner } from '../ui/ErrorBanner';
+import { AuthenticatorCodeField, EmailField, PasswordField } from '../ui/fields';
 
 type Props = { onSignedIn: (s: SessionState) => void; onBack: () => void };
 
@@ -36,44 +37,16 @@ export function PasswordForm({ onSignedIn, onBack }: Props) {
     <form onSubmit={submit} aria-label="Sign in with password">
       <h2>Sign in with your password</h2>
       {error ? <ErrorBanner error={error} onRetry={() => void submit()} /> : null}
-      <div className="field">
-        <label htmlFor="pw-email">Email</label>
-        <input
-          id="pw-email"
-          type="email"
-          autoComplete="username"
-          value={email}
-          onChange={(e) => setEmail(e.target.value)}
-          required
-        />
-      </div>
-      <div className="field">
-        <label htmlFor="pw-password">Password</label>
-        <input
-          id="pw-password"
-          type="password"
-          autoComplete="current-password"
-          value={password}
-          onChange={(e) => setPassword(e.target.value)}
-          required
-        />
-      </div>
+      <EmailField id="pw-email" value={email} onValue={setEmail} required />
+      <PasswordField id="pw-password" value={password} onValue={setPassword} required />
       {needTotp ? (
-        <div className="field">
-          <label htmlFor="pw-totp">Authenticator code</label>
-          <input
-            id="pw-totp"
-            type="text"
-            inputMode="numeric"
-            autoComplete="one-time-code"
-            value={totp}
-            onChange={(e) => setTotp(e.target.value.trim())}
-            autoFocus
-          />
-          <div className="hint">
-            The 6-digit code from your authenticator app, or a recovery code.
-          </div>
-        </div>
+        <AuthenticatorCodeField
+          id="pw-totp"
+          value={totp}
+          onValue={setTotp}
+          autoFocus
+          hint="The 6-digit code from your authenticator app, or a recovery code."
+        />
       ) : null}
       <div className="button-row">
         <button type="submit" className="primary" disabled={busy || !email || !password}>

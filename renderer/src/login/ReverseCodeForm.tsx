@@ -2,7 +2,8 @@
  * The phone and this computer are on different networks: the server only completes the sign-in
  * when the person at this computer types the 6 digits the phone shows.
  */
-import { useId, useState, type FormEvent } from 'react';
+import { useState, type FormEvent } from 'react';
+import { SixDigitCodeField } from '../ui/fields';
 
 type Props = {
   triesLeft: number | null;
@@ -13,7 +14,6 @@ type Props = {
 export function ReverseCodeForm({ triesLeft, message, onSubmit }: Props) {
   const [code, setCode] = useState('');
   const [busy, setBusy] = useState(false);
-  const hintId = useId();
   const valid = /^\d{6}$/.test(code);
 
   async function submit(ev: FormEvent) {
@@ -44,26 +44,16 @@ export function ReverseCodeForm({ triesLeft, message, onSubmit }: Props) {
           {message}
         </div>
       ) : null}
-      <div className="field">
-        <label htmlFor="reverse-code">Code from your phone</label>
-        <input
-          id="reverse-code"
-          className="code-input"
-          type="text"
-          inputMode="numeric"
-          autoComplete="one-time-code"
-          maxLength={6}
-          value={code}
-          onChange={(e) => setCode(e.target.value.replace(/\D/g, '').slice(0, 6))}
-          aria-describedby={hintId}
-          autoFocus
-        />
-        <div className="hint" id={hintId}>
-          {triesLeft !== null
-            ? `${triesLeft} ${triesLeft === 1 ? 'try' : 'tries'} left`
-            : '6 digits'}
-        </div>
-      </div>
+      <SixDigitCodeField
+        id="reverse-code"
+        label="Code from your phone"
+        value={code}
+        onValue={setCode}
+        autoFocus
+        hint={
+          triesLeft !== null ? `${triesLeft} ${triesLeft === 1 ? 'try' : 'tries'} left` : '6 digits'
+        }
+      />
       <button type="submit" className="primary" disabled={!valid || busy}>
         {busy ? 'Checking…' : 'Confirm code'}
       </button>

@@ -16,6 +16,7 @@ import {
 import { api, asUiError, call, type UiError } from '../bridge';
 import { Dialog } from '../ui/Dialog';
 import { ErrorBanner } from '../ui/ErrorBanner';
+import { AuthenticatorCodeField, PasswordField } from '../ui/fields';
 
 type Pending = { reason: string; resolve: (ok: boolean) => void };
 
@@ -136,31 +137,15 @@ function StepUpDialog({ reason, totpEnabled, onDone, onCancel }: DialogProps) {
         ) : error ? (
           <ErrorBanner error={error} />
         ) : null}
-        <div className="field">
-          <label htmlFor="stepup-password">Password</label>
-          <input
-            id="stepup-password"
-            type="password"
-            autoComplete="current-password"
-            value={password}
-            onChange={(e) => setPassword(e.target.value)}
-            autoFocus
-            required
-          />
-        </div>
+        <PasswordField
+          id="stepup-password"
+          value={password}
+          onValue={setPassword}
+          autoFocus
+          required
+        />
         {totpEnabled ? (
-          <div className="field">
-            <label htmlFor="stepup-totp">Authenticator code</label>
-            <input
-              id="stepup-totp"
-              type="text"
-              inputMode="numeric"
-              autoComplete="one-time-code"
-              value={totp}
-              onChange={(e) => setTotp(e.target.value.trim())}
-              required
-            />
-          </div>
+          <AuthenticatorCodeField id="stepup-totp" value={totp} onValue={setTotp} required />
         ) : null}
         <div className="button-row">
           <button type="submit" className="primary" disabled={busy || !password}>

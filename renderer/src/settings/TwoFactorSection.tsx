@@ -7,6 +7,7 @@ import type { TotpSetupView } from '../../../electron/ipc/contract';
 import { api, asUiError, call, type UiError } from '../bridge';
 import { Dialog } from '../ui/Dialog';
 import { ErrorBanner } from '../ui/ErrorBanner';
+import { SixDigitCodeField } from '../ui/fields';
 import { useStepUp } from './StepUp';
 
 type Props = { enabled: boolean; onChanged: () => void };
@@ -165,19 +166,12 @@ function EnrolDialog({
           </span>
         </p>
         {error ? <ErrorBanner error={error} /> : null}
-        <div className="field">
-          <label htmlFor="totp-code">Code from the app</label>
-          <input
-            id="totp-code"
-            className="code-input"
-            type="text"
-            inputMode="numeric"
-            autoComplete="one-time-code"
-            maxLength={6}
-            value={code}
-            onChange={(e) => setCode(e.target.value.replace(/\D/g, '').slice(0, 6))}
-          />
-        </div>
+        <SixDigitCodeField
+          id="totp-code"
+          label="Code from the app"
+          value={code}
+          onValue={setCode}
+        />
         <div className="button-row">
           <button type="submit" className="primary" disabled={busy || code.length !== 6}>
             Turn on two-factor
