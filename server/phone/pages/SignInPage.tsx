@@ -7,7 +7,7 @@ import { browserSupportsWebAuthnAutofill, WebAuthnAbortService } from '@simplewe
 import { api, ApiError } from '../lib/api';
 import { signInWithPasskey } from '../lib/passkey-flows';
 import { describeWebAuthnError, isSupersededCeremony } from '../lib/webauthn-errors';
-import { Field } from '../components/Field';
+import { AuthenticatorCodeField, EmailField, PasswordField } from '../components/Field';
 import { ErrorNotice } from '../components/Notice';
 import { navigate } from '../app/router';
 
@@ -99,34 +99,15 @@ export function SignInPage(props: { onSignedIn: () => void; notice?: string | nu
         <span>or use your password</span>
       </div>
       <form onSubmit={submitPassword}>
-        <Field
-          label="Email"
-          type="email"
-          name="email"
-          autoComplete="username webauthn"
-          value={email}
-          onChange={(e) => setEmail(e.target.value)}
-          required
-        />
-        <Field
-          label="Password"
-          type="password"
-          name="password"
-          autoComplete="current-password"
-          value={password}
-          onChange={(e) => setPassword(e.target.value)}
-          required
-        />
+        {/* "webauthn": the browser may offer this phone's passkeys as the field's autofill. */}
+        <EmailField autoComplete="username webauthn" value={email} onValue={setEmail} />
+        <PasswordField name="password" value={password} onValue={setPassword} />
         {askTotp && (
-          <Field
-            label="Authenticator code"
-            inputMode="numeric"
-            autoComplete="one-time-code"
+          <AuthenticatorCodeField
             hint="Open your authenticator app and enter the 6-digit code for Keybridge. Lost your phone? Enter a recovery code."
             value={totp}
-            onChange={(e) => setTotp(e.target.value)}
+            onValue={setTotp}
             autoFocus
-            required
           />
         )}
         {error && (

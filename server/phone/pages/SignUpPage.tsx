@@ -1,7 +1,7 @@
 /** Sign up with email and password; the Security page then suggests a passkey and 2FA. */
 import { useState, type FormEvent } from 'react';
 import { api, ApiError } from '../lib/api';
-import { Field } from '../components/Field';
+import { EmailField, PasswordField } from '../components/Field';
 import { ErrorNotice } from '../components/Notice';
 import { navigate } from '../app/router';
 
@@ -43,25 +43,14 @@ export function SignUpPage(props: { onSignedIn: () => void }) {
         Then add a passkey, and sign in on your computer by scanning a code with this phone.
       </p>
       <form onSubmit={submit}>
-        <Field
-          label="Email"
-          type="email"
-          name="email"
-          autoComplete="username"
-          value={email}
-          onChange={(e) => setEmail(e.target.value)}
-          required
-        />
-        <Field
-          label="Password"
-          type="password"
+        <EmailField value={email} onValue={setEmail} />
+        <PasswordField
           name="new-password"
           autoComplete="new-password"
           minLength={10}
           hint="At least 10 characters. A long phrase is easiest to remember."
           value={password}
-          onChange={(e) => setPassword(e.target.value)}
-          required
+          onValue={setPassword}
         />
         {error && <ErrorNotice message={error} />}
         <button type="submit" className="button primary block" disabled={busy}>

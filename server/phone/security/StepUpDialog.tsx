@@ -6,7 +6,7 @@
 import { useState, type FormEvent } from 'react';
 import { api, ApiError } from '../lib/api';
 import { Dialog } from '../components/Dialog';
-import { Field } from '../components/Field';
+import { AuthenticatorCodeField, PasswordField } from '../components/Field';
 import { ErrorNotice } from '../components/Notice';
 
 export function StepUpDialog(props: {
@@ -47,23 +47,12 @@ export function StepUpDialog(props: {
     >
       <p>{props.reason}</p>
       <form onSubmit={submit}>
-        <Field
-          label="Password"
-          type="password"
-          autoComplete="current-password"
-          value={password}
-          onChange={(e) => setPassword(e.target.value)}
-          required
-        />
+        <PasswordField value={password} onValue={setPassword} />
         {props.totpEnabled && (
-          <Field
-            label="Authenticator code"
-            inputMode="numeric"
-            autoComplete="one-time-code"
+          <AuthenticatorCodeField
             hint="The 6-digit code from your authenticator app, or a recovery code."
             value={totp}
-            onChange={(e) => setTotp(e.target.value)}
-            required
+            onValue={setTotp}
           />
         )}
         {error && <ErrorNotice message={error} />}
