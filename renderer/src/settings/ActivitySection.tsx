@@ -2,8 +2,7 @@
 import type { ActivityEvent, ActivityType } from '../../../server/protocol/api';
 import { api, call } from '../bridge';
 import { describeUserAgent, formatDate } from '../format';
-import { ErrorBanner } from '../ui/ErrorBanner';
-import { useAsync } from '../ui/useAsync';
+import { ListSectionBanners, useListSection } from './useListSection';
 
 const loadActivity = () => call(api().listActivity());
 
@@ -43,7 +42,8 @@ function detail(e: ActivityEvent): string {
 }
 
 export function ActivitySection() {
-  const { data, error, loading, reload } = useAsync(loadActivity);
+  const section = useListSection(loadActivity);
+  const { data, reload } = section;
   return (
     <section className="card" aria-labelledby="activity-title">
       <div className="card-header">
@@ -55,8 +55,7 @@ export function ActivitySection() {
           Refresh
         </button>
       </div>
-      {error ? <ErrorBanner error={error} onRetry={reload} /> : null}
-      {loading && !data ? <p className="muted">Loading activity…</p> : null}
+      <ListSectionBanners section={section} loadingText="Loading activity…" />
       <ul className="rows" aria-label="Security events">
         {(data?.events ?? []).map((e) => (
           <li key={e.id} className="row">

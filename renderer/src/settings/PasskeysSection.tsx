@@ -3,15 +3,15 @@
  * used, which one signed in this session; rename; add with the phone; delete after a security
  * verification, with an explicit second confirmation for the last one.
  */
-import { useCallback, useState, type FormEvent } from 'react';
+import { useState, type FormEvent } from 'react';
 import type { PasskeyView } from '../../../server/protocol/api';
 import { api, asUiError, call, type UiError } from '../bridge';
 import { formatAgo, formatDate } from '../format';
 import { QrFlowPanel } from '../login/QrFlowPanel';
 import { Dialog } from '../ui/Dialog';
 import { ErrorBanner } from '../ui/ErrorBanner';
-import { useAsync } from '../ui/useAsync';
 import { useStepUp } from './StepUp';
+import { ListSectionBanners, useListSection } from './useListSection';
 
 const loadPasskeys = () => call(api().listPasskeys());
 const startAdd = () => api().startAddPasskey();
@@ -19,26 +19,15 @@ const startAdd = () => api().startAddPasskey();
 type Props = { onChanged: () => void };
 
 export function PasskeysSection({ onChanged }: Props) {
-  const { data, error, loading, reload } = useAsync(loadPasskeys);
+  const section = useListSection(loadPasskeys, onChanged);
+  const { data, clear, changed, failed } = section;
   const { withVerification } = useStepUp();
   const [renaming, setRenaming] = useState<PasskeyView | null>(null);
   const [deleting, setDeleting] = useState<PasskeyView | null>(null);
   const [adding, setAdding] = useState(false);
-  const [actionError, setActionError] = useState<UiError | null>(null);
-  const [notice, setNotice] = useState<string | null>(null);
-
-  const changed = useCallback(
-    (message: string) => {
-      setNotice(message);
-      reload();
-      onChanged();
-    },
-    [onChanged, reload],
-  );
 
   async function beginAdd() {
-    setActionError(null);
-    setNotice(null);
+    clear();
     const ok = await withVerification(
       'Adding a passkey lets a new device sign in as you.',
       async () => true,
@@ -69,14 +58,7 @@ export function PasskeysSection({ onChanged }: Props) {
         </button>
       </div>
 
-      {notice ? (
-        <div className="banner ok" role="status">
-          {notice}
-        </div>
-      ) : null}
-      {actionError ? <ErrorBanner error={actionError} /> : null}
-      {error ? <ErrorBanner error={error} onRetry={reload} /> : null}
-      {loading && !data ? <p className="muted">Loading passkeys…</p> : null}
+      <ListSectionBanners section={section} loadingText="Loading passkeys…" />
       {data && passkeys.length === 0 ? (
         <div className="banner warn">
           <strong>No passkeys yet</strong>
@@ -115,8 +97,7 @@ export function PasskeysSection({ onChanged }: Props) {
                 type="button"
                 className="danger"
                 onClick={() => {
-                  setActionError(null);
-                  setNotice(null);
+                  clear();
                   setDeleting(p);
                 }}
                 aria-label={`Delete ${p.name}`}
@@ -151,7 +132,7 @@ export function PasskeysSection({ onChanged }: Props) {
           }}
           onError={(e) => {
             setDeleting(null);
-            setActionError(e);
+            failed(e);
           }}
         />
       ) : null}

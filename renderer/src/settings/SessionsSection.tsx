@@ -1,10 +1,8 @@
 /** Where the account is signed in; this session marked; sign out one or all the others. */
-import { useState } from 'react';
 import type { SessionView } from '../../../server/protocol/api';
-import { api, asUiError, call, type UiError } from '../bridge';
+import { api, call } from '../bridge';
 import { describeUserAgent, formatAgo, formatDate } from '../format';
-import { ErrorBanner } from '../ui/ErrorBanner';
-import { useAsync } from '../ui/useAsync';
+import { ListSectionBanners, useListSection } from './useListSection';
 
 const loadSessions = () => call(api().listSessions());
 
@@ -15,22 +13,8 @@ const methodWords: Record<SessionView['method'], string> = {
 };
 
 export function SessionsSection({ onChanged }: { onChanged: () => void }) {
-  const { data, error, loading, reload } = useAsync(loadSessions);
-  const [actionError, setActionError] = useState<UiError | null>(null);
-  const [notice, setNotice] = useState<string | null>(null);
-
-  async function run(action: () => Promise<string>) {
-    setActionError(null);
-    setNotice(null);
-    try {
-      setNotice(await action());
-      reload();
-      onChanged();
-    } catch (e) {
-      setActionError(asUiError(e));
-    }
-  }
-
+  const section = useListSection(loadSessions, onChanged);
+  const { data, run } = section;
   const sessions = data?.sessions ?? [];
   const others = sessions.filter((s) => !s.current).length;
 
@@ -57,14 +41,7 @@ export function SessionsSection({ onChanged }: { onChanged: () => void }) {
           Sign out all other sessions
         </button>
       </div>
-      {notice ? (
-        <div className="banner ok" role="status">
-          {notice}
-        </div>
-      ) : null}
-      {actionError ? <ErrorBanner error={actionError} /> : null}
-      {error ? <ErrorBanner error={error} onRetry={reload} /> : null}
-      {loading && !data ? <p className="muted">Loading sessions…</p> : null}
+      <ListSectionBanners section={section} loadingText="Loading sessions…" />
       <ul className="rows" aria-label="Your sessions">
         {sessions.map((s) => (
           <li key={s.id} className="row" data-testid="session-row">
