@@ -9,7 +9,6 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { launchDesktop } from '../support/desktop';
 import { readQr } from '../support/read-qr';
 import { startTcpGate } from './support/tcp-gate';
 import { startWorld, type World } from './support/world';
@@ -24,14 +23,9 @@ after(async () => {
 
 test('different networks: the desktop asks for the code the phone shows', async (t) => {
   const { email, phone } = await world.newAccount();
-  const { vault, service } = world.newVault();
-  const desktop = await launchDesktop({
-    serverUrl: world.server.url,
-    vault,
-    vaultService: service,
+  const desktop = await world.launchDesktop(t, {
     localAddress: '127.0.0.2', // the relay sees the desktop on another "public network"
   });
-  t.after(() => desktop.close());
   const { page } = desktop;
   const link = await readQr(page);
   const { reverseCode } = await phone.approvePairing(link, { expectCode: true });
@@ -52,11 +46,9 @@ test('different networks: the desktop asks for the code the phone shows', async 
 
 test('server down at launch: plain words, and Try again works once it is up', async (t) => {
   const { email, phone } = await world.newAccount();
-  const { vault, service } = world.newVault();
   const gate = await startTcpGate({ host: '127.0.0.1', port: world.server.port }, false);
   t.after(() => gate.close());
-  const desktop = await launchDesktop({ serverUrl: gate.url, vault, vaultService: service });
-  t.after(() => desktop.close());
+  const desktop = await world.launchDesktop(t, { serverUrl: gate.url });
   const { page } = desktop;
 
   await page.getByText('Keybridge cannot reach the exchange right now').waitFor();
@@ -108,13 +100,12 @@ test('after a full sign-in no token or secret is in the renderer or the data dir
   // Our own data directory, so it is still there to scan after the app closed.
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'keybridge-e2e-data-'));
   t.after(() => fs.rmSync(dataDir, { recursive: true, force: true }));
-  const desktop = await launchDesktop({
+  const desktop = await world.launchDesktop(t, {
     serverUrl: gate.url,
     vault,
     vaultService: service,
     dataDir,
   });
-  t.after(() => desktop.close());
   const { page } = desktop;
 
   // Record every event the renderer is sent from now on.

@@ -4,7 +4,6 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { launchDesktop } from '../support/desktop';
 import { readQr } from '../support/read-qr';
 import { startWorld, type World } from './support/world';
 
@@ -18,13 +17,7 @@ after(async () => {
 
 test('the QR refreshes by itself when it expires, and the fresh one works', async (t) => {
   const { email, phone } = await world.newAccount();
-  const { vault, service } = world.newVault();
-  const desktop = await launchDesktop({
-    serverUrl: world.server.url,
-    vault,
-    vaultService: service,
-  });
-  t.after(() => desktop.close());
+  const desktop = await world.launchDesktop(t);
   const { page } = desktop;
 
   const first = await readQr(page);

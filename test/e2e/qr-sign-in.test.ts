@@ -6,7 +6,6 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { launchDesktop } from '../support/desktop';
 import { readQr } from '../support/read-qr';
 import { startWorld, type World } from './support/world';
 
@@ -22,8 +21,7 @@ test('QR sign-in, restart signs in from the keychain, sign out clears it', async
   const { email, phone } = await world.newAccount();
   const { vault, service } = world.newVault();
 
-  const first = await launchDesktop({ serverUrl: world.server.url, vault, vaultService: service });
-  t.after(() => first.close());
+  const first = await world.launchDesktop(t, { vault, vaultService: service });
   const { page } = first;
 
   // Status follows the flow: waiting first.
@@ -49,8 +47,7 @@ test('QR sign-in, restart signs in from the keychain, sign out clears it', async
   await first.close();
 
   // Restart with the same keychain: signed in without any QR.
-  const second = await launchDesktop({ serverUrl: world.server.url, vault, vaultService: service });
-  t.after(() => second.close());
+  const second = await world.launchDesktop(t, { vault, vaultService: service });
   await second.page.getByTestId('account-email').filter({ hasText: email }).waitFor();
   assert.equal(await second.page.getByTestId('login-qr').count(), 0, 'no QR was shown');
 
@@ -69,20 +66,13 @@ test('QR sign-in, restart signs in from the keychain, sign out clears it', async
   await second.close();
 
   // And a third launch shows the QR again.
-  const third = await launchDesktop({ serverUrl: world.server.url, vault, vaultService: service });
-  t.after(() => third.close());
+  const third = await world.launchDesktop(t, { vault, vaultService: service });
   await readQr(third.page);
 });
 
 test('the phone denies: the desktop says so in plain words and offers a new code', async (t) => {
   const { phone } = await world.newAccount();
-  const { vault, service } = world.newVault();
-  const desktop = await launchDesktop({
-    serverUrl: world.server.url,
-    vault,
-    vaultService: service,
-  });
-  t.after(() => desktop.close());
+  const desktop = await world.launchDesktop(t);
   const link = await readQr(desktop.page);
   // The phone opens the link: the desktop follows ("Scanned — confirm on your phone").
   await phone.page.goto('about:blank');
@@ -96,13 +86,7 @@ test('the phone denies: the desktop says so in plain words and offers a new code
 });
 
 test('Cancel stops the code; a new one can be shown', async (t) => {
-  const { vault, service } = world.newVault();
-  const desktop = await launchDesktop({
-    serverUrl: world.server.url,
-    vault,
-    vaultService: service,
-  });
-  t.after(() => desktop.close());
+  const desktop = await world.launchDesktop(t);
   const { page } = desktop;
   const link = await readQr(page);
   await page.getByRole('button', { name: 'Cancel' }).click();

@@ -6,7 +6,6 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { Page } from 'playwright-core';
-import { launchDesktop } from '../support/desktop';
 import { createPhone } from '../support/phone';
 import { readQr } from '../support/read-qr';
 import { PASSWORD, startWorld, type World } from './support/world';
@@ -44,13 +43,7 @@ async function verify(page: Page) {
 
 test('rename and delete passkeys; the last one needs an explicit second confirmation', async (t) => {
   const { email, phone } = await world.newAccount();
-  const { vault, service } = world.newVault();
-  const desktop = await launchDesktop({
-    serverUrl: world.server.url,
-    vault,
-    vaultService: service,
-  });
-  t.after(() => desktop.close());
+  const desktop = await world.launchDesktop(t);
   const { page } = desktop;
   await signInWithPassword(page, email);
   await openSettings(page, 'Passkeys');
@@ -83,13 +76,7 @@ test('rename and delete passkeys; the last one needs an explicit second confirma
 
 test('add a passkey with the phone via QR after a security verification', async (t) => {
   const { email } = await world.newAccount();
-  const { vault, service } = world.newVault();
-  const desktop = await launchDesktop({
-    serverUrl: world.server.url,
-    vault,
-    vaultService: service,
-  });
-  t.after(() => desktop.close());
+  const desktop = await world.launchDesktop(t);
   const { page } = desktop;
   await signInWithPassword(page, email);
   await openSettings(page, 'Passkeys');
@@ -115,13 +102,7 @@ test('add a passkey with the phone via QR after a security verification', async 
 
 test('revoke another session from the Sessions list', async (t) => {
   const { email, phone } = await world.newAccount();
-  const { vault, service } = world.newVault();
-  const desktop = await launchDesktop({
-    serverUrl: world.server.url,
-    vault,
-    vaultService: service,
-  });
-  t.after(() => desktop.close());
+  const desktop = await world.launchDesktop(t);
   const { page } = desktop;
   await signInWithPassword(page, email);
   await openSettings(page, 'Sessions');

@@ -10,7 +10,6 @@ import { after, before, test } from 'node:test';
 import * as OTPAuth from 'otpauth';
 import type { Page } from 'playwright-core';
 import { KeychainUnavailableError, type TokenVault } from '../../electron/services/token-vault';
-import { launchDesktop } from '../support/desktop';
 import { readQr } from '../support/read-qr';
 import { PASSWORD, startWorld, type World } from '../e2e/support/world';
 
@@ -23,13 +22,7 @@ after(async () => {
 });
 
 test('runs under its CSP with no violations, and cannot reach the network', async (t) => {
-  const { vault, service } = world.newVault();
-  const desktop = await launchDesktop({
-    serverUrl: world.server.url,
-    vault,
-    vaultService: service,
-  });
-  t.after(() => desktop.close());
+  const desktop = await world.launchDesktop(t);
   const { page } = desktop;
   const violations: string[] = [];
   page.on('console', (m) => {
@@ -63,15 +56,10 @@ async function focusByTab(page: Page, name: string) {
 }
 
 test('keyboard only: "Can’t scan?" reveals help and copies the QR link', async (t) => {
-  const { vault, service } = world.newVault();
   // Browser mode: the harness's clipboard is where the test can read what was copied.
-  const desktop = await launchDesktop({
-    serverUrl: world.server.url,
-    vault,
-    vaultService: service,
+  const desktop = await world.launchDesktop(t, {
     mode: 'browser',
   });
-  t.after(() => desktop.close());
   const { page } = desktop;
   const link = await readQr(page);
 
@@ -102,8 +90,7 @@ test('no keychain: a plain banner, and nothing kept', async (t) => {
     setCurrentAccount: refuse,
   };
   // Browser mode: only there can the test hand the main process a keychain that refuses.
-  const desktop = await launchDesktop({ serverUrl: world.server.url, vault, mode: 'browser' });
-  t.after(() => desktop.close());
+  const desktop = await world.launchDesktop(t, { vault, mode: 'browser' });
   const banner = desktop.page.getByTestId('keychain-banner');
   await banner.waitFor();
   assert.match(await banner.innerText(), /keychain/i);
@@ -112,13 +99,7 @@ test('no keychain: a plain banner, and nothing kept', async (t) => {
 
 test('Two-factor: enrol with the key, sign in with a code, turn off with a recovery code', async (t) => {
   const { email } = await world.newAccount();
-  const { vault, service } = world.newVault();
-  const desktop = await launchDesktop({
-    serverUrl: world.server.url,
-    vault,
-    vaultService: service,
-  });
-  t.after(() => desktop.close());
+  const desktop = await world.launchDesktop(t);
   const { page } = desktop;
 
   const signIn = async (code?: () => string) => {

@@ -1,12 +1,15 @@
 /**
  * What each e2e file shares: one real server (SQLite in a temp dir, relay attached), one
  * Chromium for the software phones, and a helper to make an account whose passkey lives on a
- * phone. Everything is stopped by `close()`, which the files call from `after`.
+ * phone. Everything is stopped by `close()`, which the files call from `after`; desktops from
+ * `launchDesktop(t)` are closed when their test ends.
  */
 import { randomBytes } from 'node:crypto';
+import type { TestContext } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { createKeytarVault, type TokenVault } from '../../../electron/services/token-vault';
 import { launchChromium } from '../../support/chromium';
+import { launchDesktop, type Desktop, type LaunchDesktopOptions } from '../../support/desktop';
 import { createPhone, type Phone } from '../../support/phone';
 import { startTestServer, type TestServer, type TestServerOptions } from '../../support/server';
 
@@ -19,6 +22,12 @@ export type World = {
   newAccount(): Promise<{ email: string; phone: Phone }>;
   /** The real keychain under a service name of this run only, so tests never share entries. */
   newVault(): { vault: TokenVault; service: string };
+  /**
+   * The desktop app against this world's server with a keychain entry of its own (newVault),
+   * closed when test `t` ends. `options` override any of that, e.g. the same `vault` and
+   * `vaultService` again to test a restart.
+   */
+  launchDesktop(t: TestContext, options?: Partial<LaunchDesktopOptions>): Promise<Desktop>;
   close(): Promise<void>;
 };
 
@@ -33,6 +42,12 @@ export async function startWorld(serverOptions: TestServerOptions = {}): Promise
   }
   const phones: Phone[] = [];
   const vaults: TokenVault[] = [];
+  function newVault() {
+    const service = `com.keybridge.e2e.${randomBytes(6).toString('hex')}`;
+    const vault = createKeytarVault({ service });
+    vaults.push(vault);
+    return { vault, service };
+  }
   return {
     server,
     browser,
@@ -44,11 +59,16 @@ export async function startWorld(serverOptions: TestServerOptions = {}): Promise
       await phone.enrolPasskey(PASSWORD);
       return { email, phone };
     },
-    newVault() {
-      const service = `com.keybridge.e2e.${randomBytes(6).toString('hex')}`;
-      const vault = createKeytarVault({ service });
-      vaults.push(vault);
-      return { vault, service };
+    newVault,
+    async launchDesktop(t, options = {}) {
+      const own = options.vault ? null : newVault();
+      const desktop = await launchDesktop({
+        serverUrl: server.url,
+        ...(own ? { vault: own.vault, vaultService: own.service } : {}),
+        ...options,
+      });
+      t.after(() => desktop.close());
+      return desktop;
     },
     async close() {
       for (const p of phones) await p.close().catch(() => undefined);
