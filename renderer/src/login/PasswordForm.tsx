@@ -1,9 +1,10 @@
 /** The fallback: email + password, and the authenticator code when the account has one. */
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import type { SessionState } from '../../../electron/ipc/contract';
-import { api, asUiError, call, type UiError } from '../bridge';
+import { api, call } from '../bridge';
 import { ErrorBanner } from '../ui/ErrorBanner';
 import { AuthenticatorCodeField, EmailField, PasswordField } from '../ui/fields';
+import { useSubmit } from '../ui/useSubmit';
 
 type Props = { onSignedIn: (s: SessionState) => void; onBack: () => void };
 
@@ -12,26 +13,21 @@ export function PasswordForm({ onSignedIn, onBack }: Props) {
   const [password, setPassword] = useState('');
   const [totp, setTotp] = useState('');
   const [needTotp, setNeedTotp] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<UiError | null>(null);
-
-  async function submit(ev?: FormEvent) {
-    ev?.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
+  const { busy, error, submit } = useSubmit(
+    async () => {
       const session = await call(
         api().signInWithPassword({ email, password, ...(needTotp && totp ? { totp } : {}) }),
       );
       onSignedIn(session);
-    } catch (e) {
-      const err = asUiError(e);
-      if (err.code === 'totp_required') setNeedTotp(true);
-      setError(err.code === 'totp_required' && !needTotp ? null : err);
-    } finally {
-      setBusy(false);
-    }
-  }
+    },
+    (err) => {
+      if (err.code !== 'totp_required') return err;
+      // The first time, asking for the code is the answer; after that it is an error.
+      const shown = needTotp ? err : null;
+      setNeedTotp(true);
+      return shown;
+    },
+  );
 
   return (
     <form onSubmit={submit} aria-label="Sign in with password">

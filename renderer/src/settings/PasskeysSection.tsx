@@ -3,13 +3,15 @@
  * used, which one signed in this session; rename; add with the phone; delete after a security
  * verification, with an explicit second confirmation for the last one.
  */
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import type { PasskeyView } from '../../../server/protocol/api';
 import { api, asUiError, call, type UiError } from '../bridge';
 import { formatAgo, formatDate } from '../format';
 import { QrFlowPanel } from '../login/QrFlowPanel';
 import { Dialog } from '../ui/Dialog';
 import { ErrorBanner } from '../ui/ErrorBanner';
+import { TextField } from '../ui/fields';
+import { useSubmit } from '../ui/useSubmit';
 import { useStepUp } from './StepUp';
 import { ListSectionBanners, useListSection } from './useListSection';
 
@@ -172,39 +174,24 @@ function RenameDialog({
   onRenamed: (name: string) => void;
 }) {
   const [name, setName] = useState(passkey.name);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<UiError | null>(null);
-
-  async function submit(ev: FormEvent) {
-    ev.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      await call(api().renamePasskey({ id: passkey.id, name: name.trim() }));
-      onRenamed(name.trim());
-    } catch (e) {
-      setError(asUiError(e));
-    } finally {
-      setBusy(false);
-    }
-  }
+  const { busy, error, submit } = useSubmit(async () => {
+    await call(api().renamePasskey({ id: passkey.id, name: name.trim() }));
+    onRenamed(name.trim());
+  });
 
   return (
     <Dialog title="Rename passkey" onClose={onClose}>
       <form onSubmit={submit}>
         {error ? <ErrorBanner error={error} /> : null}
-        <div className="field">
-          <label htmlFor="passkey-name">Passkey name</label>
-          <input
-            id="passkey-name"
-            type="text"
-            maxLength={64}
-            value={name}
-            onChange={(e) => setName(e.target.value)}
-            autoFocus
-          />
-          <div className="hint">A name that tells you which device or app holds it.</div>
-        </div>
+        <TextField
+          id="passkey-name"
+          label="Passkey name"
+          maxLength={64}
+          value={name}
+          onValue={setName}
+          autoFocus
+          hint="A name that tells you which device or app holds it."
+        />
         <div className="button-row">
           <button type="submit" className="primary" disabled={busy || !name.trim()}>
             Save name

@@ -4,19 +4,12 @@
  * verification; `withVerification` asks only when that window has passed, and asks again if
  * the server says so anyway.
  */
-import {
-  createContext,
-  useCallback,
-  useContext,
-  useRef,
-  useState,
-  type FormEvent,
-  type ReactNode,
-} from 'react';
-import { api, asUiError, call, type UiError } from '../bridge';
+import { createContext, useCallback, useContext, useRef, useState, type ReactNode } from 'react';
+import { api, asUiError, call } from '../bridge';
 import { Dialog } from '../ui/Dialog';
 import { ErrorBanner } from '../ui/ErrorBanner';
 import { AuthenticatorCodeField, PasswordField } from '../ui/fields';
+import { useSubmit } from '../ui/useSubmit';
 
 type Pending = { reason: string; resolve: (ok: boolean) => void };
 
@@ -102,23 +95,16 @@ type DialogProps = {
 function StepUpDialog({ reason, totpEnabled, onDone, onCancel }: DialogProps) {
   const [password, setPassword] = useState('');
   const [totp, setTotp] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<UiError | null>(null);
-
-  async function submit(ev: FormEvent) {
-    ev.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
+  const { busy, error, submit } = useSubmit(
+    async () => {
       const res = await call(api().stepUp({ password, ...(totpEnabled && totp ? { totp } : {}) }));
       onDone(res.elevatedUntil);
-    } catch (e) {
-      setError(asUiError(e));
+    },
+    (err) => {
       setPassword('');
-    } finally {
-      setBusy(false);
-    }
-  }
+      return err;
+    },
+  );
 
   return (
     <Dialog title="Confirm it’s you" onClose={onCancel}>

@@ -2,12 +2,13 @@
  * Two-factor with an authenticator app (TOTP): enrol by scanning a QR and confirming a code,
  * show the recovery codes once, disable after a security verification.
  */
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import type { TotpSetupView } from '../../../electron/ipc/contract';
 import { api, asUiError, call, type UiError } from '../bridge';
 import { Dialog } from '../ui/Dialog';
 import { ErrorBanner } from '../ui/ErrorBanner';
 import { SixDigitCodeField } from '../ui/fields';
+import { useSubmit } from '../ui/useSubmit';
 import { useStepUp } from './StepUp';
 
 type Props = { enabled: boolean; onChanged: () => void };
@@ -131,21 +132,10 @@ function EnrolDialog({
   onConfirmed: (codes: string[]) => void;
 }) {
   const [code, setCode] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<UiError | null>(null);
-
-  async function submit(ev: FormEvent) {
-    ev.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      const res = await call(api().confirmTotp({ code }));
-      onConfirmed(res.recoveryCodes);
-    } catch (e) {
-      setError(asUiError(e));
-      setBusy(false);
-    }
-  }
+  const { busy, error, submit } = useSubmit(async () => {
+    const res = await call(api().confirmTotp({ code }));
+    onConfirmed(res.recoveryCodes);
+  });
 
   return (
     <Dialog title="Set up an authenticator app" onClose={onClose}>
