@@ -30,6 +30,7 @@ import { SecretBox } from './secrets/secret-box';
 import { loadSecretsKey } from './secrets/secrets-key';
 import { sealLegacyTotpSecrets, TotpSecrets } from './totp/totp-secrets';
 import { attachTunnelToServer, type TunnelAttachOptions } from './tunnel/attach';
+import { createRedisState } from './scale/redis-state';
 
 export type ServerOptions = {
   /** Where log lines go (tests capture them); stdout by default. */
@@ -85,7 +86,9 @@ export async function createServer(
     await db.destroy();
     throw err;
   }
-  const context = createContext(config, db, clock, app.log, boundPort, totpSecrets);
+  // REDIS_URL: attempts and rate limits shared by every process (the relay adds its own).
+  const shared = config.redisUrl ? createRedisState(config.redisUrl, clock, app.log) : null;
+  const context = createContext(config, db, clock, app.log, boundPort, totpSecrets, shared);
 
   installErrorHandling(app);
   await app.register(cookie);
@@ -132,6 +135,7 @@ export async function createServer(
   app.addHook('preClose', () => tunnel.close());
 
   app.addHook('onClose', async () => {
+    await shared?.close();
     await db.destroy();
   });
 

@@ -1,6 +1,6 @@
 /**
- * Everything a route needs, built once per server. Stores that are in memory today (attempts,
- * rate limits) sit behind interfaces so Redis versions can replace them when scaled.
+ * Everything a route needs, built once per server. Attempts and rate limits live in memory by
+ * default, or in Redis (`shared`, from REDIS_URL) when several processes serve one exchange.
  */
 import type { FastifyBaseLogger } from 'fastify';
 import type { Config } from './config';
@@ -19,6 +19,7 @@ import {
   type RegistrationAttemptStore,
 } from './passkeys/attempt-stores';
 import { MemoryRateLimitStore } from './rate-limit/rate-limiter';
+import type { SharedState } from './scale/redis-state';
 import { AttemptGuard } from './rate-limit/attempt-guard';
 import { IpLimiter } from './rate-limit/ip-limiter';
 
@@ -72,9 +73,10 @@ export function createContext(
   log: FastifyBaseLogger,
   boundPort: () => number,
   totpSecrets: TotpSecrets,
+  shared: SharedState | null = null,
 ): ServerContext {
   const activity = new ActivityLog(db, clock);
-  const rateLimitStore = new MemoryRateLimitStore(clock);
+  const rateLimitStore = shared?.rateLimits ?? new MemoryRateLimitStore(clock);
   const rpOrigins = () => config.rpOrigins ?? [`http://${config.rpId}:${boundPort()}`];
   return {
     config,
@@ -89,8 +91,8 @@ export function createContext(
     totpSecrets,
     guard: new AttemptGuard(rateLimitStore, config.rateLimits),
     ipLimits: new IpLimiter(rateLimitStore, config.rateLimits),
-    loginAttempts: new MemoryLoginAttemptStore(clock),
-    registrationAttempts: new MemoryRegistrationAttemptStore(clock),
+    loginAttempts: shared?.loginAttempts ?? new MemoryLoginAttemptStore(clock),
+    registrationAttempts: shared?.registrationAttempts ?? new MemoryRegistrationAttemptStore(clock),
     readyChecks: {},
     pairingLink: noPairings,
     rpOrigins,

@@ -11,7 +11,7 @@ export function registerAccountRoutes(app: FastifyInstance, ctx: ServerContext):
   app.post('/api/accounts', async (request, reply) => {
     const body = parseWith(SignUpRequest, request.body);
     // Before the hash: every sign-up costs 19 MiB of argon2, whether or not the email is free.
-    ctx.ipLimits.take('signup', request.ip);
+    await ctx.ipLimits.take('signup', request.ip);
     const now = ctx.clock.now();
     const user = await ctx.accounts.create(body.email, await hashPassword(body.password), now);
     if (!user)

@@ -12,11 +12,11 @@ export function registerPasswordLoginRoute(app: FastifyInstance, ctx: ServerCont
     const body = parseWith(PasswordLoginRequest, request.body);
     const meta = requestMeta(request);
     // Keyed by the email as typed, so guessing against a non-existent account is limited too.
-    ctx.guard.assertAllowed('password', body.email, meta.ip);
+    await ctx.guard.assertAllowed('password', body.email, meta.ip);
     const user = await ctx.accounts.byEmail(body.email);
     const ok = await verifyPassword(user?.password_hash ?? null, body.password);
     if (!user || !ok) {
-      ctx.guard.recordFailure('password', body.email, meta.ip);
+      await ctx.guard.recordFailure('password', body.email, meta.ip);
       if (user)
         await ctx.activity.record(user.id, 'signin.failed', meta, {
           method: 'password',
@@ -31,18 +31,18 @@ export function registerPasswordLoginRoute(app: FastifyInstance, ctx: ServerCont
           'totp_required',
           'Enter the 6-digit code from your authenticator app.',
         );
-      ctx.guard.assertAllowed('totp', user.id, meta.ip);
+      await ctx.guard.assertAllowed('totp', user.id, meta.ip);
       if (!(await ctx.secondFactor.verify(user, body.totp, ctx.clock.now(), meta))) {
-        ctx.guard.recordFailure('totp', user.id, meta.ip);
+        await ctx.guard.recordFailure('totp', user.id, meta.ip);
         await ctx.activity.record(user.id, 'signin.failed', meta, {
           method: 'password',
           reason: 'wrong_totp',
         });
         throw new ApiError(401, 'invalid_totp', 'That code is not right or was already used.');
       }
-      ctx.guard.recordSuccess('totp', user.id);
+      await ctx.guard.recordSuccess('totp', user.id);
     }
-    ctx.guard.recordSuccess('password', body.email);
+    await ctx.guard.recordSuccess('password', body.email);
     return completeSignIn(ctx, request, reply, {
       user,
       client: body.client,

@@ -1,5 +1,6 @@
 /**
- * Challenges live in short-lived attempts, in memory behind interfaces (Redis when scaled).
+ * Challenges live in short-lived attempts, in memory behind interfaces (Redis when scaled:
+ * server/passkeys/redis-attempt-stores.ts; every method may answer through a promise).
  * A challenge is single-use: the verify route takes the attempt out before checking the
  * response, so a second try with the same challenge finds nothing.
  */
@@ -27,6 +28,9 @@ export type RegistrationAttempt = {
 };
 
 export const MAX_REVERSE_CODE_TRIES = 5;
+
+/** In memory a value, in Redis a promise: callers always await. */
+export type Awaitable<T> = T | Promise<T>;
 
 /** Keeps entries a little past expiry so a late verify gets "expired" rather than "not found". */
 const GRACE_MS = 5 * 60 * 1000;
@@ -90,17 +94,17 @@ class ExpiringMap<T extends { id: string; expiresAt: number }> {
 
 export interface LoginAttemptStore {
   /** Throws 503 server_busy when too many attempts are live. */
-  create(challenge: string, timeoutMs: number, pairingId: string | null): LoginAttempt;
-  get(attemptId: string): LoginAttempt | undefined;
+  create(challenge: string, timeoutMs: number, pairingId: string | null): Awaitable<LoginAttempt>;
+  get(attemptId: string): Awaitable<LoginAttempt | undefined>;
   /** Removes and returns the attempt: its challenge can be checked once only. */
-  take(attemptId: string): LoginAttempt | undefined;
+  take(attemptId: string): Awaitable<LoginAttempt | undefined>;
   /** Records a wrong reverse code; returns tries left (0 = the attempt is dead). */
-  recordWrongReverseCode(attemptId: string): number;
+  recordWrongReverseCode(attemptId: string): Awaitable<number>;
   /**
    * Called by the relay when the phone joins from a different network: a 6-digit code that
    * the desktop must then send with the assertion. Stored hashed; returned once.
    */
-  issueReverseCode(attemptId: string): string;
+  issueReverseCode(attemptId: string): Awaitable<string>;
 }
 
 export class MemoryLoginAttemptStore implements LoginAttemptStore {
@@ -161,9 +165,9 @@ export interface RegistrationAttemptStore {
     timeoutMs: number,
     sessionId: string,
     userId: string,
-  ): RegistrationAttempt;
-  get(attemptId: string): RegistrationAttempt | undefined;
-  take(attemptId: string): RegistrationAttempt | undefined;
+  ): Awaitable<RegistrationAttempt>;
+  get(attemptId: string): Awaitable<RegistrationAttempt | undefined>;
+  take(attemptId: string): Awaitable<RegistrationAttempt | undefined>;
 }
 
 export class MemoryRegistrationAttemptStore implements RegistrationAttemptStore {

@@ -37,14 +37,14 @@ export function registerPasskeyLoginRoutes(app: FastifyInstance, ctx: ServerCont
   app.post('/api/auth/passkey/options', async (request): Promise<PasskeyLoginOptionsResponse> => {
     const body = parseWith(PasskeyLoginOptionsRequest, request.body ?? {});
     // Anyone may ask, signed in or not, and each answer holds a challenge for minutes.
-    ctx.ipLimits.take('passkey_options', request.ip);
+    await ctx.ipLimits.take('passkey_options', request.ip);
     const options = await generateAuthenticationOptions({
       rpID: ctx.config.rpId,
       userVerification: 'required',
       timeout: LOGIN_TIMEOUT_MS,
       // No allowCredentials: usernameless, the phone's provider offers its discoverable passkeys.
     });
-    const attempt = ctx.loginAttempts.create(
+    const attempt = await ctx.loginAttempts.create(
       options.challenge,
       LOGIN_TIMEOUT_MS,
       body.pairingId ?? null,
@@ -52,7 +52,7 @@ export function registerPasskeyLoginRoutes(app: FastifyInstance, ctx: ServerCont
     if (body.pairingId) {
       const linked = await ctx.pairingLink.linkAttempt(body.pairingId, attempt.id);
       if (!linked) {
-        ctx.loginAttempts.take(attempt.id);
+        await ctx.loginAttempts.take(attempt.id);
         throw new ApiError(
           404,
           'pairing_not_found',
@@ -65,7 +65,7 @@ export function registerPasskeyLoginRoutes(app: FastifyInstance, ctx: ServerCont
 
   app.post('/api/auth/passkey/verify', async (request, reply) => {
     const body = parseWith(PasskeyLoginVerifyRequest, request.body);
-    const attempt = checkAttempt(ctx, body.attemptId, body.reverseCode);
+    const attempt = await checkAttempt(ctx, body.attemptId, body.reverseCode);
     const meta = requestMeta(request);
 
     const passkey = await ctx.passkeys.byCredentialId(body.response.id);
@@ -156,8 +156,12 @@ export function registerPasskeyLoginRoutes(app: FastifyInstance, ctx: ServerCont
  * Attempt checks before any cryptography. Reverse-code failures keep the attempt alive (up to
  * five wrong codes); everything after that point spends the challenge.
  */
-function checkAttempt(ctx: ServerContext, attemptId: string, reverseCode: string | undefined) {
-  const attempt = ctx.loginAttempts.get(attemptId);
+async function checkAttempt(
+  ctx: ServerContext,
+  attemptId: string,
+  reverseCode: string | undefined,
+) {
+  const attempt = await ctx.loginAttempts.get(attemptId);
   if (!attempt)
     throw new ApiError(
       400,
@@ -167,7 +171,7 @@ function checkAttempt(ctx: ServerContext, attemptId: string, reverseCode: string
   if (attempt.dead)
     throw new ApiError(400, 'attempt_dead', 'Too many wrong codes. Start the sign-in again.');
   if (attempt.expiresAt <= ctx.clock.now()) {
-    ctx.loginAttempts.take(attemptId);
+    await ctx.loginAttempts.take(attemptId);
     throw new ApiError(400, 'challenge_expired', 'This sign-in timed out. Start again.');
   }
   if (attempt.reverseCodeHash !== null) {
@@ -178,7 +182,7 @@ function checkAttempt(ctx: ServerContext, attemptId: string, reverseCode: string
         'Type the 6-digit code shown on your phone.',
       );
     if (hashReverseCode(attemptId, reverseCode) !== attempt.reverseCodeHash) {
-      const left = ctx.loginAttempts.recordWrongReverseCode(attemptId);
+      const left = await ctx.loginAttempts.recordWrongReverseCode(attemptId);
       if (left === 0)
         throw new ApiError(400, 'attempt_dead', 'Too many wrong codes. Start the sign-in again.');
       throw new ApiError(
@@ -191,12 +195,25 @@ function checkAttempt(ctx: ServerContext, attemptId: string, reverseCode: string
       );
     }
   }
-  const taken = ctx.loginAttempts.take(attemptId);
+  const taken = await ctx.loginAttempts.take(attemptId);
   if (!taken)
     throw new ApiError(
       400,
       'attempt_not_found',
       'This sign-in attempt was already used. Start again.',
+    );
+  // With shared (Redis) state another process may have changed the attempt between the read
+  // above and the take: the taken copy is the one that counts.
+  if (taken.dead)
+    throw new ApiError(400, 'attempt_dead', 'Too many wrong codes. Start the sign-in again.');
+  if (
+    taken.reverseCodeHash !== null &&
+    (!reverseCode || hashReverseCode(attemptId, reverseCode) !== taken.reverseCodeHash)
+  )
+    throw new ApiError(
+      400,
+      'attempt_not_found',
+      'This sign-in attempt changed while it was checked. Start again.',
     );
   return taken;
 }

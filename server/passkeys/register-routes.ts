@@ -53,7 +53,7 @@ export function registerPasskeyRegistrationRoutes(app: FastifyInstance, ctx: Ser
       authenticatorSelection: { residentKey: 'required', userVerification: 'required' },
       supportedAlgorithmIDs: [-7, -8, -257],
     });
-    const attempt = ctx.registrationAttempts.create(
+    const attempt = await ctx.registrationAttempts.create(
       options.challenge,
       REGISTRATION_TIMEOUT_MS,
       session.id,
@@ -66,7 +66,7 @@ export function registerPasskeyRegistrationRoutes(app: FastifyInstance, ctx: Ser
     const { session, user } = await requireSession(ctx, request);
     const body = parseWith(PasskeyRegisterVerifyRequest, request.body);
     requireStepUp(ctx, session);
-    const pending = ctx.registrationAttempts.get(body.attemptId);
+    const pending = await ctx.registrationAttempts.get(body.attemptId);
     if (!pending || pending.sessionId !== session.id) {
       throw new ApiError(
         400,
@@ -74,7 +74,7 @@ export function registerPasskeyRegistrationRoutes(app: FastifyInstance, ctx: Ser
         'This passkey request is unknown or was already used. Start again.',
       );
     }
-    const attempt = ctx.registrationAttempts.take(body.attemptId);
+    const attempt = await ctx.registrationAttempts.take(body.attemptId);
     if (!attempt || attempt.expiresAt <= ctx.clock.now()) {
       throw new ApiError(400, 'challenge_expired', 'This passkey request timed out. Start again.');
     }

@@ -19,23 +19,23 @@ export class AttemptGuard {
   }
 
   /** Throws 429 rate_limited (with retryAfterSeconds) if this account or IP must wait. */
-  assertAllowed(kind: GuardedCheck, account: string, ip: string): void {
+  async assertAllowed(kind: GuardedCheck, account: string, ip: string): Promise<void> {
     const k = this.keys(kind, account, ip);
     const wait = Math.max(
-      this.store.check(k.account, this.limits.perAccount),
-      this.store.check(k.ip, this.limits.perIp),
+      await this.store.check(k.account, this.limits.perAccount),
+      await this.store.check(k.ip, this.limits.perIp),
     );
     if (wait > 0) throw rateLimited(wait);
   }
 
-  recordFailure(kind: GuardedCheck, account: string, ip: string): void {
+  async recordFailure(kind: GuardedCheck, account: string, ip: string): Promise<void> {
     const k = this.keys(kind, account, ip);
-    this.store.hit(k.account, this.limits.perAccount);
-    this.store.hit(k.ip, this.limits.perIp);
+    await this.store.hit(k.account, this.limits.perAccount);
+    await this.store.hit(k.ip, this.limits.perIp);
   }
 
   /** A success clears the account's count (the IP count stays: it spans accounts). */
-  recordSuccess(kind: GuardedCheck, account: string): void {
-    this.store.reset(`${kind}:acct:${account}`);
+  async recordSuccess(kind: GuardedCheck, account: string): Promise<void> {
+    await this.store.reset(`${kind}:acct:${account}`);
   }
 }

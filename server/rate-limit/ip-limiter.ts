@@ -20,8 +20,8 @@ export class IpLimiter {
   }
 
   /** Counts one request from `ip`; throws 429 rate_limited (with Retry-After) when over. */
-  take(action: IpLimitedAction, ip: string): void {
-    const wait = this.store.hit(`${action}:ip:${ip}`, this.rule(action));
+  async take(action: IpLimitedAction, ip: string): Promise<void> {
+    const wait = await this.store.hit(`${action}:ip:${ip}`, this.rule(action));
     if (wait > 0) throw rateLimited(wait);
   }
 }

@@ -1,18 +1,21 @@
 /**
  * Fixed-window counters for guessable secrets (password, TOTP, step-up), per account and per
- * IP. In memory behind an interface, like challenges: a Redis implementation plugs in when
- * the server runs as several processes (DESIGN.md section 6).
+ * IP. In memory behind an interface, like challenges; with REDIS_URL the Redis implementation
+ * (redis-rate-limit-store.ts) shares the counts between server processes (DESIGN.md section 6).
  */
 import type { RateLimitRule } from '../config';
 import type { Clock } from '../util/clock';
 import { ApiError } from '../http/errors';
 
+/** In memory a value, in Redis a promise (server/rate-limit/redis-rate-limit-store.ts). */
+type Awaitable<T> = T | Promise<T>;
+
 export interface RateLimitStore {
   /** Counts one hit; returns seconds to wait if the key is over its limit, else 0. */
-  hit(key: string, rule: RateLimitRule): number;
+  hit(key: string, rule: RateLimitRule): Awaitable<number>;
   /** Seconds to wait without counting, 0 if free. */
-  check(key: string, rule: RateLimitRule): number;
-  reset(key: string): void;
+  check(key: string, rule: RateLimitRule): Awaitable<number>;
+  reset(key: string): Awaitable<void>;
 }
 
 type Window = { start: number; count: number; end: number };

@@ -16,12 +16,12 @@ export function registerStepUpRoute(app: FastifyInstance, ctx: ServerContext): v
     const { session, user } = await requireSession(ctx, request);
     const body = parseWith(StepUpRequest, request.body);
     const meta = requestMeta(request);
-    ctx.guard.assertAllowed('stepup', user.id, meta.ip);
+    await ctx.guard.assertAllowed('stepup', user.id, meta.ip);
     const fail = async (
       code: 'invalid_credentials' | 'totp_required' | 'invalid_totp',
       message: string,
     ) => {
-      ctx.guard.recordFailure('stepup', user.id, meta.ip);
+      await ctx.guard.recordFailure('stepup', user.id, meta.ip);
       await ctx.activity.record(user.id, 'stepup.failed', meta, {
         reason: code,
         sessionId: session.id,
@@ -40,7 +40,7 @@ export function registerStepUpRoute(app: FastifyInstance, ctx: ServerContext): v
       if (!(await ctx.secondFactor.verify(user, body.totp, ctx.clock.now(), meta)))
         throw await fail('invalid_totp', 'That code is not right or was already used.');
     }
-    ctx.guard.recordSuccess('stepup', user.id);
+    await ctx.guard.recordSuccess('stepup', user.id);
     const until = ctx.clock.now() + STEP_UP_WINDOW_MS;
     await ctx.sessions.elevate(session.id, until);
     await ctx.activity.record(user.id, 'stepup.succeeded', meta, { sessionId: session.id });

@@ -37,18 +37,18 @@ export function registerTotpRoutes(app: FastifyInstance, ctx: ServerContext): vo
     if (!user.totp_pending_secret)
       throw new ApiError(400, 'bad_request', 'Start the authenticator app setup first.');
     const meta = requestMeta(request);
-    ctx.guard.assertAllowed('totp', user.id, meta.ip);
+    await ctx.guard.assertAllowed('totp', user.id, meta.ip);
     const pending = ctx.totpSecrets.open(user.id, user.totp_pending_secret);
     const step = checkTotp(pending, body.code, ctx.clock.now(), null);
     if (step === null) {
-      ctx.guard.recordFailure('totp', user.id, meta.ip);
+      await ctx.guard.recordFailure('totp', user.id, meta.ip);
       throw new ApiError(
         400,
         'invalid_totp',
         'That code is not right. Check the time on your phone and try the current code.',
       );
     }
-    ctx.guard.recordSuccess('totp', user.id);
+    await ctx.guard.recordSuccess('totp', user.id);
     const codes = Array.from({ length: RECOVERY_CODE_COUNT }, newRecoveryCode);
     await ctx.db.transaction().execute(async (trx) => {
       await trx

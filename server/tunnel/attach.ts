@@ -45,11 +45,11 @@ export function attachTunnelToServer(
   });
   context.pairingLink = {
     // The challenge lets the phone check it signs the attempt this pairing is bound to.
-    linkAttempt: (pairingId, attemptId) =>
+    linkAttempt: async (pairingId, attemptId) =>
       tunnel.pairingLink.linkAttempt(
         pairingId,
         attemptId,
-        context.loginAttempts.get(attemptId)?.challenge,
+        (await context.loginAttempts.get(attemptId))?.challenge,
       ),
   };
   if (!backend) return tunnel;

@@ -391,7 +391,7 @@ test('reverse code: required, wrong tries counted, five wrong kill the attempt, 
   const { cookie, auth } = await account();
   await addPasskey(cookie, auth);
   let o = await loginOptions();
-  const code = srv.context.loginAttempts.issueReverseCode(o.attemptId);
+  const code = await srv.context.loginAttempts.issueReverseCode(o.attemptId);
   assert.match(code, /^\d{6}$/);
   const response = auth.assert(o.options);
   const before = await snapshot();
@@ -413,7 +413,7 @@ test('reverse code: required, wrong tries counted, five wrong kill the attempt, 
   assert.equal(ok.status, 200, 'the attempt stayed alive between wrong tries');
 
   o = await loginOptions();
-  const code2 = srv.context.loginAttempts.issueReverseCode(o.attemptId);
+  const code2 = await srv.context.loginAttempts.issueReverseCode(o.attemptId);
   const wrong2 = code2 === '000000' ? '111111' : '000000';
   const response2 = auth.assert(o.options);
   for (let i = 0; i < 4; i++) {

@@ -95,40 +95,42 @@ test('last-passkey guard and the 20-passkey limit', () => {
   assert.equal(passkeyLimitReached(20), true);
 });
 
-test('rate limits: per account and per IP, with a retry time, reset by success per account', () => {
+test('rate limits: per account and per IP, with a retry time, reset by success per account', async () => {
   const clock = new ManualClock();
   const guard = new AttemptGuard(new MemoryRateLimitStore(clock), {
     perAccount: { max: 3, windowSeconds: 60 },
     perIp: { max: 5, windowSeconds: 600 },
   });
   for (let i = 0; i < 3; i++) {
-    guard.assertAllowed('password', 'a@x', '1.1.1.1');
-    guard.recordFailure('password', 'a@x', '1.1.1.1');
+    await guard.assertAllowed('password', 'a@x', '1.1.1.1');
+    await guard.recordFailure('password', 'a@x', '1.1.1.1');
   }
-  assert.throws(
+  await assert.rejects(
     () => guard.assertAllowed('password', 'a@x', '2.2.2.2'),
     (e: { code: string; status: number; extra: { retryAfterSeconds: number } }) =>
       e.code === 'rate_limited' && e.status === 429 && e.extra.retryAfterSeconds === 60,
   );
   // Another account from the same IP is still allowed until the IP limit.
-  guard.assertAllowed('password', 'b@x', '1.1.1.1');
-  guard.recordFailure('password', 'b@x', '1.1.1.1');
-  guard.recordFailure('password', 'c@x', '1.1.1.1');
-  assert.throws(() => guard.assertAllowed('password', 'd@x', '1.1.1.1'), { code: 'rate_limited' });
+  await guard.assertAllowed('password', 'b@x', '1.1.1.1');
+  await guard.recordFailure('password', 'b@x', '1.1.1.1');
+  await guard.recordFailure('password', 'c@x', '1.1.1.1');
+  await assert.rejects(() => guard.assertAllowed('password', 'd@x', '1.1.1.1'), {
+    code: 'rate_limited',
+  });
   // Other checks have their own counters.
-  guard.assertAllowed('stepup', 'a@x', '1.1.1.1');
+  await guard.assertAllowed('stepup', 'a@x', '1.1.1.1');
   clock.advance(30_000);
-  assert.throws(
+  await assert.rejects(
     () => guard.assertAllowed('password', 'a@x', '3.3.3.3'),
     (e: { extra: { retryAfterSeconds: number } }) => e.extra.retryAfterSeconds === 30,
   );
   clock.advance(31_000);
-  guard.assertAllowed('password', 'a@x', '3.3.3.3');
-  guard.recordFailure('password', 'e@x', '4.4.4.4');
-  guard.recordSuccess('password', 'e@x');
-  guard.recordFailure('password', 'e@x', '4.4.4.4');
-  guard.recordFailure('password', 'e@x', '4.4.4.4');
-  guard.assertAllowed('password', 'e@x', '4.4.4.4');
+  await guard.assertAllowed('password', 'a@x', '3.3.3.3');
+  await guard.recordFailure('password', 'e@x', '4.4.4.4');
+  await guard.recordSuccess('password', 'e@x');
+  await guard.recordFailure('password', 'e@x', '4.4.4.4');
+  await guard.recordFailure('password', 'e@x', '4.4.4.4');
+  await guard.assertAllowed('password', 'e@x', '4.4.4.4');
 });
 
 test('TOTP: current and adjacent codes accepted, a used step never again, wrong codes refused', () => {

@@ -121,7 +121,7 @@ test('no secret reaches the logs', async () => {
     { body: {} },
   );
   keep('login challenge', lo.body.options.challenge);
-  const reverse = srv.context.loginAttempts.issueReverseCode(lo.body.attemptId);
+  const reverse = await srv.context.loginAttempts.issueReverseCode(lo.body.attemptId);
   keep('reverse code', reverse);
   const response = auth.assert(lo.body.options);
   await call(srv.url, '/api/auth/passkey/verify', {

@@ -1,0 +1,271 @@
+/**
+ * "Many machines" mode (DESIGN.md section 6): two server processes' worth of createServer
+ * ("node A" and "node B") sharing one SQLite file and one real Redis (REDIS_URL). Challenges,
+ * reverse codes and rate-limit counts live in Redis, so a ceremony started on one node
+ * finishes on the other, a code issued on one is enforced on the other, and neither limits
+ * nor single-use challenges can be dodged by switching nodes.
+ */
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { Writable } from 'node:stream';
+import { after, before, test } from 'node:test';
+import { io as connect, type Socket } from 'socket.io-client';
+import { createServer, type KeybridgeServer } from '../../server/app';
+import { defaultRateLimits, type Config } from '../../server/config';
+import type { PairCreateAck, PairJoinAck } from '../../server/protocol/tunnel';
+import type { AuthenticationOptionsJSON, RegistrationOptionsJSON } from '../../server/protocol/api';
+import { SoftAuthenticator } from '../support/soft-authenticator';
+import { REDIS_SERVER, startRedis, type TestRedis } from '../tunnel/support/redis-server';
+import { call, PASSWORD, signUp } from './http';
+
+const haveRedis = fs.existsSync(REDIS_SERVER);
+/** `skip` with its reason, so the runner prints why (false = run). */
+const skip = haveRedis ? false : `${REDIS_SERVER} is not installed (set REDIS_SERVER)`;
+
+/** Both nodes sit behind one public origin, as behind a load balancer. */
+const ORIGIN = 'http://exchange.localhost:8443';
+
+type Node = { url: string; server: KeybridgeServer; logs: () => string };
+let redis: TestRedis;
+let dataDir: string;
+let a: Node;
+let b: Node;
+
+async function startNode(): Promise<Node> {
+  const chunks: string[] = [];
+  const config: Config = {
+    port: 0,
+    host: '127.0.0.1',
+    rpId: 'exchange.localhost',
+    rpName: 'Keybridge Test Exchange',
+    rpOrigins: [ORIGIN],
+    dataDir,
+    trustProxy: false,
+    logLevel: 'info',
+    bodyLimit: 64 * 1024,
+    rateLimits: { ...defaultRateLimits, perAccount: { max: 3, windowSeconds: 600 } },
+    redisUrl: redis.url,
+  };
+  const server = await createServer(config, {
+    logDestination: new Writable({
+      write(chunk, _enc, done) {
+        chunks.push(String(chunk));
+        done();
+      },
+    }),
+  });
+  return { url: await server.listen(), server, logs: () => chunks.join('') };
+}
+
+before(async () => {
+  if (!haveRedis) return;
+  redis = await startRedis();
+  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'keybridge-scaled-'));
+  // One after the other: the first creates the schema and the secrets key, the second reuses them.
+  a = await startNode();
+  b = await startNode();
+});
+after(async () => {
+  await a?.server.close();
+  await b?.server.close();
+  await redis?.stop();
+  if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+});
+
+type Err = { error: { code: string; triesLeft?: number } };
+let n = 0;
+
+/** An account with a passkey; registration options asked on A, verified on B. */
+async function accountWithPasskey() {
+  const email = `scaled${++n}@example.com`;
+  const cookie = await signUp(a.url, email);
+  const auth = new SoftAuthenticator(ORIGIN);
+  const o = await call<{ attemptId: string; options: RegistrationOptionsJSON }>(
+    a.url,
+    '/api/passkeys/options',
+    { cookie, body: {} },
+  );
+  assert.equal(o.status, 200, JSON.stringify(o.body));
+  const r = await call(b.url, '/api/passkeys/verify', {
+    cookie,
+    body: { attemptId: o.body.attemptId, response: auth.register(o.body.options) },
+  });
+  assert.equal(r.status, 201, JSON.stringify(r.body));
+  return { email, cookie, auth };
+}
+
+async function loginOptions(url: string, body: object = {}, localAddress?: string) {
+  const r = await postJson(`${url}/api/auth/passkey/options`, body, localAddress);
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  return r.body as { attemptId: string; options: AuthenticationOptionsJSON };
+}
+
+function postJson(url: string, body: unknown, localAddress?: string) {
+  // fetch cannot bind a source address; node:http can.
+  return new Promise<{ status: number; body: Record<string, unknown> }>((resolve, reject) => {
+    const req = http.request(
+      url,
+      { method: 'POST', headers: { 'content-type': 'application/json' }, localAddress },
+      (res) => {
+        let text = '';
+        res.on('data', (c) => (text += c));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, body: JSON.parse(text || '{}') }),
+        );
+      },
+    );
+    req.on('error', reject);
+    req.end(JSON.stringify(body));
+  });
+}
+
+function relayClient(url: string, localAddress?: string) {
+  const agent = localAddress ? new http.Agent({ localAddress }) : undefined;
+  const socket: Socket = connect(`${url}/tunnel`, {
+    transports: ['websocket'],
+    forceNew: true,
+    reconnection: false,
+    agent: agent as unknown as string,
+  });
+  return {
+    create: () => new Promise<PairCreateAck>((r) => socket.emit('pair:create', {}, r)),
+    join: (pairingId: string) =>
+      new Promise<PairJoinAck>((r) => socket.emit('pair:join', { pairingId }, r)),
+    close: () => {
+      socket.disconnect();
+      agent?.destroy();
+    },
+  };
+}
+
+test(
+  'passkey sign-in: options on node A, verify on node B; the challenge cannot be replayed on either',
+  { skip },
+  async () => {
+    const { auth } = await accountWithPasskey();
+    const o = await loginOptions(a.url);
+    const response = auth.assert(o.options);
+    const ok = await call<{ accessToken: string }>(b.url, '/api/auth/passkey/verify', {
+      body: { attemptId: o.attemptId, response, client: 'desktop' },
+    });
+    assert.equal(ok.status, 200, JSON.stringify(ok.body));
+    assert.ok(ok.body.accessToken);
+    for (const node of [a, b]) {
+      const replay = await call<Err>(node.url, '/api/auth/passkey/verify', {
+        body: { attemptId: o.attemptId, response, client: 'desktop' },
+      });
+      assert.equal(replay.status, 400);
+      assert.equal(replay.body.error.code, 'attempt_not_found');
+    }
+    // And the other way round: used on A, refused on B.
+    const o2 = await loginOptions(b.url);
+    const response2 = auth.assert(o2.options);
+    const ok2 = await call(a.url, '/api/auth/passkey/verify', {
+      body: { attemptId: o2.attemptId, response: response2 },
+    });
+    assert.equal(ok2.status, 200);
+    const replay2 = await call<Err>(b.url, '/api/auth/passkey/verify', {
+      body: { attemptId: o2.attemptId, response: response2 },
+    });
+    assert.equal(replay2.body.error.code, 'attempt_not_found');
+  },
+);
+
+test(
+  'QR pairing across nodes: desktop on A, phone on B; the reverse code issued on B is enforced on A',
+  { skip },
+  async (t) => {
+    const { auth } = await accountWithPasskey();
+    /** A pairing made on A, its attempt linked on A, joined by the phone on B. */
+    async function pairAcross() {
+      // One sign-in per connection pair, as the desktop app and the phone page do.
+      const desktop = relayClient(a.url, '127.0.0.2');
+      const phone = relayClient(b.url);
+      t.after(() => {
+        desktop.close();
+        phone.close();
+      });
+      const created = await desktop.create();
+      assert.ok(created.ok);
+      const o = await loginOptions(a.url, { pairingId: created.pairingId }, '127.0.0.2');
+      const joined = await phone.join(created.pairingId);
+      assert.ok(joined.ok, JSON.stringify(joined));
+      assert.equal(joined.sameNetwork, false);
+      assert.match(joined.reverseCode ?? '', /^\d{6}$/);
+      return { o, code: joined.reverseCode!, response: auth.assert(o.options) };
+    }
+    const verify = (node: Node, attemptId: string, response: unknown, reverseCode?: string) =>
+      call<Err>(node.url, '/api/auth/passkey/verify', {
+        body: { attemptId, response, client: 'desktop', reverseCode },
+      });
+
+    // Right code in the end: wrong tries on A and B count together.
+    const first = await pairAcross();
+    const wrong1 = first.code === '000000' ? '111111' : '000000';
+    assert.equal(
+      (await verify(a, first.o.attemptId, first.response)).body.error.code,
+      'reverse_code_required',
+    );
+    assert.equal(
+      (await verify(a, first.o.attemptId, first.response, wrong1)).body.error.triesLeft,
+      4,
+    );
+    assert.equal(
+      (await verify(b, first.o.attemptId, first.response, wrong1)).body.error.triesLeft,
+      3,
+    );
+    const signedIn = await verify(a, first.o.attemptId, first.response, first.code);
+    assert.equal(signedIn.status, 200, JSON.stringify(signedIn.body));
+
+    // Five wrong codes spread over both nodes: the attempt is dead on both, even with the right code.
+    const second = await pairAcross();
+    const wrong2 = second.code === '000000' ? '111111' : '000000';
+    const lefts: Array<number | undefined> = [];
+    const codes: string[] = [];
+    for (const node of [a, b, a, b, a]) {
+      const r = await verify(node, second.o.attemptId, second.response, wrong2);
+      assert.equal(r.status, 400);
+      codes.push(r.body.error.code);
+      lefts.push(r.body.error.triesLeft);
+    }
+    assert.deepEqual(codes, [
+      'reverse_code_invalid',
+      'reverse_code_invalid',
+      'reverse_code_invalid',
+      'reverse_code_invalid',
+      'attempt_dead',
+    ]);
+    assert.deepEqual(lefts, [4, 3, 2, 1, undefined]);
+    for (const node of [a, b]) {
+      const r = await verify(node, second.o.attemptId, second.response, second.code);
+      assert.equal(r.body.error.code, 'attempt_dead');
+    }
+    for (const node of [a, b]) assert.equal(node.logs().includes(second.code), false);
+  },
+);
+
+test(
+  'rate limits count across nodes: failures on A and B add up for one account',
+  { skip },
+  async () => {
+    const email = `limited${++n}@example.com`;
+    await signUp(a.url, email);
+    const login = (node: Node, password: string) =>
+      call<Err & { retryAfterSeconds?: number }>(node.url, '/api/auth/password', {
+        body: { email, password, client: 'desktop' },
+      });
+    assert.equal((await login(a, 'wrong password 1')).status, 401);
+    assert.equal((await login(b, 'wrong password 2')).status, 401);
+    assert.equal((await login(a, 'wrong password 3')).status, 401);
+    // The account's limit (3 per window) is reached on both nodes, for the right password too.
+    for (const node of [b, a]) {
+      const r = await login(node, PASSWORD);
+      assert.equal(r.status, 429, JSON.stringify(r.body));
+      assert.equal(r.body.error.code, 'rate_limited');
+      assert.ok(Number(r.headers.get('retry-after')) > 0);
+    }
+  },
+);
