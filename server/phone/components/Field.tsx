@@ -27,49 +27,39 @@ type KindProps = Omit<InputHTMLAttributes<HTMLInputElement>, 'value' | 'onChange
   onValue: (value: string) => void;
 };
 
+/** A required Field with a kind's defaults (label, type, autofill hint); props override them. */
+function fieldKind(defaults: { label: string } & InputHTMLAttributes<HTMLInputElement>) {
+  return function KindField({ onValue, ...props }: KindProps) {
+    return (
+      <Field
+        {...defaults}
+        onChange={(e) => onValue(e.target.value)}
+        required
+        {...props}
+        label={props.label ?? defaults.label}
+      />
+    );
+  };
+}
+
 // The fields several forms ask for (sign in, sign up, "Confirm it's you"), spelled once.
 
-export function EmailField({ label = 'Email', onValue, ...props }: KindProps) {
-  return (
-    <Field
-      label={label}
-      type="email"
-      name="email"
-      autoComplete="username"
-      onChange={(e) => onValue(e.target.value)}
-      required
-      {...props}
-    />
-  );
-}
+export const EmailField = fieldKind({
+  label: 'Email',
+  type: 'email',
+  name: 'email',
+  autoComplete: 'username',
+});
 
-export function PasswordField({ label = 'Password', onValue, ...props }: KindProps) {
-  return (
-    <Field
-      label={label}
-      type="password"
-      autoComplete="current-password"
-      onChange={(e) => onValue(e.target.value)}
-      required
-      {...props}
-    />
-  );
-}
+export const PasswordField = fieldKind({
+  label: 'Password',
+  type: 'password',
+  autoComplete: 'current-password',
+});
 
 /** An authenticator app's code or a recovery code; callers trim it when they send it. */
-export function AuthenticatorCodeField({
-  label = 'Authenticator code',
-  onValue,
-  ...props
-}: KindProps) {
-  return (
-    <Field
-      label={label}
-      inputMode="numeric"
-      autoComplete="one-time-code"
-      onChange={(e) => onValue(e.target.value)}
-      required
-      {...props}
-    />
-  );
-}
+export const AuthenticatorCodeField = fieldKind({
+  label: 'Authenticator code',
+  inputMode: 'numeric',
+  autoComplete: 'one-time-code',
+});

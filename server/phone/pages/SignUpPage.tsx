@@ -1,21 +1,26 @@
 /** Sign up with email and password; the Security page then suggests a passkey and 2FA. */
 import { useState, type FormEvent } from 'react';
 import { api, ApiError } from '../lib/api';
+import { useAction } from '../lib/use-action';
 import { EmailField, PasswordField } from '../components/Field';
 import { ErrorNotice } from '../components/Notice';
 import { navigate } from '../app/router';
 
+const describeSignUpError = (err: unknown) =>
+  err instanceof ApiError && err.code === 'validation_failed'
+    ? 'Check your email address, and use a password of at least 10 characters.'
+    : err instanceof Error
+      ? err.message
+      : String(err);
+
 export function SignUpPage(props: { onSignedIn: () => void }) {
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, run } = useAction(describeSignUpError);
 
-  const submit = async (e: FormEvent) => {
+  const submit = (e: FormEvent) => {
     e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
+    void run(async () => {
       await api.signUp(email, password);
       // Sign-up may or may not open a session; make sure one exists before moving on.
       await api.me().catch(async (err) => {
@@ -26,14 +31,7 @@ export function SignUpPage(props: { onSignedIn: () => void }) {
         throw err;
       });
       props.onSignedIn();
-    } catch (err) {
-      setBusy(false);
-      if (err instanceof ApiError && err.code === 'validation_failed') {
-        setError('Check your email address, and use a password of at least 10 characters.');
-        return;
-      }
-      setError(err instanceof Error ? err.message : String(err));
-    }
+    });
   };
 
   return (

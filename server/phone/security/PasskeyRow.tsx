@@ -2,6 +2,7 @@
 import { useState, type FormEvent } from 'react';
 import type { PasskeyView } from '../../protocol/api';
 import { exactTime, whenWords } from '../lib/format';
+import { useAction } from '../lib/use-action';
 import { ErrorNotice } from '../components/Notice';
 
 function KeyIcon() {
@@ -30,21 +31,14 @@ export function PasskeyRow(props: {
   const p = props.passkey;
   const [editing, setEditing] = useState(false);
   const [name, setName] = useState(p.name);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, setError, run } = useAction();
 
-  const save = async (e: FormEvent) => {
+  const save = (e: FormEvent) => {
     e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
+    void run(async () => {
       await props.onRename(name);
       setEditing(false);
-    } catch (err) {
-      setError(err instanceof Error ? err.message : String(err));
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   return (

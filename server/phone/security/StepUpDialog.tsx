@@ -5,9 +5,17 @@
  */
 import { useState, type FormEvent } from 'react';
 import { api, ApiError } from '../lib/api';
+import { useAction } from '../lib/use-action';
 import { Dialog } from '../components/Dialog';
 import { AuthenticatorCodeField, PasswordField } from '../components/Field';
 import { ErrorNotice } from '../components/Notice';
+
+const describeStepUpError = (err: unknown) =>
+  err instanceof ApiError && err.code === 'invalid_credentials'
+    ? "That password isn't right. Try again."
+    : err instanceof Error
+      ? err.message
+      : String(err);
 
 export function StepUpDialog(props: {
   totpEnabled: boolean;
@@ -16,26 +24,14 @@ export function StepUpDialog(props: {
 }) {
   const [password, setPassword] = useState('');
   const [totp, setTotp] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, run } = useAction(describeStepUpError);
 
-  const submit = async (e: FormEvent) => {
+  const submit = (e: FormEvent) => {
     e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
+    void run(async () => {
       await api.stepUp(password, props.totpEnabled ? totp.trim() : undefined);
       props.onDone(true);
-    } catch (err) {
-      setBusy(false);
-      setError(
-        err instanceof ApiError && err.code === 'invalid_credentials'
-          ? "That password isn't right. Try again."
-          : err instanceof Error
-            ? err.message
-            : String(err),
-      );
-    }
+    });
   };
 
   return (

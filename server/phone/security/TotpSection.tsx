@@ -5,6 +5,7 @@
 import { useState, type FormEvent } from 'react';
 import type { MeResponse, TotpSetupResponse } from '../../protocol/api';
 import { api } from '../lib/api';
+import { useAction } from '../lib/use-action';
 import { Dialog } from '../components/Dialog';
 import { Field } from '../components/Field';
 import { ErrorNotice } from '../components/Notice';
@@ -24,21 +25,8 @@ export function TotpSection(props: { me: MeResponse; onChanged: () => void }) {
   const { withStepUp } = useStepUp();
   const [stage, setStage] = useState<Stage>({ kind: 'idle' });
   const [code, setCode] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, run } = useAction();
   const reason = 'Changing two-step verification needs a fresh check that it is you.';
-
-  const run = async (action: () => Promise<void>) => {
-    setBusy(true);
-    setError(null);
-    try {
-      await action();
-    } catch (err) {
-      setError(err instanceof Error ? err.message : String(err));
-    } finally {
-      setBusy(false);
-    }
-  };
 
   const start = () =>
     run(async () => {
