@@ -31,10 +31,20 @@ export function App() {
   useEffect(() => {
     if (fatal) return;
     const bridge = api();
-    const offSession = bridge.onSessionChanged(setSession);
-    const offKeychain = bridge.onKeychainStatus(setKeychain);
-    void bridge.getSession().then((r) => r.ok && setSession(r.value));
-    void bridge.getKeychainStatus().then((r) => r.ok && setKeychain(r.value));
+    // A push is newer than any answer still on its way: an answer that arrives after one (e.g.
+    // "restoring" after "signed-out") must not undo it and unmount a QR already shown.
+    let sessionPushed = false;
+    let keychainPushed = false;
+    const offSession = bridge.onSessionChanged((next) => {
+      sessionPushed = true;
+      setSession(next);
+    });
+    const offKeychain = bridge.onKeychainStatus((next) => {
+      keychainPushed = true;
+      setKeychain(next);
+    });
+    void bridge.getSession().then((r) => r.ok && !sessionPushed && setSession(r.value));
+    void bridge.getKeychainStatus().then((r) => r.ok && !keychainPushed && setKeychain(r.value));
     return () => {
       offSession();
       offKeychain();
