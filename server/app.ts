@@ -73,7 +73,7 @@ export async function createServer(
         .send({ error: { code: 'bad_request', message: 'The URL is not valid.' } });
     },
   });
-  const db = await openDatabase(config.dataDir);
+  const db = await openDatabase(config.dataDir, config.databaseUrl);
   const clock = options.clock ?? systemClock;
   const boundPort = () => (app.server.address() as AddressInfo | null)?.port ?? config.port;
   let totpSecrets: TotpSecrets;

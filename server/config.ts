@@ -1,6 +1,7 @@
 /**
  * Server configuration from the environment. Everything has a default that runs on one
- * machine with SQLite (DESIGN.md section 6), so `npm run server` works after a clone.
+ * machine with SQLite (DESIGN.md section 6), so `npm run server` works after a clone;
+ * DATABASE_URL and REDIS_URL turn on the several-processes mode.
  */
 import path from 'node:path';
 import { parseSecretsKey } from './secrets/secrets-key';
@@ -32,6 +33,11 @@ export type Config = {
    * form one relay (server/tunnel/attach.ts). Unset: one process, pairings in memory.
    */
   redisUrl?: string;
+  /**
+   * DATABASE_URL: postgres://… (or postgresql://…) puts accounts, sessions, passkeys and
+   * activity in PostgreSQL, same schema and queries as SQLite. Unset: DATA_DIR/keybridge.sqlite.
+   */
+  databaseUrl?: string;
 };
 
 export type RateLimitRule = { max: number; windowSeconds: number };
@@ -74,6 +80,14 @@ function parseTrustProxy(raw: string | undefined): boolean | string {
   return raw;
 }
 
+function parseDatabaseUrl(raw: string | undefined): string | undefined {
+  if (raw === undefined || raw.trim() === '') return undefined;
+  const scheme = raw.slice(0, raw.indexOf(':') + 1);
+  if (scheme !== 'postgres:' && scheme !== 'postgresql:')
+    throw new Error('DATABASE_URL must start with postgres:// or postgresql://');
+  return raw;
+}
+
 function parseOrigins(raw: string | undefined): string[] | null {
   if (raw === undefined || raw.trim() === '') return null;
   return raw
@@ -101,6 +115,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     bodyLimit: 64 * 1024,
     rateLimits: defaultRateLimits,
     redisUrl: env.REDIS_URL || undefined,
+    databaseUrl: parseDatabaseUrl(env.DATABASE_URL),
     secretsKey: env.SECRETS_KEY ? parseSecretsKey(env.SECRETS_KEY, 'SECRETS_KEY') : undefined,
   };
 }

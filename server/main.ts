@@ -11,7 +11,7 @@ async function main() {
   const url = await server.listen();
   const phone = `${server.context.phoneOrigin()}/m/`;
   process.stdout.write(
-    `\nKeybridge server listening on ${url}\nPhone web app: ${phone}\nRP ID: ${config.rpId}  data: ${config.dataDir}\n\n`,
+    `\nKeybridge server listening on ${url}\nPhone web app: ${phone}\nRP ID: ${config.rpId}  data: ${config.databaseUrl ? 'PostgreSQL (DATABASE_URL)' : config.dataDir}\n\n`,
   );
   const stop = async (signal: string) => {
     server.app.log.info({ signal }, 'shutting down');

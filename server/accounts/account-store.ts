@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import type { Db } from '../db/database';
 import type { UserRow } from '../db/schema';
 import { randomId } from '../util/random';
+import { isUniqueViolation } from '../db/database';
 
 export class AccountStore {
   constructor(private readonly db: Db) {}
@@ -39,7 +40,7 @@ export class AccountStore {
       await this.db.insertInto('users').values(row).execute();
       return row;
     } catch (err) {
-      if (String((err as { code?: string }).code).startsWith('SQLITE_CONSTRAINT')) return null;
+      if (isUniqueViolation(err)) return null;
       throw err;
     }
   }

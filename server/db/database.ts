@@ -1,17 +1,23 @@
 /**
- * Opens the SQLite database (better-sqlite3 v12, WAL) in DATA_DIR and brings the schema up
- * to date. Kysely is the only query layer, so a PostgreSQL dialect can be swapped in later.
+ * Opens the database and brings the schema up to date. Kysely is the only query layer, so the
+ * same queries run on both dialects (DESIGN.md section 6):
+ * - default: SQLite (better-sqlite3 v12, WAL) in DATA_DIR;
+ * - DATABASE_URL=postgres://…: PostgreSQL through a pg pool, for several server processes.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, Migrator, SqliteDialect, sql } from 'kysely';
+import pg from 'pg';
+import { Kysely, Migrator, PostgresDialect, SqliteAdapter, SqliteDialect, sql } from 'kysely';
 import { migrationProvider } from './migrations';
 import type { Database } from './schema';
 
 export type Db = Kysely<Database>;
 
-export async function openDatabase(dataDir: string): Promise<Db> {
+/** pg's type id for int8 (bigint). */
+const INT8_OID = 20;
+
+function sqliteDialect(dataDir: string): SqliteDialect {
   fs.mkdirSync(dataDir, { recursive: true });
   const file = new SQLite(path.join(dataDir, 'keybridge.sqlite'));
   file.pragma('journal_mode = WAL');
@@ -20,7 +26,31 @@ export async function openDatabase(dataDir: string): Promise<Db> {
   file.pragma('secure_delete = ON');
   // Another connection (a second process, a backup) holding the lock should delay us, not fail us.
   file.pragma('busy_timeout = 5000');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: file }) });
+  return new SqliteDialect({ database: file });
+}
+
+function postgresDialect(url: string): PostgresDialect {
+  const pool = new pg.Pool({
+    connectionString: url,
+    // Times are epoch milliseconds in bigint columns; pg hands int8 back as a string (it may
+    // exceed 2^53). Ours never do, so they come back as numbers, exactly as from SQLite.
+    types: {
+      getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+        oid === INT8_OID && format !== 'binary'
+          ? (value: string) => Number(value)
+          : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
+    },
+  });
+  return new PostgresDialect({ pool });
+}
+
+/**
+ * `databaseUrl` (DATABASE_URL) postgres://… selects PostgreSQL; unset, the SQLite file in
+ * `dataDir`. A search_path can ride along in the URL: `?options=-c%20search_path%3Dkb`.
+ */
+export async function openDatabase(dataDir: string, databaseUrl?: string): Promise<Db> {
+  const dialect = databaseUrl ? postgresDialect(databaseUrl) : sqliteDialect(dataDir);
+  const db = new Kysely<Database>({ dialect });
   const { error, results } = await new Migrator({
     db,
     provider: migrationProvider,
@@ -33,7 +63,18 @@ export async function openDatabase(dataDir: string): Promise<Db> {
   return db;
 }
 
-/** Readiness probe: a trivial query proves the file is open and readable. */
+/** True for the SQLite file (SQLite-only statements such as PRAGMAs run only there). */
+export function isSqlite<T>(db: Kysely<T>): boolean {
+  return db.getExecutor().adapter instanceof SqliteAdapter;
+}
+
+/** A unique-index violation, in either dialect (the caller answers "already exists"). */
+export function isUniqueViolation(err: unknown): boolean {
+  const code = String((err as { code?: unknown } | null)?.code);
+  return code.startsWith('SQLITE_CONSTRAINT') || code === '23505';
+}
+
+/** Readiness probe: a trivial query proves the database is open and answering. */
 export async function databaseReachable(db: Db): Promise<boolean> {
   try {
     await sql`select 1`.execute(db);

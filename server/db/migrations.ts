@@ -2,7 +2,7 @@
  * Schema migrations, kept in code (not files on disk) so the bundle and tests need no
  * directory layout. Add new migrations at the end; never edit one that has shipped.
  */
-import type { Kysely, Migration, MigrationProvider } from 'kysely';
+import { PostgresAdapter, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 
 const migrations: Record<string, Migration> = {
   '0001_initial': {
@@ -86,9 +86,13 @@ const migrations: Record<string, Migration> = {
         .execute();
       await db.schema.createIndex('passkeys_user').on('passkeys').column('user_id').execute();
 
+      // SQLite counts with AUTOINCREMENT, PostgreSQL with a serial column; same ordering.
+      const postgres = db.getExecutor().adapter instanceof PostgresAdapter;
       await db.schema
         .createTable('activity')
-        .addColumn('seq', 'integer', (c) => c.primaryKey().autoIncrement())
+        .addColumn('seq', postgres ? 'serial' : 'integer', (c) =>
+          postgres ? c.primaryKey() : c.primaryKey().autoIncrement(),
+        )
         .addColumn('id', 'text', (c) => c.notNull().unique())
         .addColumn('user_id', 'text', (c) => c.notNull().references('users.id').onDelete('cascade'))
         .addColumn('type', 'text', (c) => c.notNull())

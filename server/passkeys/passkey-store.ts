@@ -1,6 +1,7 @@
 /** Queries on the passkeys table. */
 import type { Db } from '../db/database';
 import type { NewPasskey, PasskeyRow } from '../db/schema';
+import { isUniqueViolation } from '../db/database';
 
 export class PasskeyStore {
   constructor(private readonly db: Db) {}
@@ -46,7 +47,7 @@ export class PasskeyStore {
       await this.db.insertInto('passkeys').values(row).execute();
       return true;
     } catch (err) {
-      if (String((err as { code?: string }).code).startsWith('SQLITE_CONSTRAINT')) return false;
+      if (isUniqueViolation(err)) return false;
       throw err;
     }
   }

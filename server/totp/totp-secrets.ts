@@ -5,7 +5,7 @@
  */
 import type { FastifyBaseLogger } from 'fastify';
 import { sql } from 'kysely';
-import type { Db } from '../db/database';
+import { isSqlite, type Db } from '../db/database';
 import { SecretBox } from '../secrets/secret-box';
 
 export class TotpSecrets {
@@ -68,7 +68,7 @@ export async function sealLegacyTotpSecrets(
   if (changed > 0) {
     // Copy the rewritten pages into the main file now, so the old raw values (zeroed by
     // secure_delete in the new pages) do not linger there until some later checkpoint.
-    await sql`PRAGMA wal_checkpoint(TRUNCATE)`.execute(db);
+    if (isSqlite(db)) await sql`PRAGMA wal_checkpoint(TRUNCATE)`.execute(db);
     log.info({ rows: changed }, 'sealed TOTP secrets stored before encryption');
   }
   return changed;

@@ -41,6 +41,12 @@ test('config defaults and parsing', () => {
     'redis://10.0.0.5:6379',
   );
   assert.throws(() => loadConfig({ PORT: 'eighty' }), /PORT/);
+  assert.equal(d.databaseUrl, undefined, 'SQLite in DATA_DIR by default');
+  assert.equal(
+    loadConfig({ DATABASE_URL: 'postgresql://kb@db.internal/keybridge' }).databaseUrl,
+    'postgresql://kb@db.internal/keybridge',
+  );
+  assert.throws(() => loadConfig({ DATABASE_URL: 'mysql://db/keybridge' }), /DATABASE_URL/);
   assert.throws(() => loadConfig({ RP_ORIGINS: 'https://exchange.example/path' }), /bare origin/);
 });
 
