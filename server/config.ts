@@ -103,6 +103,11 @@ function parseOrigins(raw: string | undefined): string[] | null {
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const databaseUrl = parseDatabaseUrl(env.DATABASE_URL);
+  // A shared database is read by several machines: a key file made on each one would seal
+  // TOTP seeds that the others cannot open.
+  if (databaseUrl && !env.SECRETS_KEY)
+    throw new Error('DATABASE_URL needs SECRETS_KEY: every server process must share one key');
   return {
     port: parsePort(env.PORT),
     host: env.HOST || '127.0.0.1',
@@ -115,7 +120,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     bodyLimit: 64 * 1024,
     rateLimits: defaultRateLimits,
     redisUrl: env.REDIS_URL || undefined,
-    databaseUrl: parseDatabaseUrl(env.DATABASE_URL),
+    databaseUrl,
     secretsKey: env.SECRETS_KEY ? parseSecretsKey(env.SECRETS_KEY, 'SECRETS_KEY') : undefined,
   };
 }

@@ -42,11 +42,21 @@ test('config defaults and parsing', () => {
   );
   assert.throws(() => loadConfig({ PORT: 'eighty' }), /PORT/);
   assert.equal(d.databaseUrl, undefined, 'SQLite in DATA_DIR by default');
+  const key = Buffer.alloc(32, 7).toString('base64');
   assert.equal(
-    loadConfig({ DATABASE_URL: 'postgresql://kb@db.internal/keybridge' }).databaseUrl,
+    loadConfig({ DATABASE_URL: 'postgresql://kb@db.internal/keybridge', SECRETS_KEY: key })
+      .databaseUrl,
     'postgresql://kb@db.internal/keybridge',
   );
-  assert.throws(() => loadConfig({ DATABASE_URL: 'mysql://db/keybridge' }), /DATABASE_URL/);
+  assert.throws(
+    () => loadConfig({ DATABASE_URL: 'mysql://db/keybridge', SECRETS_KEY: key }),
+    /DATABASE_URL/,
+  );
+  assert.throws(
+    () => loadConfig({ DATABASE_URL: 'postgres://db/keybridge' }),
+    /SECRETS_KEY/,
+    'each machine would make its own key file',
+  );
   assert.throws(() => loadConfig({ RP_ORIGINS: 'https://exchange.example/path' }), /bare origin/);
 });
 

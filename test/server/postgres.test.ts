@@ -53,7 +53,10 @@ before(async () => {
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'keybridge-pg-'));
   const databaseUrl = `${BASE_URL}?options=${encodeURIComponent(`-c search_path=${schema}`)}`;
   // Through loadConfig, as `DATABASE_URL=… npm run server` would.
-  const fromEnv = loadConfig({ DATABASE_URL: databaseUrl });
+  const fromEnv = loadConfig({
+    DATABASE_URL: databaseUrl,
+    SECRETS_KEY: randomBytes(32).toString('base64'),
+  });
   assert.equal(fromEnv.databaseUrl, databaseUrl);
   const config: Config = {
     ...fromEnv,
