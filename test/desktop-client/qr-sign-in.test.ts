@@ -3,13 +3,13 @@
  * with a CDP virtual authenticator holding the passkey, the desktop client in Node, and the
  * real keychain (gnome-keyring under scripts/with-keyring.sh).
  */
-import { after, before, test } from 'node:test';
+import { after, before, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
 import type { Browser } from 'playwright-core';
 import { createApiClient } from '../../electron/services/api-client';
-import { createQrLogin } from '../../electron/services/qr-login';
+import { createQrLogin, type QrPurpose } from '../../electron/services/qr-login';
 import { createSessionManager } from '../../electron/services/session';
 import {
   createKeytarVault,
@@ -50,6 +50,19 @@ async function scan(p: Phone, link: string, opts?: { expectCode?: boolean }) {
   return p.approvePairing(link, opts);
 }
 
+/**
+ * A desktop's services against the test server (optionally from another local address): API
+ * client (closed when the test ends), session manager on the shared keychain, and QR flows.
+ */
+function desktopOn(t: TestContext, localAddress?: string) {
+  const api = createApiClient({ serverUrl: server.url, localAddress });
+  t.after(() => api.close());
+  const session = createSessionManager({ api, vault });
+  const qrLogin = (purpose?: QrPurpose) =>
+    createQrLogin({ serverUrl: server.url, api, session, device, localAddress, purpose });
+  return { api, session, qrLogin };
+}
+
 after(async () => {
   await phone?.close();
   await browser?.close();
@@ -59,10 +72,8 @@ after(async () => {
 });
 
 test('QR sign-in: phone approves -> signed in, refresh token in the keychain, phone shows success', async (t) => {
-  const api = createApiClient({ serverUrl: server.url });
-  t.after(() => api.close());
-  const session = createSessionManager({ api, vault });
-  const flow = createQrLogin({ serverUrl: server.url, api, session, device });
+  const { qrLogin } = desktopOn(t);
+  const flow = qrLogin();
   const path = recordStates(flow);
 
   const { link } = await waitForState(flow, 'waiting-for-scan');
@@ -120,9 +131,7 @@ test('QR sign-in: phone approves -> signed in, refresh token in the keychain, ph
 });
 
 test('adding a passkey from the desktop: step-up, create over the channel, new passkey listed', async (t) => {
-  const api = createApiClient({ serverUrl: server.url });
-  t.after(() => api.close());
-  const session = createSessionManager({ api, vault });
+  const { api, session, qrLogin } = desktopOn(t);
   const tokens = await api.passwordLogin({ email, password: PASSWORD, device });
   await session.adopt(tokens);
   await session.withAccess((token) => api.stepUp(token, { password: PASSWORD }));
@@ -131,13 +140,7 @@ test('adding a passkey from the desktop: step-up, create over the channel, new p
   // A second phone (its own passkey provider) makes the new passkey.
   const phone2 = await createPhone({ phoneOrigin: server.phoneOrigin, browser });
   t.after(() => phone2.close());
-  const flow = createQrLogin({
-    serverUrl: server.url,
-    api,
-    session,
-    device,
-    purpose: 'add-passkey',
-  });
+  const flow = qrLogin('add-passkey');
   const { link } = await waitForState(flow, 'waiting-for-scan');
   await scan(phone2, link);
 
@@ -151,36 +154,20 @@ test('adding a passkey from the desktop: step-up, create over the channel, new p
 });
 
 test('add-passkey without a fresh step-up is refused by the server', async (t) => {
-  const api = createApiClient({ serverUrl: server.url });
-  t.after(() => api.close());
-  const session = createSessionManager({ api, vault });
+  const { api, session, qrLogin } = desktopOn(t);
   await session.adopt(await api.passwordLogin({ email, password: PASSWORD, device }));
   t.after(() => session.signOut());
-  const flow = createQrLogin({
-    serverUrl: server.url,
-    api,
-    session,
-    device,
-    purpose: 'add-passkey',
-  });
+  const flow = qrLogin('add-passkey');
   const final = await flow.finished;
   assert.equal(final.status, 'failed');
   assert.equal(final.status === 'failed' && final.reason, 'step-up-required');
 });
 
 test('different network (desktop on 127.0.0.2): code required, five wrong codes kill the attempt, the right code signs in', async (t) => {
-  const api = createApiClient({ serverUrl: server.url, localAddress: '127.0.0.2' });
-  t.after(() => api.close());
-  const session = createSessionManager({ api, vault });
+  const { api, session, qrLogin } = desktopOn(t, '127.0.0.2');
 
   // 1. Without the code the server refuses; four wrong codes count down; the fifth kills it.
-  const flow = createQrLogin({
-    serverUrl: server.url,
-    api,
-    session,
-    device,
-    localAddress: '127.0.0.2',
-  });
+  const flow = qrLogin();
   const { link } = await waitForState(flow, 'waiting-for-scan');
   const [{ reverseCode }, scanned] = await Promise.all([
     scan(phone, link, { expectCode: true }),
@@ -207,13 +194,7 @@ test('different network (desktop on 127.0.0.2): code required, five wrong codes 
   assert.equal(session.snapshot().status, 'signed-out');
 
   // 2. A new QR, the right code: signed in.
-  const flow2 = createQrLogin({
-    serverUrl: server.url,
-    api,
-    session,
-    device,
-    localAddress: '127.0.0.2',
-  });
+  const flow2 = qrLogin();
   const second = await waitForState(flow2, 'waiting-for-scan');
   const { reverseCode: code2 } = await scan(phone, second.link, { expectCode: true });
   await waitForState(flow2, 'needs-code');
@@ -226,16 +207,8 @@ test('different network (desktop on 127.0.0.2): code required, five wrong codes 
 });
 
 test('same network (desktop on 127.0.0.1): no code is asked', async (t) => {
-  const api = createApiClient({ serverUrl: server.url, localAddress: '127.0.0.1' });
-  t.after(() => api.close());
-  const session = createSessionManager({ api, vault });
-  const flow = createQrLogin({
-    serverUrl: server.url,
-    api,
-    session,
-    device,
-    localAddress: '127.0.0.1',
-  });
+  const { session, qrLogin } = desktopOn(t, '127.0.0.1');
+  const flow = qrLogin();
   const path = recordStates(flow);
   const { link } = await waitForState(flow, 'waiting-for-scan');
   const { reverseCode } = await scan(phone, link);
