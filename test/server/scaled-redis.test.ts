@@ -13,7 +13,9 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import { after, before, test } from 'node:test';
 import { io as connect, type Socket } from 'socket.io-client';
+import { Redis } from 'ioredis';
 import { createServer, type KeybridgeServer } from '../../server/app';
+import { LOGIN_TIMEOUT_MS } from '../../server/passkeys/login-routes';
 import { defaultRateLimits, type Config } from '../../server/config';
 import type { PairCreateAck, PairJoinAck } from '../../server/protocol/tunnel';
 import type { AuthenticationOptionsJSON, RegistrationOptionsJSON } from '../../server/protocol/api';
@@ -76,6 +78,15 @@ after(async () => {
 });
 
 type Err = { error: { code: string; triesLeft?: number } };
+
+async function withRedis<T>(fn: (r: Redis) => Promise<T>): Promise<T> {
+  const r = new Redis(redis.url);
+  try {
+    return await fn(r);
+  } finally {
+    r.disconnect();
+  }
+}
 let n = 0;
 
 /** An account with a passkey; registration options asked on A, verified on B. */
@@ -147,6 +158,10 @@ test(
   async () => {
     const { auth } = await accountWithPasskey();
     const o = await loginOptions(a.url);
+    // In Redis, with a TTL: the attempt's lifetime plus the grace that tells "expired" from
+    // "unknown", so nothing outlives it for long when no one comes back.
+    const ttl = await withRedis((r) => r.pttl(`kb:login:${o.attemptId}`));
+    assert.ok(ttl > LOGIN_TIMEOUT_MS && ttl <= LOGIN_TIMEOUT_MS + 5 * 60_000, String(ttl));
     const response = auth.assert(o.options);
     const ok = await call<{ accessToken: string }>(b.url, '/api/auth/passkey/verify', {
       body: { attemptId: o.attemptId, response, client: 'desktop' },
@@ -260,6 +275,8 @@ test(
     assert.equal((await login(a, 'wrong password 1')).status, 401);
     assert.equal((await login(b, 'wrong password 2')).status, 401);
     assert.equal((await login(a, 'wrong password 3')).status, 401);
+    const ttl = await withRedis((r) => r.pttl(`kb:rl:password:acct:${email}`));
+    assert.ok(ttl > 0 && ttl <= 600_000, `the count expires with its window (${ttl} ms)`);
     // The account's limit (3 per window) is reached on both nodes, for the right password too.
     for (const node of [b, a]) {
       const r = await login(node, PASSWORD);
