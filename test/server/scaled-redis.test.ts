@@ -186,6 +186,24 @@ test(
       body: { attemptId: o2.attemptId, response: response2 },
     });
     assert.equal(replay2.body.error.code, 'attempt_not_found');
+
+    // Sent to both nodes at once, one challenge still signs in exactly once.
+    for (let i = 0; i < 5; i++) {
+      const o3 = await loginOptions(a.url);
+      const response3 = auth.assert(o3.options);
+      const both = await Promise.all(
+        [a, b].map((node) =>
+          call<Err>(node.url, '/api/auth/passkey/verify', {
+            body: { attemptId: o3.attemptId, response: response3 },
+          }),
+        ),
+      );
+      assert.deepEqual(
+        both.map((r) => r.status).sort(),
+        [200, 400],
+        JSON.stringify(both.map((r) => r.body)),
+      );
+    }
   },
 );
 
