@@ -206,3 +206,25 @@ test('the dark theme is not the light one', () => {
     'the dark background is darker',
   );
 });
+
+// The solid danger button only appears inside the delete dialog, which the screens above
+// never open; it once had white text on the dark theme's light red (2.5:1).
+for (const scheme of ['light', 'dark'] as const) {
+  test(`${scheme}: the delete-passkey dialog is readable`, async (t) => {
+    const { email: owner, phone } = await world.newAccount();
+    const name = (await phone.passkeyRows())[0]!.name;
+    const { page } = await world.launchDesktop(t, { colorScheme: scheme });
+    await page.getByRole('button', { name: 'Sign in with password instead' }).click();
+    await page.getByLabel('Email', { exact: true }).fill(owner);
+    await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await page.getByTestId('account-email').filter({ hasText: owner }).waitFor();
+    await page.getByRole('button', { name: 'Settings' }).click();
+    await page.getByTestId('passkey-row').first().waitFor();
+    await page.getByRole('button', { name: `Delete ${name}` }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.waitFor();
+    await dialog.getByLabel('I understand, delete my last passkey').check();
+    assertReadable(t, await measure(page, 'dialog'), `${scheme} delete dialog`, false);
+  });
+}
