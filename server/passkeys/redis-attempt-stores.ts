@@ -18,6 +18,7 @@ import {
   type RegistrationAttempt,
   type RegistrationAttemptStore,
 } from './attempt-stores';
+import { redisCall } from '../scale/redis-unavailable';
 
 /** Same grace as in memory: a late verify gets "expired" rather than "not found". */
 const GRACE_MS = 5 * 60 * 1000;
@@ -55,7 +56,7 @@ function parse<T>(raw: string | null): T | undefined {
 
 async function putNew(redis: Redis, key: string, value: { expiresAt: number }, now: number) {
   const ttl = Math.max(1, value.expiresAt - now + GRACE_MS);
-  const ok = await redis.set(key, JSON.stringify(value), 'PX', ttl, 'NX');
+  const ok = await redisCall(redis.set(key, JSON.stringify(value), 'PX', ttl, 'NX'));
   if (ok !== 'OK') throw new Error('attempt id collision');
 }
 
@@ -85,29 +86,28 @@ export class RedisLoginAttemptStore implements LoginAttemptStore {
     return attempt;
   }
   async get(attemptId: string) {
-    return parse<LoginAttempt>(await this.redis.get(this.key(attemptId)));
+    return parse<LoginAttempt>(await redisCall(this.redis.get(this.key(attemptId))));
   }
   async take(attemptId: string) {
     // GETDEL: exactly one caller, on whichever process, gets the challenge.
-    return parse<LoginAttempt>(await this.redis.getdel(this.key(attemptId)));
+    return parse<LoginAttempt>(await redisCall(this.redis.getdel(this.key(attemptId))));
   }
   async recordWrongReverseCode(attemptId: string) {
-    const left = await this.redis.eval(
-      RECORD_WRONG,
-      1,
-      this.key(attemptId),
-      MAX_REVERSE_CODE_TRIES,
+    const left = await redisCall(
+      this.redis.eval(RECORD_WRONG, 1, this.key(attemptId), MAX_REVERSE_CODE_TRIES),
     );
     return Number(left);
   }
   async issueReverseCode(attemptId: string) {
     const code = randomDigits(6);
-    const stored = await this.redis.eval(
-      SET_REVERSE_CODE,
-      1,
-      this.key(attemptId),
-      hashReverseCode(attemptId, code),
-      this.clock.now(),
+    const stored = await redisCall(
+      this.redis.eval(
+        SET_REVERSE_CODE,
+        1,
+        this.key(attemptId),
+        hashReverseCode(attemptId, code),
+        this.clock.now(),
+      ),
     );
     if (Number(stored) !== 1) throw new Error('no live login attempt for this id');
     return code;
@@ -138,9 +138,9 @@ export class RedisRegistrationAttemptStore implements RegistrationAttemptStore {
     return attempt;
   }
   async get(attemptId: string) {
-    return parse<RegistrationAttempt>(await this.redis.get(this.key(attemptId)));
+    return parse<RegistrationAttempt>(await redisCall(this.redis.get(this.key(attemptId))));
   }
   async take(attemptId: string) {
-    return parse<RegistrationAttempt>(await this.redis.getdel(this.key(attemptId)));
+    return parse<RegistrationAttempt>(await redisCall(this.redis.getdel(this.key(attemptId))));
   }
 }

@@ -9,6 +9,7 @@
 import type { Redis } from 'ioredis';
 import type { RateLimitRule } from '../config';
 import type { RateLimitStore } from './rate-limiter';
+import { redisCall } from '../scale/redis-unavailable';
 
 /** ARGV = max, window ms, count(1|0). Returns ms to wait (0 = allowed, and counted if asked). */
 const HIT = `
@@ -32,13 +33,15 @@ export class RedisRateLimitStore implements RateLimitStore {
 
   private async run(key: string, rule: RateLimitRule, count: boolean): Promise<number> {
     const waitMs = Number(
-      await this.redis.eval(
-        HIT,
-        1,
-        `${this.prefix}rl:${key}`,
-        rule.max,
-        rule.windowSeconds * 1000,
-        count ? '1' : '0',
+      await redisCall(
+        this.redis.eval(
+          HIT,
+          1,
+          `${this.prefix}rl:${key}`,
+          rule.max,
+          rule.windowSeconds * 1000,
+          count ? '1' : '0',
+        ),
       ),
     );
     return waitMs > 0 ? Math.max(1, Math.ceil(waitMs / 1000)) : 0;
@@ -51,6 +54,6 @@ export class RedisRateLimitStore implements RateLimitStore {
     return this.run(key, rule, false);
   }
   async reset(key: string) {
-    await this.redis.del(`${this.prefix}rl:${key}`);
+    await redisCall(this.redis.del(`${this.prefix}rl:${key}`));
   }
 }

@@ -304,3 +304,23 @@ test(
     }
   },
 );
+
+// Last in this file: it stops the shared Redis.
+test(
+  'Redis down: sign-in answers 503 server_busy with Retry-After (not 500), /readyz says redis',
+  { skip },
+  async () => {
+    await redis.stop();
+    const options = await call<Err>(a.url, '/api/auth/passkey/options', { body: {} });
+    assert.equal(options.status, 503, JSON.stringify(options.body));
+    assert.equal(options.body.error.code, 'server_busy');
+    assert.equal(options.headers.get('retry-after'), '5');
+    const password = await call<Err>(b.url, '/api/auth/password', {
+      body: { email: 'nobody@example.com', password: 'whatever' },
+    });
+    assert.equal(password.status, 503);
+    const ready = await call<{ ok: boolean; checks: Record<string, boolean> }>(b.url, '/readyz');
+    assert.equal(ready.status, 503);
+    assert.deepEqual(ready.body, { ok: false, checks: { database: true, redis: false } });
+  },
+);
