@@ -18,31 +18,16 @@ import { defaultRateLimits, loadConfig, type Config } from '../../server/config'
 import { totpCodeAt } from '../../server/totp/totp';
 import { ManualClock } from '../../server/util/clock';
 import type { AuthenticationOptionsJSON, RegistrationOptionsJSON } from '../../server/protocol/api';
+import { createTestSchema, POSTGRES_URL } from '../support/postgres';
 import { SoftAuthenticator } from '../support/soft-authenticator';
 import { call, desktopLogin, PASSWORD, signUp, type DesktopTokens } from './http';
 
-const BASE_URL = process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const ORIGIN = 'http://exchange.localhost:8443';
-const schema = `kb_${randomBytes(6).toString('hex')}`;
-
 type Err = { error: { code: string } };
 
-/** Connects once to see whether PostgreSQL is there; the reason is printed when it is not. */
-async function probe(): Promise<string | false> {
-  const client = new pg.Client({ connectionString: BASE_URL, connectionTimeoutMillis: 3000 });
-  client.on('error', () => {});
-  try {
-    await client.connect();
-    await client.query(`CREATE SCHEMA ${schema}`);
-    return false;
-  } catch (err) {
-    return `PostgreSQL not reachable at ${BASE_URL} (${(err as Error).message}); set TEST_POSTGRES_URL`;
-  } finally {
-    await client.end().catch(() => {});
-  }
-}
-
-const skip = await probe();
+const testSchema = await createTestSchema();
+const schema = testSchema.name;
+const skip = testSchema.unavailable;
 const clock = new ManualClock();
 let server: KeybridgeServer;
 let url: string;
@@ -51,7 +36,7 @@ let dataDir: string;
 before(async () => {
   if (skip) return;
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'keybridge-pg-'));
-  const databaseUrl = `${BASE_URL}?options=${encodeURIComponent(`-c search_path=${schema}`)}`;
+  const databaseUrl = testSchema.databaseUrl;
   // Through loadConfig, as `DATABASE_URL=… npm run server` would.
   const fromEnv = loadConfig({
     DATABASE_URL: databaseUrl,
@@ -79,17 +64,14 @@ after(async () => {
   if (skip) return;
   await server?.close();
   if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
-  const client = new pg.Client({ connectionString: BASE_URL });
-  await client.connect();
-  await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-  await client.end();
+  await testSchema.drop();
 });
 
 test(
   'the schema is migrated into PostgreSQL and /readyz reports the database',
   { skip },
   async () => {
-    const client = new pg.Client({ connectionString: BASE_URL });
+    const client = new pg.Client({ connectionString: POSTGRES_URL });
     await client.connect();
     try {
       const tables = await client.query<{ table_name: string }>(

@@ -10,37 +10,23 @@ import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import { after, before, test } from 'node:test';
-import pg from 'pg';
 import { createServer, type KeybridgeServer } from '../../server/app';
 import { defaultRateLimits, loadConfig, type Config } from '../../server/config';
 import { totpCodeAt } from '../../server/totp/totp';
 import { ManualClock } from '../../server/util/clock';
 import type { AuthenticationOptionsJSON, RegistrationOptionsJSON } from '../../server/protocol/api';
+import { createTestSchema } from '../support/postgres';
 import { SoftAuthenticator } from '../support/soft-authenticator';
 import { REDIS_SERVER, startRedis, type TestRedis } from '../tunnel/support/redis-server';
 import { call, desktopLogin, PASSWORD, signUp, type DesktopTokens } from './http';
 
-const BASE_URL = process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const ORIGIN = 'http://exchange.localhost:8443';
-const schema = `kb_${randomBytes(6).toString('hex')}`;
 const SECRETS_KEY = randomBytes(32).toString('base64');
 
-async function reasonToSkip(): Promise<string | false> {
-  if (!fs.existsSync(REDIS_SERVER)) return `${REDIS_SERVER} is not installed (set REDIS_SERVER)`;
-  const client = new pg.Client({ connectionString: BASE_URL, connectionTimeoutMillis: 3000 });
-  client.on('error', () => {});
-  try {
-    await client.connect();
-    await client.query(`CREATE SCHEMA ${schema}`);
-    return false;
-  } catch (err) {
-    return `PostgreSQL not reachable at ${BASE_URL} (${(err as Error).message}); set TEST_POSTGRES_URL`;
-  } finally {
-    await client.end().catch(() => {});
-  }
-}
-
-const skip = await reasonToSkip();
+const testSchema = await createTestSchema();
+const skip: string | false = !fs.existsSync(REDIS_SERVER)
+  ? `${REDIS_SERVER} is not installed (set REDIS_SERVER)`
+  : testSchema.unavailable;
 const clock = new ManualClock();
 type Node = { url: string; server: KeybridgeServer; dataDir: string };
 let redis: TestRedis;
@@ -50,7 +36,7 @@ let b: Node;
 async function startNode(): Promise<Node> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'keybridge-machine-'));
   const env = {
-    DATABASE_URL: `${BASE_URL}?options=${encodeURIComponent(`-c search_path=${schema}`)}`,
+    DATABASE_URL: testSchema.databaseUrl,
     REDIS_URL: redis.url,
     SECRETS_KEY,
   };
@@ -85,10 +71,7 @@ after(async () => {
     if (node) fs.rmSync(node.dataDir, { recursive: true, force: true });
   }
   await redis?.stop();
-  const client = new pg.Client({ connectionString: BASE_URL });
-  await client.connect();
-  await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-  await client.end();
+  await testSchema.drop();
 });
 
 type Err = { error: { code: string } };
