@@ -11,6 +11,7 @@
  */
 import { io, type ManagerOptions, type Socket, type SocketOptions } from 'socket.io-client';
 import {
+  SESSION_EVENTS_ENDED,
   SESSION_EVENTS_NAMESPACE,
   SESSION_EVENTS_UNAUTHORIZED,
   SessionEnded,
@@ -77,15 +78,21 @@ export function connectSessionEvents(options: SessionEventsOptions): SessionEven
     failures = 0;
   });
 
+  function ended(reason: SessionEndedReason) {
+    stop();
+    options.onEnded(reason);
+  }
+
   socket.on(SessionEventName.ended, (payload: unknown) => {
     const parsed = SessionEnded.safeParse(payload);
-    if (!parsed.success || stopped) return;
-    stop();
-    options.onEnded(parsed.data.reason);
+    if (parsed.success && !stopped) ended(parsed.data.reason);
   });
 
   socket.on('connect_error', (err) => {
     if (stopped) return;
+    // Ended while we were away (asleep, offline): the server does not say how; "revoked" is
+    // the one a person can do, and what the user is told either way.
+    if (err.message === SESSION_EVENTS_ENDED) return ended('revoked');
     // socket.io retries transport failures itself (socket.active); a refused handshake it does
     // not, so that one is retried here, with a token refreshed on purpose.
     if (socket.active) return;

@@ -118,8 +118,10 @@ export function createSessionManager(options: SessionManagerOptions) {
       backoff: typeof push === 'object' ? push.backoff : undefined,
       accessToken: async (fresh) => {
         if (!live || live.sessionId !== sessionId) throw new Error('signed out');
+        // The token as it is, even past its lifetime: for a session ended meanwhile the server
+        // then says so, where a refresh would only be refused. Refused -> fresh next time.
         if (fresh) return (await refreshOnce(live.account)).accessToken;
-        return withAccess(async (token) => token);
+        return live.accessToken;
       },
       onEnded: (reason: SessionEndedReason) => {
         if (watcher?.connection !== connection || !live || live.sessionId !== sessionId) return;
@@ -242,6 +244,11 @@ export function createSessionManager(options: SessionManagerOptions) {
         if (renewed) await api.logout(renewed.accessToken).catch(() => undefined);
         await forget(current);
       }
+    },
+
+    /** Whether the push connection is up (diagnostics and tests). */
+    pushConnected(): boolean {
+      return watcher?.connection.connected() ?? false;
     },
 
     /** Closes the push connection (app quit); the session itself stays signed in. */

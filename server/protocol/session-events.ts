@@ -31,6 +31,11 @@ export const SessionEventName = { ended: 'session:ended' } as const;
 
 /** Why a connection was refused (the connect_error message the client sees). */
 export const SESSION_EVENTS_UNAUTHORIZED = 'unauthorized';
+/**
+ * Refused because the token's session was ended (while this client was away): only a holder of
+ * that token learns it, and it tells the desktop to sign out for the same reason as the push.
+ */
+export const SESSION_EVENTS_ENDED = 'session-ended';
 
 export type SessionEventsServerToClient = {
   'session:ended': (payload: SessionEnded) => void;

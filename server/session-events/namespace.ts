@@ -10,6 +10,7 @@
 import type { Server, Socket } from 'socket.io';
 import type { ServerContext } from '../context';
 import {
+  SESSION_EVENTS_ENDED,
   SESSION_EVENTS_NAMESPACE,
   SESSION_EVENTS_UNAUTHORIZED,
   SessionEventName,
@@ -18,6 +19,7 @@ import {
   type SessionEventsClientToServer,
   type SessionEventsServerToClient,
 } from '../protocol/session-events';
+import { sha256 } from '../util/random';
 import { setSessionEvents, type SessionEvents } from './session-events';
 
 type SocketData = { sessionId: string };
@@ -33,27 +35,40 @@ const roomFor = (sessionId: string) => `session:${sessionId}`;
 /** Serves /session on `io` and makes it the context's notifier. One call from server/app.ts. */
 export function attachSessionEvents(io: Server, ctx: ServerContext): SessionEvents {
   const nsp = io.of(SESSION_EVENTS_NAMESPACE);
-  const refused = () => new Error(SESSION_EVENTS_UNAUTHORIZED);
+  const refused = (why = SESSION_EVENTS_UNAUTHORIZED) => new Error(why);
+  const isRefusal = (err: unknown) =>
+    err instanceof Error &&
+    (err.message === SESSION_EVENTS_UNAUTHORIZED || err.message === SESSION_EVENTS_ENDED);
 
   async function admit(socket: SessionSocket): Promise<void> {
     const auth = SessionEventsAuth.safeParse(socket.handshake.auth);
     if (!auth.success) throw refused();
     const session = await ctx.sessions.authenticate(auth.data.token);
-    if (!session) throw refused();
+    if (!session)
+      throw (await endedSessionHad(auth.data.token)) ? refused(SESSION_EVENTS_ENDED) : refused();
     socket.data.sessionId = session.id;
     await socket.join(roomFor(session.id));
+  }
+
+  /** The token is the last access token of a session that has been ended (not just expired). */
+  async function endedSessionHad(token: string): Promise<boolean> {
+    const row = await ctx.db
+      .selectFrom('sessions')
+      .select('revoked_at')
+      .where('token_hash', '=', sha256(token))
+      .executeTakeFirst();
+    return row !== undefined && row.revoked_at !== null;
   }
 
   nsp.use((socket, next) => {
     admit(socket as SessionSocket).then(
       () => next(),
       (err: unknown) => {
-        if (!(err instanceof Error && err.message === SESSION_EVENTS_UNAUTHORIZED)) {
-          ctx.log.warn(
-            { err: err instanceof Error ? err.message : String(err) },
-            'session events: could not check a connection',
-          );
-        }
+        if (isRefusal(err)) return next(err as Error);
+        ctx.log.warn(
+          { err: err instanceof Error ? err.message : String(err) },
+          'session events: could not check a connection',
+        );
         next(refused());
       },
     );
