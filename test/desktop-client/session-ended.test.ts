@@ -9,6 +9,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
+import net from 'node:net';
 import { createApiClient, type ApiClient } from '../../electron/services/api-client';
 import {
   createSessionManager,
@@ -20,6 +21,7 @@ import {
   vaultAccountName,
   VAULT_SERVICE,
 } from '../../electron/services/token-vault';
+import { ManualClock } from '../../server/util/clock';
 import { startTestServer, type TestServer } from '../support/server';
 
 const keytar = createRequire(import.meta.url)('keytar') as typeof import('keytar');
@@ -46,8 +48,8 @@ after(async () => {
 });
 
 /** A phone's web session: the cookie the phone app would hold. */
-async function phoneCookie(): Promise<string> {
-  const res = await fetch(`${server.url}/api/auth/password`, {
+async function phoneCookie(base = server.url): Promise<string> {
+  const res = await fetch(`${base}/api/auth/password`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ email, password: PASSWORD, client: 'web' }),
@@ -58,8 +60,8 @@ async function phoneCookie(): Promise<string> {
   return cookie;
 }
 
-function asPhone(cookie: string, method: 'DELETE', path: string) {
-  return fetch(`${server.url}${path}`, { method, headers: { cookie } });
+function asPhone(cookie: string, method: 'DELETE', path: string, base = server.url) {
+  return fetch(`${base}${path}`, { method, headers: { cookie } });
 }
 
 /** Resolves with the first snapshot the manager pushes that matches. */
@@ -76,9 +78,40 @@ function nextState(
   });
 }
 
-/** Waits on the manager's own push connection, checking each turn of the event loop. */
-async function untilPushConnected(session: SessionManager) {
-  while (!session.pushConnected()) await new Promise((r) => setImmediate(r));
+/** Waits until the manager's push connection is up (or down): a condition, checked often. */
+async function untilPushConnected(session: SessionManager, up = true) {
+  while (session.pushConnected() !== up) await new Promise((r) => setTimeout(r, 5));
+}
+
+/** A TCP hop in front of a server whose connections can be cut (a network drop). */
+async function startCuttableLink(t: import('node:test').TestContext, port: number) {
+  const sockets = new Set<net.Socket>();
+  const link = net.createServer((client) => {
+    const upstream = net.connect(port, '127.0.0.1');
+    for (const s of [client, upstream]) {
+      sockets.add(s);
+      s.on('close', () => sockets.delete(s));
+      s.on('error', () => undefined);
+    }
+    client.on('close', () => upstream.destroy());
+    upstream.on('close', () => client.destroy());
+    client.pipe(upstream);
+    upstream.pipe(client);
+  });
+  await new Promise<void>((resolve) => link.listen(0, '127.0.0.1', resolve));
+  t.after(
+    () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        link.close(() => resolve());
+      }),
+  );
+  return {
+    url: `http://127.0.0.1:${(link.address() as net.AddressInfo).port}`,
+    cut: () => {
+      for (const s of sockets) s.destroy();
+    },
+  };
 }
 
 async function signedInDesktop(t: import('node:test').TestContext) {
@@ -157,6 +190,47 @@ test(
     await session.adopt(tokens); // same tokens, as a relaunch that has not refreshed yet
     assert.deepEqual(await signedOut, { status: 'signed-out', reason: 'ended-elsewhere' });
     const account = { serverOrigin: server.url, userId: tokens.user.id };
+    assert.equal(await keytar.getPassword(service, vaultAccountName(account)), null);
+  },
+);
+
+test(
+  'after a network drop it reconnects, with a fresh access token once the old one ran out',
+  {
+    timeout: 20_000,
+  },
+  async (t) => {
+    const clock = new ManualClock();
+    const timed = await startTestServer({ logLevel: 'warn', clock });
+    t.after(() => timed.close());
+    const link = await startCuttableLink(t, timed.port);
+    const linkedApi = createApiClient({ serverUrl: link.url });
+    t.after(() => linkedApi.close());
+    await linkedApi.signUp(email, PASSWORD);
+
+    const session = createSessionManager({ api: linkedApi, vault, pushEvents: fastRetry });
+    t.after(() => session.dispose());
+    const tokens = await linkedApi.passwordLogin({ email, password: PASSWORD });
+    await session.adopt(tokens);
+    const account = { serverOrigin: link.url, userId: tokens.user.id };
+    await untilPushConnected(session);
+
+    // The laptop sleeps past the access token's 15 minutes; the connection drops meanwhile.
+    clock.advance(15 * 60 * 1000 + 1);
+    link.cut();
+    await untilPushConnected(session, false);
+    await untilPushConnected(session);
+    // The server refused the stale token; the manager refreshed (the keychain holds a new one).
+    const stored = await keytar.getPassword(service, vaultAccountName(account));
+    assert.ok(stored && stored !== tokens.refreshToken, 'refreshed to reconnect');
+    assert.equal(session.snapshot().status, 'signed-in');
+
+    // And the new connection hears the end.
+    const signedOut = nextState(session, (s) => s.status === 'signed-out');
+    const cookie = await phoneCookie(timed.url);
+    const res = await asPhone(cookie, 'DELETE', `/api/sessions/${tokens.sessionId}`, timed.url);
+    assert.equal(res.status, 200);
+    assert.deepEqual(await signedOut, { status: 'signed-out', reason: 'ended-elsewhere' });
     assert.equal(await keytar.getPassword(service, vaultAccountName(account)), null);
   },
 );
