@@ -118,9 +118,10 @@ export function createSessionManager(options: SessionManagerOptions) {
       backoff: typeof push === 'object' ? push.backoff : undefined,
       accessToken: async (fresh) => {
         if (!live || live.sessionId !== sessionId) throw new Error('signed out');
-        // The token as it is, even past its lifetime: for a session ended meanwhile the server
-        // then says so, where a refresh would only be refused. Refused -> fresh next time.
+        // After a refusal: a new token (a refresh the server refuses signs us out as usual).
         if (fresh) return (await refreshOnce(live.account)).accessToken;
+        // Otherwise the token as it is, even past its lifetime: for a session ended meanwhile
+        // the server then says so, where a refresh would only be refused without a reason.
         return live.accessToken;
       },
       onEnded: (reason: SessionEndedReason) => {
@@ -233,6 +234,7 @@ export function createSessionManager(options: SessionManagerOptions) {
     async signOut(): Promise<void> {
       // Our own logout ends the session too; that push is not news to us.
       unwatch();
+      endedReason = null;
       const current = live ?? (await restoreAccountOnly());
       if (!current) return;
       if ('accessToken' in current) {
