@@ -34,7 +34,7 @@ export type AppCore = ShellCore & { close(): void };
 export function createAppCore(options: AppCoreOptions): AppCore {
   const api = createApiClient({ serverUrl: options.serverUrl, localAddress: options.localAddress });
   const vault = options.vault ?? createKeytarVault();
-  const session = createSessionManager({ api, vault });
+  const session = createSessionManager({ api, vault, pushEvents: true });
   const device = defaultDevice();
   const core = createHandlerMap({
     api,
@@ -61,6 +61,7 @@ export function createAppCore(options: AppCoreOptions): AppCore {
     ...core,
     close() {
       core.dispose();
+      session.dispose();
       api.close();
     },
   };

@@ -31,6 +31,7 @@ import { loadSecretsKey } from './secrets/secrets-key';
 import { sealLegacyTotpSecrets, TotpSecrets } from './totp/totp-secrets';
 import { attachTunnelToServer, type TunnelAttachOptions } from './tunnel/attach';
 import { createRedisState } from './scale/redis-state';
+import { attachSessionEvents } from './session-events/namespace';
 
 export type ServerOptions = {
   /** Where log lines go (tests capture them); stdout by default. */
@@ -132,6 +133,7 @@ export async function createServer(
   registerPasskeyManagementRoutes(app, context);
   registerPhoneApp(app, options.phoneDist);
   const tunnel = attachTunnelToServer(app.server, context, options.tunnel);
+  attachSessionEvents(tunnel.io, context);
   app.addHook('preClose', () => tunnel.close());
 
   app.addHook('onClose', async () => {

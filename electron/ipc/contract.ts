@@ -94,7 +94,8 @@ export type SessionState =
   | {
       status: 'signed-out';
       /** why, when it was not the user's own choice */
-      reason: 'none' | 'signed-out' | 'expired' | 'revoked' | 'server-unreachable';
+      reason:
+        'none' | 'signed-out' | 'expired' | 'revoked' | 'ended-elsewhere' | 'server-unreachable';
       message: string | null;
     }
   | {

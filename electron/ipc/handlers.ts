@@ -49,6 +49,9 @@ export type ShellCore = {
   dispose(): void;
 };
 
+const ENDED_ELSEWHERE = 'This computer was signed out from another device.';
+const ENDED_FOR_SAFETY = 'This sign-in was ended for safety. Please sign in again.';
+
 const NO_KEYCHAIN_HINT =
   'The system keychain is not available, so Keybridge cannot keep you signed in. ' +
   'Nothing is saved to disk.';
@@ -81,11 +84,17 @@ export function createHandlerMap(services: ShellServices): ShellCore {
       setSession(signedInState());
     } else if (sessionState.status === 'signed-in' && !signingOut) {
       method = null;
-      setSession({
-        status: 'signed-out',
-        reason: 'expired',
-        message: 'Your session ended. Please sign in again.',
-      });
+      setSession(
+        snap.reason === 'ended-elsewhere'
+          ? { status: 'signed-out', reason: 'ended-elsewhere', message: ENDED_ELSEWHERE }
+          : snap.reason === 'ended-for-safety'
+            ? { status: 'signed-out', reason: 'revoked', message: ENDED_FOR_SAFETY }
+            : {
+                status: 'signed-out',
+                reason: 'expired',
+                message: 'Your session ended. Please sign in again.',
+              },
+      );
     }
   });
 

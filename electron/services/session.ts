@@ -4,13 +4,26 @@
  *
  * Refreshes are single-flight: the server revokes a whole token family when a refresh token
  * is used twice, so two callers racing to refresh must share one request.
+ *
+ * With `pushEvents`, a signed-in manager keeps a connection to the server's /session namespace
+ * (./session-events.ts): when the session is ended elsewhere, the keychain entry is removed and
+ * the manager is signed out at once, with the reason in its snapshot.
  */
 import type { TokenResponse, UserSummary } from '../../server/protocol/api';
 import { ApiError, type ApiClient } from './api-client';
 import type { TokenVault, VaultAccount } from './token-vault';
+import type { SessionEndedReason } from '../../server/protocol/session-events';
+import { connectSessionEvents, type SessionEventsConnection } from './session-events';
+
+/**
+ * Why the manager signed out by itself, when the server said so: ended-elsewhere (revoked from
+ * another device, or logged out by another client of this session); ended-for-safety (the
+ * server saw a refresh token used twice and ended the whole family).
+ */
+export type SignedOutReason = 'ended-elsewhere' | 'ended-for-safety';
 
 export type SessionSnapshot =
-  | { status: 'signed-out' }
+  | { status: 'signed-out'; reason?: SignedOutReason }
   | { status: 'signed-in'; user: UserSummary; sessionId: string; serverOrigin: string };
 
 export type SessionManager = ReturnType<typeof createSessionManager>;
@@ -21,6 +34,12 @@ export type SessionManagerOptions = {
   /** Refresh this long before the access token runs out (the clocks may differ a little). */
   refreshMarginMs?: number;
   now?: () => number;
+  /**
+   * Listen for the server ending the session while signed in (the app does; the terminal
+   * client, which signs in and exits, does not). Off by default: the connection would keep a
+   * short-lived process alive.
+   */
+  pushEvents?: boolean | { backoff?: { initialMs: number; maxMs: number } };
 };
 
 type Live = {
@@ -39,11 +58,13 @@ export function createSessionManager(options: SessionManagerOptions) {
   const listeners = new Set<(s: SessionSnapshot) => void>();
   let live: Live | null = null;
   let refreshing: Promise<Live> | null = null;
+  let watcher: { sessionId: string; connection: SessionEventsConnection } | null = null;
+  let endedReason: SignedOutReason | null = null;
 
   function snapshot(): SessionSnapshot {
-    return live
-      ? { status: 'signed-in', user: live.user, sessionId: live.sessionId, serverOrigin }
-      : { status: 'signed-out' };
+    if (live)
+      return { status: 'signed-in', user: live.user, sessionId: live.sessionId, serverOrigin };
+    return endedReason ? { status: 'signed-out', reason: endedReason } : { status: 'signed-out' };
   }
   function emit() {
     const s = snapshot();
@@ -79,8 +100,42 @@ export function createSessionManager(options: SessionManagerOptions) {
       throw e;
     }
     live = liveFrom(tokens);
+    endedReason = null;
     emit();
+    watch();
     return tokens.user;
+  }
+
+  /** Starts listening for the end of the live session (pushEvents), once per session. */
+  function watch() {
+    const push = options.pushEvents;
+    if (!push || !live || watcher?.sessionId === live.sessionId) return;
+    unwatch();
+    const sessionId = live.sessionId;
+    const connection = connectSessionEvents({
+      serverUrl: api.serverUrl,
+      localAddress: api.localAddress,
+      backoff: typeof push === 'object' ? push.backoff : undefined,
+      accessToken: async (fresh) => {
+        if (!live || live.sessionId !== sessionId) throw new Error('signed out');
+        // After a refusal: a new token (a refresh the server refuses signs us out as usual).
+        if (fresh) return (await refreshOnce(live.account)).accessToken;
+        // Otherwise the token as it is, even past its lifetime: for a session ended meanwhile
+        // the server then says so, where a refresh would only be refused without a reason.
+        return live.accessToken;
+      },
+      onEnded: (reason: SessionEndedReason) => {
+        if (watcher?.connection !== connection || !live || live.sessionId !== sessionId) return;
+        endedReason = reason === 'token-reused' ? 'ended-for-safety' : 'ended-elsewhere';
+        void forget(live.account);
+      },
+    });
+    watcher = { sessionId, connection };
+  }
+
+  function unwatch() {
+    watcher?.connection.stop();
+    watcher = null;
   }
 
   async function refreshWith(account: VaultAccount): Promise<Live> {
@@ -112,6 +167,7 @@ export function createSessionManager(options: SessionManagerOptions) {
   }
 
   async function forget(account: VaultAccount) {
+    unwatch();
     live = null;
     await vault.deleteRefreshToken(account).catch(() => false);
     const current = await vault.getCurrentAccount().catch(() => null);
@@ -157,7 +213,9 @@ export function createSessionManager(options: SessionManagerOptions) {
       if (!account || account.serverOrigin !== serverOrigin) return null;
       try {
         const next = await refreshOnce(account);
+        endedReason = null;
         emit();
+        watch();
         return next.user;
       } catch (e) {
         if (
@@ -174,6 +232,9 @@ export function createSessionManager(options: SessionManagerOptions) {
 
     /** Ends the session on the server (best effort) and removes the token from the keychain. */
     async signOut(): Promise<void> {
+      // Our own logout ends the session too; that push is not news to us.
+      unwatch();
+      endedReason = null;
       const current = live ?? (await restoreAccountOnly());
       if (!current) return;
       if ('accessToken' in current) {
@@ -185,6 +246,16 @@ export function createSessionManager(options: SessionManagerOptions) {
         if (renewed) await api.logout(renewed.accessToken).catch(() => undefined);
         await forget(current);
       }
+    },
+
+    /** Whether the push connection is up (diagnostics and tests). */
+    pushConnected(): boolean {
+      return watcher?.connection.connected() ?? false;
+    },
+
+    /** Closes the push connection (app quit); the session itself stays signed in. */
+    dispose(): void {
+      unwatch();
     },
 
     onChange(listener: (s: SessionSnapshot) => void): () => void {

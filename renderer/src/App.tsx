@@ -128,6 +128,13 @@ function SignedOutNotice({
       />
     );
   }
+  if (session.reason === 'ended-elsewhere') {
+    return (
+      <div className="banner info" role="status" data-testid="signed-out-elsewhere">
+        This computer was signed out from another device. Sign in again to continue.
+      </div>
+    );
+  }
   if (session.reason === 'expired' || session.reason === 'revoked') {
     return (
       <div className="banner info" role="status">

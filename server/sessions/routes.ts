@@ -6,6 +6,7 @@ import type { SessionListResponse, TokenResponse } from '../protocol/api';
 import { IdParams, RefreshRequest } from '../protocol/api';
 import { ApiError, parseWith } from '../http/errors';
 import { clearSessionCookie, requestMeta, requireSession } from '../http/request-helpers';
+import { sessionEventsOf } from '../session-events/session-events';
 
 const NoBody = z.strictObject({}).optional();
 
@@ -16,6 +17,7 @@ export function registerSessionRoutes(app: FastifyInstance, ctx: ServerContext):
     if (!outcome.ok && outcome.reason === 'reused') {
       // A spent refresh token came back: either the client or a thief replayed it. The whole
       // family (the session) is revoked, so whoever holds the newer token is signed out too.
+      sessionEventsOf(ctx).ended([outcome.session.id], 'token-reused');
       await ctx.activity.record(
         outcome.session.user_id,
         'refresh_token.reused',
@@ -45,6 +47,7 @@ export function registerSessionRoutes(app: FastifyInstance, ctx: ServerContext):
     const { session, user } = await requireSession(ctx, request);
     parseWith(NoBody, request.body);
     await ctx.sessions.revoke(session.id);
+    sessionEventsOf(ctx).ended([session.id], 'signed-out');
     await ctx.activity.record(user.id, 'session.signed_out', requestMeta(request), {
       sessionId: session.id,
     });
@@ -77,6 +80,7 @@ export function registerSessionRoutes(app: FastifyInstance, ctx: ServerContext):
     const target = (await ctx.sessions.listLive(user.id)).find((s) => s.id === id);
     if (!target) throw new ApiError(404, 'not_found', 'No such active session on this account.');
     await ctx.sessions.revoke(id);
+    sessionEventsOf(ctx).ended([id], 'revoked');
     await ctx.activity.record(user.id, 'session.revoked', requestMeta(request), {
       sessionId: id,
       device: target.device,
@@ -90,6 +94,10 @@ export function registerSessionRoutes(app: FastifyInstance, ctx: ServerContext):
     parseWith(NoBody, request.body);
     const others = (await ctx.sessions.listLive(user.id)).filter((s) => s.id !== session.id);
     for (const s of others) await ctx.sessions.revoke(s.id);
+    sessionEventsOf(ctx).ended(
+      others.map((s) => s.id),
+      'revoked',
+    );
     if (others.length > 0) {
       await ctx.activity.record(user.id, 'session.revoked', requestMeta(request), {
         count: others.length,
