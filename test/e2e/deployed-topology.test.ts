@@ -17,6 +17,7 @@ import { parseQrLink } from '../../server/protocol/qr-link';
 import { wrongCode } from '../desktop-client/support/flow';
 import { createPhone, type Phone } from '../support/phone';
 import { createTestSchema } from '../support/postgres';
+import { httpsCall } from './support/topology/https-call';
 import {
   DESKTOP_ADDRESS,
   deployedStackMissing,
@@ -31,7 +32,6 @@ const email = `deployed-${randomBytes(3).toString('hex')}@example.com`;
 
 const schema = await createTestSchema();
 const skip = deployedStackMissing(schema);
-if (skip) process.stdout.write(`# deployed-topology skipped: ${skip}\n`);
 
 let stack: DeployedStack;
 let phone: Phone;
@@ -138,5 +138,142 @@ test(
     assert.ok(!logs.includes(qr.secret), 'QR secret in server logs');
     assert.ok(!logs.includes(refreshToken!), 'refresh token in server logs');
     await desktop.signOut();
+  },
+);
+
+test(
+  'same network through nginx (phone and desktop both from 127.0.0.2): no code is asked',
+  { skip },
+  async (t) => {
+    stack.phoneLink.setSource(DESKTOP_ADDRESS);
+    t.after(() => stack.phoneLink.setSource(PHONE_ADDRESS));
+    const desktop = stack.desktop();
+    t.after(() => desktop.stop());
+    const { link } = await desktop.waitForState('waiting-for-scan');
+    await phone.page.goto('about:blank');
+    const [shown, scanned] = await Promise.all([
+      phone.approvePairing(link),
+      desktop.waitForState('scanned'),
+    ]);
+    assert.equal(shown.reverseCode, undefined, 'no code on the phone');
+    assert.equal(shown.networkWarning, false);
+    assert.equal(shown.desktopIp, DESKTOP_ADDRESS);
+    assert.equal(scanned.sameNetwork, true);
+    assert.equal(scanned.phone.ip, DESKTOP_ADDRESS);
+    const signedIn = await desktop.waitForState('signed-in');
+    assert.equal(signedIn.user.email, email);
+    assert.ok(!desktop.path().includes('needs-code'), desktop.path().join(' > '));
+    await phone.waitForPairingDone();
+    await desktop.signOut();
+  },
+);
+
+test(
+  'an X-Forwarded-For the desktop writes changes nothing: still another network, the code is still demanded',
+  { skip },
+  async (t) => {
+    // The desktop (127.0.0.2) claims the phone's address on every HTTP request and on its
+    // socket.io handshake. nginx appends the real peer; the servers trust only nginx.
+    const desktop = stack.desktop({ forgeXff: [PHONE_ADDRESS] });
+    t.after(() => desktop.stop());
+    const { link } = await desktop.waitForState('waiting-for-scan');
+    await phone.page.goto('about:blank');
+    const [shown, scanned] = await Promise.all([
+      phone.approvePairing(link, { expectCode: true }),
+      desktop.waitForState('scanned'),
+    ]);
+    assert.equal(scanned.sameNetwork, false, 'the forged header did not make it one network');
+    assert.equal(shown.desktopIp, DESKTOP_ADDRESS);
+    assert.ok(shown.networkWarning);
+    await desktop.waitForState('needs-code');
+
+    const signedIn = await desktop.submitCode(shown.reverseCode!);
+    assert.equal(signedIn.status, 'signed-in', JSON.stringify(signedIn));
+    await phone.waitForPairingDone();
+    const { sessions } = await desktop.sessions();
+    assert.equal(
+      sessions.find((s) => s.current)?.ip,
+      DESKTOP_ADDRESS,
+      'recorded from the real address',
+    );
+
+    // The forgery really went out, and through nginx, on the handshake as on the API calls.
+    const forged = await desktop.forged();
+    assert.ok(forged.websockets >= 1, JSON.stringify(forged));
+    assert.ok(forged.requests >= 4, JSON.stringify(forged));
+    const fromDesktop = stack.nginx
+      .accessLog()
+      .filter((l) => l.startsWith(`${DESKTOP_ADDRESS} `) && l.includes(`xff="${PHONE_ADDRESS}"`));
+    assert.ok(
+      fromDesktop.some((l) => l.includes('/socket.io/')),
+      'handshake with forged XFF',
+    );
+    assert.ok(
+      fromDesktop.some((l) => l.includes('/api/auth/passkey/verify')),
+      'redeem with forged XFF',
+    );
+    await desktop.signOut();
+  },
+);
+
+test(
+  'over HTTP through nginx: a forged X-Forwarded-For neither renames the client nor lifts its per-IP limit',
+  { skip },
+  async () => {
+    const call = <T>(
+      localAddress: string,
+      path: string,
+      o: { body?: unknown; headers?: Record<string, string> } = {},
+    ) =>
+      httpsCall<T>({ url: stack.desktopUrl, caPath: stack.certs.caPath, localAddress, path, ...o });
+
+    // Keyed as 127.0.0.2: the session a password sign-in makes, whatever the client claims.
+    const login = await call<{ accessToken: string }>(DESKTOP_ADDRESS, '/api/auth/password', {
+      body: { email, password: PASSWORD, client: 'desktop' },
+      headers: { 'x-forwarded-for': '203.0.113.7' },
+    });
+    assert.equal(login.status, 200, JSON.stringify(login.body));
+    const listed = await call<{ sessions: { current: boolean; ip: string }[] }>(
+      DESKTOP_ADDRESS,
+      '/api/sessions',
+      {
+        headers: {
+          authorization: `Bearer ${login.body.accessToken}`,
+          'x-forwarded-for': PHONE_ADDRESS,
+        },
+      },
+    );
+    assert.equal(listed.status, 200);
+    assert.equal(listed.body.sessions.find((s) => s.current)?.ip, DESKTOP_ADDRESS);
+
+    // 60 passkey sign-in starts a minute per address (server/config.ts). An address no other
+    // test uses, a new forged X-Forwarded-For on every request: the 61st is still refused.
+    const attacker = '127.0.0.5';
+    const max = 60;
+    const before = stack.nginx.accessLog().length;
+    for (let i = 1; i <= max; i++) {
+      const r = await call(attacker, '/api/auth/passkey/options', {
+        body: {},
+        headers: { 'x-forwarded-for': `198.51.100.${i}` },
+      });
+      assert.equal(r.status, 200, `request ${i}: ${JSON.stringify(r.body)}`);
+    }
+    const refused = await call<{ error: { code: string; message: string } }>(
+      attacker,
+      '/api/auth/passkey/options',
+      {
+        body: {},
+        headers: { 'x-forwarded-for': '198.51.100.250' },
+      },
+    );
+    assert.equal(refused.status, 429, JSON.stringify(refused.body));
+    assert.equal(refused.body.error.code, 'rate_limited');
+    assert.match(refused.headers['retry-after'] ?? '', /^\d+$/);
+    // The count is shared: nginx sent these requests to both servers.
+    assert.equal(upstreamsUsed(stack.nginx.accessLog().slice(before)).size, 2);
+
+    // Someone honest at another address is not limited by it.
+    const honest = await call('127.0.0.6', '/api/auth/passkey/options', { body: {} });
+    assert.equal(honest.status, 200, JSON.stringify(honest.body));
   },
 );

@@ -28,7 +28,7 @@ export type NginxOptions = {
 
 export type TestNginx = {
   confPath: string;
-  /** access log lines: `<remote_addr> "<request>" <status> upstream=<addr>` */
+  /** access log lines: `<remote_addr> "<request>" <status> upstream=<addr> xff="<as sent>"` */
   accessLog(): string[];
   errorLog(): string;
   stop(): Promise<void>;
