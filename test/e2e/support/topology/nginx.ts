@@ -4,9 +4,10 @@
  * test owns the process and stop() ends it.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { X509Certificate } from 'node:crypto';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
+import tls from 'node:tls';
 import { waitUntil } from './wait';
 
 export const NGINX = process.env.NGINX ?? '/usr/sbin/nginx';
@@ -52,14 +53,21 @@ export function renderNginxConf(o: NginxOptions): string {
     });
 }
 
-function accepts(host: string, port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = net.connect({ host, port });
-    s.once('connect', () => {
+/** True once a TLS handshake there shows our certificate: nginx (not whoever has the port). */
+function servesCert(host: string, port: number, serverName: string, certPem: string) {
+  const expected = new X509Certificate(certPem).fingerprint256;
+  return new Promise<boolean>((resolve) => {
+    const s = tls.connect({ host, port, servername: serverName, rejectUnauthorized: false });
+    s.once('secureConnect', () => {
+      resolve(s.getPeerX509Certificate()?.fingerprint256 === expected);
       s.destroy();
-      resolve(true);
     });
     s.once('error', () => resolve(false));
+    // Something else holding the port may accept and never answer.
+    s.setTimeout(1_000, () => {
+      s.destroy();
+      resolve(false);
+    });
   });
 }
 
@@ -94,7 +102,12 @@ export async function startNginx(o: NginxOptions): Promise<TestNginx> {
     await waitUntil(
       async () => {
         if (exited) throw new Error(`nginx exited: ${stderr}${read(errorLogPath)}`);
-        return accepts(o.listen.host, o.listen.port);
+        return servesCert(
+          o.listen.host,
+          o.listen.port,
+          o.serverName,
+          fs.readFileSync(o.certPath, 'utf8'),
+        );
       },
       { what: 'nginx listening', timeoutMs: 15_000 },
     );

@@ -65,8 +65,25 @@ export function deployedStackMissing(schema: TestSchema): string | false {
   return nginxMissing() || opensslMissing() || schema.unavailable;
 }
 
+/**
+ * nginx must listen on the port the forwarder took (the origin's port), on another address;
+ * another process may take that port on 127.0.0.1 meanwhile. Then the whole stack starts
+ * again on a new port (RP_ORIGINS names it, so the servers restart too).
+ */
 export async function startDeployedStack(schema: TestSchema): Promise<DeployedStack> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(schema);
+    } catch (err) {
+      if (attempt >= 3 || !/Address already in use/.test(String(err))) throw err;
+    }
+  }
+}
+
+async function startOnce(schema: TestSchema): Promise<DeployedStack> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'keybridge-deployed-'));
+  // nginx workers run unprivileged when the master is root; they must reach their temp paths.
+  fs.chmodSync(dir, 0o755);
   const cleanups: (() => Promise<unknown> | unknown)[] = [
     () => fs.rmSync(dir, { recursive: true, force: true }),
   ];
@@ -90,7 +107,7 @@ export async function startDeployedStack(schema: TestSchema): Promise<DeployedSt
   };
   try {
     const pki = path.join(dir, 'pki');
-    fs.mkdirSync(pki);
+    fs.mkdirSync(pki, { mode: 0o700 }); // the CA and leaf keys
     const certs = makeCerts(pki, RP_ID);
 
     // The forwarder takes a free port first; nginx listens on the same port of 127.0.0.1.
