@@ -4,6 +4,7 @@
  * browser harness (test/support/browser-preload.ts), so both run the same code; only the
  * true boundaries (clipboard, system browser, how events reach the window) differ.
  */
+import type { Agent } from 'node:http';
 import { createApiClient, defaultDevice } from './services/api-client';
 import { createQrLogin } from './services/qr-login';
 import { createSessionManager } from './services/session';
@@ -19,13 +20,19 @@ export const DEFAULT_SERVER_URL = 'http://127.0.0.1:8787';
 export type AppCoreOptions = {
   serverUrl: string;
   emit: EventSink;
-  clipboard: { writeText(text: string): void };
+  /** Electron >= 44: clipboard.writeText returns a Promise; the copy is done when it settles */
+  clipboard: { writeText(text: string): Promise<void> };
   openInBrowser: (url: string) => Promise<void>;
   app: Omit<AppInfo, 'serverUrl'>;
   /** the OS keychain by default */
   vault?: TokenVault;
   /** bind outgoing connections to this local address (tests: another "network") */
   localAddress?: string;
+  /**
+   * The agent for the server's connections (proxy / PAC and system CAs, see
+   * services/network-agent.ts); created in main.ts from Electron's session.resolveProxy.
+   */
+  agent?: Agent;
   logError?: (what: string, error: unknown) => void;
 };
 
