@@ -224,7 +224,9 @@ test('electron-builder.yml: valid for electron-builder, app id, targets and the 
     loadBrowserProcessSpecificV8Snapshot: false,
     grantFileProtocolExtraPrivileges: false,
   });
-  assert.deepEqual(config.linux?.target, ['AppImage', 'deb']);
+  // The deb first: it is the one that works on Ubuntu >= 23.10 (AppArmor profile).
+  assert.deepEqual(config.linux?.target, ['deb', 'AppImage']);
+  assert.equal(JSON.stringify(config).includes('no-sandbox'), false, 'never ship --no-sandbox');
   assert.equal(config.mac?.target, 'dmg');
   assert.equal(config.win?.target, 'nsis');
   const icon = await readFile('build/icon.png');
