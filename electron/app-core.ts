@@ -29,10 +29,11 @@ export type AppCoreOptions = {
   /** bind outgoing connections to this local address (tests: another "network") */
   localAddress?: string;
   /**
-   * The agent for the server's connections (proxy / PAC and system CAs, see
-   * services/network-agent.ts); created in main.ts from Electron's session.resolveProxy.
+   * Connection agents for the server (system proxy / PAC and system CAs, see
+   * services/network-agent.ts), made in main.ts from Electron's session.resolveProxy: one for
+   * the API client, one for the relay socket (closing the API client destroys its agent).
    */
-  agent?: Agent;
+  agents?: { api: Agent; socket: Agent };
   logError?: (what: string, error: unknown) => void;
 };
 
@@ -69,6 +70,7 @@ export function createAppCore(options: AppCoreOptions): AppCore {
     close() {
       core.dispose();
       api.close();
+      options.agents?.socket.destroy();
     },
   };
 }

@@ -164,6 +164,13 @@ function createWindow(trust: (contents: WebContents) => void) {
   return win;
 }
 
+function networkAgent(localAddress: string | undefined) {
+  return createNetworkAgent(serverUrl, {
+    resolveProxy: (url) => session.defaultSession.resolveProxy(url),
+    localAddress,
+  });
+}
+
 function showAbout() {
   const box = {
     type: 'info' as const,
@@ -218,10 +225,7 @@ if (!app.requestSingleInstanceLock()) {
         app: { version: identity.version, mode: 'electron', platform: process.platform },
         localAddress,
         // The system's proxy / PAC settings and CA store, as the person's browser uses them.
-        agent: createNetworkAgent(serverUrl, {
-          resolveProxy: (url) => session.defaultSession.resolveProxy(url),
-          localAddress,
-        }),
+        agents: { api: networkAgent(localAddress), socket: networkAgent(localAddress) },
         // Test knob: a keychain service of the test's own, so runs never touch a real entry.
         vault: process.env.KEYBRIDGE_VAULT_SERVICE
           ? createKeytarVault({ service: process.env.KEYBRIDGE_VAULT_SERVICE })
