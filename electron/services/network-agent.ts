@@ -27,8 +27,7 @@ import type { Duplex } from 'node:stream';
 export type ResolveProxy = (url: string) => Promise<string>;
 
 export type ProxyChoice =
-  | { kind: 'direct' }
-  | { kind: 'proxy'; host: string; port: number; secure: boolean };
+  { kind: 'direct' } | { kind: 'proxy'; host: string; port: number; secure: boolean };
 
 export type NetworkAgentOptions = {
   /** PAC-format answer for a URL; without it every connection is direct */
@@ -138,7 +137,7 @@ export function createNetworkAgent(
       return undefined;
     }
     const target = `${secure ? 'https' : 'http'}://${net.isIPv6(host) ? `[${host}]` : host}:${port}/`;
-    void (async () => {
+    (async () => {
       let choices: ProxyChoice[];
       try {
         choices = parsePacResult(await resolveProxy(target));
@@ -158,7 +157,7 @@ export function createNetworkAgent(
         }
       }
       cb(last ?? new ProxyError('no proxy could be reached'));
-    })();
+    })().catch((e: unknown) => cb(e instanceof Error ? e : new Error(String(e))));
     return undefined;
   }
 
