@@ -12,11 +12,14 @@ export default defineConfig({
   main: {
     build: {
       outDir: resolve(root, 'out/main'),
-      // package.json dependencies stay external (electron-builder packs them in app.asar;
-      // keytar is native and must be loaded from node_modules anyway).
-      externalizeDeps: true,
+      // Everything main loads is bundled, so the package needs no node_modules but keytar
+      // (native: loaded at run time with createRequire, see services/token-vault.ts).
+      // electron-builder.yml `files` packs exactly that; test/renderer/package-contents.test.ts
+      // checks both. ws's optional native speed-ups stay out (ws works without them).
+      externalizeDeps: false,
       rollupOptions: {
         input: { main: resolve(root, 'electron/main.ts') },
+        external: ['electron', 'keytar', 'bufferutil', 'utf-8-validate'],
         output: { format: 'es', entryFileNames: '[name].js' },
       },
     },

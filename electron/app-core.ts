@@ -4,6 +4,7 @@
  * browser harness (test/support/browser-preload.ts), so both run the same code; only the
  * true boundaries (clipboard, system browser, how events reach the window) differ.
  */
+import type { Agent } from 'node:http';
 import { createApiClient, defaultDevice } from './services/api-client';
 import { createQrLogin } from './services/qr-login';
 import { createSessionManager } from './services/session';
@@ -19,13 +20,20 @@ export const DEFAULT_SERVER_URL = 'http://127.0.0.1:8787';
 export type AppCoreOptions = {
   serverUrl: string;
   emit: EventSink;
-  clipboard: { writeText(text: string): void };
+  /** Electron >= 44: clipboard.writeText returns a Promise; the copy is done when it settles */
+  clipboard: { writeText(text: string): Promise<void> };
   openInBrowser: (url: string) => Promise<void>;
   app: Omit<AppInfo, 'serverUrl'>;
   /** the OS keychain by default */
   vault?: TokenVault;
   /** bind outgoing connections to this local address (tests: another "network") */
   localAddress?: string;
+  /**
+   * Connection agents for the server (system proxy / PAC and system CAs, see
+   * services/network-agent.ts), made in main.ts from Electron's session.resolveProxy: one for
+   * the API client, one for the relay socket (closing the API client destroys its agent).
+   */
+  agents?: { api: Agent; socket: Agent };
   logError?: (what: string, error: unknown) => void;
 };
 
@@ -63,6 +71,7 @@ export function createAppCore(options: AppCoreOptions): AppCore {
       core.dispose();
       session.dispose();
       api.close();
+      options.agents?.socket.destroy();
     },
   };
 }

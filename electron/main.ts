@@ -8,6 +8,8 @@ import {
   app,
   BrowserWindow,
   clipboard,
+  dialog,
+  Menu,
   protocol,
   session,
   shell,
@@ -17,8 +19,12 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createAppCore, serverUrlFrom, type AppCore } from './app-core';
 import { createIpcBridge } from './ipc/ipc-main';
+import { createNetworkAgent } from './services/network-agent';
 import { ServerUrlError } from './services/server-url';
 import { createKeytarVault } from './services/token-vault';
+import { applyAppIdentity } from './shell/app-identity';
+import { describeError, installCrashPolicy, type UserNotice } from './shell/crash-policy';
+import { appMenuTemplate } from './window/app-menu';
 import {
   APP_ENTRY_URL,
   APP_SCHEME,
@@ -39,6 +45,32 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const PRELOAD_PATH = path.join(here, '../preload/preload.cjs');
 const RENDERER_ROOT = path.join(here, '../renderer');
 
+// First: the name decides userData and the single-instance lock (see shell/app-identity.ts).
+const identity = applyAppIdentity(app, {
+  mainDir: here,
+  electronVersion: process.versions.electron,
+});
+
+let mainWindow: BrowserWindow | null = null;
+let core: AppCore | null = null;
+
+function tellUser(notice: UserNotice) {
+  if (notice.severity === 'fatal' || !app.isReady()) {
+    // Synchronous and safe before ready (stderr on Linux then): the app is about to exit.
+    dialog.showErrorBox(notice.title, notice.message);
+    return;
+  }
+  const box = { type: 'warning' as const, title: notice.title, message: notice.message };
+  const shown = mainWindow ? dialog.showMessageBox(mainWindow, box) : dialog.showMessageBox(box);
+  shown.catch(() => undefined);
+}
+
+const crash = installCrashPolicy(process, {
+  log: (line) => console.error(line),
+  tell: tellUser,
+  exit: (code) => app.exit(code),
+});
+
 const serverUrl = serverUrlOrExit();
 
 function serverUrlOrExit(): string {
@@ -57,9 +89,8 @@ const externalOrigins = externalOriginsFor(serverUrl);
 protocol.registerSchemesAsPrivileged([APP_SCHEME_PRIVILEGES]);
 
 function logError(what: string, error: unknown) {
-  // Name and message only: our own errors never carry tokens, and a stack adds nothing for users.
-  const e = error as { name?: string; message?: string };
-  console.error(`[keybridge] ${what}: ${e?.name ?? 'Error'}: ${e?.message ?? String(error)}`);
+  // Name and a scrubbed message only: no stack, no URL paths, no token-like strings.
+  console.error(`[keybridge] ${what}: ${describeError(error)}`);
 }
 
 function openExternalIfAllowed(url: string): Promise<void> {
@@ -67,6 +98,19 @@ function openExternalIfAllowed(url: string): Promise<void> {
   // Electronegativity flags any non-literal openExternal; this one is checked on the line above
   // (https only, allow-listed origins, no credentials), which is the checklist's fix.
   return shell.openExternal(url); /* eng-disable OPEN_EXTERNAL_JS_CHECK */
+}
+
+/** A link the page asked to open (window.open): nobody awaits it, so failure is told here. */
+function openLinkFromPage(url: string) {
+  openExternalIfAllowed(url).catch((error: unknown) => {
+    logError('open link', error);
+    tellUser({
+      severity: 'warning',
+      title: 'Keybridge',
+      // Only allow-listed https pages of our own get here, so showing the address is safe.
+      message: `Keybridge could not open your web browser. To see the page, open ${url} yourself.`,
+    });
+  });
 }
 
 function hardenSession() {
@@ -79,31 +123,63 @@ function hardenSession() {
 }
 
 function hardenContents(contents: WebContents) {
-  contents.on('will-navigate', (event, url) => {
-    if (!isAllowedNavigation(url)) event.preventDefault();
+  // Electron 45: the URL is on the event (the positional argument is deprecated).
+  contents.on('will-navigate', (event) => {
+    if (!isAllowedNavigation(event.url)) event.preventDefault();
   });
-  contents.on('will-redirect', (event, url) => {
-    if (!isAllowedNavigation(url)) event.preventDefault();
+  contents.on('will-redirect', (event) => {
+    if (!isAllowedNavigation(event.url)) event.preventDefault();
   });
   contents.on('will-attach-webview', (event) => event.preventDefault());
   contents.setWindowOpenHandler(({ url }) => {
     const decision = decideWindowOpen(url, externalOrigins);
-    if (decision.openExternally) void openExternalIfAllowed(decision.openExternally);
+    if (decision.openExternally) openLinkFromPage(decision.openExternally);
     return { action: decision.action };
   });
 }
 
-let mainWindow: BrowserWindow | null = null;
-let core: AppCore | null = null;
+function onLoadFailed(error: unknown, win: BrowserWindow) {
+  // Closing the window during its first load aborts it: nothing to tell anyone.
+  if (win.isDestroyed()) return;
+  logError('window load', error);
+  tellUser({
+    severity: 'warning',
+    title: 'Keybridge',
+    message: 'Keybridge could not show its window. Please close it and open Keybridge again.',
+  });
+}
 
 function createWindow(trust: (contents: WebContents) => void) {
-  const win = createMainWindow({ preloadPath: PRELOAD_PATH, entryUrl: APP_ENTRY_URL });
+  const win = createMainWindow({
+    preloadPath: PRELOAD_PATH,
+    entryUrl: APP_ENTRY_URL,
+    devTools: !app.isPackaged,
+    onLoadFailed,
+  });
   trust(win.webContents);
   win.on('closed', () => {
     if (mainWindow === win) mainWindow = null;
   });
   mainWindow = win;
   return win;
+}
+
+function networkAgent(localAddress: string | undefined) {
+  return createNetworkAgent(serverUrl, {
+    resolveProxy: (url) => session.defaultSession.resolveProxy(url),
+    localAddress,
+  });
+}
+
+function showAbout() {
+  const box = {
+    type: 'info' as const,
+    title: `About ${identity.name}`,
+    message: `${identity.name} ${identity.version}`,
+    detail: 'Sign in to your exchange account on the desktop with the passkey on your phone.',
+  };
+  const shown = mainWindow ? dialog.showMessageBox(mainWindow, box) : dialog.showMessageBox(box);
+  shown.catch((error: unknown) => logError('about', error));
 }
 
 if (!app.requestSingleInstanceLock()) {
@@ -118,33 +194,53 @@ if (!app.requestSingleInstanceLock()) {
 
   app.on('web-contents-created', (_event, contents) => hardenContents(contents));
 
-  void app.whenReady().then(() => {
-    hardenSession();
-    protocol.handle(APP_SCHEME, (request) => serveAppRequest(request.url, RENDERER_ROOT));
+  app
+    .whenReady()
+    .then(() => {
+      hardenSession();
+      protocol.handle(APP_SCHEME, (request) => serveAppRequest(request.url, RENDERER_ROOT));
+      app.setAboutPanelOptions({
+        applicationName: identity.name,
+        applicationVersion: identity.version,
+      });
+      Menu.setApplicationMenu(
+        Menu.buildFromTemplate(
+          appMenuTemplate({
+            appName: identity.name,
+            platform: process.platform,
+            isPackaged: app.isPackaged,
+            showAbout,
+          }),
+        ),
+      );
 
-    const bridge = createIpcBridge(logError);
-    core = createAppCore({
-      serverUrl,
-      emit: bridge.emit,
-      clipboard: { writeText: (text) => clipboard.writeText(text) },
-      openInBrowser: openExternalIfAllowed,
-      app: { version: app.getVersion(), mode: 'electron', platform: process.platform },
-      // Test knobs used by launchDesktop: another source address ("another network") and a
-      // keychain service of the test's own, so runs never touch a person's real entry.
-      localAddress: process.env.KEYBRIDGE_LOCAL_ADDRESS || undefined,
-      vault: process.env.KEYBRIDGE_VAULT_SERVICE
-        ? createKeytarVault({ service: process.env.KEYBRIDGE_VAULT_SERVICE })
-        : undefined,
-      logError,
-    });
-    bridge.register(core.handlers);
-    createWindow(bridge.trust);
-    void core.start();
+      const bridge = createIpcBridge(logError);
+      // Test knob used by launchDesktop: another source address ("another network").
+      const localAddress = process.env.KEYBRIDGE_LOCAL_ADDRESS || undefined;
+      core = createAppCore({
+        serverUrl,
+        emit: bridge.emit,
+        clipboard: { writeText: (text) => clipboard.writeText(text) },
+        openInBrowser: openExternalIfAllowed,
+        app: { version: identity.version, mode: 'electron', platform: process.platform },
+        localAddress,
+        // The system's proxy / PAC settings and CA store, as the person's browser uses them.
+        agents: { api: networkAgent(localAddress), socket: networkAgent(localAddress) },
+        // Test knob: a keychain service of the test's own, so runs never touch a real entry.
+        vault: process.env.KEYBRIDGE_VAULT_SERVICE
+          ? createKeytarVault({ service: process.env.KEYBRIDGE_VAULT_SERVICE })
+          : undefined,
+        logError,
+      });
+      bridge.register(core.handlers);
+      createWindow(bridge.trust);
+      core.start().catch((error: unknown) => crash.background('start', error));
 
-    app.on('activate', () => {
-      if (BrowserWindow.getAllWindows().length === 0) createWindow(bridge.trust);
-    });
-  });
+      app.on('activate', () => {
+        if (BrowserWindow.getAllWindows().length === 0) createWindow(bridge.trust);
+      });
+    })
+    .catch((error: unknown) => crash.fatal('start-up', error));
 
   app.on('window-all-closed', () => {
     if (process.platform !== 'darwin') app.quit();

@@ -3,17 +3,11 @@
  * contextBridge (lint-enforced). It exposes exactly the contract's named methods and event
  * subscriptions as window.keybridge — never ipcRenderer itself, never a generic invoke, never
  * the IPC event object (it carries the sender). Runs sandboxed; electron-vite bundles the
- * contract's tables into it.
+ * zod-free name tables (preload/api-surface.ts) into it; the contract only lends its types.
  */
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
-import {
-  API_GLOBAL,
-  ApiEvents,
-  ApiMethods,
-  type EventChannel,
-  type InvokeChannel,
-  type KeybridgeApi,
-} from './ipc/contract';
+import type { EventChannel, InvokeChannel, KeybridgeApi } from './ipc/contract';
+import { API_GLOBAL, ApiEvents, ApiMethods } from './preload/api-surface';
 
 function method(channel: InvokeChannel) {
   // Only the one argument the contract allows is forwarded; main parses it with zod.

@@ -140,7 +140,9 @@ if (serverUrl) {
 
   // -------------------------------------------------------------- 3. the desktop app
   if (electron.binary && display) {
-    const args = [at('out', 'main', 'main.js'), `--server=${serverUrl}`];
+    // The app folder, not out/main/main.js: Electron then reads package.json (name, version,
+    // `main`), so the app is not "Electron" with Electron's version and ~/.config/Electron.
+    const args = [root, `--server=${serverUrl}`];
     // Chromium's sandbox refuses to run as root on Linux (containers, CI).
     if (process.platform === 'linux' && process.getuid?.() === 0) args.push('--no-sandbox');
     console.log(`[start] opening Keybridge (${electron.binary})`);

@@ -3,8 +3,10 @@
  * checklist item 18). Plain function from a request URL to a Response, so path handling and
  * headers are tested under Node; main.ts only passes it to protocol.handle.
  */
+import { realpath as realpathCallback } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { RENDERER_CSP } from './csp';
 
 export const APP_SCHEME = 'app';
@@ -65,8 +67,27 @@ export function resolveAppPath(requestUrl: string, root: string): string | null 
   return resolved;
 }
 
+// The callback form: Electron's asar wrapper patches fs.realpath, so paths inside app.asar
+// resolve like any other.
+const realpath = promisify(realpathCallback);
+
+/**
+ * The file's real path when it still lies inside the real root, else null. resolveAppPath only
+ * compares names: a symlink inside the renderer folder (a tampered install, a dev checkout)
+ * would otherwise serve whatever it points at, e.g. /etc/hostname.
+ */
+async function realFileInside(file: string, root: string): Promise<string | null> {
+  try {
+    const [realFile, realRoot] = await Promise.all([realpath(file), realpath(root)]);
+    return realFile.startsWith(realRoot + path.sep) ? realFile : null;
+  } catch {
+    return null;
+  }
+}
+
 export async function serveAppRequest(requestUrl: string, root: string): Promise<Response> {
-  const file = resolveAppPath(requestUrl, root);
+  const named = resolveAppPath(requestUrl, root);
+  const file = named && (await realFileInside(named, root));
   if (!file) return new Response('Not found', { status: 404, headers: SECURITY_HEADERS });
   try {
     const body = await readFile(file);

@@ -9,9 +9,21 @@ import { BrowserWindow } from 'electron';
 export type MainWindowOptions = {
   preloadPath: string;
   entryUrl: string;
+  /** false in packaged builds (`!app.isPackaged`): no developer tools, whatever the menu says */
+  devTools: boolean;
+  /**
+   * The first load failed (loadURL rejects on did-fail-load, e.g. ERR_ABORTED when the window
+   * closes mid-load). Without a handler that rejection would reach Electron's error dialog.
+   */
+  onLoadFailed: (error: unknown, win: BrowserWindow) => void;
 };
 
-export function createMainWindow({ preloadPath, entryUrl }: MainWindowOptions): BrowserWindow {
+export function createMainWindow({
+  preloadPath,
+  entryUrl,
+  devTools,
+  onLoadFailed,
+}: MainWindowOptions): BrowserWindow {
   const win = new BrowserWindow({
     width: 960,
     height: 720,
@@ -37,9 +49,10 @@ export function createMainWindow({ preloadPath, entryUrl }: MainWindowOptions): 
       disableBlinkFeatures: 'Auxclick',
       spellcheck: false,
       safeDialogs: true,
+      devTools,
     },
   });
   win.once('ready-to-show', () => win.show());
-  void win.loadURL(entryUrl);
+  win.loadURL(entryUrl).catch((error: unknown) => onLoadFailed(error, win));
   return win;
 }

@@ -8,7 +8,7 @@
  * has exactly the contract API and no Node, the webPreferences Electron actually applied, new
  * windows / navigation / permissions refused, the CSP blocks network access, and a password
  * sign-in through the preload leaves no token in the page. Run against the unfused dev build
- * (`electron out/main/main.js`): Playwright needs the inspector fuse that packaging turns off.
+ * (`electron <repo>`): Playwright needs the inspector fuse that packaging turns off.
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -64,7 +64,9 @@ before(async () => {
   userData = fs.mkdtempSync(path.join(os.tmpdir(), 'keybridge-electron-'));
   app = await _electron.launch({
     executablePath: binary!,
-    args: [main, `--server=${server.url}`, `--user-data-dir=${userData}`, '--no-sandbox'],
+    // The app folder, as `npm start` launches it: Electron reads package.json (name, version,
+    // main). `electron out/main/main.js` would run as "Electron" with Electron's version.
+    args: [REPO_ROOT, `--server=${server.url}`, `--user-data-dir=${userData}`, '--no-sandbox'],
     env: { ...(process.env as Record<string, string>), KEYBRIDGE_VAULT_SERVICE: service },
     timeout: 30_000,
   });
@@ -94,6 +96,28 @@ test('the window is app://keybridge with exactly the contract API and no Node', 
     return [typeof w.require, typeof w.process, typeof w.module, typeof w.ipcRenderer];
   });
   assert.deepEqual(globals, ['undefined', 'undefined', 'undefined', 'undefined']);
+});
+
+test('the app runs as Keybridge with its own version and the user data dir it was given', async (t) => {
+  if (skipped(t)) return;
+  const pkg = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as {
+    version: string;
+  };
+  const [name, version, data] = await app!.evaluate(({ app: a }) => [
+    a.getName(),
+    a.getVersion(),
+    a.getPath('userData'),
+  ]);
+  assert.equal(name, 'Keybridge');
+  assert.equal(version, pkg.version, "the app's version, not Electron's");
+  assert.equal(data, userData, '--user-data-dir wins over ~/.config/Keybridge');
+  const info = await page!.evaluate(() => window.keybridge.getAppInfo());
+  assert.equal(info.ok && info.value.version, pkg.version, 'the UI is told the same version');
+  // Our menu replaced Electron's default one (whose View menu has the developer tools).
+  const menu = await app!.evaluate(({ Menu }) =>
+    (Menu.getApplicationMenu()?.items ?? []).map((i) => i.label),
+  );
+  assert.ok(menu.includes('Edit'), menu.join(', '));
 });
 
 test('the API crosses the context bridge (isolated world), one window, app session', async (t) => {

@@ -3,7 +3,7 @@
  * functions main.ts hands to Electron.
  */
 import assert from 'node:assert/strict';
-import { mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, mkdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
@@ -166,6 +166,46 @@ test('app:// serves the renderer directory only, with the CSP header', async (t)
   );
 });
 
+test('app:// refuses a symlink that leaves the renderer folder, still serves real files', async (t) => {
+  const dir = await mkdtemp(path.join(tmpdir(), 'kb-proto-link-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const root = path.join(dir, 'renderer');
+  await mkdir(path.join(root, 'assets'), { recursive: true });
+  await writeFile(path.join(root, 'index.html'), '<!doctype html><title>k</title>');
+  await writeFile(path.join(dir, 'secret.txt'), 'outside the root');
+  const hostname = await readFile('/etc/hostname', 'utf8');
+  // Inside the root by name, outside by target: a file, a directory, a relative link.
+  await symlink('/etc/hostname', path.join(root, 'hostname.txt'));
+  await symlink('/etc', path.join(root, 'assets', 'etc'));
+  await symlink('../secret.txt', path.join(root, 'secret.txt'));
+  // A link that stays inside the root is still a file of ours.
+  await symlink('index.html', path.join(root, 'alias.html'));
+
+  for (const url of [
+    'app://keybridge/hostname.txt',
+    'app://keybridge/assets/etc/hostname',
+    'app://keybridge/secret.txt',
+  ]) {
+    const res = await serveAppRequest(url, root);
+    assert.equal(res.status, 404, url);
+    assert.equal(res.headers.get('content-security-policy'), RENDERER_CSP, url);
+    const body = await res.text();
+    assert.equal(body, 'Not found', url);
+    assert.equal(body.includes(hostname.trim()), false, url);
+  }
+  const index = await serveAppRequest('app://keybridge/index.html', root);
+  assert.equal(index.status, 200);
+  assert.equal(await index.text(), '<!doctype html><title>k</title>');
+  const alias = await serveAppRequest('app://keybridge/alias.html', root);
+  assert.equal(alias.status, 200);
+
+  // The renderer folder itself may be reached through a link (e.g. a symlinked checkout).
+  const linkedRoot = path.join(dir, 'linked-renderer');
+  await symlink(root, linkedRoot);
+  assert.equal((await serveAppRequest('app://keybridge/index.html', linkedRoot)).status, 200);
+  assert.equal((await serveAppRequest('app://keybridge/hostname.txt', linkedRoot)).status, 404);
+});
+
 test('electron-builder.yml: valid for electron-builder, app id, targets and the fuses', async () => {
   // electron-builder's own loader and schema check: a misspelt key fails here, not at release.
   const config = await getConfig(process.cwd(), 'electron-builder.yml', null);
@@ -184,7 +224,9 @@ test('electron-builder.yml: valid for electron-builder, app id, targets and the 
     loadBrowserProcessSpecificV8Snapshot: false,
     grantFileProtocolExtraPrivileges: false,
   });
-  assert.deepEqual(config.linux?.target, ['AppImage', 'deb']);
+  // The deb first: it is the one that works on Ubuntu >= 23.10 (AppArmor profile).
+  assert.deepEqual(config.linux?.target, ['deb', 'AppImage']);
+  assert.equal(JSON.stringify(config).includes('no-sandbox'), false, 'never ship --no-sandbox');
   assert.equal(config.mac?.target, 'dmg');
   assert.equal(config.win?.target, 'nsis');
   const icon = await readFile('build/icon.png');

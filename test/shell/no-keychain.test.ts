@@ -53,7 +53,7 @@ test('no keychain: banner, signed out, sign-in refused and its server session en
     vault,
     session,
     qrLogins: ({ purpose }) => createQrLogin({ serverUrl: server.url, api, session, purpose }),
-    clipboard: { writeText: () => undefined },
+    clipboard: { writeText: async () => undefined },
     openInBrowser: async () => undefined,
     externalOrigins: [],
     device: { name: 'no-keychain-test', platform: 'Linux' },

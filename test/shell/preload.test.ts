@@ -90,3 +90,10 @@ test('a subscription without a function is refused', () => {
   const api = exposedApi();
   assert.throws(() => api.onQrState!('not a function'), TypeError);
 });
+
+test("the preload's zod-free name tables are exactly the contract's", async () => {
+  const surface = await import('../../electron/preload/api-surface');
+  assert.deepEqual(surface.ApiMethods, contract.ApiMethods);
+  assert.deepEqual(surface.ApiEvents, contract.ApiEvents);
+  assert.equal(surface.API_GLOBAL, contract.API_GLOBAL);
+});

@@ -105,7 +105,10 @@ test('an Electron binary is launched against the server; closing the app stops e
   const [, url] = await waitForOutput(run, /\[start\] server: (\S+)/);
   await waitForOutput(run, /fake-electron-up/);
   const launched = JSON.parse(fs.readFileSync(argsFile, 'utf8')) as { pid: number; args: string[] };
-  assert.match(launched.args[0]!, /out[/\\]main[/\\]main\.js$/);
+  // The app folder (Electron reads its package.json: name, version, main), not main.js.
+  assert.equal(launched.args[0], path.resolve(import.meta.dirname, '../..'));
+  const pkg = JSON.parse(fs.readFileSync(path.join(launched.args[0]!, 'package.json'), 'utf8'));
+  assert.equal(pkg.main, 'out/main/main.js');
   assert.ok(launched.args.includes(`--server=${url}`), launched.args.join(' '));
   assert.doesNotMatch(run.output(), /No desktop window opened/);
   assert.equal(await reachable(url!), true);

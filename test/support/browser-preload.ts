@@ -64,7 +64,7 @@ export async function attachBrowserBridge(
     serverUrl: opts.serverUrl,
     vault: opts.vault ?? createKeytarVault(opts.vaultService ? { service: opts.vaultService } : {}),
     localAddress: opts.localAddress,
-    clipboard: { writeText: (text) => void (clipboard = text) },
+    clipboard: { writeText: async (text) => void (clipboard = text) },
     openInBrowser: async (url) => {
       opened.push(url);
       opts.log(`browser harness: would open ${new URL(url).origin} in the system browser`);
