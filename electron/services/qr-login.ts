@@ -67,22 +67,35 @@ export type QrFailReason =
   | 'keychain-unavailable'
   /** add-passkey: the session is not step-up verified (or not signed in) */
   | 'step-up-required'
+  /** add-passkey: the phone already holds a passkey for this account */
+  | 'already-registered'
+  /** add-passkey: the phone is signed in to a different account (or to none) */
+  | 'wrong-account'
   /** anything else the server said no to */
   | 'server-error';
 
-export type PhoneInfo = { ip: string; userAgent: string };
+/**
+ * What the desktop knows about the phone that scanned: a readable device name from the server
+ * ("Chrome on Android"), never its IP or raw user agent.
+ */
+export type PhoneInfo = { device: string };
 
 export type QrLoginState =
   | { status: 'starting' }
   /** `link` is the QR content: it carries the QR secret, so show it, never log it */
   | { status: 'waiting-for-scan'; link: string; expiresAt: number }
   | { status: 'scanned'; phone: PhoneInfo; sameNetwork: boolean }
+  /**
+   * add-passkey only: a phone scanned; "Is this your phone?" Nothing is sent to the phone
+   * until confirmPhone(true); confirmPhone(false) cancels.
+   */
+  | { status: 'confirm-phone'; phone: PhoneInfo }
   | { status: 'waiting-for-approval'; phone: PhoneInfo; sameNetwork: boolean }
   /** the networks differ: type the 6 digits the phone shows, via submitCode */
   | { status: 'needs-code'; triesLeft?: number; message?: string }
   | { status: 'verifying' }
   | { status: 'signed-in'; user: UserSummary }
-  | { status: 'passkey-added'; passkey: PasskeyView | null }
+  | { status: 'passkey-added'; passkey: PasskeyView }
   | { status: 'expired' }
   | { status: 'cancelled' }
   | { status: 'failed'; reason: QrFailReason; message: string };
@@ -138,6 +151,11 @@ export type QrLogin = {
   readonly finished: Promise<FinalState>;
   /** Sends the 6-digit code from the phone; resolves with the state after the server answered. */
   submitCode(code: string): Promise<QrLoginState>;
+  /**
+   * add-passkey, in `confirm-phone`: yes sends the request to the phone (once it said hello);
+   * no cancels the pairing (state `cancelled`). Ignored in any other state.
+   */
+  confirmPhone(yes: boolean): Promise<void>;
   /** Ends the flow (and the pairing); the phone is told. */
   cancel(): Promise<void>;
 };
