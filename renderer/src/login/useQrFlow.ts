@@ -76,7 +76,16 @@ export function useQrFlow(purpose: QrPurpose, start: () => Promise<IpcResult<QrV
     [apply],
   );
 
-  return { view, restart: run, cancel, submitCode };
+  const confirmPhone = useCallback(
+    async (yes: boolean) => {
+      const result = await api().confirmPhone({ yes });
+      if (result.ok) apply(result.value);
+      return result;
+    },
+    [apply],
+  );
+
+  return { view, restart: run, cancel, submitCode, confirmPhone };
 }
 
 /** Seconds left until `expiresAt`, ticking once a second while a QR is shown. */
