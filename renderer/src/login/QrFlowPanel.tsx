@@ -50,7 +50,7 @@ function statusOf(view: QrView, purpose: QrPurpose): { tone: string; text: strin
     case 'showing':
       return { tone: 'waiting', text: 'Waiting for your phone to scan the code' };
     case 'confirm-phone':
-      return { tone: 'scanned', text: 'Scanned — is this your phone?' };
+      return { tone: 'scanned', text: 'A phone scanned the code' };
     case 'scanned':
       return { tone: 'scanned', text: 'Scanned — confirm on your phone' };
     case 'code-required':
