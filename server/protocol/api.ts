@@ -126,10 +126,10 @@ export type PasswordLoginRequest = z.infer<typeof PasswordLoginRequest>;
 export const PasskeyLoginOptionsRequest = z.strictObject({ pairingId: PairingId.optional() });
 export type PasskeyLoginOptionsRequest = z.infer<typeof PasskeyLoginOptionsRequest>;
 
+/** The phone's own sign-in; a QR attempt is approved and redeemed instead. */
 export const PasskeyLoginVerifyRequest = z.strictObject({
   attemptId: OpaqueId,
   response: AuthenticationResponseJSON,
-  reverseCode: ReverseCode.optional(),
   client: ClientKind.optional(),
   device: DeviceInfo.optional(),
 });

@@ -292,7 +292,12 @@ export const ApprovedMessage = z.strictObject({ type: z.literal('approved') });
  * already-registered: add-passkey only; this phone (its provider) already holds a passkey for
  * the account (the browser refused because of excludeCredentials).
  */
-export const RejectReason = z.enum(['denied', 'passkey-failed', 'unsupported', 'already-registered']);
+export const RejectReason = z.enum([
+  'denied',
+  'passkey-failed',
+  'unsupported',
+  'already-registered',
+]);
 export type RejectReason = z.infer<typeof RejectReason>;
 export const RejectMessage = z.strictObject({
   type: z.literal('reject'),

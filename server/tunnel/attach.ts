@@ -37,21 +37,16 @@ export function attachTunnelToServer(
       : null;
   const tunnel = attachTunnel(httpServer, {
     trustProxy: context.config.trustProxy,
-    issueReverseCode: (attemptId) => context.loginAttempts.issueReverseCode(attemptId),
+    issueReverseCode: (kind, attemptId) =>
+      kind === 'sign-in'
+        ? context.loginAttempts.issueReverseCode(attemptId)
+        : context.registrationAttempts.issueReverseCode(attemptId),
     allowedOrigins: () => context.rpOrigins(),
     logger: context.log,
     ...rest,
     ...(backend ? { store: backend.store, adapter: backend.adapter } : {}),
   });
-  context.pairingLink = {
-    // The challenge lets the phone check it signs the attempt this pairing is bound to.
-    linkAttempt: async (pairingId, attemptId) =>
-      tunnel.pairingLink.linkAttempt(
-        pairingId,
-        attemptId,
-        (await context.loginAttempts.get(attemptId))?.challenge,
-      ),
-  };
+  context.pairingLink = tunnel.pairingLink;
   if (!backend) return tunnel;
   context.readyChecks.redis = () => backend.ready();
   return {
