@@ -130,26 +130,38 @@ test('QR sign-in: phone approves -> signed in, refresh token in the keychain, ph
   assert.notEqual(await keytar.getPassword(service, vaultAccountName(account)), stored, 'rotated');
 });
 
-test('adding a passkey from the desktop: step-up, create over the channel, new passkey listed', async (t) => {
+test('adding a passkey from the desktop: step-up, "is this your phone?", the phone signed in to the same account makes it, the final state carries it', async (t) => {
   const { api, session, qrLogin } = desktopOn(t);
   const tokens = await api.passwordLogin({ email, password: PASSWORD, device });
   await session.adopt(tokens);
   await session.withAccess((token) => api.stepUp(token, { password: PASSWORD }));
   const before = (await session.withAccess((token) => api.passkeys(token))).passkeys.length;
 
-  // A second phone (its own passkey provider) makes the new passkey.
+  // A second phone (its own passkey provider), signed in to the same account, makes it.
   const phone2 = await createPhone({ phoneOrigin: server.phoneOrigin, browser });
   t.after(() => phone2.close());
+  await phone2.signIn(email, PASSWORD);
   const flow = qrLogin('add-passkey');
+  const path = recordStates(flow);
   const { link } = await waitForState(flow, 'waiting-for-scan');
-  await scan(phone2, link);
+  const approving = scan(phone2, link);
+  const confirm = await waitForState(flow, 'confirm-phone');
+  assert.equal(confirm.phone.device, 'Chrome on Android', 'a name, not an IP or a raw UA');
+  await flow.confirmPhone(true);
+  const shown = await approving;
+  assert.equal(shown.account, email, 'the server, not the desktop, names the account');
 
   const final = await flow.finished;
   assert.equal(final.status, 'passkey-added', JSON.stringify(final));
   assert.match((await phone2.page.getByTestId('pair-done').textContent()) ?? '', /Passkey added/);
   const list = (await session.withAccess((token) => api.passkeys(token))).passkeys;
   assert.equal(list.length, before + 1);
+  const added = final.status === 'passkey-added' ? final.passkey : null;
+  assert.ok(added, 'the result carries the new passkey');
+  assert.equal(added.id, list[list.length - 1]!.id);
+  assert.equal(added.name, list[list.length - 1]!.name);
   assert.equal((await phone2.authenticator.getCredentials()).length, 1, 'made on the phone');
+  assert.ok(path.indexOf('confirm-phone') < path.indexOf('waiting-for-approval'), path.join(' > '));
   await session.signOut();
 });
 
