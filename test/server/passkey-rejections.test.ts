@@ -18,6 +18,7 @@ import {
 import { ManualClock } from '../../server/util/clock';
 import type { AuthenticationOptionsJSON, RegistrationOptionsJSON } from '../../server/protocol/api';
 import { call, signUp, type Reply } from './http';
+import { fakePairings, type FakePairings } from './fake-pairings';
 
 type Err = { error: { code: string; triesLeft?: number } };
 type PasskeyBody = { id: string; name: string; providerName: string | null; kind: string };
@@ -387,32 +388,9 @@ test('counter going backwards: refused for a device-bound key, a warning for a s
   assert.equal(srow.counter, 9, 'the stored counter never goes backwards');
 });
 
-/**
- * The relay seam played by the test: every link succeeds and the pairing counts as scanned, so
- * the approve routes find the attempt. The real relay is covered in test/tunnel/ and
- * test/desktop-client/qr-attacks.test.ts.
- */
-function fakePairings(): { links: string[]; restore(): void } {
-  const links: string[] = [];
-  const byPairing = new Map<string, { kind: 'sign-in' | 'add-passkey'; attemptId: string }>();
-  const original = srv.context.pairingLink;
-  srv.context.pairingLink = {
-    linkAttempt: (p, l) => {
-      links.push(`${p}:${l.kind}:${l.attemptId}`);
-      byPairing.set(p, { kind: l.kind, attemptId: l.attemptId });
-      return true;
-    },
-    linkedAttempt: (p) => byPairing.get(p) ?? null,
-  };
-  return { links, restore: () => (srv.context.pairingLink = original) };
-}
-
-let pairings = 0;
-const newPairingId = () => Buffer.alloc(16, ++pairings).toString('base64url');
-
 /** A QR sign-in up to the phone's approval: {pairingId, attemptId}. */
-async function approvedSignIn(auth: SoftAuthenticator) {
-  const pairingId = newPairingId();
+async function approvedSignIn(seam: FakePairings, auth: SoftAuthenticator) {
+  const pairingId = seam.newPairingId();
   const o = await call<{ attemptId: string; options: AuthenticationOptionsJSON }>(
     srv.url,
     '/api/auth/passkey/options',
@@ -429,11 +407,11 @@ async function approvedSignIn(auth: SoftAuthenticator) {
 // Changed with the approve/redeem design: the reverse code is checked when the desktop redeems
 // the approved attempt (it used to be checked at verify, next to the assertion).
 test('reverse code at redeem: required, wrong tries counted (a new code keeps the count), five wrong kill the attempt, right one signs in', async (t) => {
-  const seam = fakePairings();
+  const seam = fakePairings(srv.context);
   t.after(() => seam.restore());
   const { cookie, auth } = await account();
   await addPasskey(cookie, auth);
-  let q = await approvedSignIn(auth);
+  let q = await approvedSignIn(seam, auth);
   const code = await srv.context.loginAttempts.issueReverseCode(q.attemptId);
   assert.match(code, /^\d{6}$/);
   const redeem = (attemptId: string, reverseCode?: string) =>
@@ -451,7 +429,7 @@ test('reverse code at redeem: required, wrong tries counted (a new code keeps th
   assert.equal(ok.status, 200, 'the attempt stayed alive between wrong tries');
   assertRefused(await redeem(q.attemptId, code), 400, 'attempt_not_found'); // single use
 
-  q = await approvedSignIn(auth);
+  q = await approvedSignIn(seam, auth);
   let code2 = await srv.context.loginAttempts.issueReverseCode(q.attemptId);
   const wrongFor = (c: string) => (c === '000000' ? '111111' : '000000');
   for (let i = 0; i < 2; i++)
@@ -476,7 +454,7 @@ test('pairing seam: default refuses every pairing; a linked attempt is approved,
     404,
     'pairing_not_found',
   );
-  const seam = fakePairings();
+  const seam = fakePairings(srv.context);
   t.after(() => seam.restore());
   const { cookie, auth } = await account();
   await addPasskey(cookie, auth);
