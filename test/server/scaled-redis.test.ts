@@ -228,11 +228,21 @@ test(
       assert.ok(joined.ok, JSON.stringify(joined));
       assert.equal(joined.sameNetwork, false);
       assert.match(joined.reverseCode ?? '', /^\d{6}$/);
-      return { o, code: joined.reverseCode!, response: auth.assert(o.options) };
+      // The phone (on B) approves at the server; two approvals racing on A and B: one wins.
+      const approvals = await Promise.all(
+        [b, a].map((node) =>
+          call<Err>(node.url, '/api/auth/passkey/approve', {
+            body: { pairingId: created.pairingId, response: auth.assert(o.options) },
+          }),
+        ),
+      );
+      assert.deepEqual(approvals.map((r) => r.status).sort(), [200, 409]);
+      return { o, code: joined.reverseCode!, response: null };
     }
-    const verify = (node: Node, attemptId: string, response: unknown, reverseCode?: string) =>
-      call<Err>(node.url, '/api/auth/passkey/verify', {
-        body: { attemptId, response, client: 'desktop', reverseCode },
+    // Changed with the approve/redeem design: the desktop redeems; the code is checked there.
+    const verify = (node: Node, attemptId: string, _response: unknown, reverseCode?: string) =>
+      call<Err>(node.url, '/api/auth/passkey/redeem', {
+        body: { attemptId, client: 'desktop', reverseCode },
       });
 
     // Right code in the end: wrong tries on A and B count together.
