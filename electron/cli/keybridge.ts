@@ -145,7 +145,7 @@ async function login(args: Args): Promise<number> {
         }
         case 'scanned':
           out(
-            `Scanned by ${state.phone.device}. Confirm on your phone${state.sameNetwork ? '' : ' (it is on a different network)'}.`,
+            `Scanned. Confirm on your phone${state.sameNetwork ? '' : ' (it is on a different network)'}.`,
           );
           return;
         case 'waiting-for-approval':
