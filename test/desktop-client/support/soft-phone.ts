@@ -42,6 +42,8 @@ export type SoftPhoneResult = {
   account?: string;
   /** sign-in: what approve answered (accountHint). */
   accountHint?: string;
+  /** Every message the phone sealed for the desktop, in order. */
+  sent: PhoneToDesktop[];
 };
 
 type JoinedAck = Extract<PairJoinAck, { ok: true }>;
@@ -120,6 +122,7 @@ export async function softApprove(opts: {
             secret: parsed.secret,
           });
           const send = async (m: PhoneToDesktop) => {
+            seen.sent.push(m);
             const data = await channel.seal(m);
             socket.emit('pair:msg', { pairingId: parsed.pairingId, data });
           };
