@@ -566,11 +566,7 @@ export function createQrLogin(options: QrLoginOptions): QrLogin {
           return;
         }
         if (e.code === 'attempt_dead') {
-          await tellPhone(pairing, {
-            type: 'done',
-            ok: false,
-            error: 'The code was wrong too many times.',
-          });
+          await tellPhoneFailed(pairing, 'The code was wrong too many times.');
           fail(
             'attempt-dead',
             'The code was wrong too many times. Start again with a new QR code.',
@@ -586,7 +582,7 @@ export function createQrLogin(options: QrLoginOptions): QrLogin {
           e.code === 'credential_already_registered' ||
           e.code === 'passkey_limit_reached'
         ) {
-          await tellPhone(pairing, { type: 'done', ok: false, error: e.message.slice(0, 200) });
+          await tellPhoneFailed(pairing, e.message.slice(0, 200));
           fail('verification-failed', e.message);
           return;
         }
@@ -622,6 +618,16 @@ export function createQrLogin(options: QrLoginOptions): QrLogin {
     );
     timer.unref();
     void finished.then(() => clearTimeout(timer));
+  }
+
+  /**
+   * done {ok:false}, then end the pairing with an ack: the socket closes right after the flow
+   * fails, and socket.io dispatches events a tick late, so without the ack the phone could
+   * hear peer-left before the reason.
+   */
+  async function tellPhoneFailed(pairing: Pairing, error: string) {
+    await tellPhone(pairing, { type: 'done', ok: false, error });
+    await endPairing('cancelled');
   }
 
   async function tellPhone(pairing: Pairing, message: DesktopToPhone) {

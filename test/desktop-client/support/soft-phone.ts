@@ -59,6 +59,8 @@ export async function softApprove(opts: {
   authenticator: SoftAuthenticator;
   /** The relay socket binds here (127.0.0.2 = another network). */
   localAddress?: string;
+  /** The phone browser's User-Agent on the relay socket (the desktop sees a name from it). */
+  userAgent?: string;
   /** Overall limit; the desktop may sit in confirm-phone for a while. Default 30 s. */
   timeoutMs?: number;
   /** The phone's own session cookie (add-passkey needs it). */
@@ -78,6 +80,7 @@ export async function softApprove(opts: {
       forceNew: true,
       reconnection: false,
       localAddress: opts.localAddress,
+      ...(opts.userAgent ? { extraHeaders: { 'user-agent': opts.userAgent } } : {}),
     } as Parameters<typeof io>[1],
   );
   const post = <T>(path: string, body: unknown): Promise<Reply<T>> =>
@@ -101,9 +104,17 @@ export async function softApprove(opts: {
         clearTimeout(timer);
         reject(e instanceof Error ? e : new Error(String(e)));
       }
+      // Relay events and channel messages are handled one at a time, in arrival order (the
+      // channel needs it, and a close must not overtake the last message being opened).
+      let chain = Promise.resolve();
+      // After the phone refused: the desktop ends the pairing; that end is the result.
+      let refusal: SoftPhoneResult | null = null;
       socket.on('connect_error', failWith);
       socket.on('pair:closed', (ev) => {
-        if (ev.reason !== 'completed') failWith(new Error(`pairing closed: ${ev.reason}`));
+        chain = chain.then(() => {
+          if (refusal) finish(refusal);
+          else if (ev.reason !== 'completed') failWith(new Error(`pairing closed: ${ev.reason}`));
+        });
       });
       socket.once('connect', () => {
         void (async () => {
@@ -115,6 +126,7 @@ export async function softApprove(opts: {
           const seen: SoftPhoneResult = {
             reverseCode: ack.reverseCode,
             sameNetwork: ack.sameNetwork,
+            sent: [],
           };
           const channel = await openPhoneChannel({
             pairingId: parsed.pairingId,
@@ -128,11 +140,9 @@ export async function softApprove(opts: {
           };
           const refuse = async (reply: Reply<unknown>, path: string, detail: string) => {
             const code = (reply.body as { error?: { code?: string } }).error?.code ?? 'unknown';
+            refusal = { ...seen, refused: { status: reply.status, code, path } };
             await send({ type: 'reject', reason: 'passkey-failed', detail });
-            finish({ ...seen, refused: { status: reply.status, code, path } });
           };
-          // Messages are opened one at a time, in order (the channel needs it).
-          let chain = Promise.resolve();
           socket.on('pair:msg', (msg) => {
             chain = chain
               .then(async () => {
