@@ -264,7 +264,7 @@ test("attack: the victim's phone, signed in to the victim, scans an attacker des
     link: d.link,
     serverUrl: srv.url,
     authenticator: victim.auth,
-    cookie: victim.cookie,
+    signIn: { email: victim.email, password: PASSWORD }, // a fresh web session on the phone
     userAgent: PHONE_USER_AGENT,
   });
   await waitForState(d.flow, 'confirm-phone');

@@ -29,7 +29,7 @@ import {
   type TunnelServerToClient,
 } from '../../../server/protocol/tunnel';
 import type { CeremonyOverrides, SoftAuthenticator } from '../../support/soft-authenticator';
-import { call, type Reply } from '../../server/http';
+import { call, sessionCookie, type Reply } from '../../server/http';
 
 export type SoftPhoneResult = {
   /** The desktop's last word (absent when the phone refused or the server did). */
@@ -63,8 +63,10 @@ export async function softApprove(opts: {
   userAgent?: string;
   /** Overall limit; the desktop may sit in confirm-phone for a while. Default 30 s. */
   timeoutMs?: number;
-  /** The phone's own session cookie (add-passkey needs it). */
+  /** The phone's own session cookie (add-passkey needs it)... */
   cookie?: string;
+  /** ...or sign the phone in with a password first (web sign-in, cookie kept). */
+  signIn?: { email: string; password: string };
   /** Passed to the authenticator (tests of bad responses). */
   overrides?: CeremonyOverrides;
   /** Called with the join ack (tests that need the reverse code before `done`). */
@@ -83,8 +85,14 @@ export async function softApprove(opts: {
       ...(opts.userAgent ? { extraHeaders: { 'user-agent': opts.userAgent } } : {}),
     } as Parameters<typeof io>[1],
   );
+  let cookie = opts.cookie;
+  if (opts.signIn) {
+    const r = await call(opts.serverUrl, '/api/auth/password', { body: opts.signIn });
+    if (r.status !== 200) throw new Error(`phone sign-in failed: ${r.status}`);
+    cookie = sessionCookie(r);
+  }
   const post = <T>(path: string, body: unknown): Promise<Reply<T>> =>
-    call<T>(opts.serverUrl, path, { body, cookie: opts.cookie });
+    call<T>(opts.serverUrl, path, { body, cookie });
   try {
     return await new Promise<SoftPhoneResult>((resolve, reject) => {
       let settled = false;
