@@ -75,6 +75,13 @@ export async function softApprove(opts: {
   onApproved?: (result: SoftPhoneResult) => void;
 }): Promise<SoftPhoneResult> {
   const parsed = parseQrLink(opts.link);
+  // Before the socket exists: its connect event must not fire while this is awaited.
+  let cookie = opts.cookie;
+  if (opts.signIn) {
+    const r = await call(opts.serverUrl, '/api/auth/password', { body: opts.signIn });
+    if (r.status !== 200) throw new Error(`phone sign-in failed: ${r.status}`);
+    cookie = sessionCookie(r);
+  }
   const socket: Socket<TunnelServerToClient, TunnelClientToServer> = io(
     new URL(TUNNEL_NAMESPACE, opts.serverUrl).toString(),
     {
@@ -85,12 +92,6 @@ export async function softApprove(opts: {
       ...(opts.userAgent ? { extraHeaders: { 'user-agent': opts.userAgent } } : {}),
     } as Parameters<typeof io>[1],
   );
-  let cookie = opts.cookie;
-  if (opts.signIn) {
-    const r = await call(opts.serverUrl, '/api/auth/password', { body: opts.signIn });
-    if (r.status !== 200) throw new Error(`phone sign-in failed: ${r.status}`);
-    cookie = sessionCookie(r);
-  }
   const post = <T>(path: string, body: unknown): Promise<Reply<T>> =>
     call<T>(opts.serverUrl, path, { body, cookie });
   try {
