@@ -79,7 +79,8 @@ export function useQrFlow(purpose: QrPurpose, start: () => Promise<IpcResult<QrV
   const confirmPhone = useCallback(
     async (yes: boolean) => {
       const result = await api().confirmPhone({ yes });
-      if (result.ok) apply(result.value);
+      // The flow moves on by pushes too; an answer that arrives after one must not undo it.
+      if (result.ok && viewRef.current.status === 'confirm-phone') apply(result.value);
       return result;
     },
     [apply],
