@@ -389,3 +389,42 @@ test('a sign-in request on a pairing with no linked attempt is refused by the ph
   assert.equal(await page.getByTestId('pair-error').getAttribute('data-reason'), 'tampered');
   assert.equal((await desktop.closed).reason, 'channel-error');
 });
+
+test('an add-passkey request is refused too when nothing is linked, or when the pairing was linked for sign-in', async (t) => {
+  const fakeCreate = (challenge: string) => ({
+    kind: 'create' as const,
+    options: { challenge, rp: { name: 'Keybridge' }, user: { id: 'dXNlcg', name: email } },
+  });
+  // 1. No linked attempt: no hash, so the phone refuses whatever the desktop asks.
+  const unlinked = await startDesktop({
+    url: srv.url,
+    phoneOrigin: srv.phoneOrigin,
+    autoRequest: fakeCreate('A'.repeat(43)),
+  });
+  t.after(() => unlinked.close());
+  const page = owner.page;
+  await page.goto('about:blank');
+  await page.goto(unlinked.link);
+  await page.getByTestId('pair-error').waitFor();
+  assert.equal(await page.getByTestId('pair-error').getAttribute('data-reason'), 'tampered');
+  assert.equal((await unlinked.closed).reason, 'channel-error');
+
+  // 2. Linked for sign-in, but the desktop asks to create a passkey with that challenge.
+  let challenge = '';
+  const desktop = await startDesktop({
+    url: srv.url,
+    phoneOrigin: srv.phoneOrigin,
+    linkOptions: async (pairingId) => {
+      const r = await postJson(`${srv.url}/api/auth/passkey/options`, { pairingId });
+      challenge = (r.body.options as { challenge: string }).challenge;
+    },
+    autoRequest: async () => fakeCreate(challenge),
+  });
+  t.after(() => desktop.close());
+  await page.goto('about:blank');
+  await page.goto(desktop.link);
+  await page.getByTestId('pair-error').waitFor();
+  assert.equal(await page.getByTestId('pair-error').getAttribute('data-reason'), 'tampered');
+  assert.equal(await page.getByRole('button', { name: 'Approve' }).count(), 0);
+  assert.equal((await desktop.closed).reason, 'channel-error');
+});
