@@ -1,7 +1,8 @@
 /**
  * Wires the relay into the auth service: the same TRUST_PROXY rules as Fastify, the reverse
- * code from the login-attempt store, browser connections only from the RP origins, and the
- * pairing <-> attempt link the passkey options route asks for. One call from server/app.ts.
+ * code from the attempt store the pairing's kind names (login or registration), browser
+ * connections only from the RP origins, and the pairing <-> attempt link the options routes
+ * ask for and the approve routes read. One call from server/app.ts.
  *
  * With REDIS_URL set (config.redisUrl, or `redisUrl` here), pairings live in Redis and
  * socket.io uses the Redis adapter, so several server processes form one relay; /readyz then

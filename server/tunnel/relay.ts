@@ -3,7 +3,10 @@
  * desktop and one phone per pairing. It never sees plaintext: `pair:msg` data is an opaque
  * channel frame (server/protocol/channel.ts). What it adds is what only the server can vouch
  * for: the desktop's IP, when the pairing was made, whether both sides share a network, and
- * (when they do not) the reverse code from the login-attempt store, sent to the phone only.
+ * (when they do not) the reverse code from the store of the linked attempt (sign-in or
+ * add-passkey), sent to the phone only; and what the pairing is for (`purpose`) with the hash
+ * of its challenge, so the phone acts on that attempt and no other. The desktop learns only a
+ * readable name of the phone ("Chrome on Android"), never its IP or raw user agent.
  *
  * A socket's role is fixed by its first request: `pair:create` makes it a desktop,
  * `pair:join` a phone.
