@@ -6,6 +6,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { Config } from './config';
 import type { Db } from './db/database';
 import type { Clock } from './util/clock';
+import type { PairPurpose } from './protocol/tunnel';
 import { AccountStore } from './accounts/account-store';
 import { ActivityLog } from './activity/activity-log';
 import { SessionStore } from './sessions/session-store';
@@ -23,18 +24,30 @@ import type { SharedState } from './scale/redis-state';
 import { AttemptGuard } from './rate-limit/attempt-guard';
 import { IpLimiter } from './rate-limit/ip-limiter';
 
+/** What POST .../options {pairingId} links to a pairing: which store, which attempt. */
+export type AttemptLink = { kind: PairPurpose; attemptId: string; challenge: string };
+
 /**
- * The seam the relay (server/tunnel/) plugs into. `POST /api/auth/passkey/options
- * {pairingId}` asks it to link the new login attempt to a live pairing; false -> 404
- * pairing_not_found. The relay later calls `context.loginAttempts.issueReverseCode(attemptId)`
- * when the phone joins from a different network.
+ * The seam the relay (server/tunnel/) plugs into. The options routes (sign-in and add-passkey)
+ * ask it to link their new attempt to a live, unscanned pairing; false -> 404
+ * pairing_not_found. The relay later asks the right store for a reverse code when the phone
+ * joins from a different network, and the approve routes find the attempt through the pairing
+ * the phone joined (`linkedAttempt`), so the phone never needs the desktop's attemptId.
  */
 export interface PairingLink {
-  linkAttempt(pairingId: string, attemptId: string): boolean | Promise<boolean>;
+  linkAttempt(pairingId: string, link: AttemptLink): boolean | Promise<boolean>;
+  /** The attempt linked to an open pairing that a phone has joined; null otherwise. */
+  linkedAttempt(pairingId: string):
+    | { kind: PairPurpose; attemptId: string }
+    | null
+    | Promise<{
+        kind: PairPurpose;
+        attemptId: string;
+      } | null>;
 }
 
 /** Until the relay is wired in, there are no pairings, so every link is refused. */
-export const noPairings: PairingLink = { linkAttempt: () => false };
+export const noPairings: PairingLink = { linkAttempt: () => false, linkedAttempt: () => null };
 
 export type ServerContext = {
   config: Config;

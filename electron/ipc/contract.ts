@@ -27,6 +27,7 @@ import {
   type ErrorCode,
   type MeResponse,
   type PasskeyListResponse,
+  type PasskeyView,
   type SessionListResponse,
   type SignInMethod,
   type StepUpResponse,
@@ -51,6 +52,8 @@ export type ShellErrorCode =
   | 'keychain_unavailable'
   /** a QR flow is already running / none is running */
   | 'qr_not_active'
+  /** the QR flow on screen does not offer that step (e.g. copying an add-passkey link) */
+  | 'qr_step_unavailable'
   /** the URL is not on the allow-list for the system browser */
   | 'url_not_allowed'
   /** the server answered something that is not the API's shape */
@@ -119,8 +122,16 @@ export type QrFailCode =
   | 'internal';
 
 /**
+ * The phone that opened the QR, as the desktop may show it: a readable name the server made
+ * from its user agent ("Chrome on Android"). Never its IP or raw user agent.
+ */
+export type QrPhoneView = { device: string };
+
+/**
  * The QR flow as the renderer sees it (DESKTOP-CLIENT's qr-login states, minus secrets).
- * waiting (showing) -> scanned (confirm on your phone) -> [code-required] -> verifying -> done.
+ * sign-in:     showing -> scanned (confirm on your phone) -> [code-required] -> verifying -> done.
+ * add-passkey: showing -> confirm-phone (is this your phone?) -> scanned -> [code-required]
+ *              -> verifying -> done (with the new passkey).
  */
 export type QrView =
   | { status: 'idle'; purpose: QrPurpose }
@@ -132,13 +143,27 @@ export type QrView =
       qrImage: string;
       /** epoch ms when this QR is replaced by a fresh one */
       expiresAt: number;
+      /**
+       * false for add-passkey: that code is only for scanning, so "Can't scan? / Copy link" is
+       * not offered (and qr:copyLink refuses)
+       */
+      canCopyLink: boolean;
+    }
+  | {
+      /**
+       * add-passkey only: a phone opened the link and nothing has been sent to it yet. The
+       * person answers qr:confirmPhone; only "yes" lets the phone be asked to make a passkey.
+       */
+      status: 'confirm-phone';
+      purpose: QrPurpose;
+      phone: QrPhoneView;
     }
   | {
       /** the phone opened the link: "Scanned — confirm on your phone" */
       status: 'scanned';
       purpose: QrPurpose;
-      /** what the relay saw of the phone, to help the user recognise it */
-      phone: { ip: string; userAgent: string } | null;
+      /** the phone's readable name, to help the user recognise it */
+      phone: QrPhoneView | null;
       /** false when the phone is on another network (a reverse code will be asked) */
       sameNetwork: boolean;
     }
@@ -151,7 +176,14 @@ export type QrView =
       message: string | null;
     }
   | { status: 'verifying'; purpose: QrPurpose }
-  | { status: 'done'; purpose: QrPurpose; user: UserSummary | null }
+  | {
+      status: 'done';
+      purpose: QrPurpose;
+      /** sign-in: who is now signed in */
+      user: UserSummary | null;
+      /** add-passkey: the passkey the server stored (null only if the server did not say) */
+      passkey: PasskeyView | null;
+    }
   | {
       status: 'failed';
       purpose: QrPurpose;
@@ -184,6 +216,8 @@ export const RequestSchemas = {
   'qr:start': NoArgs,
   'qr:cancel': NoArgs,
   'qr:submitCode': z.strictObject({ code: ReverseCode }),
+  /** the person's answer to "Is this your phone?" (add-passkey) */
+  'qr:confirmPhone': z.strictObject({ yes: z.boolean() }),
   'qr:copyLink': NoArgs,
   'auth:password': z.strictObject({
     email: Email,
@@ -226,6 +260,7 @@ export type Responses = {
   'qr:start': QrView;
   'qr:cancel': QrView;
   'qr:submitCode': QrView;
+  'qr:confirmPhone': QrView;
   'qr:copyLink': Ok;
   'auth:password': SessionState;
   'auth:signOut': SessionState;
@@ -266,7 +301,9 @@ export const ApiMethods = {
   startQrSignIn: 'qr:start',
   cancelQr: 'qr:cancel',
   submitReverseCode: 'qr:submitCode',
-  /** copies the QR link to the clipboard from the main process ("Can't scan?") */
+  /** answers "Is this your phone?" while adding a passkey; no cancels the flow */
+  confirmPhone: 'qr:confirmPhone',
+  /** copies the sign-in QR link to the clipboard from the main process ("Can't scan?") */
   copyQrLink: 'qr:copyLink',
   signInWithPassword: 'auth:password',
   signOut: 'auth:signOut',

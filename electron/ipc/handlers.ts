@@ -201,7 +201,24 @@ export function createHandlerMap(services: ShellServices): ShellCore {
       const { purpose, login } = active;
       return toQrView(purpose, await login.submitCode(code));
     },
+    'qr:confirmPhone': async ({ yes }) => {
+      if (active?.purpose !== 'add-passkey' || active.login.state.status !== 'confirm-phone') {
+        throw new ShellError('qr_not_active', 'No phone is waiting for your answer.');
+      }
+      const { purpose, login } = active;
+      // QrLogin sends the phone its request only after a yes; a no ends the pairing.
+      await login.confirmPhone(yes);
+      return toQrView(purpose, login.state);
+    },
     'qr:copyLink': async () => {
+      // The add-passkey code is for the camera of the phone in the person's hand; a link on
+      // the clipboard can travel anywhere (the view says so too: canCopyLink false).
+      if (active?.purpose === 'add-passkey') {
+        throw new ShellError(
+          'qr_step_unavailable',
+          'To add a passkey, scan the code with the phone itself; the link cannot be copied.',
+        );
+      }
       if (!active?.link)
         throw new ShellError('qr_not_active', 'There is no code on screen to copy.');
       services.clipboard.writeText(active.link);

@@ -4,8 +4,8 @@
  * here in the main process and never crosses to the renderer.
  */
 import QRCode from 'qrcode';
-import type { QrLogin, QrLoginState } from '../services/qr-login';
-import type { QrPurpose, QrView } from './contract';
+import type { PhoneInfo, QrLogin, QrLoginState } from '../services/qr-login';
+import type { QrPhoneView, QrPurpose, QrView } from './contract';
 
 /** Makes a QR flow for the app's session (main.ts and the browser harness build it). */
 export type QrLoginFactory = (options: { purpose: QrPurpose }) => QrLogin;
@@ -14,6 +14,11 @@ export type QrLoginFactory = (options: { purpose: QrPurpose }) => QrLogin;
 export async function qrImageDataUrl(text: string): Promise<string> {
   const svg = await QRCode.toString(text, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
   return `data:image/svg+xml;base64,${Buffer.from(svg, 'utf8').toString('base64')}`;
+}
+
+/** Only the readable name crosses, whatever else DESKTOP-CLIENT learns about the phone. */
+function phoneView(phone: PhoneInfo): QrPhoneView {
+  return { device: phone.device };
 }
 
 export async function toQrView(purpose: QrPurpose, state: QrLoginState): Promise<QrView> {
@@ -28,10 +33,20 @@ export async function toQrView(purpose: QrPurpose, state: QrLoginState): Promise
         purpose,
         qrImage: await qrImageDataUrl(state.link),
         expiresAt: state.expiresAt,
+        // An add-passkey link must reach the phone by its camera only: a copied link can be
+        // pasted anywhere, and whoever opens it is the phone the desktop asks about.
+        canCopyLink: purpose === 'sign-in',
       };
+    case 'confirm-phone':
+      return { status: 'confirm-phone', purpose, phone: phoneView(state.phone) };
     case 'scanned':
     case 'waiting-for-approval':
-      return { status: 'scanned', purpose, phone: state.phone, sameNetwork: state.sameNetwork };
+      return {
+        status: 'scanned',
+        purpose,
+        phone: phoneView(state.phone),
+        sameNetwork: state.sameNetwork,
+      };
     case 'needs-code':
       return {
         status: 'code-required',
@@ -40,9 +55,9 @@ export async function toQrView(purpose: QrPurpose, state: QrLoginState): Promise
         message: state.message ?? null,
       };
     case 'signed-in':
-      return { status: 'done', purpose, user: state.user };
+      return { status: 'done', purpose, user: state.user, passkey: null };
     case 'passkey-added':
-      return { status: 'done', purpose, user: null };
+      return { status: 'done', purpose, user: null, passkey: state.passkey };
     case 'expired':
       return {
         status: 'failed',

@@ -16,9 +16,11 @@ import type {
   MeResponse,
   PasskeyListResponse,
   PasskeyLoginOptionsResponse,
-  PasskeyLoginVerifyRequest,
+  PasskeyLoginRedeemRequest,
+  PasskeyLoginRedeemResponse,
   PasskeyRegisterOptionsResponse,
-  PasskeyRegisterVerifyRequest,
+  PasskeyRegisterRedeemRequest,
+  PasskeyRegisterRedeemResponse,
   PasskeyView,
   PasswordLoginRequest,
   ServerConfigResponse,
@@ -150,8 +152,16 @@ export function createApiClient(options: ApiClientOptions) {
         '/api/auth/passkey/options',
         pairingId ? { pairingId } : {},
       ),
-    passkeyLoginVerify: (body: Omit<PasskeyLoginVerifyRequest, 'client'>) =>
-      request<TokenResponse>('POST', '/api/auth/passkey/verify', { ...body, client: 'desktop' }),
+    /**
+     * QR sign-in: the phone approved the attempt at the server; the desktop turns it into
+     * tokens with its secret attemptId (+ the reverse code across networks). The desktop
+     * never handles the assertion itself.
+     */
+    passkeyLoginRedeem: (body: Omit<PasskeyLoginRedeemRequest, 'client'>) =>
+      request<PasskeyLoginRedeemResponse>('POST', '/api/auth/passkey/redeem', {
+        ...body,
+        client: 'desktop',
+      }),
     refresh: (refreshToken: string) =>
       request<TokenResponse>('POST', '/api/auth/refresh', { refreshToken }),
     logout: (accessToken: string) => request<unknown>('POST', '/api/auth/logout', {}, accessToken),
@@ -169,10 +179,17 @@ export function createApiClient(options: ApiClientOptions) {
 
     passkeys: (accessToken: string) =>
       request<PasskeyListResponse>('GET', '/api/passkeys', undefined, accessToken),
-    passkeyRegisterOptions: (accessToken: string) =>
-      request<PasskeyRegisterOptionsResponse>('POST', '/api/passkeys/options', {}, accessToken),
-    passkeyRegisterVerify: (accessToken: string, body: PasskeyRegisterVerifyRequest) =>
-      request<{ passkey: PasskeyView }>('POST', '/api/passkeys/verify', body, accessToken),
+    /** Add-passkey by QR: the attempt is linked to `pairingId`; the phone gets the options. */
+    passkeyRegisterOptions: (accessToken: string, pairingId: string) =>
+      request<PasskeyRegisterOptionsResponse>(
+        'POST',
+        '/api/passkeys/options',
+        { pairingId },
+        accessToken,
+      ),
+    /** Add-passkey by QR: insert the passkey the phone's approval parked on the attempt. */
+    passkeyRegisterRedeem: (accessToken: string, body: PasskeyRegisterRedeemRequest) =>
+      request<PasskeyRegisterRedeemResponse>('POST', '/api/passkeys/redeem', body, accessToken),
     renamePasskey: (accessToken: string, id: string, name: string) =>
       request<{ passkey: PasskeyView }>(
         'PATCH',

@@ -1,12 +1,15 @@
 /**
  * The desktop half of the QR sign-in (DESIGN.md sections 2 and 3), plain Node, no Electron.
  *
- * One QrLogin drives one flow: open a pairing on the relay, ask the server for WebAuthn options
- * bound to it, make an ephemeral P-256 key and a 32-byte QR secret, show the link, replace it
- * while nobody scans, then run the end-to-end channel with the phone, redeem the assertion
- * (with the reverse code when the server asks for one) and hand the tokens to the session
- * (refresh token -> OS keychain). The `create` variant adds a passkey to a signed-in,
- * step-up-verified session instead.
+ * One QrLogin drives one flow: open a pairing on the relay, ask the server for an attempt
+ * linked to it, make an ephemeral P-256 key and a 32-byte QR secret, show the link, replace it
+ * while nobody scans, then run the end-to-end channel with the phone. The phone posts its
+ * WebAuthn response to the server itself and only says `approved` here; the desktop then
+ * redeems the attempt (with the reverse code when the server asks for one) and hands the
+ * tokens to the session (refresh token -> OS keychain). The desktop never sees an assertion,
+ * so it learns nothing about the account before the server said yes. The add-passkey variant
+ * (signed-in, step-up-verified session) first asks the person "Is this your phone?"
+ * (`confirm-phone`, confirmPhone) and sends the request to the phone only after yes.
  *
  * Progress is a typed state the UI subscribes to. Secrets (QR secret, private key, tokens,
  * challenge) never leave this module except the link in `waiting-for-scan`, which is the QR
@@ -16,9 +19,7 @@ import { io, type Socket } from 'socket.io-client';
 import type {
   DeviceInfo,
   PasskeyView,
-  RegistrationResponseJSON,
   TokenResponse,
-  AuthenticationResponseJSON,
   UserSummary,
 } from '../../server/protocol/api';
 import {
@@ -67,22 +68,35 @@ export type QrFailReason =
   | 'keychain-unavailable'
   /** add-passkey: the session is not step-up verified (or not signed in) */
   | 'step-up-required'
+  /** add-passkey: the phone already holds a passkey for this account */
+  | 'already-registered'
+  /** add-passkey: the phone is signed in to a different account (or to none) */
+  | 'wrong-account'
   /** anything else the server said no to */
   | 'server-error';
 
-export type PhoneInfo = { ip: string; userAgent: string };
+/**
+ * What the desktop knows about the phone that scanned: a readable device name from the server
+ * ("Chrome on Android"), never its IP or raw user agent.
+ */
+export type PhoneInfo = { device: string };
 
 export type QrLoginState =
   | { status: 'starting' }
   /** `link` is the QR content: it carries the QR secret, so show it, never log it */
   | { status: 'waiting-for-scan'; link: string; expiresAt: number }
   | { status: 'scanned'; phone: PhoneInfo; sameNetwork: boolean }
+  /**
+   * add-passkey only: a phone scanned; "Is this your phone?" Nothing is sent to the phone
+   * until confirmPhone(true); confirmPhone(false) cancels.
+   */
+  | { status: 'confirm-phone'; phone: PhoneInfo }
   | { status: 'waiting-for-approval'; phone: PhoneInfo; sameNetwork: boolean }
   /** the networks differ: type the 6 digits the phone shows, via submitCode */
   | { status: 'needs-code'; triesLeft?: number; message?: string }
   | { status: 'verifying' }
   | { status: 'signed-in'; user: UserSummary }
-  | { status: 'passkey-added'; passkey: PasskeyView | null }
+  | { status: 'passkey-added'; passkey: PasskeyView }
   | { status: 'expired' }
   | { status: 'cancelled' }
   | { status: 'failed'; reason: QrFailReason; message: string };
@@ -138,6 +152,11 @@ export type QrLogin = {
   readonly finished: Promise<FinalState>;
   /** Sends the 6-digit code from the phone; resolves with the state after the server answered. */
   submitCode(code: string): Promise<QrLoginState>;
+  /**
+   * add-passkey, in `confirm-phone`: yes sends the request to the phone (once it said hello);
+   * no cancels the pairing (state `cancelled`). Ignored in any other state.
+   */
+  confirmPhone(yes: boolean): Promise<void>;
   /** Ends the flow (and the pairing); the phone is told. */
   cancel(): Promise<void>;
 };
@@ -151,12 +170,19 @@ type Pairing = {
   channel: DesktopChannel;
   joined: PhoneInfo | null;
   sameNetwork: boolean;
+  /** The phone said hello: the channel is open and it waits for the request. */
+  hello: boolean;
+  /** The person may go on: always for sign-in, after confirmPhone(true) for add-passkey. */
+  confirmed: boolean;
+  /** The request went to the phone; only then is `approved` believed. */
+  requested: boolean;
+  /** The phone said approved (once per pairing). */
+  approved: boolean;
   expiryTimer?: NodeJS.Timeout;
   /** When the scanned pairing ends (relay clock); also bounds how long a code is awaited. */
   scannedUntil?: number;
 };
 
-type Response = Record<string, unknown> & { id: string; type: 'public-key' };
 type CreateRequest = Extract<DesktopToPhone, { type: 'request'; kind: 'create' }>;
 
 /** Starts a QR flow at once; watch it with subscribe() / finished. */
@@ -191,7 +217,6 @@ export function createQrLogin(options: QrLoginOptions): QrLogin {
 
   let socket: Socket<TunnelServerToClient, TunnelClientToServer> | null = null;
   let current: Pairing | null = null;
-  let phoneResponse: Response | null = null;
   let codeInFlight = false;
   // Socket events are handled one at a time, in arrival order: the channel needs that order.
   let queue: Promise<void> = Promise.resolve();
@@ -323,6 +348,10 @@ export function createQrLogin(options: QrLoginOptions): QrLogin {
       channel: createDesktopChannel({ pairingId: ack.pairingId, keyPair: keys.keyPair, secret }),
       joined: null,
       sameNetwork: true,
+      hello: false,
+      confirmed: purpose === 'sign-in',
+      requested: false,
+      approved: false,
     };
     if (previous) {
       clearTimeout(previous.expiryTimer);
@@ -360,7 +389,7 @@ export function createQrLogin(options: QrLoginOptions): QrLogin {
       const r = await api.passkeyLoginOptions(pairingId);
       return { attemptId: r.attemptId, options: r.options as Pairing['options'] };
     }
-    const r = await withAccess((t) => api.passkeyRegisterOptions(t));
+    const r = await withAccess((t) => api.passkeyRegisterOptions(t, pairingId));
     return { attemptId: r.attemptId, options: r.options as unknown as Pairing['options'] };
   }
 
@@ -374,7 +403,31 @@ export function createQrLogin(options: QrLoginOptions): QrLogin {
     current.joined = ev.data.phone;
     current.sameNetwork = ev.data.sameNetwork;
     current.scannedUntil = Date.parse(ev.data.expiresAt);
-    setState({ status: 'scanned', phone: ev.data.phone, sameNetwork: ev.data.sameNetwork });
+    // Add-passkey: whoever scanned first must not get a request unless the person says this
+    // is their phone (the reverse code guards sign-in; here the server also checks the
+    // phone's account, but a yes/no costs nothing and names the scanning device).
+    if (!current.confirmed) setState({ status: 'confirm-phone', phone: ev.data.phone });
+    else setState({ status: 'scanned', phone: ev.data.phone, sameNetwork: ev.data.sameNetwork });
+  }
+
+  async function sendRequest(pairing: Pairing) {
+    if (pairing.requested || !pairing.joined) return;
+    pairing.requested = true;
+    const request: DesktopToPhone =
+      purpose === 'sign-in'
+        ? { type: 'request', kind: 'get', options: pairing.options, display }
+        : {
+            type: 'request',
+            kind: 'create',
+            options: pairing.options as CreateRequest['options'],
+            display,
+          };
+    await send(pairing, request);
+    setState({
+      status: 'waiting-for-approval',
+      phone: pairing.joined,
+      sameNetwork: pairing.sameNetwork,
+    });
   }
 
   async function onMessage(raw: unknown) {
@@ -385,24 +438,22 @@ export function createQrLogin(options: QrLoginOptions): QrLogin {
     const message = await pairing.channel.open(parsed.data.data);
     switch (message.type) {
       case 'hello': {
-        const request: DesktopToPhone =
-          purpose === 'sign-in'
-            ? { type: 'request', kind: 'get', options: pairing.options, display }
-            : {
-                type: 'request',
-                kind: 'create',
-                options: pairing.options as CreateRequest['options'],
-                display,
-              };
-        await send(pairing, request);
-        setState({
-          status: 'waiting-for-approval',
-          phone: pairing.joined,
-          sameNetwork: pairing.sameNetwork,
-        });
+        pairing.hello = true;
+        if (pairing.confirmed) await sendRequest(pairing);
         return;
       }
       case 'reject': {
+        if (message.reason === 'already-registered')
+          return fail(
+            'already-registered',
+            'This phone already has a passkey for this account. Use another phone or a security key.',
+          );
+        // The phone's own refusals of an add-passkey QR (signed out, another account).
+        if (message.detail === 'wrong-account' || message.detail === 'signed-out')
+          return fail(
+            'wrong-account',
+            'The phone is not signed in to this account. Sign in on the phone to the same account, then scan again.',
+          );
         const words =
           message.reason === 'denied'
             ? 'The request was denied on the phone.'
@@ -412,9 +463,10 @@ export function createQrLogin(options: QrLoginOptions): QrLogin {
         fail(message.reason === 'denied' ? 'denied' : 'passkey-failed', words);
         return;
       }
-      case 'result': {
-        if (phoneResponse) return; // one result per pairing; the channel already refuses replays
-        phoneResponse = message.response as Response;
+      case 'approved': {
+        // One approval per pairing, and only for a request we sent; the channel refuses replays.
+        if (!pairing.requested || pairing.approved) return;
+        pairing.approved = true;
         await redeem(undefined);
         return;
       }
@@ -458,13 +510,12 @@ export function createQrLogin(options: QrLoginOptions): QrLogin {
 
   async function redeem(reverseCode: string | undefined): Promise<void> {
     const pairing = current;
-    if (!pairing || !phoneResponse) return;
+    if (!pairing || !pairing.approved) return;
     setState({ status: 'verifying' });
     try {
       if (purpose === 'sign-in') {
-        const tokens = await api.passkeyLoginVerify({
+        const tokens = await api.passkeyLoginRedeem({
           attemptId: pairing.attemptId,
-          response: phoneResponse as unknown as AuthenticationResponseJSON,
           reverseCode,
           device,
         });
@@ -488,11 +539,7 @@ export function createQrLogin(options: QrLoginOptions): QrLogin {
         setState({ status: 'signed-in', user: tokens.user });
       } else {
         const result = await withAccess((t) =>
-          api.passkeyRegisterVerify(t, {
-            attemptId: pairing.attemptId,
-            response: phoneResponse as unknown as RegistrationResponseJSON,
-            userAgent: pairing.joined?.userAgent.slice(0, 512),
-          }),
+          api.passkeyRegisterRedeem(t, { attemptId: pairing.attemptId, reverseCode }),
         );
         const snap = session?.snapshot();
         await tellPhone(pairing, {
@@ -501,7 +548,7 @@ export function createQrLogin(options: QrLoginOptions): QrLogin {
           accountHint: snap?.status === 'signed-in' ? hint(snap.user.email) : undefined,
         });
         await complete(pairing);
-        setState({ status: 'passkey-added', passkey: result?.passkey ?? null });
+        setState({ status: 'passkey-added', passkey: result.passkey });
       }
     } catch (e) {
       if (e instanceof ApiError) {
@@ -519,11 +566,7 @@ export function createQrLogin(options: QrLoginOptions): QrLogin {
           return;
         }
         if (e.code === 'attempt_dead') {
-          await tellPhone(pairing, {
-            type: 'done',
-            ok: false,
-            error: 'The code was wrong too many times.',
-          });
+          await tellPhoneFailed(pairing, 'The code was wrong too many times.');
           fail(
             'attempt-dead',
             'The code was wrong too many times. Start again with a new QR code.',
@@ -535,10 +578,11 @@ export function createQrLogin(options: QrLoginOptions): QrLogin {
           e.code === 'passkey_unknown' ||
           e.code === 'challenge_expired' ||
           e.code === 'attempt_not_found' ||
+          e.code === 'not_approved' ||
           e.code === 'credential_already_registered' ||
           e.code === 'passkey_limit_reached'
         ) {
-          await tellPhone(pairing, { type: 'done', ok: false, error: e.message.slice(0, 200) });
+          await tellPhoneFailed(pairing, e.message.slice(0, 200));
           fail('verification-failed', e.message);
           return;
         }
@@ -574,6 +618,16 @@ export function createQrLogin(options: QrLoginOptions): QrLogin {
     );
     timer.unref();
     void finished.then(() => clearTimeout(timer));
+  }
+
+  /**
+   * done {ok:false}, then end the pairing with an ack: the socket closes right after the flow
+   * fails, and socket.io dispatches events a tick late, so without the ack the phone could
+   * hear peer-left before the reason.
+   */
+  async function tellPhoneFailed(pairing: Pairing, error: string) {
+    await tellPhone(pairing, { type: 'done', ok: false, error });
+    await endPairing('cancelled');
   }
 
   async function tellPhone(pairing: Pairing, message: DesktopToPhone) {
@@ -628,6 +682,28 @@ export function createQrLogin(options: QrLoginOptions): QrLogin {
           }
         });
         queue.then(() => resolve(state));
+      });
+    },
+    confirmPhone(yes: boolean) {
+      return new Promise<void>((resolve) => {
+        enqueue(async () => {
+          const pairing = current;
+          if (state.status !== 'confirm-phone' || !pairing?.joined) return;
+          if (!yes) {
+            await endPairing('cancelled');
+            setState({ status: 'cancelled' });
+            return;
+          }
+          pairing.confirmed = true;
+          if (pairing.hello) await sendRequest(pairing);
+          else
+            setState({
+              status: 'scanned',
+              phone: pairing.joined,
+              sameNetwork: pairing.sameNetwork,
+            });
+        });
+        void queue.then(() => resolve());
       });
     },
     async cancel() {

@@ -3,12 +3,23 @@
  * server/passkeys/redis-attempt-stores.ts; every method may answer through a promise).
  * A challenge is single-use: the verify route takes the attempt out before checking the
  * response, so a second try with the same challenge finds nothing.
+ *
+ * QR ceremonies (attempt linked to a pairing) go in two steps: the phone posts its WebAuthn
+ * response to an approve route, which verifies it and parks the result on the attempt
+ * (`approve`, once only); the desktop then redeems the attempt with its secret id (+ the
+ * reverse code when the networks differ) and `take`s it. The assertion never reaches the
+ * desktop, so it learns nothing about the account before the server said yes.
  */
 import type { Clock } from '../util/clock';
+import type { NewPasskey } from '../db/schema';
 import { ApiError } from '../http/errors';
 import { randomDigits, randomId, sha256 } from '../util/random';
 
-export type LoginAttempt = {
+/** What a verified QR sign-in assertion leaves on its attempt for the desktop to redeem. */
+export type LoginApproval = { userId: string; passkeyId: string; passkeyName: string };
+
+/** The fields every attempt that a QR pairing can carry has (see module comment). */
+export type PairedAttempt<A> = {
   id: string;
   challenge: string;
   expiresAt: number;
@@ -16,12 +27,15 @@ export type LoginAttempt = {
   reverseCodeHash: string | null;
   wrongReverseCodes: number;
   dead: boolean;
+  approval: A | null;
 };
 
-export type RegistrationAttempt = {
-  id: string;
-  challenge: string;
-  expiresAt: number;
+export type LoginAttempt = PairedAttempt<LoginApproval>;
+
+/** A verified registration waiting for the desktop: the passkey row, minus id and time. */
+export type RegistrationApproval = Omit<NewPasskey, 'id' | 'created_at' | 'last_used_at'>;
+
+export type RegistrationAttempt = PairedAttempt<RegistrationApproval> & {
   /** Bound to the session that asked: another session cannot finish it. */
   sessionId: string;
   userId: string;
@@ -92,43 +106,40 @@ class ExpiringMap<T extends { id: string; expiresAt: number }> {
   }
 }
 
-export interface LoginAttemptStore {
-  /** Throws 503 server_busy when too many attempts are live. */
-  create(challenge: string, timeoutMs: number, pairingId: string | null): Awaitable<LoginAttempt>;
-  get(attemptId: string): Awaitable<LoginAttempt | undefined>;
+/** What login and registration stores share: the QR approve / reverse code / redeem steps. */
+export interface PairedAttemptStore<T extends PairedAttempt<A>, A> {
+  get(attemptId: string): Awaitable<T | undefined>;
   /** Removes and returns the attempt: its challenge can be checked once only. */
-  take(attemptId: string): Awaitable<LoginAttempt | undefined>;
+  take(attemptId: string): Awaitable<T | undefined>;
   /** Records a wrong reverse code; returns tries left (0 = the attempt is dead). */
   recordWrongReverseCode(attemptId: string): Awaitable<number>;
   /**
    * Called by the relay when the phone joins from a different network: a 6-digit code that
-   * the desktop must then send with the assertion. Stored hashed; returned once.
+   * the desktop must then send when it redeems. Stored hashed; returned once. A new code
+   * replaces the old one but keeps the wrong-try count.
    */
   issueReverseCode(attemptId: string): Awaitable<string>;
+  /**
+   * Parks a verified approval on a live attempt. Once only (atomic in Redis): false when the
+   * attempt is gone, dead, expired or already approved.
+   */
+  approve(attemptId: string, approval: A): Awaitable<boolean>;
 }
 
-export class MemoryLoginAttemptStore implements LoginAttemptStore {
+export interface LoginAttemptStore extends PairedAttemptStore<LoginAttempt, LoginApproval> {
+  /** Throws 503 server_busy when too many attempts are live. */
+  create(challenge: string, timeoutMs: number, pairingId: string | null): Awaitable<LoginAttempt>;
+}
+
+/** The in-memory half of PairedAttemptStore, shared by both memory stores. */
+abstract class MemoryPairedStore<T extends PairedAttempt<A>, A> {
   /** Exposed for tests: the live entries and how often expired ones were swept. */
-  readonly map: ExpiringMap<LoginAttempt>;
+  readonly map: ExpiringMap<T>;
   constructor(
-    private readonly clock: Clock,
+    protected readonly clock: Clock,
     options: AttemptStoreOptions = {},
   ) {
     this.map = new ExpiringMap(clock, options.maxLive ?? DEFAULT_MAX_LIVE_ATTEMPTS);
-  }
-
-  create(challenge: string, timeoutMs: number, pairingId: string | null): LoginAttempt {
-    const attempt: LoginAttempt = {
-      id: randomId(),
-      challenge,
-      expiresAt: this.clock.now() + timeoutMs,
-      pairingId,
-      reverseCodeHash: null,
-      wrongReverseCodes: 0,
-      dead: false,
-    };
-    this.map.put(attempt);
-    return attempt;
   }
   get(attemptId: string) {
     return this.map.get(attemptId);
@@ -147,11 +158,38 @@ export class MemoryLoginAttemptStore implements LoginAttemptStore {
   issueReverseCode(attemptId: string): string {
     const attempt = this.map.get(attemptId);
     if (!attempt || attempt.dead || attempt.expiresAt <= this.clock.now()) {
-      throw new Error('no live login attempt for this id');
+      throw new Error('no live attempt for this id');
     }
     const code = randomDigits(6);
     attempt.reverseCodeHash = hashReverseCode(attemptId, code);
     return code;
+  }
+  approve(attemptId: string, approval: A): boolean {
+    const attempt = this.map.get(attemptId);
+    if (!attempt || attempt.dead || attempt.approval !== null) return false;
+    if (attempt.expiresAt <= this.clock.now()) return false;
+    attempt.approval = approval;
+    return true;
+  }
+}
+
+export class MemoryLoginAttemptStore
+  extends MemoryPairedStore<LoginAttempt, LoginApproval>
+  implements LoginAttemptStore
+{
+  create(challenge: string, timeoutMs: number, pairingId: string | null): LoginAttempt {
+    const attempt: LoginAttempt = {
+      id: randomId(),
+      challenge,
+      expiresAt: this.clock.now() + timeoutMs,
+      pairingId,
+      reverseCodeHash: null,
+      wrongReverseCodes: 0,
+      dead: false,
+      approval: null,
+    };
+    this.map.put(attempt);
+    return attempt;
   }
 }
 
@@ -159,46 +197,43 @@ export function hashReverseCode(attemptId: string, code: string): string {
   return sha256(`reverse:${attemptId}:${code}`);
 }
 
-export interface RegistrationAttemptStore {
+export interface RegistrationAttemptStore extends PairedAttemptStore<
+  RegistrationAttempt,
+  RegistrationApproval
+> {
   create(
     challenge: string,
     timeoutMs: number,
     sessionId: string,
     userId: string,
+    pairingId?: string | null,
   ): Awaitable<RegistrationAttempt>;
-  get(attemptId: string): Awaitable<RegistrationAttempt | undefined>;
-  take(attemptId: string): Awaitable<RegistrationAttempt | undefined>;
 }
 
-export class MemoryRegistrationAttemptStore implements RegistrationAttemptStore {
-  /** Exposed for tests: the live entries and how often expired ones were swept. */
-  readonly map: ExpiringMap<RegistrationAttempt>;
-  constructor(
-    private readonly clock: Clock,
-    options: AttemptStoreOptions = {},
-  ) {
-    this.map = new ExpiringMap(clock, options.maxLive ?? DEFAULT_MAX_LIVE_ATTEMPTS);
-  }
+export class MemoryRegistrationAttemptStore
+  extends MemoryPairedStore<RegistrationAttempt, RegistrationApproval>
+  implements RegistrationAttemptStore
+{
   create(
     challenge: string,
     timeoutMs: number,
     sessionId: string,
     userId: string,
+    pairingId: string | null = null,
   ): RegistrationAttempt {
-    const attempt = {
+    const attempt: RegistrationAttempt = {
       id: randomId(),
       challenge,
       expiresAt: this.clock.now() + timeoutMs,
       sessionId,
       userId,
+      pairingId,
+      reverseCodeHash: null,
+      wrongReverseCodes: 0,
+      dead: false,
+      approval: null,
     };
     this.map.put(attempt);
     return attempt;
-  }
-  get(attemptId: string) {
-    return this.map.get(attemptId);
-  }
-  take(attemptId: string) {
-    return this.map.take(attemptId);
   }
 }

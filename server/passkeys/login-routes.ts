@@ -1,23 +1,47 @@
 /**
- * Usernameless passkey sign-in, on the phone directly or from the desktop via QR:
- * POST /api/auth/passkey/options -> {attemptId, options}; POST /api/auth/passkey/verify.
+ * Usernameless passkey sign-in, on the phone directly or from the desktop via QR.
+ * - Phone's own sign-in: POST /api/auth/passkey/options -> {attemptId, options};
+ *   POST /api/auth/passkey/verify {attemptId, response} -> session.
+ * - QR (DESIGN: one shape for every QR ceremony): the desktop asks options {pairingId}; the
+ *   phone, on the exchange's own origin, posts its assertion to POST /api/auth/passkey/approve
+ *   {pairingId, response}; the server verifies it and parks the approval on the attempt; the
+ *   desktop redeems with POST /api/auth/passkey/redeem {attemptId, reverseCode?}. The
+ *   assertion never crosses the tunnel, so the desktop learns nothing about the account (user
+ *   handle, credential id, email) until the server checked the reverse code.
  * Storage changes (counter, backup state, last used, the session) happen only after every
  * check passed; any refusal leaves the database as it was.
  */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import {
   generateAuthenticationOptions,
   verifyAuthenticationResponse,
 } from '@simplewebauthn/server';
 import type { ServerContext } from '../context';
-import type { AuthenticationOptionsJSON, PasskeyLoginOptionsResponse } from '../protocol/api';
-import { PasskeyLoginOptionsRequest, PasskeyLoginVerifyRequest } from '../protocol/api';
+import type {
+  AuthenticationOptionsJSON,
+  AuthenticationResponseJSON,
+  PasskeyLoginApproveResponse,
+  PasskeyLoginOptionsResponse,
+} from '../protocol/api';
+import {
+  PasskeyLoginApproveRequest,
+  PasskeyLoginOptionsRequest,
+  PasskeyLoginRedeemRequest,
+  PasskeyLoginVerifyRequest,
+} from '../protocol/api';
 import { ApiError, parseWith } from '../http/errors';
 import { requestMeta } from '../http/request-helpers';
 import { completeSignIn } from '../auth/sign-in';
-import { hashReverseCode } from './attempt-stores';
+import type { PasskeyRow, UserRow } from '../db/schema';
 import { backupFlagsProblem, decideCounter } from './policy';
 import { refusalReason } from './refusal-reason';
+import {
+  accountHint,
+  attemptForPairing,
+  crossOriginProblem,
+  redeemAttempt,
+  refusePaired,
+} from './paired-attempts';
 
 /**
  * The QR flow spends up to 60 s unscanned plus 120 s scanned on one pairing (DESIGN.md
@@ -50,7 +74,11 @@ export function registerPasskeyLoginRoutes(app: FastifyInstance, ctx: ServerCont
       body.pairingId ?? null,
     );
     if (body.pairingId) {
-      const linked = await ctx.pairingLink.linkAttempt(body.pairingId, attempt.id);
+      const linked = await ctx.pairingLink.linkAttempt(body.pairingId, {
+        kind: 'sign-in',
+        attemptId: attempt.id,
+        challenge: attempt.challenge,
+      });
       if (!linked) {
         await ctx.loginAttempts.take(attempt.id);
         throw new ApiError(
@@ -63,104 +91,55 @@ export function registerPasskeyLoginRoutes(app: FastifyInstance, ctx: ServerCont
     return { attemptId: attempt.id, options: options as AuthenticationOptionsJSON };
   });
 
+  // The phone's own sign-in (no pairing): verify and make the session in one step.
   app.post('/api/auth/passkey/verify', async (request, reply) => {
     const body = parseWith(PasskeyLoginVerifyRequest, request.body);
-    const attempt = await checkAttempt(ctx, body.attemptId, body.reverseCode);
-    const meta = requestMeta(request);
+    const attempt = await takeDirectAttempt(ctx, body.attemptId);
+    const ok = await verifyAssertion(ctx, request, attempt.challenge, body.response);
+    await ok.recordUse();
+    return completeSignIn(ctx, request, reply, {
+      user: ok.user,
+      client: body.client,
+      device: body.device,
+      method: 'passkey',
+      passkey: { id: ok.passkey.id, name: ok.passkey.name },
+    });
+  });
 
-    const passkey = await ctx.passkeys.byCredentialId(body.response.id);
-    if (!passkey) {
-      // The phone can now call signalUnknownCredential so its provider stops offering this one.
-      throw new ApiError(
-        400,
-        'passkey_unknown',
-        'This passkey is not registered here (it may have been removed).',
-      );
-    }
-    const user = await ctx.accounts.byId(passkey.user_id);
+  // QR, phone side: no auth (the passkey is the proof); no session is made here.
+  app.post('/api/auth/passkey/approve', async (request): Promise<PasskeyLoginApproveResponse> => {
+    const body = parseWith(PasskeyLoginApproveRequest, request.body);
+    const attempt = await attemptForPairing(ctx, ctx.loginAttempts, body.pairingId, 'sign-in');
+    const ok = await verifyAssertion(ctx, request, attempt.challenge, body.response);
+    const approved = await ctx.loginAttempts.approve(attempt.id, {
+      userId: ok.user.id,
+      passkeyId: ok.passkey.id,
+      passkeyName: ok.passkey.name,
+    });
+    if (!approved)
+      throw new ApiError(409, 'already_approved', 'This request was already approved.');
+    await ok.recordUse();
+    return { approved: true, accountHint: accountHint(ok.user.email) };
+  });
+
+  // QR, desktop side: the secret attemptId (+ reverse code) turns the approval into a session.
+  app.post('/api/auth/passkey/redeem', async (request, reply) => {
+    const body = parseWith(PasskeyLoginRedeemRequest, request.body);
+    const attempt = await redeemAttempt(ctx, ctx.loginAttempts, body.attemptId, body.reverseCode);
+    const user = await ctx.accounts.byId(attempt.approval.userId);
     if (!user) throw new ApiError(400, 'passkey_unknown', 'This passkey is not registered here.');
-    const fail = async (reason: string) => {
-      request.log.info({ reason, passkeyId: passkey.id }, 'passkey sign-in refused');
-      await ctx.activity.record(user.id, 'signin.failed', meta, {
-        method: 'passkey',
-        passkeyId: passkey.id,
-        passkeyName: passkey.name,
-        reason,
-      });
-      return refused();
-    };
-    // Usernameless (WebAuthn §7.2 step 2): the user handle must be present and name the owner.
-    if (body.response.response.userHandle !== user.webauthn_user_id)
-      throw await fail('user_handle_mismatch');
-
-    let info;
-    try {
-      const verification = await verifyAuthenticationResponse({
-        response: body.response,
-        expectedChallenge: attempt.challenge,
-        expectedOrigin: ctx.rpOrigins(),
-        expectedRPID: ctx.config.rpId,
-        credential: {
-          id: passkey.credential_id,
-          publicKey: new Uint8Array(Buffer.from(passkey.public_key, 'base64url')),
-          // The library hard-fails any counter regression; our policy differs for synced keys
-          // (decideCounter below), so its check is neutralised with 0 and ours runs instead.
-          counter: 0,
-          transports: JSON.parse(passkey.transports),
-        },
-        requireUserVerification: true,
-      });
-      if (!verification.verified) throw new Error('signature not verified');
-      info = verification.authenticationInfo;
-    } catch (err) {
-      throw await fail(refusalReason(err));
-    }
-
-    const seen = {
-      backupEligible: info.credentialDeviceType === 'multiDevice',
-      backedUp: info.credentialBackedUp,
-    };
-    const flagsProblem = backupFlagsProblem(
-      { backupEligible: passkey.backup_eligible === 1 },
-      seen,
-    );
-    if (flagsProblem) throw await fail(flagsProblem);
-    const counter = decideCounter(passkey.counter, info.newCounter, passkey.backup_eligible === 1);
-    if (counter === 'refuse') throw await fail('counter_regressed');
-    if (counter === 'warn') {
-      await ctx.activity.record(user.id, 'passkey.counter_warning', meta, {
-        passkeyId: passkey.id,
-        passkeyName: passkey.name,
-        storedCounter: passkey.counter,
-        seenCounter: info.newCounter,
-      });
-    }
-
-    await ctx.passkeys.recordUse(
-      passkey.id,
-      Math.max(passkey.counter, info.newCounter),
-      seen.backedUp,
-      ctx.clock.now(),
-    );
     return completeSignIn(ctx, request, reply, {
       user,
       client: body.client,
       device: body.device,
-      method: attempt.pairingId ? 'qr' : 'passkey',
-      passkey: { id: passkey.id, name: passkey.name },
+      method: 'qr',
+      passkey: { id: attempt.approval.passkeyId, name: attempt.approval.passkeyName },
     });
   });
 }
 
-/**
- * Attempt checks before any cryptography. Reverse-code failures keep the attempt alive (up to
- * five wrong codes); everything after that point spends the challenge.
- */
-async function checkAttempt(
-  ctx: ServerContext,
-  attemptId: string,
-  reverseCode: string | undefined,
-) {
+/** Attempt checks before any cryptography; the challenge is spent (taken) here. */
+async function takeDirectAttempt(ctx: ServerContext, attemptId: string) {
   const attempt = await ctx.loginAttempts.get(attemptId);
   if (!attempt)
     throw new ApiError(
@@ -168,33 +147,7 @@ async function checkAttempt(
       'attempt_not_found',
       'This sign-in attempt is unknown or was already used. Start again.',
     );
-  if (attempt.dead)
-    throw new ApiError(400, 'attempt_dead', 'Too many wrong codes. Start the sign-in again.');
-  if (attempt.expiresAt <= ctx.clock.now()) {
-    await ctx.loginAttempts.take(attemptId);
-    throw new ApiError(400, 'challenge_expired', 'This sign-in timed out. Start again.');
-  }
-  if (attempt.reverseCodeHash !== null) {
-    if (!reverseCode)
-      throw new ApiError(
-        400,
-        'reverse_code_required',
-        'Type the 6-digit code shown on your phone.',
-      );
-    if (hashReverseCode(attemptId, reverseCode) !== attempt.reverseCodeHash) {
-      const left = await ctx.loginAttempts.recordWrongReverseCode(attemptId);
-      if (left === 0)
-        throw new ApiError(400, 'attempt_dead', 'Too many wrong codes. Start the sign-in again.');
-      throw new ApiError(
-        400,
-        'reverse_code_invalid',
-        `That code is not the one on your phone. ${left} ${left === 1 ? 'try' : 'tries'} left.`,
-        {
-          triesLeft: left,
-        },
-      );
-    }
-  }
+  refusePaired(attempt);
   const taken = await ctx.loginAttempts.take(attemptId);
   if (!taken)
     throw new ApiError(
@@ -202,18 +155,107 @@ async function checkAttempt(
       'attempt_not_found',
       'This sign-in attempt was already used. Start again.',
     );
-  // With shared (Redis) state another process may have changed the attempt between the read
-  // above and the take: the taken copy is the one that counts.
-  if (taken.dead)
-    throw new ApiError(400, 'attempt_dead', 'Too many wrong codes. Start the sign-in again.');
-  if (
-    taken.reverseCodeHash !== null &&
-    (!reverseCode || hashReverseCode(attemptId, reverseCode) !== taken.reverseCodeHash)
-  )
+  if (taken.expiresAt <= ctx.clock.now())
+    throw new ApiError(400, 'challenge_expired', 'This sign-in timed out. Start again.');
+  return taken;
+}
+
+type VerifiedAssertion = {
+  user: UserRow;
+  passkey: PasskeyRow;
+  /** Stores the counter, backup state and last use: call only once nothing can refuse. */
+  recordUse(): Promise<void>;
+};
+
+/**
+ * Every check of a sign-in assertion: known passkey, user handle present and the owner's,
+ * no cross-origin framing, challenge, origin, RP ID, user verification, backup flags and the
+ * counter policy. A refusal records `signin.failed` and throws; nothing is stored.
+ */
+async function verifyAssertion(
+  ctx: ServerContext,
+  request: FastifyRequest,
+  challenge: string,
+  response: AuthenticationResponseJSON,
+): Promise<VerifiedAssertion> {
+  const meta = requestMeta(request);
+  const passkey = await ctx.passkeys.byCredentialId(response.id);
+  if (!passkey) {
+    // The phone can now call signalUnknownCredential so its provider stops offering this one.
     throw new ApiError(
       400,
-      'attempt_not_found',
-      'This sign-in attempt changed while it was checked. Start again.',
+      'passkey_unknown',
+      'This passkey is not registered here (it may have been removed).',
     );
-  return taken;
+  }
+  const user = await ctx.accounts.byId(passkey.user_id);
+  if (!user) throw new ApiError(400, 'passkey_unknown', 'This passkey is not registered here.');
+  const fail = async (reason: string) => {
+    request.log.info({ reason, passkeyId: passkey.id }, 'passkey sign-in refused');
+    await ctx.activity.record(user.id, 'signin.failed', meta, {
+      method: 'passkey',
+      passkeyId: passkey.id,
+      passkeyName: passkey.name,
+      reason,
+    });
+    return refused();
+  };
+  // Usernameless (WebAuthn §7.2 step 2): the user handle must be present and name the owner.
+  if (response.response.userHandle !== user.webauthn_user_id)
+    throw await fail('user_handle_mismatch');
+  const framed = crossOriginProblem(response.response.clientDataJSON);
+  if (framed) throw await fail(framed);
+
+  let info;
+  try {
+    const verification = await verifyAuthenticationResponse({
+      response,
+      expectedChallenge: challenge,
+      expectedOrigin: ctx.rpOrigins(),
+      expectedRPID: ctx.config.rpId,
+      credential: {
+        id: passkey.credential_id,
+        publicKey: new Uint8Array(Buffer.from(passkey.public_key, 'base64url')),
+        // The library hard-fails any counter regression; our policy differs for synced keys
+        // (decideCounter below), so its check is neutralised with 0 and ours runs instead.
+        counter: 0,
+        transports: JSON.parse(passkey.transports),
+      },
+      requireUserVerification: true,
+    });
+    if (!verification.verified) throw new Error('signature not verified');
+    info = verification.authenticationInfo;
+  } catch (err) {
+    throw await fail(refusalReason(err));
+  }
+
+  const seen = {
+    backupEligible: info.credentialDeviceType === 'multiDevice',
+    backedUp: info.credentialBackedUp,
+  };
+  const flagsProblem = backupFlagsProblem({ backupEligible: passkey.backup_eligible === 1 }, seen);
+  if (flagsProblem) throw await fail(flagsProblem);
+  const counter = decideCounter(passkey.counter, info.newCounter, passkey.backup_eligible === 1);
+  if (counter === 'refuse') throw await fail('counter_regressed');
+  const newCounter = info.newCounter;
+  return {
+    user,
+    passkey,
+    async recordUse() {
+      if (counter === 'warn') {
+        await ctx.activity.record(user.id, 'passkey.counter_warning', meta, {
+          passkeyId: passkey.id,
+          passkeyName: passkey.name,
+          storedCounter: passkey.counter,
+          seenCounter: newCounter,
+        });
+      }
+      await ctx.passkeys.recordUse(
+        passkey.id,
+        Math.max(passkey.counter, newCounter),
+        seen.backedUp,
+        ctx.clock.now(),
+      );
+    },
+  };
 }

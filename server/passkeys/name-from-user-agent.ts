@@ -41,3 +41,13 @@ export function nameFromUserAgent(userAgent: string | null | undefined): string 
   if (browser || system) return `Passkey (${browser ?? system})`;
   return 'Passkey';
 }
+
+/**
+ * The phone's name as the desktop shows it ("Is this your phone? Chrome on Android"): words
+ * from the user agent only, never the raw string (it can carry anything the sender likes).
+ */
+export function deviceFromUserAgent(userAgent: string | null | undefined): string {
+  const { browser, system } = describeUserAgent(userAgent);
+  if (browser && system) return `${browser} on ${system}`;
+  return browser ?? system ?? 'Unknown browser';
+}

@@ -13,8 +13,10 @@ import { randomDigits, randomId } from '../util/random';
 import {
   hashReverseCode,
   MAX_REVERSE_CODE_TRIES,
+  type LoginApproval,
   type LoginAttempt,
   type LoginAttemptStore,
+  type RegistrationApproval,
   type RegistrationAttempt,
   type RegistrationAttemptStore,
 } from './attempt-stores';
@@ -49,6 +51,21 @@ redis.call('SET', KEYS[1], cjson.encode(a), 'KEEPTTL')
 return 1
 `;
 
+/**
+ * Parks an approval on a live, unapproved attempt; ARGV = approval JSON, now. 1 = parked,
+ * 0 = gone, dead, expired or approved already (two processes: exactly one wins).
+ */
+const APPROVE = `
+local raw = redis.call('GET', KEYS[1])
+if not raw then return 0 end
+local a = cjson.decode(raw)
+if a.dead or a.expiresAt <= tonumber(ARGV[2]) then return 0 end
+if a.approval ~= nil and a.approval ~= cjson.null then return 0 end
+a.approval = cjson.decode(ARGV[1])
+redis.call('SET', KEYS[1], cjson.encode(a), 'KEEPTTL')
+return 1
+`;
+
 /** cjson turns JSON null into a sentinel it encodes back as null; parsing restores it. */
 function parse<T>(raw: string | null): T | undefined {
   return raw === null ? undefined : (JSON.parse(raw) as T);
@@ -60,37 +77,24 @@ async function putNew(redis: Redis, key: string, value: { expiresAt: number }, n
   if (ok !== 'OK') throw new Error('attempt id collision');
 }
 
-export class RedisLoginAttemptStore implements LoginAttemptStore {
+/** The Redis half of PairedAttemptStore, shared by both stores (keys differ by `kind`). */
+abstract class RedisPairedStore<T, A> {
   constructor(
-    private readonly redis: Redis,
-    private readonly clock: Clock,
-    private readonly prefix = 'kb:',
+    protected readonly redis: Redis,
+    protected readonly clock: Clock,
+    protected readonly prefix: string,
+    private readonly kind: 'login' | 'reg',
   ) {}
 
-  private key(id: string) {
-    return `${this.prefix}login:${id}`;
-  }
-
-  async create(challenge: string, timeoutMs: number, pairingId: string | null) {
-    const now = this.clock.now();
-    const attempt: LoginAttempt = {
-      id: randomId(),
-      challenge,
-      expiresAt: now + timeoutMs,
-      pairingId,
-      reverseCodeHash: null,
-      wrongReverseCodes: 0,
-      dead: false,
-    };
-    await putNew(this.redis, this.key(attempt.id), attempt, now);
-    return attempt;
+  protected key(id: string) {
+    return `${this.prefix}${this.kind}:${id}`;
   }
   async get(attemptId: string) {
-    return parse<LoginAttempt>(await redisCall(this.redis.get(this.key(attemptId))));
+    return parse<T>(await redisCall(this.redis.get(this.key(attemptId))));
   }
   async take(attemptId: string) {
     // GETDEL: exactly one caller, on whichever process, gets the challenge.
-    return parse<LoginAttempt>(await redisCall(this.redis.getdel(this.key(attemptId))));
+    return parse<T>(await redisCall(this.redis.getdel(this.key(attemptId))));
   }
   async recordWrongReverseCode(attemptId: string) {
     const left = await redisCall(
@@ -109,23 +113,57 @@ export class RedisLoginAttemptStore implements LoginAttemptStore {
         this.clock.now(),
       ),
     );
-    if (Number(stored) !== 1) throw new Error('no live login attempt for this id');
+    if (Number(stored) !== 1) throw new Error('no live attempt for this id');
     return code;
+  }
+  async approve(attemptId: string, approval: A) {
+    const ok = await redisCall(
+      this.redis.eval(APPROVE, 1, this.key(attemptId), JSON.stringify(approval), this.clock.now()),
+    );
+    return Number(ok) === 1;
   }
 }
 
-export class RedisRegistrationAttemptStore implements RegistrationAttemptStore {
-  constructor(
-    private readonly redis: Redis,
-    private readonly clock: Clock,
-    private readonly prefix = 'kb:',
-  ) {}
-
-  private key(id: string) {
-    return `${this.prefix}reg:${id}`;
+export class RedisLoginAttemptStore
+  extends RedisPairedStore<LoginAttempt, LoginApproval>
+  implements LoginAttemptStore
+{
+  constructor(redis: Redis, clock: Clock, prefix = 'kb:') {
+    super(redis, clock, prefix, 'login');
   }
 
-  async create(challenge: string, timeoutMs: number, sessionId: string, userId: string) {
+  async create(challenge: string, timeoutMs: number, pairingId: string | null) {
+    const now = this.clock.now();
+    const attempt: LoginAttempt = {
+      id: randomId(),
+      challenge,
+      expiresAt: now + timeoutMs,
+      pairingId,
+      reverseCodeHash: null,
+      wrongReverseCodes: 0,
+      dead: false,
+      approval: null,
+    };
+    await putNew(this.redis, this.key(attempt.id), attempt, now);
+    return attempt;
+  }
+}
+
+export class RedisRegistrationAttemptStore
+  extends RedisPairedStore<RegistrationAttempt, RegistrationApproval>
+  implements RegistrationAttemptStore
+{
+  constructor(redis: Redis, clock: Clock, prefix = 'kb:') {
+    super(redis, clock, prefix, 'reg');
+  }
+
+  async create(
+    challenge: string,
+    timeoutMs: number,
+    sessionId: string,
+    userId: string,
+    pairingId: string | null = null,
+  ) {
     const now = this.clock.now();
     const attempt: RegistrationAttempt = {
       id: randomId(),
@@ -133,14 +171,13 @@ export class RedisRegistrationAttemptStore implements RegistrationAttemptStore {
       expiresAt: now + timeoutMs,
       sessionId,
       userId,
+      pairingId,
+      reverseCodeHash: null,
+      wrongReverseCodes: 0,
+      dead: false,
+      approval: null,
     };
     await putNew(this.redis, this.key(attempt.id), attempt, now);
     return attempt;
-  }
-  async get(attemptId: string) {
-    return parse<RegistrationAttempt>(await redisCall(this.redis.get(this.key(attemptId))));
-  }
-  async take(attemptId: string) {
-    return parse<RegistrationAttempt>(await redisCall(this.redis.getdel(this.key(attemptId))));
   }
 }

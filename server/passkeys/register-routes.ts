@@ -1,21 +1,48 @@
 /**
- * Adding a passkey to the signed-in account: POST /api/passkeys/options then /verify. Both
- * need a step-up in the last five minutes; the challenge is bound to the session that asked.
+ * Adding a passkey to the signed-in account.
+ * - The phone's own Security page: POST /api/passkeys/options then /verify, both needing a
+ *   step-up in the last five minutes; the challenge is bound to the session that asked.
+ * - The desktop by QR (same two-step shape as QR sign-in, login-routes.ts): the desktop asks
+ *   options {pairingId} (step-up), which only links a registration attempt to the pairing;
+ *   the phone, signed in to the SAME account by its own cookie, gets the options from the
+ *   server (pairing/options: user.id, excludeCredentials and the account are the server's,
+ *   never the desktop's), posts the attestation (pairing/approve), and the desktop redeems
+ *   (POST /api/passkeys/redeem, with the reverse code across networks) to insert the passkey.
+ *   So a QR scanned by a stranger adds nothing, and a victim's phone that scans an attacker's
+ *   QR is refused (wrong_account) instead of overwriting its own passkey.
  */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { generateRegistrationOptions, verifyRegistrationResponse } from '@simplewebauthn/server';
 import type { ServerContext } from '../context';
+import type { UserRow } from '../db/schema';
 import type {
+  PasskeyPairingApproveResponse,
+  PasskeyPairingOptionsResponse,
   PasskeyRegisterOptionsResponse,
-  PasskeyView,
+  PasskeyRegisterRedeemResponse,
+  PasskeyRegisterVerifyResponse,
   RegistrationOptionsJSON,
+  RegistrationResponseJSON,
 } from '../protocol/api';
-import { PasskeyRegisterOptionsRequest, PasskeyRegisterVerifyRequest } from '../protocol/api';
+import {
+  PasskeyPairingApproveRequest,
+  PasskeyPairingOptionsRequest,
+  PasskeyRegisterOptionsRequest,
+  PasskeyRegisterRedeemRequest,
+  PasskeyRegisterVerifyRequest,
+} from '../protocol/api';
 import { ApiError, parseWith } from '../http/errors';
-import { requestMeta, requireSession, requireStepUp } from '../http/request-helpers';
+import { requestMeta, requireSession, requireStepUp, type Caller } from '../http/request-helpers';
 import { randomId } from '../util/random';
+import type { RegistrationApproval } from './attempt-stores';
 import { providerName } from './aaguid-names';
 import { nameFromUserAgent } from './name-from-user-agent';
+import {
+  attemptForPairing,
+  crossOriginProblem,
+  redeemAttempt,
+  refusePaired,
+} from './paired-attempts';
 import { backupFlagsProblem, passkeyLimitReached, MAX_PASSKEYS } from './policy';
 import { passkeyView } from './views';
 import { refusalReason } from './refusal-reason';
@@ -30,123 +57,256 @@ function limitError(): ApiError {
   );
 }
 
+const alreadyRegistered = () =>
+  new ApiError(409, 'credential_already_registered', 'This passkey is already registered.');
+
+/** Options for `user`, built here from the account (handle, its passkeys) and nothing else. */
+async function optionsFor(
+  ctx: ServerContext,
+  user: UserRow,
+  challenge?: string,
+): Promise<RegistrationOptionsJSON> {
+  const existing = await ctx.passkeys.listForUser(user.id);
+  if (passkeyLimitReached(existing.length)) throw limitError();
+  const options = await generateRegistrationOptions({
+    rpName: ctx.config.rpName,
+    rpID: ctx.config.rpId,
+    userID: Buffer.from(user.webauthn_user_id, 'base64url'),
+    userName: user.email,
+    userDisplayName: user.email,
+    timeout: REGISTRATION_TIMEOUT_MS,
+    attestationType: 'none',
+    ...(challenge ? { challenge: new Uint8Array(Buffer.from(challenge, 'base64url')) } : {}),
+    // The authenticator already holding a passkey for this account is told not to make another.
+    excludeCredentials: existing.map((p) => ({
+      id: p.credential_id,
+      transports: JSON.parse(p.transports),
+    })),
+    authenticatorSelection: { residentKey: 'required', userVerification: 'required' },
+    supportedAlgorithmIDs: [-7, -8, -257],
+  });
+  return options as RegistrationOptionsJSON;
+}
+
+/**
+ * The phone's own session, by cookie: the add-passkey QR is for a phone signed in to the
+ * account in its browser. A bearer token (the desktop's) is not accepted here.
+ */
+async function requirePhoneSession(ctx: ServerContext, request: FastifyRequest): Promise<Caller> {
+  if (request.headers.authorization !== undefined)
+    throw new ApiError(401, 'unauthorized', 'Sign in to your account on this phone first.');
+  try {
+    return await requireSession(ctx, request);
+  } catch (err) {
+    if (err instanceof ApiError && err.status === 401)
+      throw new ApiError(401, 'unauthorized', 'Sign in to your account on this phone first.');
+    throw err;
+  }
+}
+
+/** Neutral words: never name the account the QR is for. */
+const wrongAccount = () =>
+  new ApiError(
+    403,
+    'wrong_account',
+    'This phone is signed in to a different account than the one adding the passkey.',
+  );
+
+/**
+ * Every check of an attestation (challenge, origin, RP ID, UV, no cross-origin framing,
+ * backup flags, credential id not already registered, limit): the row to insert, not inserted.
+ */
+async function verifyRegistration(
+  ctx: ServerContext,
+  request: FastifyRequest,
+  user: UserRow,
+  challenge: string,
+  response: RegistrationResponseJSON,
+  userAgent: string | undefined,
+): Promise<RegistrationApproval> {
+  const refuse = (reason: string, words = 'The passkey could not be verified. Try again.') => {
+    request.log.info({ reason }, 'passkey registration refused');
+    return new ApiError(400, 'passkey_verification_failed', words);
+  };
+  const framed = crossOriginProblem(response.response.clientDataJSON);
+  if (framed) throw refuse(framed);
+  let info;
+  try {
+    const verification = await verifyRegistrationResponse({
+      response,
+      expectedChallenge: challenge,
+      expectedOrigin: ctx.rpOrigins(),
+      expectedRPID: ctx.config.rpId,
+      requireUserVerification: true,
+      supportedAlgorithmIDs: [-7, -8, -257],
+    });
+    if (!verification.verified || !verification.registrationInfo) throw new Error('not verified');
+    info = verification.registrationInfo;
+  } catch (err) {
+    throw refuse(refusalReason(err));
+  }
+  const backedUp = info.credentialBackedUp;
+  const backupEligible = info.credentialDeviceType === 'multiDevice';
+  if (backupFlagsProblem(null, { backupEligible, backedUp }))
+    throw refuse('backup_flags', 'The passkey reported inconsistent backup flags.');
+  if (await ctx.passkeys.byCredentialId(info.credential.id)) throw alreadyRegistered();
+  if (passkeyLimitReached(await ctx.passkeys.countForUser(user.id))) throw limitError();
+  const meta = requestMeta(request);
+  return {
+    user_id: user.id,
+    credential_id: info.credential.id,
+    public_key: Buffer.from(info.credential.publicKey).toString('base64url'),
+    counter: info.credential.counter,
+    transports: JSON.stringify(info.credential.transports ?? response.response.transports ?? []),
+    aaguid: info.aaguid,
+    backup_eligible: backupEligible ? 1 : 0,
+    backed_up: backedUp ? 1 : 0,
+    uv_initialized: info.userVerified ? 1 : 0,
+    name: providerName(info.aaguid) ?? nameFromUserAgent(userAgent ?? meta.userAgent),
+  };
+}
+
+/** Inserts a verified passkey and records passkey.added; the unique index decides races. */
+async function insertPasskey(
+  ctx: ServerContext,
+  request: FastifyRequest,
+  caller: Caller,
+  approval: RegistrationApproval,
+): Promise<PasskeyRegisterVerifyResponse> {
+  if (approval.user_id !== caller.user.id) throw wrongAccount();
+  if (passkeyLimitReached(await ctx.passkeys.countForUser(caller.user.id))) throw limitError();
+  const row = { ...approval, id: randomId(), created_at: ctx.clock.now(), last_used_at: null };
+  if (!(await ctx.passkeys.insert(row))) throw alreadyRegistered();
+  await ctx.activity.record(caller.user.id, 'passkey.added', requestMeta(request), {
+    passkeyId: row.id,
+    passkeyName: row.name,
+  });
+  return passkeyView(row, caller.session.passkey_id);
+}
+
 export function registerPasskeyRegistrationRoutes(app: FastifyInstance, ctx: ServerContext): void {
   app.post('/api/passkeys/options', async (request): Promise<PasskeyRegisterOptionsResponse> => {
     const { session, user } = await requireSession(ctx, request);
-    parseWith(PasskeyRegisterOptionsRequest.optional(), request.body);
+    const body = parseWith(PasskeyRegisterOptionsRequest, request.body ?? {});
     requireStepUp(ctx, session);
-    const existing = await ctx.passkeys.listForUser(user.id);
-    if (passkeyLimitReached(existing.length)) throw limitError();
-    const options = await generateRegistrationOptions({
-      rpName: ctx.config.rpName,
-      rpID: ctx.config.rpId,
-      userID: Buffer.from(user.webauthn_user_id, 'base64url'),
-      userName: user.email,
-      userDisplayName: user.email,
-      timeout: REGISTRATION_TIMEOUT_MS,
-      attestationType: 'none',
-      // The authenticator already holding a passkey for this account is told not to make another.
-      excludeCredentials: existing.map((p) => ({
-        id: p.credential_id,
-        transports: JSON.parse(p.transports),
-      })),
-      authenticatorSelection: { residentKey: 'required', userVerification: 'required' },
-      supportedAlgorithmIDs: [-7, -8, -257],
-    });
+    const options = await optionsFor(ctx, user);
+    const pairingId = body.pairingId ?? null;
     const attempt = await ctx.registrationAttempts.create(
       options.challenge,
       REGISTRATION_TIMEOUT_MS,
       session.id,
       user.id,
+      pairingId,
     );
-    return { attemptId: attempt.id, options: options as RegistrationOptionsJSON };
+    if (pairingId) {
+      const linked = await ctx.pairingLink.linkAttempt(pairingId, {
+        kind: 'add-passkey',
+        attemptId: attempt.id,
+        challenge: attempt.challenge,
+      });
+      if (!linked) {
+        await ctx.registrationAttempts.take(attempt.id);
+        throw new ApiError(
+          404,
+          'pairing_not_found',
+          'This pairing is unknown or has ended. Show a new QR code.',
+        );
+      }
+    }
+    return { attemptId: attempt.id, options };
   });
 
+  // The phone's own Security page: verify and insert in one step.
   app.post('/api/passkeys/verify', async (request, reply) => {
-    const { session, user } = await requireSession(ctx, request);
+    const caller = await requireSession(ctx, request);
     const body = parseWith(PasskeyRegisterVerifyRequest, request.body);
-    requireStepUp(ctx, session);
+    requireStepUp(ctx, caller.session);
     const pending = await ctx.registrationAttempts.get(body.attemptId);
-    if (!pending || pending.sessionId !== session.id) {
+    if (!pending || pending.sessionId !== caller.session.id) {
       throw new ApiError(
         400,
         'attempt_not_found',
         'This passkey request is unknown or was already used. Start again.',
       );
     }
+    refusePaired(pending);
     const attempt = await ctx.registrationAttempts.take(body.attemptId);
     if (!attempt || attempt.expiresAt <= ctx.clock.now()) {
       throw new ApiError(400, 'challenge_expired', 'This passkey request timed out. Start again.');
     }
-    let info;
-    try {
-      const verification = await verifyRegistrationResponse({
-        response: body.response,
-        expectedChallenge: attempt.challenge,
-        expectedOrigin: ctx.rpOrigins(),
-        expectedRPID: ctx.config.rpId,
-        requireUserVerification: true,
-        supportedAlgorithmIDs: [-7, -8, -257],
-      });
-      if (!verification.verified || !verification.registrationInfo) throw new Error('not verified');
-      info = verification.registrationInfo;
-    } catch (err) {
-      request.log.info({ reason: refusalReason(err) }, 'passkey registration refused');
-      throw new ApiError(
-        400,
-        'passkey_verification_failed',
-        'The passkey could not be verified. Try again.',
-      );
-    }
-    const backedUp = info.credentialBackedUp;
-    const backupEligible = info.credentialDeviceType === 'multiDevice';
-    const flagsProblem = backupFlagsProblem(null, { backupEligible, backedUp });
-    if (flagsProblem)
-      throw new ApiError(
-        400,
-        'passkey_verification_failed',
-        'The passkey reported inconsistent backup flags.',
-      );
-    if (await ctx.passkeys.byCredentialId(info.credential.id)) {
-      throw new ApiError(
-        409,
-        'credential_already_registered',
-        'This passkey is already registered.',
-      );
-    }
-    if (passkeyLimitReached(await ctx.passkeys.countForUser(user.id))) throw limitError();
-    const meta = requestMeta(request);
-    const name = providerName(info.aaguid) ?? nameFromUserAgent(body.userAgent ?? meta.userAgent);
-    const row = {
-      id: randomId(),
-      user_id: user.id,
-      credential_id: info.credential.id,
-      public_key: Buffer.from(info.credential.publicKey).toString('base64url'),
-      counter: info.credential.counter,
-      transports: JSON.stringify(
-        info.credential.transports ?? body.response.response.transports ?? [],
-      ),
-      aaguid: info.aaguid,
-      backup_eligible: backupEligible ? 1 : 0,
-      backed_up: backedUp ? 1 : 0,
-      uv_initialized: info.userVerified ? 1 : 0,
-      name,
-      created_at: ctx.clock.now(),
-      last_used_at: null,
-    };
-    // The unique index decides races between two registrations of the same credential id.
-    if (!(await ctx.passkeys.insert(row))) {
-      throw new ApiError(
-        409,
-        'credential_already_registered',
-        'This passkey is already registered.',
-      );
-    }
-    await ctx.activity.record(user.id, 'passkey.added', meta, {
-      passkeyId: row.id,
-      passkeyName: name,
-    });
-    const view: PasskeyView = passkeyView(row, session.passkey_id);
+    const approval = await verifyRegistration(
+      ctx,
+      request,
+      caller.user,
+      attempt.challenge,
+      body.response,
+      body.userAgent,
+    );
+    const view = await insertPasskey(ctx, request, caller, approval);
     return reply.code(201).send(view);
+  });
+
+  // QR, phone side: the options for the attempt on this pairing, for the phone's own account.
+  app.post(
+    '/api/passkeys/pairing/options',
+    async (request): Promise<PasskeyPairingOptionsResponse> => {
+      const { user } = await requirePhoneSession(ctx, request);
+      const body = parseWith(PasskeyPairingOptionsRequest, request.body);
+      const attempt = await attemptForPairing(
+        ctx,
+        ctx.registrationAttempts,
+        body.pairingId,
+        'add-passkey',
+      );
+      if (attempt.userId !== user.id) throw wrongAccount();
+      return {
+        options: await optionsFor(ctx, user, attempt.challenge),
+        account: { email: user.email },
+      };
+    },
+  );
+
+  // QR, phone side: verify the attestation and park it; the desktop inserts it on redeem.
+  app.post(
+    '/api/passkeys/pairing/approve',
+    async (request): Promise<PasskeyPairingApproveResponse> => {
+      const { user } = await requirePhoneSession(ctx, request);
+      const body = parseWith(PasskeyPairingApproveRequest, request.body);
+      const attempt = await attemptForPairing(
+        ctx,
+        ctx.registrationAttempts,
+        body.pairingId,
+        'add-passkey',
+      );
+      if (attempt.userId !== user.id) throw wrongAccount();
+      const approval = await verifyRegistration(
+        ctx,
+        request,
+        user,
+        attempt.challenge,
+        body.response,
+        body.userAgent,
+      );
+      if (!(await ctx.registrationAttempts.approve(attempt.id, approval)))
+        throw new ApiError(409, 'already_approved', 'This request was already approved.');
+      return { approved: true };
+    },
+  );
+
+  // QR, desktop side: the session that made the attempt, still stepped up, inserts the passkey.
+  app.post('/api/passkeys/redeem', async (request, reply) => {
+    const caller = await requireSession(ctx, request);
+    const body = parseWith(PasskeyRegisterRedeemRequest, request.body);
+    requireStepUp(ctx, caller.session);
+    const attempt = await redeemAttempt(
+      ctx,
+      ctx.registrationAttempts,
+      body.attemptId,
+      body.reverseCode,
+      (a) => a.sessionId === caller.session.id,
+    );
+    const passkey = await insertPasskey(ctx, request, caller, attempt.approval);
+    const answer: PasskeyRegisterRedeemResponse = { passkey };
+    return reply.code(201).send(answer);
   });
 }

@@ -126,14 +126,33 @@ export type PasswordLoginRequest = z.infer<typeof PasswordLoginRequest>;
 export const PasskeyLoginOptionsRequest = z.strictObject({ pairingId: PairingId.optional() });
 export type PasskeyLoginOptionsRequest = z.infer<typeof PasskeyLoginOptionsRequest>;
 
+/** The phone's own sign-in; a QR attempt is approved and redeemed instead. */
 export const PasskeyLoginVerifyRequest = z.strictObject({
   attemptId: OpaqueId,
   response: AuthenticationResponseJSON,
-  reverseCode: ReverseCode.optional(),
   client: ClientKind.optional(),
   device: DeviceInfo.optional(),
 });
 export type PasskeyLoginVerifyRequest = z.infer<typeof PasskeyLoginVerifyRequest>;
+
+/**
+ * QR sign-in, phone side: the phone (on the exchange's own origin) posts the assertion for the
+ * attempt the server linked to this pairing. No auth needed; no session is made here.
+ */
+export const PasskeyLoginApproveRequest = z.strictObject({
+  pairingId: PairingId,
+  response: AuthenticationResponseJSON,
+});
+export type PasskeyLoginApproveRequest = z.infer<typeof PasskeyLoginApproveRequest>;
+
+/** QR sign-in, desktop side: redeem the approved attempt (single use) for tokens. */
+export const PasskeyLoginRedeemRequest = z.strictObject({
+  attemptId: OpaqueId,
+  reverseCode: ReverseCode.optional(),
+  client: ClientKind.optional(),
+  device: DeviceInfo.optional(),
+});
+export type PasskeyLoginRedeemRequest = z.infer<typeof PasskeyLoginRedeemRequest>;
 
 export const RefreshRequest = z.strictObject({ refreshToken: Token });
 export type RefreshRequest = z.infer<typeof RefreshRequest>;
@@ -147,8 +166,13 @@ export type StepUpRequest = z.infer<typeof StepUpRequest>;
 export const TotpConfirmRequest = z.strictObject({ code: TotpCode });
 export type TotpConfirmRequest = z.infer<typeof TotpConfirmRequest>;
 
-/** Registration is bound to the signed-in session that asked for it (attemptId). */
-export const PasskeyRegisterOptionsRequest = z.strictObject({});
+/**
+ * Registration is bound to the signed-in session that asked for it (attemptId). With a
+ * pairingId (desktop add-passkey by QR) the attempt is linked to that pairing: the phone then
+ * fetches the server's options itself (pairing/options) and the desktop redeems.
+ */
+export const PasskeyRegisterOptionsRequest = z.strictObject({ pairingId: PairingId.optional() });
+export type PasskeyRegisterOptionsRequest = z.infer<typeof PasskeyRegisterOptionsRequest>;
 export const PasskeyRegisterVerifyRequest = z.strictObject({
   attemptId: OpaqueId,
   response: RegistrationResponseJSON,
@@ -156,6 +180,26 @@ export const PasskeyRegisterVerifyRequest = z.strictObject({
   userAgent: z.string().max(512).optional(),
 });
 export type PasskeyRegisterVerifyRequest = z.infer<typeof PasskeyRegisterVerifyRequest>;
+
+/** Phone (cookie session required): the registration options for the attempt on this pairing. */
+export const PasskeyPairingOptionsRequest = z.strictObject({ pairingId: PairingId });
+export type PasskeyPairingOptionsRequest = z.infer<typeof PasskeyPairingOptionsRequest>;
+
+/** Phone (cookie session, same account): the attestation for the attempt on this pairing. */
+export const PasskeyPairingApproveRequest = z.strictObject({
+  pairingId: PairingId,
+  response: RegistrationResponseJSON,
+  /** The user agent of the browser that created the passkey, for the name fallback. */
+  userAgent: z.string().max(512).optional(),
+});
+export type PasskeyPairingApproveRequest = z.infer<typeof PasskeyPairingApproveRequest>;
+
+/** Desktop (the session that made the attempt, step-up valid): insert the approved passkey. */
+export const PasskeyRegisterRedeemRequest = z.strictObject({
+  attemptId: OpaqueId,
+  reverseCode: ReverseCode.optional(),
+});
+export type PasskeyRegisterRedeemRequest = z.infer<typeof PasskeyRegisterRedeemRequest>;
 
 export const PasskeyName = z
   .string()
@@ -200,6 +244,35 @@ export type PasskeyRegisterOptionsResponse = {
   attemptId: string;
   options: RegistrationOptionsJSON;
 };
+
+/** POST /api/auth/passkey/approve: the server verified the assertion and parked the approval. */
+export type PasskeyLoginApproveResponse = {
+  approved: true;
+  /** e.g. "a***@example.com", for the phone only: enough to recognise the account. */
+  accountHint: string;
+};
+
+/** POST /api/auth/passkey/redeem with client "desktop" (the desktop always says so). */
+export type PasskeyLoginRedeemResponse = TokenResponse;
+
+/**
+ * POST /api/passkeys/pairing/options: built by the server for the account that made the
+ * attempt (user.id = its WebAuthn handle, excludeCredentials = its passkeys), never by the
+ * desktop; `account` tells the phone which account the passkey is for.
+ */
+export type PasskeyPairingOptionsResponse = {
+  options: RegistrationOptionsJSON;
+  account: { email: string };
+};
+
+/** POST /api/passkeys/pairing/approve: verified and parked; the desktop redeems it. */
+export type PasskeyPairingApproveResponse = { approved: true };
+
+/** POST /api/passkeys/redeem (201): the passkey that was added. */
+export type PasskeyRegisterRedeemResponse = { passkey: PasskeyView };
+
+/** POST /api/passkeys/verify (201, the phone's own Security page): the bare view. */
+export type PasskeyRegisterVerifyResponse = PasskeyView;
 
 export type StepUpResponse = { elevatedUntil: string };
 
@@ -330,6 +403,14 @@ export type ErrorCode =
   | 'reverse_code_invalid'
   | 'attempt_dead'
   | 'pairing_not_found'
+  /** redeem: the phone has not approved this attempt (yet) */
+  | 'not_approved'
+  /** approve: this attempt was approved already */
+  | 'already_approved'
+  /** pairing/options, pairing/approve: the phone is signed in to another account */
+  | 'wrong_account'
+  /** verify: the attempt belongs to a QR pairing; it is approved and redeemed instead */
+  | 'attempt_paired'
   | 'token_invalid'
   | 'token_reused'
   | 'payload_too_large'

@@ -25,6 +25,24 @@ const IsoTime = z.string().max(40);
 export const TunnelRole = z.enum(['desktop', 'phone']);
 export type TunnelRole = z.infer<typeof TunnelRole>;
 
+/** What a pairing is for; the server fixes it when it links an attempt to the pairing. */
+export const PairPurpose = z.enum(['sign-in', 'add-passkey']);
+export type PairPurpose = z.infer<typeof PairPurpose>;
+
+/**
+ * base64url (no padding) SHA-256 of a WebAuthn challenge. One function for the relay (which
+ * puts it in the join ack) and the phone (which compares it with the desktop's request), so
+ * both hash the same bytes the same way. WebCrypto only: runs in Node and in the browser.
+ */
+export async function challengeHash(challenge: string): Promise<string> {
+  const digest = new Uint8Array(
+    await crypto.subtle.digest('SHA-256', new TextEncoder().encode(challenge)),
+  );
+  let binary = '';
+  for (const byte of digest) binary += String.fromCharCode(byte);
+  return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}
+
 // ------------------------------------------------------------------ event names
 
 export const TunnelEvent = {
@@ -119,9 +137,15 @@ export const PairJoinAck = z.discriminatedUnion('ok', [
       .regex(/^\d{6}$/)
       .optional(),
     /**
-     * base64url SHA-256 of the challenge of the sign-in attempt the server linked to this
-     * pairing. The phone refuses to sign a `get` request whose challenge does not match, so
-     * a desktop cannot swap in a challenge from an attempt the reverse code does not guard.
+     * What the attempt linked to this pairing is for (sign-in or add-passkey). Absent when the
+     * desktop never linked an attempt: the phone then refuses whatever the desktop asks.
+     */
+    purpose: PairPurpose.optional(),
+    /**
+     * challengeHash() of the challenge of the attempt the server linked to this pairing. The
+     * phone refuses any request (get or create) whose challenge does not match, or any request
+     * at all when this is absent, so a desktop cannot swap in a challenge from an attempt the
+     * reverse code does not guard.
      */
     challengeHash: z
       .string()
@@ -134,10 +158,17 @@ export const PairJoinAck = z.discriminatedUnion('ok', [
 ]);
 export type PairJoinAck = z.infer<typeof PairJoinAck>;
 
+/**
+ * What the desktop learns about the phone that joined: a readable name from its user agent
+ * ("Chrome on Android"), enough for "Is this your phone?"; never its IP or raw user agent.
+ */
+export const JoinedPhone = z.strictObject({ device: z.string().max(80) });
+export type JoinedPhone = z.infer<typeof JoinedPhone>;
+
 /** relay -> desktop */
 export const PairJoined = z.strictObject({
   pairingId: PairingId,
-  phone: z.strictObject({ ip: z.string().max(64), userAgent: z.string().max(512) }),
+  phone: JoinedPhone,
   sameNetwork: z.boolean(),
   expiresAt: IsoTime,
 });
@@ -248,14 +279,25 @@ export const RequestMessage = z.discriminatedUnion('kind', [
   }),
 ]);
 
-/** phone -> desktop: the browser's WebAuthn JSON (AuthenticationResponseJSON or Registration...). */
-export const ResultMessage = z.strictObject({
-  type: z.literal('result'),
-  response: z.looseObject({ id: z.string().max(1400), type: z.literal('public-key') }),
-});
+/**
+ * phone -> desktop: the phone posted its WebAuthn response to the server itself (approve
+ * routes) and the server accepted it and parked the approval on the attempt; the desktop now
+ * redeems the attempt. No WebAuthn data ever crosses the tunnel, so the desktop learns nothing
+ * about the account until the server has said yes (and checked the reverse code).
+ */
+export const ApprovedMessage = z.strictObject({ type: z.literal('approved') });
 
-/** phone -> desktop: the person said no, or the passkey prompt failed. */
-export const RejectReason = z.enum(['denied', 'passkey-failed', 'unsupported']);
+/**
+ * phone -> desktop: the person said no, or the passkey prompt failed.
+ * already-registered: add-passkey only; this phone (its provider) already holds a passkey for
+ * the account (the browser refused because of excludeCredentials).
+ */
+export const RejectReason = z.enum([
+  'denied',
+  'passkey-failed',
+  'unsupported',
+  'already-registered',
+]);
 export type RejectReason = z.infer<typeof RejectReason>;
 export const RejectMessage = z.strictObject({
   type: z.literal('reject'),
@@ -277,19 +319,19 @@ export const DoneMessage = z.strictObject({
 export const ChannelMessage = z.union([
   HelloMessage,
   RequestMessage,
-  ResultMessage,
+  ApprovedMessage,
   RejectMessage,
   DoneMessage,
 ]);
 export type ChannelMessage = z.infer<typeof ChannelMessage>;
 export type HelloMessage = z.infer<typeof HelloMessage>;
 export type RequestMessage = z.infer<typeof RequestMessage>;
-export type ResultMessage = z.infer<typeof ResultMessage>;
+export type ApprovedMessage = z.infer<typeof ApprovedMessage>;
 export type RejectMessage = z.infer<typeof RejectMessage>;
 export type DoneMessage = z.infer<typeof DoneMessage>;
 
 /** Messages each side may receive; the channel refuses anything else as a protocol error. */
-export const PhoneToDesktop = z.union([HelloMessage, ResultMessage, RejectMessage]);
+export const PhoneToDesktop = z.union([HelloMessage, ApprovedMessage, RejectMessage]);
 export type PhoneToDesktop = z.infer<typeof PhoneToDesktop>;
 export const DesktopToPhone = z.union([RequestMessage, DoneMessage]);
 export type DesktopToPhone = z.infer<typeof DesktopToPhone>;

@@ -1,7 +1,8 @@
 /**
  * Wires the relay into the auth service: the same TRUST_PROXY rules as Fastify, the reverse
- * code from the login-attempt store, browser connections only from the RP origins, and the
- * pairing <-> attempt link the passkey options route asks for. One call from server/app.ts.
+ * code from the attempt store the pairing's kind names (login or registration), browser
+ * connections only from the RP origins, and the pairing <-> attempt link the options routes
+ * ask for and the approve routes read. One call from server/app.ts.
  *
  * With REDIS_URL set (config.redisUrl, or `redisUrl` here), pairings live in Redis and
  * socket.io uses the Redis adapter, so several server processes form one relay; /readyz then
@@ -37,21 +38,16 @@ export function attachTunnelToServer(
       : null;
   const tunnel = attachTunnel(httpServer, {
     trustProxy: context.config.trustProxy,
-    issueReverseCode: (attemptId) => context.loginAttempts.issueReverseCode(attemptId),
+    issueReverseCode: (kind, attemptId) =>
+      kind === 'sign-in'
+        ? context.loginAttempts.issueReverseCode(attemptId)
+        : context.registrationAttempts.issueReverseCode(attemptId),
     allowedOrigins: () => context.rpOrigins(),
     logger: context.log,
     ...rest,
     ...(backend ? { store: backend.store, adapter: backend.adapter } : {}),
   });
-  context.pairingLink = {
-    // The challenge lets the phone check it signs the attempt this pairing is bound to.
-    linkAttempt: async (pairingId, attemptId) =>
-      tunnel.pairingLink.linkAttempt(
-        pairingId,
-        attemptId,
-        (await context.loginAttempts.get(attemptId))?.challenge,
-      ),
-  };
+  context.pairingLink = tunnel.pairingLink;
   if (!backend) return tunnel;
   context.readyChecks.redis = () => backend.ready();
   return {

@@ -6,7 +6,7 @@
  * Closed pairings leave a small tombstone (id -> why it ended, nothing else) for a while, so a
  * late phone hears "expired" or "already used" instead of "unknown".
  */
-import type { ClosedReason } from '../protocol/tunnel';
+import type { ClosedReason, PairPurpose } from '../protocol/tunnel';
 
 export type Pairing = {
   id: string;
@@ -15,12 +15,16 @@ export type Pairing = {
   /** ms since epoch */
   createdAt: number;
   expiresAt: number;
-  /** The sign-in attempt the server linked to this pairing (never sent to the phone). */
+  /** What the linked attempt is for: which attempt store holds it. */
+  kind?: PairPurpose;
+  /** The attempt the server linked to this pairing (never sent to the phone). */
   attemptId?: string;
-  /** base64url SHA-256 of the linked attempt's challenge, when the server gave it. */
+  /** challengeHash() of the linked attempt's challenge. */
   challengeHash?: string;
   phone?: { socketId: string; ip: string; userAgent: string; joinedAt: number };
 };
+
+export type StoredLink = { kind: PairPurpose; attemptId: string; challengeHash: string };
 
 export type ClaimResult =
   | { ok: true; pairing: Pairing }
@@ -30,7 +34,7 @@ export interface PairingStore {
   create(pairing: Pairing): Promise<void>;
   get(id: string): Promise<Pairing | undefined>;
   /** Link an attempt; refused once a phone joined or when another attempt is linked. */
-  linkAttempt(id: string, attemptId: string, challengeHash?: string): Promise<boolean>;
+  linkAttempt(id: string, link: StoredLink): Promise<boolean>;
   /** Atomically make `phone` the one phone of this pairing, with a new expiry. */
   claimPhone(
     id: string,
@@ -68,12 +72,13 @@ export class MemoryPairingStore implements PairingStore {
     return p && { ...p };
   }
 
-  async linkAttempt(id: string, attemptId: string, challengeHash?: string): Promise<boolean> {
+  async linkAttempt(id: string, link: StoredLink): Promise<boolean> {
     const p = this.open.get(id);
     if (!p || p.phone || this.opts.now() >= p.expiresAt) return false;
-    if (p.attemptId !== undefined && p.attemptId !== attemptId) return false;
-    p.attemptId = attemptId;
-    p.challengeHash = challengeHash;
+    if (p.attemptId !== undefined && p.attemptId !== link.attemptId) return false;
+    p.kind = link.kind;
+    p.attemptId = link.attemptId;
+    p.challengeHash = link.challengeHash;
     return true;
   }
 

@@ -8,7 +8,7 @@
  */
 import type { Redis } from 'ioredis';
 import type { ClosedReason } from '../protocol/tunnel';
-import type { ClaimResult, Pairing, PairingStore } from './pairing-store';
+import type { ClaimResult, Pairing, PairingStore, StoredLink } from './pairing-store';
 
 /** Extra key lifetime past expiresAt; the relay's own timer normally closes first. */
 const GRACE_MS = 10_000;
@@ -20,7 +20,8 @@ local p = cjson.decode(raw)
 if p.phone or tonumber(ARGV[3]) >= p.expiresAt then return 0 end
 if p.attemptId and p.attemptId ~= ARGV[1] then return 0 end
 p.attemptId = ARGV[1]
-if ARGV[2] ~= '' then p.challengeHash = ARGV[2] end
+p.challengeHash = ARGV[2]
+p.kind = ARGV[4]
 redis.call('SET', KEYS[1], cjson.encode(p), 'KEEPTTL')
 return 1
 `;
@@ -75,14 +76,15 @@ export class RedisPairingStore implements PairingStore {
     return raw ? (JSON.parse(raw) as Pairing) : undefined;
   }
 
-  async linkAttempt(id: string, attemptId: string, challengeHash?: string): Promise<boolean> {
+  async linkAttempt(id: string, link: StoredLink): Promise<boolean> {
     const r = await this.redis.eval(
       LINK,
       1,
       this.key(id),
-      attemptId,
-      challengeHash ?? '',
+      link.attemptId,
+      link.challengeHash,
       String(this.opts.now()),
+      link.kind,
     );
     return r === 1;
   }

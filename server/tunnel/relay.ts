@@ -3,7 +3,10 @@
  * desktop and one phone per pairing. It never sees plaintext: `pair:msg` data is an opaque
  * channel frame (server/protocol/channel.ts). What it adds is what only the server can vouch
  * for: the desktop's IP, when the pairing was made, whether both sides share a network, and
- * (when they do not) the reverse code from the login-attempt store, sent to the phone only.
+ * (when they do not) the reverse code from the store of the linked attempt (sign-in or
+ * add-passkey), sent to the phone only; and what the pairing is for (`purpose`) with the hash
+ * of its challenge, so the phone acts on that attempt and no other. The desktop learns only a
+ * readable name of the phone ("Chrome on Android"), never its IP or raw user agent.
  *
  * A socket's role is fixed by its first request: `pair:create` makes it a desktop,
  * `pair:join` a phone.
@@ -18,26 +21,28 @@ import {
   PairMsg,
   TUNNEL_NAMESPACE,
   TunnelEvent,
+  challengeHash,
   type ClosedReason,
   type PairJoinAck,
+  type PairPurpose,
   type TunnelClientToServer,
   type TunnelError,
   type TunnelErrorCode,
   type TunnelServerToClient,
 } from '../protocol/tunnel';
+import type { PairingLink } from '../context';
+import { deviceFromUserAgent } from '../passkeys/name-from-user-agent';
 import { clientIp, type TrustProxy } from './client-ip';
 import { TokenBucket, defaultTunnelLimits, type TunnelLimits } from './limits';
 import { MemoryPairingStore, type Pairing, type PairingStore } from './pairing-store';
 
-/** What the HTTP side (POST /api/auth/passkey/options {pairingId}) calls. */
-export interface PairingLink {
-  /**
-   * Bind a sign-in attempt to an open, not yet scanned pairing. `challenge` (the attempt's
-   * WebAuthn challenge, base64url) lets the phone check it signs this attempt and no other.
-   * false: no such open pairing, already scanned, or bound to another attempt.
-   */
-  linkAttempt(pairingId: string, attemptId: string, challenge?: string): Promise<boolean>;
-}
+/**
+ * What the HTTP side calls (server/context.ts PairingLink). linkAttempt binds an attempt to an
+ * open, not yet scanned pairing; its challenge's hash lets the phone check it signs this
+ * attempt and no other. false: no such open pairing, already scanned, or bound to another
+ * attempt.
+ */
+export type { PairingLink };
 
 /** Every event in and out of the namespace, for tests that check what the relay can see. */
 export type RelayObservation = {
@@ -56,8 +61,8 @@ export type TunnelOptions = {
   trustProxy?: TrustProxy;
   limits?: Partial<TunnelLimits>;
   store?: PairingStore;
-  /** SERVER's login-attempt store: a fresh 6-digit code for this attempt (stored hashed). */
-  issueReverseCode?: (attemptId: string) => string | Promise<string>;
+  /** SERVER's attempt store for `kind`: a fresh 6-digit code for this attempt (stored hashed). */
+  issueReverseCode?: (kind: PairPurpose, attemptId: string) => string | Promise<string>;
   /** Browser origins allowed to connect (Node clients send none); null/undefined = any. */
   allowedOrigins?: () => string[] | null | undefined;
   observer?: (o: RelayObservation) => void;
@@ -102,11 +107,6 @@ const refuse = (code: TunnelErrorCode): { ok: false; error: TunnelError } => ({
 function randomId(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(16));
   return Buffer.from(bytes).toString('base64url');
-}
-
-async function sha256b64u(text: string): Promise<string> {
-  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text));
-  return Buffer.from(digest).toString('base64url');
 }
 
 /** Log-safe pairing reference: enough to correlate lines, not enough to join. */
@@ -210,9 +210,18 @@ export function attachTunnel(httpServer: HttpServer, options: TunnelOptions = {}
   }
 
   const pairingLink: PairingLink = {
-    async linkAttempt(pairingId, attemptId, challenge) {
-      const hash = challenge === undefined ? undefined : await sha256b64u(challenge);
-      return store.linkAttempt(pairingId, attemptId, hash);
+    async linkAttempt(pairingId, { kind, attemptId, challenge }) {
+      return store.linkAttempt(pairingId, {
+        kind,
+        attemptId,
+        challengeHash: await challengeHash(challenge),
+      });
+    },
+    async linkedAttempt(pairingId) {
+      const p = await store.get(pairingId);
+      // Only a scanned pairing: the reverse-code decision was made when the phone joined.
+      if (!p?.phone || !p.kind || !p.attemptId || p.expiresAt <= now()) return null;
+      return { kind: p.kind, attemptId: p.attemptId };
     },
   };
 
@@ -340,9 +349,9 @@ export function attachTunnel(httpServer: HttpServer, options: TunnelOptions = {}
       arm(pairingId, p.expiresAt);
       const sameNetwork = p.desktopIp === socket.data.ip;
       let reverseCode: string | undefined;
-      if (!sameNetwork && p.attemptId && options.issueReverseCode) {
+      if (!sameNetwork && p.attemptId && p.kind && options.issueReverseCode) {
         try {
-          reverseCode = await options.issueReverseCode(p.attemptId);
+          reverseCode = await options.issueReverseCode(p.kind, p.attemptId);
         } catch (err) {
           log.warn(
             { pairing: ref(pairingId), err: String(err) },
@@ -362,6 +371,7 @@ export function attachTunnel(httpServer: HttpServer, options: TunnelOptions = {}
         desktop: { ip: p.desktopIp, createdAt: new Date(p.createdAt).toISOString() },
         sameNetwork,
         ...(reverseCode ? { reverseCode } : {}),
+        ...(p.kind ? { purpose: p.kind } : {}),
         ...(p.challengeHash ? { challengeHash: p.challengeHash } : {}),
         expiresAt: new Date(p.expiresAt).toISOString(),
       };
@@ -369,7 +379,8 @@ export function attachTunnel(httpServer: HttpServer, options: TunnelOptions = {}
       ack(joinAck);
       send(p.desktopSocketId, TunnelEvent.joined, {
         pairingId,
-        phone: { ip: socket.data.ip, userAgent },
+        // A name, not the IP or raw user agent: enough for "Is this your phone?".
+        phone: { device: deviceFromUserAgent(userAgent) },
         sameNetwork,
         expiresAt: joinAck.expiresAt,
       });

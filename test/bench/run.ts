@@ -32,6 +32,8 @@ import { softApprove } from '../desktop-client/support/soft-phone';
 import { SoftAuthenticator } from '../support/soft-authenticator';
 import { startTestServer } from '../support/server';
 import { defaultRateLimits } from '../../server/config';
+import type { PasskeyRegisterOptionsResponse, TokenResponse } from '../../server/protocol/api';
+import { call } from '../server/http';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 100);
 const HOPS = Number(process.env.BENCH_HOPS ?? 2000);
@@ -104,11 +106,16 @@ const password = 'bench password 12345';
 await api.signUp(email, password);
 const first = await api.passwordLogin({ email, password });
 await api.stepUp(first.accessToken, { password });
-const reg = await api.passkeyRegisterOptions(first.accessToken);
+// The desktop client no longer handles WebAuthn responses (the phone posts them to the
+// server), so the passkey is made over plain HTTP, as the phone's Security page does.
+const reg = await call<PasskeyRegisterOptionsResponse>(server.url, '/api/passkeys/options', {
+  token: first.accessToken,
+  body: {},
+});
 const authenticator = new SoftAuthenticator(server.phoneOrigin);
-await api.passkeyRegisterVerify(first.accessToken, {
-  attemptId: reg.attemptId,
-  response: authenticator.register(reg.options),
+await call(server.url, '/api/passkeys/verify', {
+  token: first.accessToken,
+  body: { attemptId: reg.body.attemptId, response: authenticator.register(reg.body.options) },
 });
 await api.logout(first.accessToken);
 const session = createSessionManager({ api, vault });
@@ -140,8 +147,10 @@ async function directSignIn(): Promise<number> {
   const t0 = now();
   const { attemptId, options } = await api.passkeyLoginOptions();
   const response = authenticator.assert(options);
-  const tokens = await api.passkeyLoginVerify({ attemptId, response, device });
-  await session.adopt(tokens);
+  const r = await call<TokenResponse>(server.url, '/api/auth/passkey/verify', {
+    body: { attemptId, response, device, client: 'desktop' },
+  });
+  await session.adopt(r.body);
   return now() - t0;
 }
 

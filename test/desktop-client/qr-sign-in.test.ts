@@ -130,27 +130,113 @@ test('QR sign-in: phone approves -> signed in, refresh token in the keychain, ph
   assert.notEqual(await keytar.getPassword(service, vaultAccountName(account)), stored, 'rotated');
 });
 
-test('adding a passkey from the desktop: step-up, create over the channel, new passkey listed', async (t) => {
+test('adding a passkey from the desktop: step-up, "is this your phone?", the phone signed in to the same account makes it, the final state carries it', async (t) => {
   const { api, session, qrLogin } = desktopOn(t);
   const tokens = await api.passwordLogin({ email, password: PASSWORD, device });
   await session.adopt(tokens);
   await session.withAccess((token) => api.stepUp(token, { password: PASSWORD }));
   const before = (await session.withAccess((token) => api.passkeys(token))).passkeys.length;
 
-  // A second phone (its own passkey provider) makes the new passkey.
+  // A second phone (its own passkey provider), signed in to the same account, makes it.
   const phone2 = await createPhone({ phoneOrigin: server.phoneOrigin, browser });
   t.after(() => phone2.close());
+  await phone2.signIn(email, PASSWORD);
   const flow = qrLogin('add-passkey');
+  const path = recordStates(flow);
   const { link } = await waitForState(flow, 'waiting-for-scan');
-  await scan(phone2, link);
+  const approving = scan(phone2, link);
+  const confirm = await waitForState(flow, 'confirm-phone');
+  assert.equal(confirm.phone.device, 'Chrome on Android', 'a name, not an IP or a raw UA');
+  await flow.confirmPhone(true);
+  const shown = await approving;
+  assert.equal(shown.account, email, 'the server, not the desktop, names the account');
 
   const final = await flow.finished;
   assert.equal(final.status, 'passkey-added', JSON.stringify(final));
   assert.match((await phone2.page.getByTestId('pair-done').textContent()) ?? '', /Passkey added/);
   const list = (await session.withAccess((token) => api.passkeys(token))).passkeys;
   assert.equal(list.length, before + 1);
+  const added = final.status === 'passkey-added' ? final.passkey : null;
+  assert.ok(added, 'the result carries the new passkey');
+  assert.equal(added.id, list[list.length - 1]!.id);
+  assert.equal(added.name, list[list.length - 1]!.name);
   assert.equal((await phone2.authenticator.getCredentials()).length, 1, 'made on the phone');
+  assert.ok(path.indexOf('confirm-phone') < path.indexOf('waiting-for-approval'), path.join(' > '));
   await session.signOut();
+});
+
+/** A signed-in, stepped-up desktop running an add-passkey QR; the phone scans it by hand. */
+async function addPasskeyFlow(t: TestContext) {
+  const { api, session, qrLogin } = desktopOn(t);
+  await session.adopt(await api.passwordLogin({ email, password: PASSWORD, device }));
+  t.after(() => session.signOut());
+  await session.withAccess((token) => api.stepUp(token, { password: PASSWORD }));
+  const flow = qrLogin('add-passkey');
+  const { link } = await waitForState(flow, 'waiting-for-scan');
+  return { flow, link };
+}
+
+async function pairEnd(p: Phone) {
+  const ended = p.page.getByTestId('pair-error');
+  await ended.waitFor();
+  return {
+    reason: await ended.getAttribute('data-reason'),
+    text: (await ended.textContent()) ?? '',
+  };
+}
+
+test('add-passkey on a phone that already holds a passkey for the account: the phone says so, the desktop is told', async (t) => {
+  const { flow, link } = await addPasskeyFlow(t);
+  await phone.page.goto('about:blank');
+  await phone.page.goto(link);
+  await waitForState(flow, 'confirm-phone');
+  await flow.confirmPhone(true);
+  await phone.page.getByTestId('pair-account-email').waitFor();
+  assert.equal(await phone.page.getByTestId('pair-account-email').textContent(), email);
+  const before = (await phone.authenticator.getCredentials()).length;
+  await phone.page.getByRole('button', { name: 'Approve' }).click();
+  const end = await pairEnd(phone);
+  assert.equal(end.reason, 'already-registered');
+  assert.match(
+    end.text,
+    /already has a passkey for this account; use another phone or a security key/,
+  );
+  const final = await flow.finished;
+  assert.equal(
+    final.status === 'failed' && final.reason,
+    'already-registered',
+    JSON.stringify(final),
+  );
+  assert.equal((await phone.authenticator.getCredentials()).length, before, 'nothing overwritten');
+});
+
+test('add-passkey scanned by a phone signed in to another account, or signed out: refused in plain words, nothing added', async (t) => {
+  const stranger = await createPhone({ phoneOrigin: server.phoneOrigin, browser });
+  t.after(() => stranger.close());
+  await stranger.signUp(`other-${randomBytes(3).toString('hex')}@example.com`, PASSWORD);
+  const first = await addPasskeyFlow(t);
+  await stranger.page.goto(first.link);
+  await waitForState(first.flow, 'confirm-phone');
+  await first.flow.confirmPhone(true);
+  const wrong = await pairEnd(stranger);
+  assert.equal(wrong.reason, 'wrong-account');
+  assert.match(wrong.text, /signed in to a different account/);
+  assert.equal(wrong.text.includes(email), false, 'the other account is not named');
+  const f1 = await first.flow.finished;
+  assert.equal(f1.status === 'failed' && f1.reason, 'wrong-account');
+
+  const signedOut = await createPhone({ phoneOrigin: server.phoneOrigin, browser });
+  t.after(() => signedOut.close());
+  const second = await addPasskeyFlow(t);
+  await signedOut.page.goto(second.link);
+  await waitForState(second.flow, 'confirm-phone');
+  await second.flow.confirmPhone(true);
+  const out = await pairEnd(signedOut);
+  assert.equal(out.reason, 'signed-out');
+  assert.match(out.text, /Sign in to your account on this phone first, then scan the code again/);
+  assert.equal(await signedOut.page.getByTestId('pair-sign-in-link').getAttribute('href'), '/m/');
+  assert.equal((await stranger.authenticator.getCredentials()).length, 0);
+  assert.equal((await signedOut.authenticator.getCredentials()).length, 0);
 });
 
 test('add-passkey without a fresh step-up is refused by the server', async (t) => {

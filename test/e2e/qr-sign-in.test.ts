@@ -78,6 +78,15 @@ test('the phone denies: the desktop says so in plain words and offers a new code
   await phone.page.goto('about:blank');
   await phone.page.goto(link);
   await desktop.page.getByText('Scanned — confirm on your phone').waitFor();
+  // The phone is named by its browser, next to a phone icon; its address and raw user agent
+  // never reach the window.
+  const device = desktop.page.getByTestId('qr-phone-device');
+  assert.equal((await device.innerText()).trim(), 'Chrome on Android');
+  assert.equal(await device.locator('svg[aria-hidden="true"]').count(), 1, 'a phone icon');
+  assert.doesNotMatch(
+    await desktop.page.locator('body').innerText(),
+    /127\.0\.0\.1|Mozilla|Pixel 8/,
+  );
   await phone.page.getByRole('button', { name: 'Deny' }).click();
   await desktop.page.getByText('You declined on your phone').waitFor();
   await desktop.page.getByRole('button', { name: /Try again|Start again/ }).click();

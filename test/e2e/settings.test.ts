@@ -94,7 +94,12 @@ test('add a passkey with the phone via QR after a security verification', async 
     browser: world.browser,
   });
   t.after(() => tablet.close());
-  await tablet.approvePairing(link);
+  // The phone must be signed in to this account, and the desktop asks whether it is yours
+  // before the phone is asked anything (test/e2e/add-passkey.test.ts has the details).
+  await tablet.signIn(email, PASSWORD);
+  const approving = tablet.approvePairing(link);
+  await dialog.getByRole('button', { name: 'Yes, add the passkey' }).click();
+  await approving;
   await page.getByText('Passkey added.').waitFor();
   await page.getByTestId('passkey-row').nth(1).waitFor();
   assert.equal(await page.getByTestId('passkey-row').count(), 2);

@@ -7,9 +7,20 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
 import { after, before, test, type TestContext } from 'node:test';
 import type { Page } from 'playwright-core';
+import { confirmPhoneStep, openAddPasskey, signInWithPassword } from '../e2e/support/desktop-ui';
+import { createPhone } from '../support/phone';
+import { readQr } from '../support/read-qr';
 import { PASSWORD, startWorld, type World } from '../e2e/support/world';
+
+/**
+ * Set to a directory (e.g. docs/screenshots) to save what the dialogs below look like in each
+ * theme; the files in docs/screenshots/ were made this way.
+ */
+const SCREENSHOT_DIR = process.env.KEYBRIDGE_SCREENSHOT_DIR;
 
 type Rgba = [number, number, number, number];
 type Kind = 'text' | 'primary' | 'link';
@@ -226,5 +237,35 @@ for (const scheme of ['light', 'dark'] as const) {
     await dialog.waitFor();
     await dialog.getByLabel('I understand, delete my last passkey').check();
     assertReadable(t, await measure(page, 'dialog'), `${scheme} delete dialog`, false);
+  });
+}
+
+// "Is this your phone?" only appears once a phone has opened an add-passkey code.
+for (const scheme of ['light', 'dark'] as const) {
+  test(`${scheme}: the add-passkey "Is this your phone?" step is readable`, async (t) => {
+    const { email } = await world.newAccount();
+    const { page } = await world.launchDesktop(t, { colorScheme: scheme });
+    await signInWithPassword(page, email);
+    const dialog = await openAddPasskey(page);
+    const link = await readQr(page);
+    const tablet = await createPhone({
+      phoneOrigin: world.server.phoneOrigin,
+      browser: world.browser,
+    });
+    t.after(() => tablet.close());
+    await tablet.signIn(email, PASSWORD);
+    await tablet.page.goto(link);
+    const step = confirmPhoneStep(dialog);
+    await step.group.waitFor();
+    await step.device.waitFor();
+    assertReadable(t, await measure(page, 'dialog'), `${scheme} confirm-phone step`, false);
+    if (SCREENSHOT_DIR) {
+      fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
+      await dialog.screenshot({
+        path: path.join(SCREENSHOT_DIR, `add-passkey-confirm-phone-${scheme}.png`),
+      });
+    }
+    await step.no.click();
+    await dialog.getByText('Stopped. No one can use the old code.').waitFor();
   });
 }

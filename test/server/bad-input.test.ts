@@ -13,16 +13,23 @@ import { call, desktopLogin, PASSWORD, signUp, type CallOptions } from './http';
 
 let srv: TestServer;
 let token: string;
+let cookie: string;
 before(async () => {
   srv = await startTestServer();
-  await signUp(srv.url, 'bad@example.com');
+  cookie = await signUp(srv.url, 'bad@example.com');
   token = (await desktopLogin(srv.url, 'bad@example.com')).accessToken;
   // Elevated, so step-up-guarded routes reach their body validation.
   await call(srv.url, '/api/step-up', { token, body: { password: PASSWORD } });
 });
 after(() => srv.close());
 
-type Route = { method: string; path: string; auth: boolean; valid?: Record<string, unknown> };
+/** auth: true = the desktop's bearer token; 'cookie' = the phone's own web session. */
+type Route = {
+  method: string;
+  path: string;
+  auth: boolean | 'cookie';
+  valid?: Record<string, unknown>;
+};
 
 const ID = 'AAAAAAAAAAAAAAAAAAAAAA';
 const routes: Route[] = [
@@ -40,6 +47,8 @@ const routes: Route[] = [
   },
   { method: 'POST', path: '/api/auth/passkey/options', auth: false, valid: {} },
   { method: 'POST', path: '/api/auth/passkey/verify', auth: false, valid: { attemptId: ID } },
+  { method: 'POST', path: '/api/auth/passkey/approve', auth: false, valid: { pairingId: ID } },
+  { method: 'POST', path: '/api/auth/passkey/redeem', auth: false, valid: { attemptId: ID } },
   {
     method: 'POST',
     path: '/api/auth/refresh',
@@ -53,6 +62,19 @@ const routes: Route[] = [
   { method: 'DELETE', path: '/api/2fa/totp', auth: true, valid: {} },
   { method: 'POST', path: '/api/passkeys/options', auth: true, valid: {} },
   { method: 'POST', path: '/api/passkeys/verify', auth: true, valid: { attemptId: ID } },
+  { method: 'POST', path: '/api/passkeys/redeem', auth: true, valid: { attemptId: ID } },
+  {
+    method: 'POST',
+    path: '/api/passkeys/pairing/options',
+    auth: 'cookie',
+    valid: { pairingId: ID },
+  },
+  {
+    method: 'POST',
+    path: '/api/passkeys/pairing/approve',
+    auth: 'cookie',
+    valid: { pairingId: ID },
+  },
   { method: 'PATCH', path: `/api/passkeys/${ID}`, auth: true, valid: { name: 'n' } },
   { method: 'DELETE', path: `/api/passkeys/${ID}`, auth: true, valid: {} },
   { method: 'DELETE', path: `/api/sessions/${ID}`, auth: true, valid: {} },
@@ -106,7 +128,12 @@ const bodyCases: [string, (r: Route) => CallOptions, number[]][] = [
 for (const route of routes) {
   test(`bad bodies on ${route.method} ${route.path}`, async () => {
     for (const [label, make, statuses] of bodyCases) {
-      const opts = { method: route.method, token: route.auth ? token : undefined, ...make(route) };
+      const opts = {
+        method: route.method,
+        token: route.auth === true ? token : undefined,
+        cookie: route.auth === 'cookie' ? cookie : undefined,
+        ...make(route),
+      };
       if (label === 'null body' && Object.keys(route.valid ?? {}).length === 0) continue; // no body is allowed there
       const r = await call<{ error?: { code?: string; message?: string } }>(
         srv.url,

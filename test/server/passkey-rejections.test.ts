@@ -18,6 +18,7 @@ import {
 import { ManualClock } from '../../server/util/clock';
 import type { AuthenticationOptionsJSON, RegistrationOptionsJSON } from '../../server/protocol/api';
 import { call, signUp, type Reply } from './http';
+import { fakePairings, type FakePairings } from './fake-pairings';
 
 type Err = { error: { code: string; triesLeft?: number } };
 type PasskeyBody = { id: string; name: string; providerName: string | null; kind: string };
@@ -387,96 +388,125 @@ test('counter going backwards: refused for a device-bound key, a warning for a s
   assert.equal(srow.counter, 9, 'the stored counter never goes backwards');
 });
 
-test('reverse code: required, wrong tries counted, five wrong kill the attempt, right one signs in', async () => {
+/** A QR sign-in up to the phone's approval: {pairingId, attemptId}. */
+async function approvedSignIn(seam: FakePairings, auth: SoftAuthenticator) {
+  const pairingId = seam.newPairingId();
+  const o = await call<{ attemptId: string; options: AuthenticationOptionsJSON }>(
+    srv.url,
+    '/api/auth/passkey/options',
+    { body: { pairingId } },
+  );
+  assert.equal(o.status, 200, JSON.stringify(o.body));
+  const a = await call(srv.url, '/api/auth/passkey/approve', {
+    body: { pairingId, response: auth.assert(o.body.options) },
+  });
+  assert.equal(a.status, 200, JSON.stringify(a.body));
+  return { pairingId, attemptId: o.body.attemptId };
+}
+
+// Changed with the approve/redeem design: the reverse code is checked when the desktop redeems
+// the approved attempt (it used to be checked at verify, next to the assertion).
+test('reverse code at redeem: required, wrong tries counted (a new code keeps the count), five wrong kill the attempt, right one signs in', async (t) => {
+  const seam = fakePairings(srv.context);
+  t.after(() => seam.restore());
   const { cookie, auth } = await account();
   await addPasskey(cookie, auth);
-  let o = await loginOptions();
-  const code = await srv.context.loginAttempts.issueReverseCode(o.attemptId);
+  let q = await approvedSignIn(seam, auth);
+  const code = await srv.context.loginAttempts.issueReverseCode(q.attemptId);
   assert.match(code, /^\d{6}$/);
-  const response = auth.assert(o.options);
+  const redeem = (attemptId: string, reverseCode?: string) =>
+    call<Err>(srv.url, '/api/auth/passkey/redeem', {
+      body: { attemptId, client: 'desktop', ...(reverseCode ? { reverseCode } : {}) },
+    });
   const before = await snapshot();
-  assertRefused(
-    await call(srv.url, '/api/auth/passkey/verify', { body: { attemptId: o.attemptId, response } }),
-    400,
-    'reverse_code_required',
-  );
+  assertRefused(await redeem(q.attemptId), 400, 'reverse_code_required');
   const wrong = code === '000000' ? '111111' : '000000';
-  const r = await call<Err>(srv.url, '/api/auth/passkey/verify', {
-    body: { attemptId: o.attemptId, response, reverseCode: wrong },
-  });
+  const r = await redeem(q.attemptId, wrong);
   assertRefused(r, 400, 'reverse_code_invalid');
   assert.equal(r.body.error.triesLeft, 4);
   assert.deepEqual(await snapshot(), before);
-  const ok = await call(srv.url, '/api/auth/passkey/verify', {
-    body: { attemptId: o.attemptId, response, reverseCode: code },
-  });
+  const ok = await redeem(q.attemptId, code);
   assert.equal(ok.status, 200, 'the attempt stayed alive between wrong tries');
+  assertRefused(await redeem(q.attemptId, code), 400, 'attempt_not_found'); // single use
 
-  o = await loginOptions();
-  const code2 = await srv.context.loginAttempts.issueReverseCode(o.attemptId);
-  const wrong2 = code2 === '000000' ? '111111' : '000000';
-  const response2 = auth.assert(o.options);
-  for (let i = 0; i < 4; i++) {
-    assertRefused(
-      await call(srv.url, '/api/auth/passkey/verify', {
-        body: { attemptId: o.attemptId, response: response2, reverseCode: wrong2 },
-      }),
-      400,
-      'reverse_code_invalid',
-    );
-  }
-  assertRefused(
-    await call(srv.url, '/api/auth/passkey/verify', {
-      body: { attemptId: o.attemptId, response: response2, reverseCode: wrong2 },
-    }),
-    400,
-    'attempt_dead',
-  );
-  assertRefused(
-    await call(srv.url, '/api/auth/passkey/verify', {
-      body: { attemptId: o.attemptId, response: response2, reverseCode: code2 },
-    }),
-    400,
-    'attempt_dead',
-  );
+  q = await approvedSignIn(seam, auth);
+  let code2 = await srv.context.loginAttempts.issueReverseCode(q.attemptId);
+  const wrongFor = (c: string) => (c === '000000' ? '111111' : '000000');
+  for (let i = 0; i < 2; i++)
+    assertRefused(await redeem(q.attemptId, wrongFor(code2)), 400, 'reverse_code_invalid');
+  // Issuing again does not buy more tries.
+  code2 = await srv.context.loginAttempts.issueReverseCode(q.attemptId);
+  const third = await redeem(q.attemptId, wrongFor(code2));
+  assertRefused(third, 400, 'reverse_code_invalid');
+  assert.equal(third.body.error.triesLeft, 2);
+  for (let i = 0; i < 1; i++)
+    assertRefused(await redeem(q.attemptId, wrongFor(code2)), 400, 'reverse_code_invalid');
+  assertRefused(await redeem(q.attemptId, wrongFor(code2)), 400, 'attempt_dead');
+  assertRefused(await redeem(q.attemptId, code2), 400, 'attempt_dead');
 });
 
-test('pairing seam: default refuses every pairing; a linked attempt signs in with method qr', async () => {
+// Changed with the approve/redeem design: a linked attempt is approved by the phone and
+// redeemed by the desktop (it used to be verified with the assertion by the desktop).
+test('pairing seam: default refuses every pairing; a linked attempt is approved, then redeemed with method qr', async (t) => {
   const pairingId = Buffer.alloc(16, 3).toString('base64url');
   assertRefused(
     await call(srv.url, '/api/auth/passkey/options', { body: { pairingId } }),
     404,
     'pairing_not_found',
   );
-  const linked: string[] = [];
-  const original = srv.context.pairingLink;
-  srv.context.pairingLink = { linkAttempt: (p, a) => (linked.push(`${p}:${a}`), true) };
-  try {
-    const { cookie, auth } = await account();
-    await addPasskey(cookie, auth);
-    const o = await call<{ attemptId: string; options: AuthenticationOptionsJSON }>(
-      srv.url,
-      '/api/auth/passkey/options',
-      { body: { pairingId } },
-    );
-    assert.equal(o.status, 200);
-    assert.deepEqual(linked, [`${pairingId}:${o.body.attemptId}`]);
-    const r = await call<{ accessToken: string }>(srv.url, '/api/auth/passkey/verify', {
-      body: {
-        attemptId: o.body.attemptId,
-        response: auth.assert(o.body.options),
-        client: 'desktop',
-        device: { name: 'Work laptop', platform: 'linux' },
-      },
-    });
-    assert.equal(r.status, 200);
-    const me = await call<{ session: { method: string } }>(srv.url, '/api/me', {
-      token: r.body.accessToken,
-    });
-    assert.equal(me.body.session.method, 'qr');
-  } finally {
-    srv.context.pairingLink = original;
-  }
+  const seam = fakePairings(srv.context);
+  t.after(() => seam.restore());
+  const { cookie, auth } = await account();
+  await addPasskey(cookie, auth);
+  const o = await call<{ attemptId: string; options: AuthenticationOptionsJSON }>(
+    srv.url,
+    '/api/auth/passkey/options',
+    { body: { pairingId } },
+  );
+  assert.equal(o.status, 200);
+  assert.deepEqual(seam.links, [`${pairingId}:sign-in:${o.body.attemptId}`]);
+  const response = auth.assert(o.body.options);
+  // The desktop may not verify a paired attempt itself.
+  assertRefused(
+    await call(srv.url, '/api/auth/passkey/verify', {
+      body: { attemptId: o.body.attemptId, response },
+    }),
+    400,
+    'attempt_paired',
+  );
+  assertRefused(
+    await call(srv.url, '/api/auth/passkey/redeem', {
+      body: { attemptId: o.body.attemptId, client: 'desktop' },
+    }),
+    409,
+    'not_approved',
+  );
+  const approved = await call<{ approved: boolean; accountHint: string }>(
+    srv.url,
+    '/api/auth/passkey/approve',
+    { body: { pairingId, response } },
+  );
+  assert.equal(approved.status, 200, JSON.stringify(approved.body));
+  assert.deepEqual(approved.body, { approved: true, accountHint: `u***@example.com` });
+  assertRefused(
+    await call(srv.url, '/api/auth/passkey/approve', {
+      body: { pairingId, response: auth.assert(o.body.options) },
+    }),
+    409,
+    'already_approved',
+  );
+  const r = await call<{ accessToken: string }>(srv.url, '/api/auth/passkey/redeem', {
+    body: {
+      attemptId: o.body.attemptId,
+      client: 'desktop',
+      device: { name: 'Work laptop', platform: 'linux' },
+    },
+  });
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  const me = await call<{ session: { method: string } }>(srv.url, '/api/me', {
+    token: r.body.accessToken,
+  });
+  assert.equal(me.body.session.method, 'qr');
 });
 
 test('at most 20 passkeys per account', async () => {

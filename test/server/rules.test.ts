@@ -14,7 +14,7 @@ import {
   lastPasskeyGuardRefuses,
   passkeyLimitReached,
 } from '../../server/passkeys/policy';
-import { nameFromUserAgent } from '../../server/passkeys/name-from-user-agent';
+import { deviceFromUserAgent, nameFromUserAgent } from '../../server/passkeys/name-from-user-agent';
 import { providerName, ZERO_AAGUID } from '../../server/passkeys/aaguid-names';
 import { MemoryRateLimitStore } from '../../server/rate-limit/rate-limiter';
 import { AttemptGuard } from '../../server/rate-limit/attempt-guard';
@@ -23,7 +23,10 @@ import { checkTotp, newTotpSecret, totpCodeAt } from '../../server/totp/totp';
 import { databaseReachable, openDatabase } from '../../server/db/database';
 import { SessionStore, ACCESS_TOKEN_TTL_MS } from '../../server/sessions/session-store';
 import { AccountStore } from '../../server/accounts/account-store';
-import { MemoryLoginAttemptStore } from '../../server/passkeys/attempt-stores';
+import {
+  MemoryLoginAttemptStore,
+  MemoryRegistrationAttemptStore,
+} from '../../server/passkeys/attempt-stores';
 import { hashPassword, verifyPassword } from '../../server/accounts/passwords';
 
 test('counter policy: regression refused for device-bound, warned for synced, zero counters fine', () => {
@@ -236,6 +239,52 @@ test('login attempts: reverse code stored hashed, five wrong tries kill the atte
   const b = attempts.create('challenge', 60_000, null);
   clock.advance(60_001);
   assert.throws(() => attempts.issueReverseCode(b.id), 'expired attempt gets no code');
+});
+
+test('attempts: an approval is parked once only, never on a dead or expired attempt; a new code keeps the wrong-try count', () => {
+  const clock = new ManualClock();
+  const login = new MemoryLoginAttemptStore(clock);
+  const a = login.create('challenge', 60_000, 'pairing-1');
+  const approval = { userId: 'u1', passkeyId: 'p1', passkeyName: 'Phone' };
+  assert.equal(login.approve(a.id, approval), true);
+  assert.equal(login.approve(a.id, { ...approval, userId: 'u2' }), false, 'second approval');
+  assert.deepEqual(login.get(a.id)?.approval, approval);
+  login.issueReverseCode(a.id);
+  login.recordWrongReverseCode(a.id);
+  login.recordWrongReverseCode(a.id);
+  login.issueReverseCode(a.id);
+  assert.equal(login.recordWrongReverseCode(a.id), 2, 'issuing again did not reset the count');
+  const dead = login.create('challenge', 60_000, 'pairing-2');
+  for (let i = 0; i < 5; i++) login.recordWrongReverseCode(dead.id);
+  assert.equal(login.approve(dead.id, approval), false, 'dead');
+  const late = login.create('challenge', 60_000, 'pairing-3');
+  clock.advance(60_001);
+  assert.equal(login.approve(late.id, approval), false, 'expired');
+  assert.equal(login.approve('missing', approval), false, 'unknown');
+
+  const reg = new MemoryRegistrationAttemptStore(clock);
+  const r = reg.create('challenge', 60_000, 'session-1', 'u1', 'pairing-4');
+  assert.equal(r.pairingId, 'pairing-4');
+  assert.equal(reg.get(r.id)?.approval, null);
+  assert.match(reg.issueReverseCode(r.id), /^\d{6}$/);
+  assert.equal(reg.create('challenge', 60_000, 'session-1', 'u1').pairingId, null);
+});
+
+test('the phone named for "is this your phone?": words from the user agent only', () => {
+  assert.equal(
+    deviceFromUserAgent(
+      'Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Mobile Safari/537.36',
+    ),
+    'Chrome on Android',
+  );
+  assert.equal(
+    deviceFromUserAgent(
+      'Mozilla/5.0 (iPhone; CPU iPhone OS 18_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.0 Mobile/15E148 Safari/604.1',
+    ),
+    'Safari on iPhone',
+  );
+  assert.equal(deviceFromUserAgent('<script>alert(1)</script> 10.0.0.7'), 'Unknown browser');
+  assert.equal(deviceFromUserAgent(''), 'Unknown browser');
 });
 
 test('readiness: the database probe fails once the database is gone', async () => {

@@ -228,11 +228,21 @@ test(
       assert.ok(joined.ok, JSON.stringify(joined));
       assert.equal(joined.sameNetwork, false);
       assert.match(joined.reverseCode ?? '', /^\d{6}$/);
-      return { o, code: joined.reverseCode!, response: auth.assert(o.options) };
+      // The phone (on B) approves at the server; two approvals racing on A and B: one wins.
+      const approvals = await Promise.all(
+        [b, a].map((node) =>
+          call<Err>(node.url, '/api/auth/passkey/approve', {
+            body: { pairingId: created.pairingId, response: auth.assert(o.options) },
+          }),
+        ),
+      );
+      assert.deepEqual(approvals.map((r) => r.status).sort(), [200, 409]);
+      return { o, code: joined.reverseCode!, response: null };
     }
-    const verify = (node: Node, attemptId: string, response: unknown, reverseCode?: string) =>
-      call<Err>(node.url, '/api/auth/passkey/verify', {
-        body: { attemptId, response, client: 'desktop', reverseCode },
+    // Changed with the approve/redeem design: the desktop redeems; the code is checked there.
+    const verify = (node: Node, attemptId: string, _response: unknown, reverseCode?: string) =>
+      call<Err>(node.url, '/api/auth/passkey/redeem', {
+        body: { attemptId, client: 'desktop', reverseCode },
       });
 
     // Right code in the end: wrong tries on A and B count together.
@@ -277,6 +287,69 @@ test(
       assert.equal(r.body.error.code, 'attempt_dead');
     }
     for (const node of [a, b]) assert.equal(node.logs().includes(second.code), false);
+  },
+);
+
+test(
+  'add-passkey by QR across nodes: linked on A, approved by the phone on B, the code issued on B enforced when A redeems',
+  { skip },
+  async (t) => {
+    const owner = await accountWithPasskey();
+    const desktopLogin = await call<{ accessToken: string }>(a.url, '/api/auth/password', {
+      body: { email: owner.email, password: PASSWORD, client: 'desktop' },
+    });
+    const token = desktopLogin.body.accessToken;
+    await call(a.url, '/api/step-up', { token, body: { password: PASSWORD } });
+    const desktop = relayClient(a.url, '127.0.0.2');
+    const phone = relayClient(b.url);
+    t.after(() => {
+      desktop.close();
+      phone.close();
+    });
+    const created = await desktop.create();
+    assert.ok(created.ok);
+    const o = await call<{ attemptId: string; options: RegistrationOptionsJSON }>(
+      a.url,
+      '/api/passkeys/options',
+      { token, body: { pairingId: created.pairingId } },
+    );
+    assert.equal(o.status, 200, JSON.stringify(o.body));
+    const joined = await phone.join(created.pairingId);
+    assert.ok(joined.ok && joined.purpose === 'add-passkey', JSON.stringify(joined));
+    const code = joined.reverseCode!;
+    assert.match(code, /^\d{6}$/);
+    const serverOptions = await call<{ options: RegistrationOptionsJSON }>(
+      b.url,
+      '/api/passkeys/pairing/options',
+      { cookie: owner.cookie, body: { pairingId: created.pairingId } },
+    );
+    assert.equal(serverOptions.status, 200, JSON.stringify(serverOptions.body));
+    const phoneAuth = new SoftAuthenticator(ORIGIN);
+    const approvals = await Promise.all(
+      [b, a].map((node) =>
+        call(node.url, '/api/passkeys/pairing/approve', {
+          cookie: owner.cookie,
+          body: {
+            pairingId: created.pairingId,
+            response: phoneAuth.register(serverOptions.body.options),
+          },
+        }),
+      ),
+    );
+    assert.deepEqual(approvals.map((r) => r.status).sort(), [200, 409], 'one approval wins');
+    const redeem = (node: Node, reverseCode?: string) =>
+      call<Err & { passkey: { credentialId: string } }>(node.url, '/api/passkeys/redeem', {
+        token,
+        body: { attemptId: o.body.attemptId, ...(reverseCode ? { reverseCode } : {}) },
+      });
+    assert.equal((await redeem(a)).body.error.code, 'reverse_code_required');
+    const wrong = code === '000000' ? '111111' : '000000';
+    assert.equal((await redeem(b, wrong)).body.error.triesLeft, 4);
+    const added = await redeem(a, code);
+    assert.equal(added.status, 201, JSON.stringify(added.body));
+    const winner = phoneAuth.credentials.map((c) => c.id.toString('base64url'));
+    assert.ok(winner.includes(added.body.passkey.credentialId));
+    assert.equal((await redeem(b, code)).body.error.code, 'attempt_not_found', 'single use');
   },
 );
 

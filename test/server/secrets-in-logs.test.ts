@@ -15,6 +15,7 @@ import { SoftAuthenticator } from '../support/soft-authenticator';
 import { totpCodeAt } from '../../server/totp/totp';
 import { ManualClock } from '../../server/util/clock';
 import type { AuthenticationOptionsJSON, RegistrationOptionsJSON } from '../../server/protocol/api';
+import { fakePairings } from './fake-pairings';
 import { call, sessionCookie, type DesktopTokens } from './http';
 
 let srv: TestServer;
@@ -115,24 +116,32 @@ test('no secret reaches the logs', async () => {
   );
   keep('private key', auth.credentials[0].privateKey.export({ format: 'jwk' }).d as string);
 
+  // QR sign-in: options linked to a pairing, the phone approves, the desktop redeems with codes.
+  const seam = fakePairings(srv.context);
+  const pairingId = seam.newPairingId();
   const lo = await call<{ attemptId: string; options: AuthenticationOptionsJSON }>(
     srv.url,
     '/api/auth/passkey/options',
-    { body: {} },
+    { body: { pairingId } },
   );
   keep('login challenge', lo.body.options.challenge);
   const reverse = await srv.context.loginAttempts.issueReverseCode(lo.body.attemptId);
   keep('reverse code', reverse);
   const response = auth.assert(lo.body.options);
-  await call(srv.url, '/api/auth/passkey/verify', {
+  keep('assertion signature', response.response.signature);
+  const approved = await call(srv.url, '/api/auth/passkey/approve', {
+    body: { pairingId, response },
+  });
+  seam.restore();
+  assert.equal(approved.status, 200, JSON.stringify(approved.body));
+  await call(srv.url, '/api/auth/passkey/redeem', {
     body: {
       attemptId: lo.body.attemptId,
-      response,
       reverseCode: reverse === '000000' ? '000001' : '000000',
     },
   });
-  const pk = await call<DesktopTokens>(srv.url, '/api/auth/passkey/verify', {
-    body: { attemptId: lo.body.attemptId, response, reverseCode: reverse, client: 'desktop' },
+  const pk = await call<DesktopTokens>(srv.url, '/api/auth/passkey/redeem', {
+    body: { attemptId: lo.body.attemptId, reverseCode: reverse, client: 'desktop' },
   });
   assert.equal(pk.status, 200);
   keep('access token', pk.body.accessToken);

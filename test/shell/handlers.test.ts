@@ -27,9 +27,12 @@ import { createQrLogin } from '../../electron/services/qr-login';
 import { createSessionManager } from '../../electron/services/session';
 import { createKeytarVault, VAULT_SERVICE } from '../../electron/services/token-vault';
 import { parseQrLink } from '../../server/protocol/qr-link';
+import type { RegistrationOptionsJSON } from '../../server/protocol/api';
 import { softApprove } from '../desktop-client/support/soft-phone';
+import { call, signUp } from '../server/http';
 import { startServerWithRelay } from '../desktop-client/support/test-server';
 import type { TestServer } from '../support/server';
+import { PHONE_USER_AGENT } from '../support/phone';
 import { SoftAuthenticator } from '../support/soft-authenticator';
 
 const PASSWORD = 'shell handler test pw 1';
@@ -58,7 +61,7 @@ function watchedApi(): ApiClient {
   return {
     ...api,
     passwordLogin: async (b) => note(await api.passwordLogin(b)),
-    passkeyLoginVerify: async (b) => note(await api.passkeyLoginVerify(b)),
+    passkeyLoginRedeem: async (b) => note(await api.passkeyLoginRedeem(b)),
     refresh: async (r) => note(await api.refresh(r)),
   };
 }
@@ -67,6 +70,8 @@ type Harness = {
   core: ShellCore;
   events: { channel: EventChannel; payload: unknown }[];
   clipboard: () => string | null;
+  /** The newest QR link, read from the QR flow itself (the test plays the phone's camera). */
+  lastLink: () => string | null;
   call<C extends InvokeChannel>(channel: C, args?: unknown): Promise<IpcResult<unknown>>;
   waitForEvent(channel: EventChannel, pred: (p: unknown) => boolean): Promise<unknown>;
   close(): void;
@@ -82,11 +87,18 @@ function harness(): Harness {
     resolve: (p: unknown) => void;
   }[] = [];
   let clipboard: string | null = null;
+  let lastLink: string | null = null;
   const core = createHandlerMap({
     api,
     vault,
     session,
-    qrLogins: ({ purpose }) => createQrLogin({ serverUrl: server.url, api, session, purpose }),
+    qrLogins: ({ purpose }) => {
+      const login = createQrLogin({ serverUrl: server.url, api, session, purpose });
+      login.subscribe((state) => {
+        if (state.status === 'waiting-for-scan') lastLink = state.link;
+      });
+      return login;
+    },
     clipboard: { writeText: (t) => void (clipboard = t) },
     openInBrowser: async () => undefined,
     externalOrigins: ['https://keybridge.localhost'],
@@ -107,6 +119,7 @@ function harness(): Harness {
     core,
     events,
     clipboard: () => clipboard,
+    lastLink: () => lastLink,
     async call(channel, args) {
       const result = await dispatch(core.handlers, channel, args === undefined ? [] : [args], {
         senderId: 1,
@@ -140,13 +153,20 @@ before(async () => {
   const t = await plainApi.passwordLogin({ email, password: PASSWORD });
   secrets.add(t.accessToken).add(t.refreshToken);
   await plainApi.stepUp(t.accessToken, { password: PASSWORD });
-  const { attemptId, options } = await plainApi.passkeyRegisterOptions(t.accessToken);
+  // The phone's own Security page routes (no pairing); the desktop client has no such call.
+  const o = await call<{ attemptId: string; options: RegistrationOptionsJSON }>(
+    server.url,
+    '/api/passkeys/options',
+    { token: t.accessToken, body: {} },
+  );
+  assert.equal(o.status, 200, JSON.stringify(o.body));
   const { phoneOrigin } = await plainApi.config();
   authenticator = new SoftAuthenticator(phoneOrigin);
-  await plainApi.passkeyRegisterVerify(t.accessToken, {
-    attemptId,
-    response: authenticator.register(options),
+  const r = await call(server.url, '/api/passkeys/verify', {
+    token: t.accessToken,
+    body: { attemptId: o.body.attemptId, response: authenticator.register(o.body.options) },
   });
+  assert.equal(r.status, 201, JSON.stringify(r.body));
   // This password session stays open: it is the "other session" revoked below.
 });
 
@@ -283,4 +303,115 @@ test('a session revoked elsewhere signs the app out with a reason, and the keych
   });
   assert.equal(await vault.getCurrentAccount(), null, 'the keychain no longer restores it');
   assert.equal(JSON.stringify(toRenderer).includes(other.accessToken), false);
+});
+
+/** A signed-in, step-up-verified desktop for an account whose phone is signed in too. */
+async function addPasskeyReady(h: Harness) {
+  const owner = `shell-add-${randomBytes(3).toString('hex')}@example.com`;
+  // Signing up on the phone's web app leaves the phone signed in (its own cookie session).
+  const phoneCookie = await signUp(server.url, owner, PASSWORD);
+  secrets.add(phoneCookie.split('=')[1]!);
+  ok(await h.call('auth:password', { email: owner, password: PASSWORD }));
+  ok(await h.call('auth:stepUp', { password: PASSWORD }));
+  const { phoneOrigin } = await plainApi.config();
+  return { owner, phoneCookie, phoneAuthenticator: new SoftAuthenticator(phoneOrigin) };
+}
+
+const isView =
+  (status: QrView['status'], purpose: QrView['purpose'] = 'add-passkey') =>
+  (p: unknown) =>
+    (p as QrView).status === status && (p as QrView).purpose === purpose;
+
+test('add-passkey: no Copy link, "Is this your phone?" names the phone, yes adds the passkey and the final view carries it', async (t) => {
+  const h = harness();
+  t.after(() => h.close());
+  const { owner, phoneCookie, phoneAuthenticator } = await addPasskeyReady(h);
+
+  // Nothing to answer yet, and a sign-in flow never asks.
+  const none = await h.call('qr:confirmPhone', { yes: true });
+  assert.equal(!none.ok && none.error.code, 'qr_not_active');
+  ok(await h.call('qr:start'));
+  await h.waitForEvent('qr:state', isView('showing', 'sign-in'));
+  const signInAsk = await h.call('qr:confirmPhone', { yes: true });
+  assert.equal(!signInAsk.ok && signInAsk.error.code, 'qr_not_active');
+
+  ok(await h.call('passkeys:addStart'));
+  const showing = (await h.waitForEvent('qr:state', isView('showing'))) as QrView;
+  assert.ok(showing.status === 'showing' && showing.canCopyLink === false, 'no Copy link offered');
+  const copy = await h.call('qr:copyLink');
+  assert.equal(!copy.ok && copy.error.code, 'qr_step_unavailable');
+  assert.equal(h.clipboard(), null, 'the add-passkey link never reaches the clipboard');
+
+  const link = h.lastLink();
+  assert.ok(link);
+  secrets.add(parseQrLink(link).secret);
+  const phone = softApprove({
+    link,
+    serverUrl: server.url,
+    authenticator: phoneAuthenticator,
+    cookie: phoneCookie,
+    userAgent: PHONE_USER_AGENT,
+  });
+  const confirm = await h.waitForEvent('qr:state', isView('confirm-phone'));
+  assert.deepEqual(confirm, {
+    status: 'confirm-phone',
+    purpose: 'add-passkey',
+    phone: { device: 'Chrome on Android' },
+  });
+  assert.equal(phoneAuthenticator.credentials.length, 0, 'the phone was not asked yet');
+  const stillNoCopy = await h.call('qr:copyLink');
+  assert.equal(!stillNoCopy.ok && stillNoCopy.error.code, 'qr_step_unavailable');
+  const bad = await h.call('qr:confirmPhone', { yes: 'yes' });
+  assert.equal(!bad.ok && bad.error.code, 'invalid_arguments');
+
+  ok(await h.call('qr:confirmPhone', { yes: true }));
+  const done = (await h.waitForEvent('qr:state', isView('done'))) as QrView;
+  const seen = await phone;
+  assert.equal(seen.account, owner, 'the server named the account to the phone');
+  assert.equal(phoneAuthenticator.credentials.length, 1, 'the phone made the passkey');
+
+  // Finding 5: the desktop's result is the passkey the server stored, not null.
+  assert.ok(done.status === 'done' && done.passkey, JSON.stringify(done));
+  const { passkeys } = ok<{ passkeys: { id: string; name: string }[] }>(
+    await h.call('passkeys:list'),
+  );
+  const stored = passkeys.find((p) => p.id === done.passkey!.id);
+  assert.ok(stored, 'the id is one the server lists');
+  assert.equal(done.passkey.name, stored.name);
+  assert.equal(passkeys.length, 1);
+
+  const renderer = JSON.stringify(toRenderer);
+  for (const secret of secrets) assert.equal(renderer.includes(secret), false, 'a secret leaked');
+  // Of the phone, the QR views carry its readable name only (the sessions list, another
+  // screen, does show addresses).
+  const qrViews = JSON.stringify(h.events.filter((e) => e.channel === 'qr:state'));
+  assert.doesNotMatch(qrViews, /Mozilla|Pixel 8|"userAgent"|"ip"|"link"|127\.0\.0\.1/);
+});
+
+test('add-passkey: "No, cancel" ends the flow; the phone is never asked and nothing is added', async (t) => {
+  const h = harness();
+  t.after(() => h.close());
+  const { phoneCookie, phoneAuthenticator } = await addPasskeyReady(h);
+  ok(await h.call('passkeys:addStart'));
+  await h.waitForEvent('qr:state', isView('showing'));
+  const link = h.lastLink();
+  assert.ok(link);
+  secrets.add(parseQrLink(link).secret);
+  const phone = softApprove({
+    link,
+    serverUrl: server.url,
+    authenticator: phoneAuthenticator,
+    cookie: phoneCookie,
+  });
+  await h.waitForEvent('qr:state', isView('confirm-phone'));
+
+  const answer = ok<QrView>(await h.call('qr:confirmPhone', { yes: false }));
+  assert.deepEqual(answer, { status: 'cancelled', purpose: 'add-passkey' });
+  await h.waitForEvent('qr:state', isView('cancelled'));
+  await assert.rejects(phone, /pairing closed: cancelled/, 'the phone is told it ended');
+  assert.equal(phoneAuthenticator.credentials.length, 0, 'no passkey was made');
+  const { passkeys } = ok<{ passkeys: unknown[] }>(await h.call('passkeys:list'));
+  assert.equal(passkeys.length, 0, 'nothing was added');
+  const late = await h.call('qr:confirmPhone', { yes: true });
+  assert.equal(!late.ok && late.error.code, 'qr_not_active', 'a late yes does nothing');
 });

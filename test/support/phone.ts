@@ -55,6 +55,8 @@ export type PairingApproval = {
   desktopIp: string;
   /** the "different network" warning was on screen */
   networkWarning: boolean;
+  /** add-passkey: the account the review named ("Add a passkey to <email>?") */
+  account?: string;
 };
 
 export type Phone = {
@@ -97,6 +99,8 @@ export type Phone = {
   /**
    * Opens a QR link (…/m/pair#…) and approves the sign-in. When the page shows a reverse code
    * (phone and desktop on different networks) it is returned; expectCode asserts it appears.
+   * Add-passkey: sign the phone in first (signIn); the review appears only after the desktop
+   * confirmed the phone, so this waits for it (run it alongside the desktop's "Yes").
    */
   approvePairing(link: string, opts?: { expectCode?: boolean }): Promise<PairingApproval>;
   /** After approvePairing returned a reverse code: waits until the page says it is done. */
@@ -287,6 +291,9 @@ export async function createPhone(opts: CreatePhoneOptions): Promise<Phone> {
         device: await text('pair-device'),
         desktopIp: await text('pair-desktop-ip'),
         networkWarning: await page.getByTestId('network-warning').isVisible(),
+        ...((await page.getByTestId('pair-account-email').isVisible())
+          ? { account: await text('pair-account-email') }
+          : {}),
       };
       await approve.click();
       const code = page.getByTestId('reverse-code');

@@ -84,6 +84,10 @@ export type CeremonyOverrides = {
   tamperSignature?: boolean;
   userHandle?: string | null;
   credentialId?: Buffer;
+  /** clientDataJSON.crossOrigin (false unless given), as a framed page would report. */
+  crossOrigin?: boolean;
+  /** clientDataJSON.topOrigin (absent unless given). */
+  topOrigin?: string;
 };
 
 export class SoftAuthenticator {
@@ -138,7 +142,8 @@ export class SoftAuthenticator {
       type: o.type ?? 'webauthn.create',
       challenge: o.challenge ?? options.challenge,
       origin: o.origin ?? this.origin,
-      crossOrigin: false,
+      crossOrigin: o.crossOrigin ?? false,
+      ...(o.topOrigin !== undefined ? { topOrigin: o.topOrigin } : {}),
     });
     const attestationObject = cbor({ fmt: 'none', attStmt: {}, authData });
     this.credentials.push({
@@ -184,7 +189,8 @@ export class SoftAuthenticator {
         type: o.type ?? 'webauthn.get',
         challenge: o.challenge ?? options.challenge,
         origin: o.origin ?? this.origin,
-        crossOrigin: false,
+        crossOrigin: o.crossOrigin ?? false,
+        ...(o.topOrigin !== undefined ? { topOrigin: o.topOrigin } : {}),
       }),
     );
     const signature = sign(

@@ -9,9 +9,9 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import type { Browser } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { fromBase64Url, toBase64Url } from '../../server/protocol/channel';
-import type { PhoneToDesktop, ResultMessage } from '../../server/protocol/tunnel';
+import type { PhoneToDesktop } from '../../server/protocol/tunnel';
 import { launchChromium } from '../support/chromium';
 import { createPhone, type Phone } from '../support/phone';
 import { DISPLAY, postJson, startDesktop, type DesktopDriver } from './support/desktop-driver';
@@ -63,6 +63,10 @@ async function signInDesktop(opts: { localAddress?: string } = {}) {
   return { desktop, attemptId: () => attemptId, challenge: () => challenge };
 }
 
+/**
+ * The desktop's side after the phone said `approved`: redeem the attempt (its secret id, plus
+ * the code across networks). The phone's assertion went to the server, not through here.
+ */
 async function redeem(
   desktop: DesktopDriver,
   attemptId: string,
@@ -70,17 +74,24 @@ async function redeem(
   code?: string,
   localAddress?: string,
 ) {
-  assert.equal(answer.type, 'result');
+  assert.deepEqual(answer, { type: 'approved' });
   return postJson(
-    `${srv.url}/api/auth/passkey/verify`,
-    {
-      attemptId,
-      response: (answer as ResultMessage).response,
-      client: 'desktop',
-      ...(code ? { reverseCode: code } : {}),
-    },
+    `${srv.url}/api/auth/passkey/redeem`,
+    { attemptId, client: 'desktop', ...(code ? { reverseCode: code } : {}) },
     { localAddress },
   );
+}
+
+/** The assertion the page posts to the server's approve route (read off the wire). */
+function approvalPosted(page: Page): Promise<{ response: Record<string, string> }> {
+  return new Promise((resolve) => {
+    const onRequest = (req: { url(): string; postData(): string | null }) => {
+      if (!req.url().endsWith('/api/auth/passkey/approve')) return;
+      page.off('request', onRequest);
+      resolve(JSON.parse(req.postData() ?? '{}').response);
+    };
+    page.on('request', onRequest);
+  });
 }
 
 test('same network: the phone shows who asks, approves with its passkey, the desktop is signed in', async (t) => {
@@ -107,6 +118,7 @@ test('same network: the phone shows who asks, approves with its passkey, the des
   assert.equal(Math.round(deny.width), Math.round(approve.width));
   assert.equal(Math.round(deny.height), Math.round(approve.height));
 
+  const posted = approvalPosted(page);
   await page.getByRole('button', { name: 'Approve' }).click();
   const answer = await desktop.answer;
   const verified = await redeem(desktop, attemptId(), answer);
@@ -127,14 +139,13 @@ test('same network: the phone shows who asks, approves with its passkey, the des
   assert.equal((await desktop.closed).reason, 'completed');
 
   // The relay carried only opaque frames: no challenge, assertion or token bytes.
-  const result = (answer as ResultMessage).response as unknown as {
-    response: Record<string, string>;
-  };
+  const result = (await posted) as unknown as { response: Record<string, string> };
   const secrets = {
     challenge: challenge(),
     signature: result.response.signature,
     clientDataJSON: result.response.clientDataJSON,
     authenticatorData: result.response.authenticatorData,
+    userHandle: result.response.userHandle,
     accessToken: tokens.accessToken,
     refreshToken: tokens.refreshToken,
     qrSecret: desktop.secret,
@@ -376,5 +387,44 @@ test('a sign-in request on a pairing with no linked attempt is refused by the ph
   await page.goto(desktop.link);
   await page.getByTestId('pair-error').waitFor();
   assert.equal(await page.getByTestId('pair-error').getAttribute('data-reason'), 'tampered');
+  assert.equal((await desktop.closed).reason, 'channel-error');
+});
+
+test('an add-passkey request is refused too when nothing is linked, or when the pairing was linked for sign-in', async (t) => {
+  const fakeCreate = (challenge: string) => ({
+    kind: 'create' as const,
+    options: { challenge, rp: { name: 'Keybridge' }, user: { id: 'dXNlcg', name: email } },
+  });
+  // 1. No linked attempt: no hash, so the phone refuses whatever the desktop asks.
+  const unlinked = await startDesktop({
+    url: srv.url,
+    phoneOrigin: srv.phoneOrigin,
+    autoRequest: fakeCreate('A'.repeat(43)),
+  });
+  t.after(() => unlinked.close());
+  const page = owner.page;
+  await page.goto('about:blank');
+  await page.goto(unlinked.link);
+  await page.getByTestId('pair-error').waitFor();
+  assert.equal(await page.getByTestId('pair-error').getAttribute('data-reason'), 'tampered');
+  assert.equal((await unlinked.closed).reason, 'channel-error');
+
+  // 2. Linked for sign-in, but the desktop asks to create a passkey with that challenge.
+  let challenge = '';
+  const desktop = await startDesktop({
+    url: srv.url,
+    phoneOrigin: srv.phoneOrigin,
+    linkOptions: async (pairingId) => {
+      const r = await postJson(`${srv.url}/api/auth/passkey/options`, { pairingId });
+      challenge = (r.body.options as { challenge: string }).challenge;
+    },
+    autoRequest: async () => fakeCreate(challenge),
+  });
+  t.after(() => desktop.close());
+  await page.goto('about:blank');
+  await page.goto(desktop.link);
+  await page.getByTestId('pair-error').waitFor();
+  assert.equal(await page.getByTestId('pair-error').getAttribute('data-reason'), 'tampered');
+  assert.equal(await page.getByRole('button', { name: 'Approve' }).count(), 0);
   assert.equal((await desktop.closed).reason, 'channel-error');
 });

@@ -7,7 +7,11 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { startRelay } from './support/relay-harness';
 
-const PHONE_UA = 'Mozilla/5.0 (Linux; Android 14) Test Phone';
+const PHONE_UA =
+  'Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Mobile Safari/537.36';
+const CHALLENGE = 'q1w2e3r4t5y6u7i8o9p0a1s2d3f4g5h6';
+const signIn = (attemptId: string, challenge = CHALLENGE) =>
+  ({ kind: 'sign-in', attemptId, challenge }) as const;
 
 test('create and join on the same network: context for the phone, phone info for the desktop', async (t) => {
   // The relay's clock is ours: lifetimes are checked exactly, not against the wall clock.
@@ -34,8 +38,8 @@ test('create and join on the same network: context for the phone, phone info for
 
   const ev = await desktop.joined.next();
   assert.equal(ev.pairingId, created.pairingId);
-  assert.equal(ev.phone.ip, '127.0.0.1');
-  assert.equal(ev.phone.userAgent, PHONE_UA);
+  // A readable name only: the desktop never learns the phone's IP or raw user agent.
+  assert.deepEqual(ev.phone, { device: 'Chrome on Android' });
   assert.equal(ev.sameNetwork, true);
 });
 
@@ -262,8 +266,8 @@ test('one desktop connection can hold only a few open pairings', async (t) => {
 test('different network: desktop on 127.0.0.2 -> sameNetwork false, the code goes to the phone only', async (t) => {
   const issued: string[] = [];
   const relay = await startRelay({
-    issueReverseCode: (attemptId) => {
-      issued.push(attemptId);
+    issueReverseCode: (kind, attemptId) => {
+      issued.push(`${kind}:${attemptId}`);
       return '482913';
     },
   });
@@ -272,16 +276,20 @@ test('different network: desktop on 127.0.0.2 -> sameNetwork false, the code goe
   const phone = await relay.client();
   const c = await desktop.create();
   assert.ok(c.ok);
-  assert.equal(await relay.tunnel.pairingLink.linkAttempt(c.pairingId, 'attempt-123456'), true);
+  assert.equal(
+    await relay.tunnel.pairingLink.linkAttempt(c.pairingId, signIn('attempt-123456')),
+    true,
+  );
   const joined = await phone.join(c.pairingId);
   assert.ok(joined.ok);
   assert.equal(joined.desktop.ip, '127.0.0.2');
   assert.equal(joined.sameNetwork, false);
   assert.equal(joined.reverseCode, '482913');
-  assert.deepEqual(issued, ['attempt-123456']);
+  assert.equal(joined.purpose, 'sign-in');
+  assert.deepEqual(issued, ['sign-in:attempt-123456']);
   const ev = await desktop.joined.next();
   assert.equal(ev.sameNetwork, false);
-  assert.equal(ev.phone.ip, '127.0.0.1');
+  assert.equal(JSON.stringify(ev).includes('127.0.0.1'), false, 'no phone IP for the desktop');
   // The code travelled once: in the phone's join ack, nowhere else.
   const carrying = relay.observed.filter((o) => JSON.stringify(o.payload).includes('482913'));
   assert.deepEqual(
@@ -292,35 +300,63 @@ test('different network: desktop on 127.0.0.2 -> sameNetwork false, the code goe
 
 test('same network with a linked attempt: no code is issued', async (t) => {
   const issued: string[] = [];
-  const relay = await startRelay({ issueReverseCode: (a) => (issued.push(a), '111111') });
+  const relay = await startRelay({ issueReverseCode: (_k, a) => (issued.push(a), '111111') });
   t.after(() => relay.close());
   const desktop = await relay.client();
   const phone = await relay.client();
   const c = await desktop.create();
   assert.ok(c.ok);
-  assert.equal(await relay.tunnel.pairingLink.linkAttempt(c.pairingId, 'attempt-1'), true);
+  assert.equal(await relay.tunnel.pairingLink.linkAttempt(c.pairingId, signIn('attempt-1')), true);
   const joined = await phone.join(c.pairingId);
   assert.ok(joined.ok && joined.sameNetwork && joined.reverseCode === undefined);
   assert.deepEqual(issued, []);
+});
+
+test('add-passkey pairing across networks: the registration store is asked for the code, the phone hears the purpose', async (t) => {
+  const issued: string[] = [];
+  const relay = await startRelay({
+    issueReverseCode: (kind, a) => (issued.push(`${kind}:${a}`), '123456'),
+  });
+  t.after(() => relay.close());
+  const desktop = await relay.client({ localAddress: '127.0.0.2' });
+  const phone = await relay.client();
+  const c = await desktop.create();
+  assert.ok(c.ok);
+  const linked = await relay.tunnel.pairingLink.linkAttempt(c.pairingId, {
+    kind: 'add-passkey',
+    attemptId: 'reg-attempt-1',
+    challenge: CHALLENGE,
+  });
+  assert.equal(linked, true);
+  const joined = await phone.join(c.pairingId);
+  assert.ok(joined.ok);
+  assert.equal(joined.purpose, 'add-passkey');
+  assert.equal(joined.reverseCode, '123456');
+  assert.deepEqual(issued, ['add-passkey:reg-attempt-1']);
 });
 
 test('linkAttempt: only an open, unscanned pairing, one attempt, and the challenge hash reaches the phone', async (t) => {
   const relay = await startRelay();
   t.after(() => relay.close());
   const link = relay.tunnel.pairingLink;
-  assert.equal(await link.linkAttempt('AAAAAAAAAAAAAAAAAAAAAA', 'attempt-1'), false);
+  assert.equal(await link.linkAttempt('AAAAAAAAAAAAAAAAAAAAAA', signIn('attempt-1')), false);
   const desktop = await relay.client();
   const phone = await relay.client();
   const c = await desktop.create();
   assert.ok(c.ok);
-  const challenge = 'q1w2e3r4t5y6u7i8o9p0a1s2d3f4g5h6';
-  assert.equal(await link.linkAttempt(c.pairingId, 'attempt-1', challenge), true);
-  assert.equal(await link.linkAttempt(c.pairingId, 'attempt-2'), false, 'another attempt');
+  const challenge = CHALLENGE;
+  assert.equal(await link.linkAttempt(c.pairingId, signIn('attempt-1', challenge)), true);
+  assert.equal(await link.linkAttempt(c.pairingId, signIn('attempt-2')), false, 'another attempt');
+  assert.equal(await link.linkedAttempt(c.pairingId), null, 'not before a phone joined');
   const joined = await phone.join(c.pairingId);
   assert.ok(joined.ok);
   const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(challenge));
   assert.equal(joined.challengeHash, Buffer.from(digest).toString('base64url'));
-  assert.equal(await link.linkAttempt(c.pairingId, 'attempt-1'), false, 'after the scan');
+  assert.deepEqual(await link.linkedAttempt(c.pairingId), {
+    kind: 'sign-in',
+    attemptId: 'attempt-1',
+  });
+  assert.equal(await link.linkAttempt(c.pairingId, signIn('attempt-1')), false, 'after the scan');
 });
 
 test('a failing reverse-code issuer closes the pairing rather than letting the phone go on', async (t) => {
@@ -334,7 +370,7 @@ test('a failing reverse-code issuer closes the pairing rather than letting the p
   const phone = await relay.client();
   const c = await desktop.create();
   assert.ok(c.ok);
-  await relay.tunnel.pairingLink.linkAttempt(c.pairingId, 'attempt-1');
+  await relay.tunnel.pairingLink.linkAttempt(c.pairingId, signIn('attempt-1'));
   const joined = await phone.join(c.pairingId);
   assert.equal(joined.ok ? null : joined.error.code, 'cancelled');
   assert.equal((await desktop.closed.next()).reason, 'cancelled');

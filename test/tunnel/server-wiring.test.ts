@@ -57,7 +57,7 @@ const fakeAssertion = {
   clientExtensionResults: {},
 };
 
-test('options {pairingId} links the attempt; another network gets a code the verify route demands', async (t) => {
+test('options {pairingId} links the attempt; another network gets a code; verify refuses a paired attempt and redeem waits for the approval', async (t) => {
   const srv = await startTunnelServer();
   t.after(() => srv.close());
   const desktop = client(srv.url, '127.0.0.2');
@@ -97,8 +97,15 @@ test('options {pairingId} links the attempt; another network gets a code the ver
     response: fakeAssertion,
     client: 'desktop',
   });
+  // A paired attempt is approved by the phone and redeemed by the desktop, never verified.
   assert.equal(noCode.status, 400);
-  assert.equal((noCode.body.error as { code: string }).code, 'reverse_code_required');
+  assert.equal((noCode.body.error as { code: string }).code, 'attempt_paired');
+  const early = await postJson(`${srv.url}/api/auth/passkey/redeem`, {
+    attemptId,
+    client: 'desktop',
+  });
+  assert.equal(early.status, 409);
+  assert.equal((early.body.error as { code: string }).code, 'not_approved');
 
   // The code never appears in a relay event other than the phone's join ack, nor in the logs.
   const code = joined.reverseCode!;

@@ -1,19 +1,22 @@
 /**
  * One QR flow on screen: the code to scan, a countdown to its refresh, a status line that
- * follows the flow, the reverse-code form when asked, "Can't scan?", cancel and retry.
+ * follows the flow, "Is this your phone?" (adding a passkey), the reverse-code form when asked,
+ * "Can't scan?" (signing in only), cancel and retry.
  * Used for signing in and for adding a passkey from Settings.
  */
 import { useEffect, useRef, useState } from 'react';
 import type { IpcResult, QrFailCode, QrPurpose, QrView } from '../../../electron/ipc/contract';
 import { api } from '../bridge';
+import { ConfirmPhone } from './ConfirmPhone';
+import { PhoneName } from './PhoneName';
 import { ReverseCodeForm } from './ReverseCodeForm';
 import { useQrFlow, useSecondsLeft } from './useQrFlow';
 
 type Props = {
   purpose: QrPurpose;
   start: () => Promise<IpcResult<QrView>>;
-  /** called once when the flow reaches 'done' */
-  onDone?: () => void;
+  /** called once when the flow reaches 'done', with that view (it names the new passkey) */
+  onDone?: (view: Extract<QrView, { status: 'done' }>) => void;
 };
 
 const failureWords: Partial<Record<QrFailCode, string>> = {
@@ -30,6 +33,10 @@ const failureWords: Partial<Record<QrFailCode, string>> = {
   'keychain-unavailable':
     'Your system keychain is not available, so Keybridge cannot keep your session. Nothing was saved to disk.',
   'step-up-required': 'Confirm it is you again, then add the passkey.',
+  'already-registered':
+    'That phone already has a passkey for this account. Use another phone or a security key.',
+  'wrong-account':
+    'That phone is not signed in to this account. Sign in to your account on the phone first, then scan a new code.',
   'server-error': 'The exchange had a problem. Try again in a moment.',
   expired: 'Nobody scanned the code for a while, so Keybridge stopped showing it.',
 };
@@ -42,6 +49,8 @@ function statusOf(view: QrView, purpose: QrPurpose): { tone: string; text: strin
       return { tone: 'waiting', text: 'Preparing a secure code…' };
     case 'showing':
       return { tone: 'waiting', text: 'Waiting for your phone to scan the code' };
+    case 'confirm-phone':
+      return { tone: 'scanned', text: 'A phone scanned the code' };
     case 'scanned':
       return { tone: 'scanned', text: 'Scanned — confirm on your phone' };
     case 'code-required':
@@ -66,14 +75,22 @@ function formatClock(seconds: number): string {
 }
 
 export function QrFlowPanel({ purpose, start, onDone }: Props) {
-  const { view, restart, cancel, submitCode } = useQrFlow(purpose, start);
+  const { view, restart, cancel, submitCode, confirmPhone } = useQrFlow(purpose, start);
   const onDoneRef = useRef(onDone);
   useEffect(() => {
     onDoneRef.current = onDone;
   }, [onDone]);
+  // Once per flow: a second 'done' (the start answer after the push) must not report again.
+  const reportedRef = useRef(false);
   useEffect(() => {
-    if (view.status === 'done') onDoneRef.current?.();
-  }, [view.status]);
+    if (view.status !== 'done') {
+      reportedRef.current = false;
+      return;
+    }
+    if (reportedRef.current) return;
+    reportedRef.current = true;
+    onDoneRef.current?.(view);
+  }, [view]);
   const [showHelp, setShowHelp] = useState(false);
   const [copied, setCopied] = useState<'no' | 'yes' | 'failed'>('no');
   const secondsLeft = useSecondsLeft(view.status === 'showing' ? view.expiresAt : null);
@@ -95,6 +112,8 @@ export function QrFlowPanel({ purpose, start, onDone }: Props) {
 
       {view.status === 'code-required' ? (
         <ReverseCodeForm triesLeft={view.triesLeft} message={view.message} onSubmit={submitCode} />
+      ) : view.status === 'confirm-phone' ? (
+        <ConfirmPhone phone={view.phone} onAnswer={confirmPhone} />
       ) : (
         <div className={`qr-frame${dim ? ' dimmed' : ''}`} data-testid="login-qr">
           {view.status === 'showing' ? (
@@ -129,9 +148,15 @@ export function QrFlowPanel({ purpose, start, onDone }: Props) {
       ) : null}
 
       {view.status === 'scanned' && view.phone ? (
-        <p className="small muted">
-          Phone: {view.phone.userAgent || 'unknown browser'} ({view.phone.ip}). If this is not your
-          phone, press Cancel.
+        <div className="scanned-phone">
+          <PhoneName phone={view.phone} />
+          <p className="small muted">If this is not your phone, press Cancel.</p>
+        </div>
+      ) : null}
+
+      {view.status === 'done' && view.passkey ? (
+        <p className="small" data-testid="qr-added-passkey">
+          Added “{view.passkey.name}”.
         </p>
       ) : null}
 
@@ -158,7 +183,7 @@ export function QrFlowPanel({ purpose, start, onDone }: Props) {
       ) : null}
 
       <div className="button-row">
-        {view.status === 'showing' ? (
+        {view.status === 'showing' && view.canCopyLink ? (
           <button
             type="button"
             className="linklike"
@@ -169,14 +194,15 @@ export function QrFlowPanel({ purpose, start, onDone }: Props) {
             Can’t scan?
           </button>
         ) : null}
-        {active ? (
+        {/* "No, cancel" is the cancel while the phone question is open */}
+        {active && view.status !== 'confirm-phone' ? (
           <button type="button" onClick={() => void cancel()}>
             Cancel
           </button>
         ) : null}
       </div>
 
-      {showHelp && view.status === 'showing' ? (
+      {showHelp && view.status === 'showing' && view.canCopyLink ? (
         <div id="cant-scan" className="card small">
           <p>
             Copy the link, send it to your own phone and open it there, in the browser where your

@@ -76,7 +76,17 @@ export function useQrFlow(purpose: QrPurpose, start: () => Promise<IpcResult<QrV
     [apply],
   );
 
-  return { view, restart: run, cancel, submitCode };
+  const confirmPhone = useCallback(
+    async (yes: boolean) => {
+      const result = await api().confirmPhone({ yes });
+      // The flow moves on by pushes too; an answer that arrives after one must not undo it.
+      if (result.ok && viewRef.current.status === 'confirm-phone') apply(result.value);
+      return result;
+    },
+    [apply],
+  );
+
+  return { view, restart: run, cancel, submitCode, confirmPhone };
 }
 
 /** Seconds left until `expiresAt`, ticking once a second while a QR is shown. */

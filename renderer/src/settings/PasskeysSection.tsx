@@ -142,15 +142,20 @@ export function PasskeysSection({ onChanged }: Props) {
       {adding ? (
         <Dialog title="Add a passkey with your phone" onClose={() => setAdding(false)}>
           <p className="small muted">
-            Scan this code with the phone that should hold the new passkey. Your phone saves it in
-            its password manager, on the exchange’s own site.
+            Scan this code with the phone that should hold the new passkey, signed in to your
+            account on the exchange’s site. Keybridge asks you to confirm the phone before anything
+            is added.
           </p>
           <QrFlowPanel
             purpose="add-passkey"
             start={startAdd}
-            onDone={() => {
+            onDone={({ passkey }) => {
               setAdding(false);
-              changed('Passkey added. It is ready to sign in.');
+              changed(
+                passkey
+                  ? `Passkey added. “${passkey.name}” is ready to sign in.`
+                  : 'Passkey added. It is ready to sign in.',
+              );
             }}
           />
           <div className="button-row">

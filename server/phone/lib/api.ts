@@ -12,8 +12,12 @@ import type {
   MeResponse,
   PasskeyDeleteResponse,
   PasskeyListResponse,
+  PasskeyLoginApproveResponse,
   PasskeyLoginOptionsResponse,
+  PasskeyPairingApproveResponse,
+  PasskeyPairingOptionsResponse,
   PasskeyRegisterOptionsResponse,
+  PasskeyRegisterVerifyResponse,
   RegistrationResponseJSON,
   ServerConfigResponse,
   SessionListResponse,
@@ -158,6 +162,23 @@ export const api = {
     ),
   passkeyLoginVerify: (attemptId: string, response: AuthenticationResponseJSON) =>
     request<CookieLoginResponse>('POST', '/api/auth/passkey/verify', { attemptId, response }),
+  /** QR sign-in (/m/pair): the server verifies and parks the approval; the desktop redeems. */
+  passkeyLoginApprove: (pairingId: string, response: AuthenticationResponseJSON) =>
+    request<PasskeyLoginApproveResponse>('POST', '/api/auth/passkey/approve', {
+      pairingId,
+      response,
+    }),
+  /** QR add-passkey (/m/pair): the server's options for this phone's own account. */
+  passkeyPairingOptions: (pairingId: string) =>
+    request<PasskeyPairingOptionsResponse>('POST', '/api/passkeys/pairing/options', {
+      pairingId,
+    }),
+  passkeyPairingApprove: (pairingId: string, response: RegistrationResponseJSON) =>
+    request<PasskeyPairingApproveResponse>('POST', '/api/passkeys/pairing/approve', {
+      pairingId,
+      response,
+      userAgent: navigator.userAgent.slice(0, 512),
+    }),
   signOut: () => request<unknown>('POST', '/api/auth/logout', {}),
   stepUp: (password: string, totp?: string) =>
     request<StepUpResponse>('POST', '/api/step-up', { password, ...(totp ? { totp } : {}) }),
@@ -169,7 +190,7 @@ export const api = {
   passkeyRegisterOptions: () =>
     request<PasskeyRegisterOptionsResponse>('POST', '/api/passkeys/options', {}),
   passkeyRegisterVerify: (attemptId: string, response: RegistrationResponseJSON) =>
-    request<unknown>('POST', '/api/passkeys/verify', {
+    request<PasskeyRegisterVerifyResponse>('POST', '/api/passkeys/verify', {
       attemptId,
       response,
       userAgent: navigator.userAgent.slice(0, 512),

@@ -67,10 +67,18 @@ function Review(props: {
   const busy = state.step === 'signing';
   return (
     <section data-testid="pair-review" data-kind={request.kind}>
-      <h1>{create ? 'Add a passkey for your computer?' : 'Sign in on your computer?'}</h1>
+      <h1>
+        {create ? (
+          <>
+            Add a passkey to <span data-testid="pair-account-email">{state.account}</span>?
+          </>
+        ) : (
+          'Sign in on your computer?'
+        )}
+      </h1>
       <p className="lead">
         {create
-          ? 'Your computer asks this phone to create a passkey for your Keybridge account.'
+          ? 'Your computer asks this phone to create a passkey for this Keybridge account.'
           : 'Your computer asks to sign in to your Keybridge account with the passkey on this phone.'}
       </p>
       <div className="section">
@@ -198,6 +206,13 @@ function Body(props: { state: PairState; session: PairSession }) {
           <p>{words.body}</p>
           {state.reason === 'failed' && state.detail && (
             <p data-testid="pair-error-detail">{state.detail}</p>
+          )}
+          {state.reason === 'signed-out' && (
+            <p>
+              <a href="/m/" data-testid="pair-sign-in-link">
+                Sign in to Keybridge
+              </a>
+            </p>
           )}
         </section>
       );

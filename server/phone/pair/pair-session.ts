@@ -1,8 +1,16 @@
 /**
- * The phone half of a QR sign-in, without React: reads the link, joins the pairing on the
+ * The phone half of a QR ceremony, without React: reads the link, joins the pairing on the
  * relay, opens the end-to-end channel, and turns relay events and channel messages into one
- * state the page renders. Approve runs the passkey ceremony with the options from the channel
- * and sends the result back; Deny says no on both layers.
+ * state the page renders. Deny says no on both layers.
+ *
+ * Approve runs the passkey ceremony and posts the WebAuthn response to the SERVER (this page
+ * is on the exchange's own origin), which verifies it and parks the approval; the desktop only
+ * hears `approved` and then redeems with its secret attempt id (+ the reverse code). The
+ * desktop never sees the assertion or attestation, so it learns nothing about the account.
+ * - sign-in: the desktop's `get` options, checked against the join ack's challenge hash.
+ * - add-passkey: the desktop's `create` request only proves which attempt (hash check); the
+ *   options come from the server for the account this phone is signed in to, and the server
+ *   refuses (wrong_account) when that is not the account that asked.
  *
  * Every failure ends in a state with a reason the page turns into plain words (words.ts).
  */
@@ -12,24 +20,27 @@ import type {
   PublicKeyCredentialRequestOptionsJSON,
 } from '@simplewebauthn/browser';
 import { io, type Socket } from 'socket.io-client';
-import {
-  ChannelError,
-  openPhoneChannel,
-  toBase64Url,
-  type PhoneChannel,
-} from '../../protocol/channel';
+import { ChannelError, openPhoneChannel, type PhoneChannel } from '../../protocol/channel';
+import type {
+  AuthenticationResponseJSON,
+  RegistrationOptionsJSON,
+  RegistrationResponseJSON,
+} from '../../protocol/api';
 import { QrLinkError, parseQrLink, type QrLink } from '../../protocol/qr-link';
 import {
   PairClosed,
   PairJoinAck,
   PairMsg,
   TUNNEL_NAMESPACE,
+  challengeHash,
   type ClosedReason,
+  type PairPurpose,
   type DesktopToPhone,
   type PhoneToDesktop,
   type RequestMessage,
   type TunnelErrorCode,
 } from '../../protocol/tunnel';
+import { ApiError, api } from '../lib/api';
 import { describeWebAuthnError, type PlainError } from '../lib/webauthn-errors';
 
 /** What the server vouched for when the phone joined. */
@@ -53,13 +64,26 @@ export type EndReason =
   | 'peer-left'
   | 'connection'
   | 'shutdown'
+  /** add-passkey: this phone is not signed in to any account */
+  | 'signed-out'
+  /** add-passkey: this phone is signed in to another account than the one asking */
+  | 'wrong-account'
+  /** add-passkey: this phone already holds a passkey for the account */
+  | 'already-registered'
   | 'failed';
 
 export type PairState =
   | { step: 'connecting' }
   | { step: 'waiting-request'; context: JoinContext }
-  | { step: 'review'; context: JoinContext; request: RequestMessage; error?: PlainError }
-  | { step: 'signing'; context: JoinContext; request: RequestMessage }
+  | {
+      step: 'review';
+      context: JoinContext;
+      request: RequestMessage;
+      /** add-passkey: the account the server says the passkey is for */
+      account?: string;
+      error?: PlainError;
+    }
+  | { step: 'signing'; context: JoinContext; request: RequestMessage; account?: string }
   | { step: 'show-code'; context: JoinContext; request: RequestMessage; code: string }
   | { step: 'waiting-done'; context: JoinContext; request: RequestMessage }
   | { step: 'done'; kind: 'get' | 'create'; accountHint?: string }
@@ -91,10 +115,7 @@ const closedReasons: Record<ClosedReason, EndReason> = {
   shutdown: 'shutdown',
 };
 
-async function sha256b64u(text: string): Promise<string> {
-  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text));
-  return toBase64Url(new Uint8Array(digest));
-}
+const purposeOf = { get: 'sign-in', create: 'add-passkey' } as const;
 
 export class PairSession {
   private state: PairState = { step: 'connecting' };
@@ -103,6 +124,9 @@ export class PairSession {
   private channel: PhoneChannel | null = null;
   private link: QrLink | null = null;
   private challengeHash: string | undefined;
+  private purpose: PairPurpose | undefined;
+  /** add-passkey: the options the server built for this phone's account. */
+  private serverOptions: RegistrationOptionsJSON | null = null;
   /** Relay events and channel messages are handled one at a time, in arrival order. */
   private queue: Promise<void> = Promise.resolve();
 
@@ -187,6 +211,7 @@ export class PairSession {
     if (!ack.success) return this.end('connection');
     if (!ack.data.ok) return this.end(joinErrors[ack.data.error.code]);
     this.challengeHash = ack.data.challengeHash;
+    this.purpose = ack.data.purpose;
     const context: JoinContext = {
       desktopIp: ack.data.desktop.ip,
       createdAt: ack.data.desktop.createdAt,
@@ -216,14 +241,21 @@ export class PairSession {
     if (message.type === 'request') {
       if (s.step !== 'waiting-request')
         throw new ChannelError('bad-message', 'Unexpected request.');
-      if (message.kind === 'get') {
-        // The server bound one attempt to this pairing; sign that challenge and no other.
-        const hash = await sha256b64u(message.options.challenge);
-        if (!this.challengeHash || hash !== this.challengeHash) {
-          throw new ChannelError('bad-message', 'The request does not match this sign-in.');
-        }
+      // The server bound one attempt to this pairing; act on that challenge and no other, for
+      // either kind. No hash (nothing linked) or the wrong kind: refuse.
+      const hash = await challengeHash(message.options.challenge);
+      if (
+        !this.challengeHash ||
+        hash !== this.challengeHash ||
+        this.purpose !== purposeOf[message.kind]
+      ) {
+        throw new ChannelError('bad-message', 'The request does not match this QR code.');
       }
-      this.set({ step: 'review', context: s.context, request: message });
+      if (message.kind === 'get') {
+        this.set({ step: 'review', context: s.context, request: message });
+        return;
+      }
+      await this.loadServerOptions(s.context, message);
       return;
     }
     // done
@@ -244,11 +276,51 @@ export class PairSession {
     this.end(closedReasons[ev.data.reason]);
   }
 
-  /** Approve: run the passkey prompt with the desktop's options and send the result. */
+  /**
+   * add-passkey: ask the server which account this is for and with which options. The
+   * desktop's request is only trusted for its challenge (already checked against the hash).
+   */
+  private async loadServerOptions(
+    context: JoinContext,
+    request: Extract<RequestMessage, { kind: 'create' }>,
+  ) {
+    const pairingId = this.link?.pairingId;
+    if (!pairingId) return;
+    try {
+      const r = await api.passkeyPairingOptions(pairingId);
+      if (r.options.challenge !== request.options.challenge)
+        throw new ChannelError('bad-message', 'The request does not match this QR code.');
+      this.serverOptions = r.options;
+      this.set({ step: 'review', context, request, account: r.account.email });
+    } catch (err) {
+      if (err instanceof ChannelError) throw err;
+      if (err instanceof ApiError && err.code === 'unauthorized') return this.refuse('signed-out');
+      if (err instanceof ApiError && err.code === 'wrong_account')
+        return this.refuse('wrong-account');
+      await this.send({ type: 'reject', reason: 'passkey-failed', detail: 'options' });
+      this.end('failed', err instanceof Error ? err.message : undefined);
+    }
+  }
+
+  /** Tell the desktop it cannot go on here, then show why. */
+  private async refuse(reason: 'signed-out' | 'wrong-account' | 'already-registered') {
+    await this.send({
+      type: 'reject',
+      reason: reason === 'already-registered' ? 'already-registered' : 'passkey-failed',
+      detail: reason,
+    });
+    this.end(reason);
+  }
+
+  /**
+   * Approve: run the passkey prompt, post the response to the server (which verifies it and
+   * parks the approval), then tell the desktop `approved` and show the reverse code, if any.
+   */
   async approve(): Promise<void> {
     const s = this.state;
-    if (s.step !== 'review') return;
-    this.set({ step: 'signing', context: s.context, request: s.request });
+    const pairingId = this.link?.pairingId;
+    if (s.step !== 'review' || !pairingId) return;
+    this.set({ step: 'signing', context: s.context, request: s.request, account: s.account });
     let response: unknown;
     try {
       response =
@@ -257,12 +329,18 @@ export class PairSession {
               optionsJSON: s.request.options as unknown as PublicKeyCredentialRequestOptionsJSON,
             })
           : await startRegistration({
-              optionsJSON: s.request.options as unknown as PublicKeyCredentialCreationOptionsJSON,
+              optionsJSON: this.serverOptions as unknown as PublicKeyCredentialCreationOptionsJSON,
             });
     } catch (err) {
       // The pairing may have ended while the prompt was open.
       if (this.state.step !== 'signing') return;
       const plain = describeWebAuthnError(err, s.request.kind);
+      // excludeCredentials: this phone's provider already holds a passkey for the account.
+      const known = ['InvalidStateError', 'ERROR_AUTHENTICATOR_PREVIOUSLY_REGISTERED'];
+      if (s.request.kind === 'create' && known.includes(plain.code)) {
+        this.enqueue(() => this.refuse('already-registered'));
+        return;
+      }
       if (plain.canRetry) {
         this.set({ ...s, error: plain });
         return;
@@ -279,10 +357,27 @@ export class PairSession {
       return;
     }
     if (this.state.step !== 'signing') return;
-    this.enqueue(async () => {
-      await this.send({ type: 'result', response: response as { id: string; type: 'public-key' } });
+    try {
+      if (s.request.kind === 'get')
+        await api.passkeyLoginApprove(pairingId, response as AuthenticationResponseJSON);
+      else await api.passkeyPairingApprove(pairingId, response as RegistrationResponseJSON);
+    } catch (err) {
       if (this.state.step !== 'signing') return;
-      const code = s.request.kind === 'get' ? s.context.reverseCode : undefined;
+      const plain = describeWebAuthnError(err, s.request.kind);
+      this.enqueue(async () => {
+        await this.send({
+          type: 'reject',
+          reason: 'passkey-failed',
+          detail: plain.code.slice(0, 200),
+        });
+        this.end('failed', plain.message);
+      });
+      return;
+    }
+    this.enqueue(async () => {
+      if (this.state.step !== 'signing') return;
+      await this.send({ type: 'approved' });
+      const code = s.context.reverseCode;
       this.set(
         code
           ? { step: 'show-code', context: s.context, request: s.request, code }

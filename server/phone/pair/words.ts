@@ -50,6 +50,18 @@ export const endWords: Record<EndReason, { title: string; body: string }> = {
     title: 'Keybridge is restarting',
     body: 'Wait a moment, then show a new QR code on your computer and scan it again.',
   },
+  'signed-out': {
+    title: 'Sign in on this phone first',
+    body: 'Sign in to your account on this phone first, then scan the code again.',
+  },
+  'wrong-account': {
+    title: 'This phone is signed in to a different account',
+    body: 'Nothing was added. Sign in on this phone to the account you are adding the passkey to, then scan the code again.',
+  },
+  'already-registered': {
+    title: 'This phone already has a passkey for this account',
+    body: 'This phone already has a passkey for this account; use another phone or a security key.',
+  },
   failed: {
     title: "The sign-in didn't finish",
     body: 'Nothing was signed in. Try again from the Keybridge app on your computer.',

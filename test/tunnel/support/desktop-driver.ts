@@ -65,7 +65,7 @@ export type DesktopDriver = {
   joined: Promise<PairJoined>;
   /** The phone's hello arrived and was opened. */
   hello: Promise<void>;
-  /** The phone's answer: result or reject (hello excluded). */
+  /** The phone's answer: approved or reject (hello excluded); never WebAuthn data. */
   answer: Promise<PhoneToDesktop>;
   closed: Promise<PairClosed>;
   /** Every frame the desktop received, as relayed. */

@@ -1,0 +1,55 @@
+/**
+ * What a person does in the desktop window, in the words on screen, for the e2e files that
+ * need it more than once: password sign-in, opening a Settings section, answering the security
+ * verification, and starting "Add a passkey" up to the dialog with the code.
+ */
+import type { Locator, Page } from 'playwright-core';
+import { PASSWORD } from './world';
+
+export async function signInWithPassword(page: Page, email: string, password = PASSWORD) {
+  await page.getByRole('button', { name: 'Sign in with password instead' }).click();
+  await page.getByLabel('Email', { exact: true }).fill(email);
+  await page.getByLabel('Password', { exact: true }).fill(password);
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+  await page.getByTestId('account-email').filter({ hasText: email }).waitFor();
+}
+
+export async function openSettings(page: Page, section: string) {
+  await page.getByRole('button', { name: 'Settings' }).click();
+  await page
+    .getByRole('navigation', { name: 'Settings sections' })
+    .getByRole('button', { name: section })
+    .click();
+}
+
+/** Answers "Confirm it's you" with the password and waits for the dialog to go. */
+export async function verify(page: Page, password = PASSWORD) {
+  const dialog = page.getByRole('dialog', { name: 'Confirm it’s you' });
+  await dialog.getByLabel('Password', { exact: true }).fill(password);
+  await dialog.getByRole('button', { name: 'Confirm' }).click();
+  await dialog.waitFor({ state: 'detached' });
+}
+
+/**
+ * Settings › Passkeys › Add a passkey, verified: returns the dialog showing the code. The
+ * caller reads the QR from the screen (readQr) as a phone camera would.
+ */
+export async function openAddPasskey(page: Page): Promise<Locator> {
+  await openSettings(page, 'Passkeys');
+  await page.getByRole('button', { name: 'Add a passkey' }).click();
+  await verify(page);
+  const dialog = page.getByRole('dialog', { name: 'Add a passkey with your phone' });
+  await dialog.getByRole('img', { name: /QR code to add a passkey/ }).waitFor();
+  return dialog;
+}
+
+/** The "Is this your phone?" step inside the add-passkey dialog. */
+export function confirmPhoneStep(dialog: Locator) {
+  const group = dialog.getByRole('group', { name: 'Is this your phone?' });
+  return {
+    group,
+    device: group.getByTestId('qr-phone-device'),
+    yes: group.getByRole('button', { name: 'Yes, add the passkey' }),
+    no: group.getByRole('button', { name: 'No, cancel' }),
+  };
+}
