@@ -40,7 +40,11 @@ export type AppCoreOptions = {
 export type AppCore = ShellCore & { close(): void };
 
 export function createAppCore(options: AppCoreOptions): AppCore {
-  const api = createApiClient({ serverUrl: options.serverUrl, localAddress: options.localAddress });
+  const api = createApiClient({
+    serverUrl: options.serverUrl,
+    localAddress: options.localAddress,
+    agents: options.agents,
+  });
   const vault = options.vault ?? createKeytarVault();
   const session = createSessionManager({ api, vault, pushEvents: true });
   const device = defaultDevice();

@@ -29,7 +29,7 @@ export type ShellServices = {
   /** QR flows share the app's api client and session manager */
   qrLogins: QrLoginFactory;
   /** Electron's clipboard in the app; a test double in the harness */
-  clipboard: { writeText(text: string): void };
+  clipboard: { writeText(text: string): Promise<void> };
   /** hands a URL to the system browser (shell.openExternal in main.ts); only allow-listed URLs */
   openInBrowser: (url: string) => Promise<void>;
   /** https origins the system browser may be sent to */
@@ -145,7 +145,7 @@ export function createHandlerMap(services: ShellServices): ShellCore {
     const current = active;
     active = null;
     current.stop();
-    void current.login.cancel();
+    current.login.cancel().catch((e: unknown) => services.logError?.('qr cancel', e));
   }
 
   /**
@@ -221,7 +221,16 @@ export function createHandlerMap(services: ShellServices): ShellCore {
       }
       if (!active?.link)
         throw new ShellError('qr_not_active', 'There is no code on screen to copy.');
-      services.clipboard.writeText(active.link);
+      // Electron 44+ writes asynchronously: "Copied" only once the write has finished.
+      try {
+        await services.clipboard.writeText(active.link);
+      } catch (e) {
+        services.logError?.('clipboard', e);
+        throw new ShellError(
+          'internal',
+          'Keybridge could not copy to the clipboard. Please try again.',
+        );
+      }
       return { done: true };
     },
 

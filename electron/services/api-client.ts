@@ -58,6 +58,12 @@ export type ApiClientOptions = {
   timeoutMs?: number;
   /** Sent as User-Agent so the sessions list can say what signed in. */
   userAgent?: string;
+  /**
+   * How HTTP requests and the sockets (relay, session events) reach the server: in the app,
+   * agents that follow the system proxy and trust the system CAs (network-agent.ts).
+   * Unset: direct connections.
+   */
+  agents?: { api: http.Agent; socket: http.Agent };
 };
 
 type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
@@ -71,7 +77,8 @@ export function createApiClient(options: ApiClientOptions) {
   }
   const isHttps = base.protocol === 'https:';
   const agentOptions = { keepAlive: true, localAddress: options.localAddress };
-  const agent = isHttps ? new https.Agent(agentOptions) : new http.Agent(agentOptions);
+  const agent =
+    options.agents?.api ?? (isHttps ? new https.Agent(agentOptions) : new http.Agent(agentOptions));
   const timeoutMs = options.timeoutMs ?? 15_000;
   const userAgent = options.userAgent ?? `Keybridge-Desktop/0.1 (${process.platform})`;
 
@@ -138,6 +145,8 @@ export function createApiClient(options: ApiClientOptions) {
   return {
     serverUrl: base.origin,
     localAddress: options.localAddress,
+    /** For socket.io connections to the same server (undefined: direct). */
+    socketAgent: options.agents?.socket,
 
     config: () => request<ServerConfigResponse>('GET', '/api/config'),
     health: () => request<unknown>('GET', '/healthz'),

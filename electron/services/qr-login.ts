@@ -305,6 +305,7 @@ export function createQrLogin(options: QrLoginOptions): QrLogin {
       // A dropped relay connection loses the pairing; a fresh flow is the honest answer.
       reconnection: false,
       localAddress: options.localAddress,
+      ...(api.socketAgent ? { agent: api.socketAgent } : {}),
       timeout: 10_000,
     } as Parameters<typeof io>[1]);
     socket = s;

@@ -26,6 +26,8 @@ export type SessionEventsOptions = {
   serverUrl: string;
   /** Bind the connection to this local address, like the API client ('127.0.0.2' in tests). */
   localAddress?: string;
+  /** The system-proxy agent (api-client.ts socketAgent); unset: direct. */
+  agent?: import('node:http').Agent;
   /**
    * An access token for the handshake. `fresh` after the server refused the last one: refresh
    * first. Rejects when there is none to give (signed out meanwhile); the try then fails and
@@ -52,12 +54,17 @@ export function connectSessionEvents(options: SessionEventsOptions): SessionEven
   let failures = 0;
   let retry: NodeJS.Timeout | undefined;
 
-  // localAddress is passed through to the Node WebSocket (ws) but missing from the types.
-  const socketOptions: Partial<ManagerOptions & SocketOptions> & { localAddress?: string } = {
+  // localAddress and an http.Agent are passed through to the Node WebSocket (ws) but the
+  // browser-minded types do not know them.
+  const socketOptions: Omit<Partial<ManagerOptions & SocketOptions>, 'agent'> & {
+    localAddress?: string;
+    agent?: import('node:http').Agent;
+  } = {
     transports: ['websocket'],
     // Its own connection: another manager in this process may bind another local address.
     forceNew: true,
     localAddress: options.localAddress,
+    ...(options.agent ? { agent: options.agent } : {}),
     reconnectionDelay: initialMs,
     reconnectionDelayMax: maxMs,
     randomizationFactor: 0.5,
@@ -72,7 +79,7 @@ export function connectSessionEvents(options: SessionEventsOptions): SessionEven
     },
   };
   const url = new URL(SESSION_EVENTS_NAMESPACE, options.serverUrl).href;
-  const socket: EventsSocket = io(url, socketOptions);
+  const socket: EventsSocket = io(url, socketOptions as Partial<ManagerOptions & SocketOptions>);
 
   socket.on('connect', () => {
     failures = 0;

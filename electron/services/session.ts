@@ -115,6 +115,7 @@ export function createSessionManager(options: SessionManagerOptions) {
     const connection = connectSessionEvents({
       serverUrl: api.serverUrl,
       localAddress: api.localAddress,
+      agent: api.socketAgent,
       backoff: typeof push === 'object' ? push.backoff : undefined,
       accessToken: async (fresh) => {
         if (!live || live.sessionId !== sessionId) throw new Error('signed out');

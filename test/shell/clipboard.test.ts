@@ -4,8 +4,7 @@
  * The handler map runs with the same clipboard wiring as electron/main.ts and a QR flow that
  * shows a link (the rest of the flow is covered in handlers.test.ts with the real server).
  *
- * The two handler tests are `todo` until electron/ipc/handlers.ts awaits the write (the change
- * is in helper D's report): with the old handler "Copied" comes before the text is there, and
+ * With a handler that does not await the write, "Copied" comes before the text is there, and
  * a failed write is an unhandled rejection instead of an error the UI can show.
  */
 import assert from 'node:assert/strict';
@@ -35,6 +34,7 @@ function showingLink(): QrLogin {
     },
     finished: new Promise(() => undefined),
     submitCode: async () => state,
+    confirmPhone: async () => undefined,
     cancel: async () => undefined,
   };
 }
@@ -78,42 +78,34 @@ test('the stub clipboard is asynchronous like Electron 44+: the text lands later
   }
 });
 
-test(
-  '"Copied" is answered only once the link is on the clipboard',
-  { todo: 'needs the await in electron/ipc/handlers.ts qr:copyLink (see report)' },
-  async () => {
-    const h = handlers([]);
-    await call(h, 'qr:start');
-    main.clipboard.length = 0;
-    const answer = await call(h, 'qr:copyLink');
-    assert.deepEqual(answer, { ok: true, value: { done: true } });
-    assert.deepEqual(main.clipboard, [LINK], 'the write finished before the answer');
-  },
-);
+test('"Copied" is answered only once the link is on the clipboard', async () => {
+  const h = handlers([]);
+  await call(h, 'qr:start');
+  main.clipboard.length = 0;
+  const answer = await call(h, 'qr:copyLink');
+  assert.deepEqual(answer, { ok: true, value: { done: true } });
+  assert.deepEqual(main.clipboard, [LINK], 'the write finished before the answer');
+});
 
-test(
-  'a failed clipboard write is an error the UI can show, not an unhandled rejection',
-  { todo: 'needs the await + error outcome in electron/ipc/handlers.ts (see report)' },
-  async () => {
-    const logged: unknown[] = [];
-    const h = handlers(logged);
-    await call(h, 'qr:start');
-    const unhandled: unknown[] = [];
-    const onUnhandled = (reason: unknown) => unhandled.push(reason);
-    process.on('unhandledRejection', onUnhandled);
-    main.clipboardFailure = new Error('no clipboard owner (Wayland)');
-    try {
-      const answer = await call(h, 'qr:copyLink');
-      assert.equal(answer.ok, false);
-      assert.ok(!answer.ok);
-      assert.match(answer.error.message, /clipboard/i);
-      assert.doesNotMatch(JSON.stringify(answer), /secret-part/, 'the link never reaches the UI');
-      await new Promise((r) => setImmediate(r));
-      assert.deepEqual(unhandled, []);
-      assert.equal(logged.length, 1, 'the failure is logged once');
-    } finally {
-      main.clipboardFailure = null;
-      process.off('unhandledRejection', onUnhandled);
-    }
-  },
-);
+test('a failed clipboard write is an error the UI can show, not an unhandled rejection', async () => {
+  const logged: unknown[] = [];
+  const h = handlers(logged);
+  await call(h, 'qr:start');
+  const unhandled: unknown[] = [];
+  const onUnhandled = (reason: unknown) => unhandled.push(reason);
+  process.on('unhandledRejection', onUnhandled);
+  main.clipboardFailure = new Error('no clipboard owner (Wayland)');
+  try {
+    const answer = await call(h, 'qr:copyLink');
+    assert.equal(answer.ok, false);
+    assert.ok(!answer.ok);
+    assert.match(answer.error.message, /clipboard/i);
+    assert.doesNotMatch(JSON.stringify(answer), /secret-part/, 'the link never reaches the UI');
+    await new Promise((r) => setImmediate(r));
+    assert.deepEqual(unhandled, []);
+    assert.equal(logged.length, 1, 'the failure is logged once');
+  } finally {
+    main.clipboardFailure = null;
+    process.off('unhandledRejection', onUnhandled);
+  }
+});

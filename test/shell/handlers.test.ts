@@ -99,7 +99,7 @@ function harness(): Harness {
       });
       return login;
     },
-    clipboard: { writeText: (t) => void (clipboard = t) },
+    clipboard: { writeText: async (t) => void (clipboard = t) },
     openInBrowser: async () => undefined,
     externalOrigins: ['https://keybridge.localhost'],
     device: { name: 'shell-test', platform: 'Linux' },

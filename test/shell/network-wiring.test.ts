@@ -3,10 +3,7 @@
  * agents main.ts makes (network-agent + the stub session's resolveProxy), against the real
  * server and a real CONNECT proxy. A QR sign-in start needs the API (create the pairing) and
  * the relay websocket: both must go through the proxy.
- *
- * `todo` until the lead wires `agent` into electron/services/api-client.ts and qr-login.ts
- * and app-core.ts passes options.agents on (lines in helper D's report); until then the core
- * connects directly and the proxy sees nothing.
+
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -23,42 +20,38 @@ const { createNetworkAgent } = await import('../../electron/services/network-age
 const { createMemoryVault } = await import('../../electron/services/token-vault');
 const { startTestServer } = await import('../support/server');
 
-test(
-  'API calls and the relay socket of a QR sign-in go through the system proxy',
-  { todo: 'needs the agent wiring in api-client.ts, qr-login.ts and app-core.ts (see report)' },
-  async (t) => {
-    const server = await startTestServer({ logLevel: 'warn' });
-    t.after(() => server.close());
-    const proxy = await startConnectProxy();
-    t.after(() => proxy.close());
-    stub.main!.proxyFor = () => `PROXY ${proxy.host}:${proxy.port}`;
-    t.after(() => void (stub.main!.proxyFor = () => 'DIRECT'));
+test('API calls and the relay socket of a QR sign-in go through the system proxy', async (t) => {
+  const server = await startTestServer({ logLevel: 'warn' });
+  t.after(() => server.close());
+  const proxy = await startConnectProxy();
+  t.after(() => proxy.close());
+  stub.main!.proxyFor = () => `PROXY ${proxy.host}:${proxy.port}`;
+  t.after(() => void (stub.main!.proxyFor = () => 'DIRECT'));
 
-    const resolveProxy = (url: string) => session.defaultSession.resolveProxy(url);
-    let showing: (v: QrView) => void = () => undefined;
-    const shown = new Promise<QrView>((resolve) => (showing = resolve));
-    const core = createAppCore({
-      serverUrl: server.url,
-      emit: (channel, payload) => {
-        if (channel === 'qr:state' && (payload as QrView).status === 'showing') {
-          showing(payload as QrView);
-        }
-      },
-      clipboard: { writeText: async () => undefined },
-      openInBrowser: async () => undefined,
-      app: { version: '0.0.0-test', mode: 'electron', platform: process.platform },
-      vault: createMemoryVault(),
-      agents: {
-        api: createNetworkAgent(server.url, { resolveProxy }),
-        socket: createNetworkAgent(server.url, { resolveProxy }),
-      },
-    });
-    t.after(() => core.close());
+  const resolveProxy = (url: string) => session.defaultSession.resolveProxy(url);
+  let showing: (v: QrView) => void = () => undefined;
+  const shown = new Promise<QrView>((resolve) => (showing = resolve));
+  const core = createAppCore({
+    serverUrl: server.url,
+    emit: (channel, payload) => {
+      if (channel === 'qr:state' && (payload as QrView).status === 'showing') {
+        showing(payload as QrView);
+      }
+    },
+    clipboard: { writeText: async () => undefined },
+    openInBrowser: async () => undefined,
+    app: { version: '0.0.0-test', mode: 'electron', platform: process.platform },
+    vault: createMemoryVault(),
+    agents: {
+      api: createNetworkAgent(server.url, { resolveProxy }),
+      socket: createNetworkAgent(server.url, { resolveProxy }),
+    },
+  });
+  t.after(() => core.close());
 
-    await core.handlers['qr:start'](undefined, { senderId: 1 });
-    await shown;
-    const target = new URL(server.url).host;
-    assert.ok(proxy.tunnels.length >= 2, `tunnels: ${JSON.stringify(proxy.tunnels)}`);
-    assert.ok(proxy.tunnels.every((x) => x.target === target));
-  },
-);
+  await core.handlers['qr:start'](undefined, { senderId: 1 });
+  await shown;
+  const target = new URL(server.url).host;
+  assert.ok(proxy.tunnels.length >= 2, `tunnels: ${JSON.stringify(proxy.tunnels)}`);
+  assert.ok(proxy.tunnels.every((x) => x.target === target));
+});
