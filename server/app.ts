@@ -29,8 +29,11 @@ import { registerPhoneApp } from './web/phone-app';
 import { SecretBox } from './secrets/secret-box';
 import { loadSecretsKey } from './secrets/secrets-key';
 import { sealLegacyTotpSecrets, TotpSecrets } from './totp/totp-secrets';
+import { networkCheckWarning } from './tunnel/network-check';
 import { attachTunnelToServer, type TunnelAttachOptions } from './tunnel/attach';
 import { createRedisState } from './scale/redis-state';
+import { trustFunction } from './http/client-address';
+import { secureCookiesFor } from './http/request-helpers';
 
 export type ServerOptions = {
   /** Where log lines go (tests capture them); stdout by default. */
@@ -62,7 +65,8 @@ export async function createServer(
   const app: FastifyInstance = Fastify({
     loggerInstance: logger as unknown as FastifyBaseLogger,
     bodyLimit: config.bodyLimit,
-    trustProxy: config.trustProxy,
+    // The same compiled function the relay uses (server/http/client-address.ts).
+    trustProxy: trustFunction(config.trustProxy),
     // Ids and tokens live in paths and bodies, never in query strings; keep URLs short.
     routerOptions: { maxParamLength: 200 },
     // Errors raised before routing (e.g. a malformed %-escape in the URL) skip the error
@@ -90,7 +94,10 @@ export async function createServer(
   const shared = config.redisUrl ? createRedisState(config.redisUrl, clock, app.log) : null;
   const context = createContext(config, db, clock, app.log, boundPort, totpSecrets, shared);
 
+  const networkWarning = networkCheckWarning(config);
+  if (networkWarning) app.log.warn(networkWarning);
   installErrorHandling(app);
+  app.decorate('secureCookies', secureCookiesFor(config));
   await app.register(cookie);
 
   // Only JSON bodies. Browsers can send text/plain or form bodies cross-site without a CORS

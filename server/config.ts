@@ -4,7 +4,17 @@
  * DATABASE_URL and REDIS_URL turn on the several-processes mode.
  */
 import path from 'node:path';
+import { z } from 'zod';
 import { parseSecretsKey } from './secrets/secrets-key';
+import { parseTrustProxy, type TrustProxySetting } from './http/client-address';
+
+/**
+ * REVERSE_CODE: when a QR sign-in asks the phone for the code shown on the desktop.
+ * different-network (default): when the server cannot vouch that both are on one network
+ * (server/tunnel/network-check.ts). always: on every QR sign-in.
+ */
+export const ReverseCodeMode = z.enum(['always', 'different-network']);
+export type ReverseCodeMode = z.infer<typeof ReverseCodeMode>;
 
 export type Config = {
   port: number;
@@ -17,8 +27,13 @@ export type Config = {
    */
   rpOrigins: string[] | null;
   dataDir: string;
-  /** Fastify trustProxy: off by default, so a client cannot pick its own IP with X-Forwarded-For. */
-  trustProxy: boolean | string;
+  /**
+   * TRUST_PROXY: the reverse proxies whose X-Forwarded-For is believed (server/http/
+   * client-address.ts). Off by default, so a client cannot pick its own IP.
+   */
+  trustProxy: TrustProxySetting;
+  /** REVERSE_CODE; unset = different-network. */
+  reverseCode?: ReverseCodeMode;
   logLevel: string;
   /** Request body limit; WebAuthn JSON is a few KiB, so 64 KiB leaves room and bounds work. */
   bodyLimit: number;
@@ -72,12 +87,12 @@ function parsePort(raw: string | undefined): number {
   return port;
 }
 
-function parseTrustProxy(raw: string | undefined): boolean | string {
-  if (raw === undefined || raw === '' || raw === '0' || raw === 'false' || raw === 'off')
-    return false;
-  if (raw === '1' || raw === 'true' || raw === 'on') return true;
-  // Fastify also accepts a comma list of trusted addresses/CIDRs.
-  return raw;
+function parseReverseCode(raw: string | undefined): ReverseCodeMode {
+  if (raw === undefined || raw.trim() === '') return 'different-network';
+  const parsed = ReverseCodeMode.safeParse(raw.trim());
+  if (!parsed.success)
+    throw new Error(`REVERSE_CODE must be "always" or "different-network", got "${raw}"`);
+  return parsed.data;
 }
 
 function parseDatabaseUrl(raw: string | undefined): string | undefined {
@@ -116,6 +131,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     rpOrigins: parseOrigins(env.RP_ORIGINS),
     dataDir: path.resolve(env.DATA_DIR || './data'),
     trustProxy: parseTrustProxy(env.TRUST_PROXY),
+    reverseCode: parseReverseCode(env.REVERSE_CODE),
     logLevel: env.LOG_LEVEL || 'info',
     bodyLimit: 64 * 1024,
     rateLimits: defaultRateLimits,

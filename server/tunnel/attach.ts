@@ -10,6 +10,7 @@
 import type { Server as HttpServer } from 'node:http';
 import type { ServerContext } from '../context';
 import { defaultTunnelLimits } from './limits';
+import { createNetworkCheck } from './network-check';
 import { createRedisTunnelBackend } from './redis-backend';
 import { attachTunnel, type Tunnel, type TunnelOptions } from './relay';
 
@@ -37,6 +38,7 @@ export function attachTunnelToServer(
       : null;
   const tunnel = attachTunnel(httpServer, {
     trustProxy: context.config.trustProxy,
+    sameNetwork: createNetworkCheck(context.config).sameNetwork,
     issueReverseCode: (attemptId) => context.loginAttempts.issueReverseCode(attemptId),
     allowedOrigins: () => context.rpOrigins(),
     logger: context.log,

@@ -58,6 +58,8 @@ export type TunnelOptions = {
   store?: PairingStore;
   /** SERVER's login-attempt store: a fresh 6-digit code for this attempt (stored hashed). */
   issueReverseCode?: (attemptId: string) => string | Promise<string>;
+  /** Can the server vouch both ends share a network (server/tunnel/network-check.ts)? */
+  sameNetwork?: (desktopIp: string, phoneIp: string) => boolean;
   /** Browser origins allowed to connect (Node clients send none); null/undefined = any. */
   allowedOrigins?: () => string[] | null | undefined;
   observer?: (o: RelayObservation) => void;
@@ -338,7 +340,8 @@ export function attachTunnel(httpServer: HttpServer, options: TunnelOptions = {}
       const p = claim.pairing;
       socket.data.pairings.add(pairingId);
       arm(pairingId, p.expiresAt);
-      const sameNetwork = p.desktopIp === socket.data.ip;
+      const sameNetwork =
+        options.sameNetwork?.(p.desktopIp, socket.data.ip) ?? p.desktopIp === socket.data.ip;
       let reverseCode: string | undefined;
       if (!sameNetwork && p.attemptId && options.issueReverseCode) {
         try {

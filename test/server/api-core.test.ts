@@ -250,7 +250,11 @@ test('health, readiness and public config', async () => {
 });
 
 test('behind a trusted TLS proxy the cookie is Secure and the client IP comes from the proxy', async (t) => {
-  const proxied = await startTestServer({ trustProxy: true });
+  // Secure follows the https phone origin (config), not X-Forwarded-Proto.
+  const proxied = await startTestServer({
+    trustProxy: 'loopback',
+    config: { rpOrigins: ['https://exchange.localhost'] },
+  });
   t.after(() => proxied.close());
   const r = await call(proxied.url, '/api/accounts', {
     body: { email: 'tls@example.com', password: PASSWORD },
