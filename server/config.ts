@@ -59,13 +59,17 @@ export type RateLimitRule = { max: number; windowSeconds: number };
 export type RateLimitConfig = {
   /** Failed or attempted password/TOTP/step-up checks for one account. */
   perAccount: RateLimitRule;
-  /** The same checks from one IP address, across accounts. */
+  /**
+   * The same checks from one client subnet (IPv4 /24, IPv6 /64: server/http/subnet.ts),
+   * across accounts. Every "PerIp" rule counts per subnet.
+   */
   perIp: RateLimitRule;
-  /** Sign-ups from one IP: each runs a 19 MiB argon2 hash. Unset: the perIp rule. */
+  /** Sign-ups from one subnet: each runs a 19 MiB argon2 hash. Unset: the perIp rule. */
   signupPerIp?: RateLimitRule;
   /**
-   * Passkey sign-in options from one IP: each holds a challenge in memory for minutes.
-   * Unset: the perIp rule.
+   * Passkey sign-in options from one subnet: each holds a challenge in memory for up to the
+   * attempt lifetime (3 minutes when linked to a QR pairing, 90 s otherwise). Unset: the
+   * perIp rule.
    */
   passkeyOptionsPerIp?: RateLimitRule;
 };
@@ -76,6 +80,8 @@ export const defaultRateLimits: RateLimitConfig = {
   // A household or office behind one address signs up a few people, not dozens an hour.
   signupPerIp: { max: 20, windowSeconds: 60 * 60 },
   // One sign-in asks once (a retry or a new QR code asks again); 60 a minute is many people.
+  // It is also the per-subnet cap on live attempts: a 3-minute attempt outlives at most four
+  // 60 s windows, so one subnet holds at most 240 of the store's 20,000 (attempt-stores.ts).
   passkeyOptionsPerIp: { max: 60, windowSeconds: 60 },
 };
 
