@@ -56,9 +56,28 @@ export type Config = {
 };
 
 export type RateLimitRule = { max: number; windowSeconds: number };
+/**
+ * A growing delay: the first `freeFailures` cost nothing, then each failure makes the next try
+ * wait firstDelaySeconds, doubling per failure, at most maxDelaySeconds. Forgotten
+ * windowSeconds after the last failure.
+ */
+export type BackoffRule = {
+  freeFailures: number;
+  firstDelaySeconds: number;
+  maxDelaySeconds: number;
+  windowSeconds: number;
+};
 export type RateLimitConfig = {
-  /** Failed or attempted password/TOTP/step-up checks for one account. */
+  /**
+   * Failed password/TOTP/step-up checks for one account from all subnets together: a high
+   * ceiling, so a guesser spread over many networks is stopped without a cheap lockout.
+   */
   perAccount: RateLimitRule;
+  /**
+   * Failed checks for one account from one subnet: throttled with a growing delay instead of
+   * locked, so failures from elsewhere never stop the owner. Unset: defaultAccountThrottle.
+   */
+  perAccountAndSubnet?: BackoffRule;
   /**
    * The same checks from one client subnet (IPv4 /24, IPv6 /64: server/http/subnet.ts),
    * across accounts. Every "PerIp" rule counts per subnet.
@@ -74,8 +93,17 @@ export type RateLimitConfig = {
   passkeyOptionsPerIp?: RateLimitRule;
 };
 
+/** 1, 2, 4, ... s after five failures, at most five minutes between tries. */
+export const defaultAccountThrottle: BackoffRule = {
+  freeFailures: 5,
+  firstDelaySeconds: 1,
+  maxDelaySeconds: 5 * 60,
+  windowSeconds: 15 * 60,
+};
+
 export const defaultRateLimits: RateLimitConfig = {
-  perAccount: { max: 10, windowSeconds: 15 * 60 },
+  perAccount: { max: 100, windowSeconds: 15 * 60 },
+  perAccountAndSubnet: defaultAccountThrottle,
   perIp: { max: 50, windowSeconds: 15 * 60 },
   // A household or office behind one address signs up a few people, not dozens an hour.
   signupPerIp: { max: 20, windowSeconds: 60 * 60 },
