@@ -33,6 +33,7 @@ import { networkCheckWarning } from './tunnel/network-check';
 import { attachTunnelToServer, type TunnelAttachOptions } from './tunnel/attach';
 import { createRedisState } from './scale/redis-state';
 import { trustFunction } from './http/client-address';
+import { refreshSuccessorKey, SessionStore } from './sessions/session-store';
 import { secureCookiesFor } from './http/request-helpers';
 
 export type ServerOptions = {
@@ -81,10 +82,10 @@ export async function createServer(
   const clock = options.clock ?? systemClock;
   const boundPort = () => (app.server.address() as AddressInfo | null)?.port ?? config.port;
   let totpSecrets: TotpSecrets;
+  let secretsKey: Buffer;
   try {
-    totpSecrets = new TotpSecrets(
-      new SecretBox(loadSecretsKey(config.secretsKey, config.dataDir, app.log)),
-    );
+    secretsKey = loadSecretsKey(config.secretsKey, config.dataDir, app.log);
+    totpSecrets = new TotpSecrets(new SecretBox(secretsKey));
     await sealLegacyTotpSecrets(db, totpSecrets, app.log);
   } catch (err) {
     await db.destroy();
@@ -93,6 +94,9 @@ export async function createServer(
   // REDIS_URL: attempts and rate limits shared by every process (the relay adds its own).
   const shared = config.redisUrl ? createRedisState(config.redisUrl, clock, app.log) : null;
   const context = createContext(config, db, clock, app.log, boundPort, totpSecrets, shared);
+  // Refresh successors keyed from the secrets key, so every process sharing SECRETS_KEY
+  // derives the same successor for a retried refresh (server/sessions/session-store.ts).
+  context.sessions = new SessionStore(db, clock, refreshSuccessorKey(secretsKey));
 
   const networkWarning = networkCheckWarning(config);
   if (networkWarning) app.log.warn(networkWarning);

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { startTestServer, type TestServer } from '../support/server';
 import { ManualClock } from '../../server/util/clock';
 import { call, desktopLogin, PASSWORD, sessionCookie, signUp, type DesktopTokens } from './http';
+import { REFRESH_REUSE_GRACE_MS } from '../../server/sessions/session-store';
 
 let srv: TestServer;
 const clock = new ManualClock();
@@ -150,6 +151,8 @@ test('refresh rotates; a reused refresh token revokes the whole family', async (
   );
   assert.equal((await call(srv.url, '/api/me', { token: r1.body.accessToken })).status, 200);
 
+  // Past the retry grace (test/server/refresh-grace.test.ts covers presenting it within).
+  clock.advance(REFRESH_REUSE_GRACE_MS + 1);
   const reuse = await call(srv.url, '/api/auth/refresh', {
     body: { refreshToken: t.refreshToken },
   });
