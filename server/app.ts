@@ -29,9 +29,13 @@ import { registerPhoneApp } from './web/phone-app';
 import { SecretBox } from './secrets/secret-box';
 import { loadSecretsKey } from './secrets/secrets-key';
 import { sealLegacyTotpSecrets, TotpSecrets } from './totp/totp-secrets';
+import { networkCheckWarning } from './tunnel/network-check';
 import { attachTunnelToServer, type TunnelAttachOptions } from './tunnel/attach';
 import { createRedisState } from './scale/redis-state';
 import { attachSessionEvents } from './session-events/namespace';
+import { trustFunction } from './http/client-address';
+import { refreshSuccessorKey, SessionStore } from './sessions/session-store';
+import { secureCookiesFor } from './http/request-helpers';
 
 export type ServerOptions = {
   /** Where log lines go (tests capture them); stdout by default. */
@@ -63,7 +67,8 @@ export async function createServer(
   const app: FastifyInstance = Fastify({
     loggerInstance: logger as unknown as FastifyBaseLogger,
     bodyLimit: config.bodyLimit,
-    trustProxy: config.trustProxy,
+    // The same compiled function the relay uses (server/http/client-address.ts).
+    trustProxy: trustFunction(config.trustProxy),
     // Ids and tokens live in paths and bodies, never in query strings; keep URLs short.
     routerOptions: { maxParamLength: 200 },
     // Errors raised before routing (e.g. a malformed %-escape in the URL) skip the error
@@ -78,10 +83,10 @@ export async function createServer(
   const clock = options.clock ?? systemClock;
   const boundPort = () => (app.server.address() as AddressInfo | null)?.port ?? config.port;
   let totpSecrets: TotpSecrets;
+  let secretsKey: Buffer;
   try {
-    totpSecrets = new TotpSecrets(
-      new SecretBox(loadSecretsKey(config.secretsKey, config.dataDir, app.log)),
-    );
+    secretsKey = loadSecretsKey(config.secretsKey, config.dataDir, app.log);
+    totpSecrets = new TotpSecrets(new SecretBox(secretsKey));
     await sealLegacyTotpSecrets(db, totpSecrets, app.log);
   } catch (err) {
     await db.destroy();
@@ -90,8 +95,14 @@ export async function createServer(
   // REDIS_URL: attempts and rate limits shared by every process (the relay adds its own).
   const shared = config.redisUrl ? createRedisState(config.redisUrl, clock, app.log) : null;
   const context = createContext(config, db, clock, app.log, boundPort, totpSecrets, shared);
+  // Refresh successors keyed from the secrets key, so every process sharing SECRETS_KEY
+  // derives the same successor for a retried refresh (server/sessions/session-store.ts).
+  context.sessions = new SessionStore(db, clock, refreshSuccessorKey(secretsKey));
 
+  const networkWarning = networkCheckWarning(config);
+  if (networkWarning) app.log.warn(networkWarning);
   installErrorHandling(app);
+  app.decorate('secureCookies', secureCookiesFor(config));
   await app.register(cookie);
 
   // Only JSON bodies. Browsers can send text/plain or form bodies cross-site without a CORS

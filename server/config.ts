@@ -4,7 +4,17 @@
  * DATABASE_URL and REDIS_URL turn on the several-processes mode.
  */
 import path from 'node:path';
+import { z } from 'zod';
 import { parseSecretsKey } from './secrets/secrets-key';
+import { parseTrustProxy, type TrustProxySetting } from './http/client-address';
+
+/**
+ * REVERSE_CODE: when a QR sign-in asks the phone for the code shown on the desktop.
+ * different-network (default): when the server cannot vouch that both are on one network
+ * (server/tunnel/network-check.ts). always: on every QR sign-in.
+ */
+export const ReverseCodeMode = z.enum(['always', 'different-network']);
+export type ReverseCodeMode = z.infer<typeof ReverseCodeMode>;
 
 export type Config = {
   port: number;
@@ -17,8 +27,13 @@ export type Config = {
    */
   rpOrigins: string[] | null;
   dataDir: string;
-  /** Fastify trustProxy: off by default, so a client cannot pick its own IP with X-Forwarded-For. */
-  trustProxy: boolean | string;
+  /**
+   * TRUST_PROXY: the reverse proxies whose X-Forwarded-For is believed (server/http/
+   * client-address.ts). Off by default, so a client cannot pick its own IP.
+   */
+  trustProxy: TrustProxySetting;
+  /** REVERSE_CODE; unset = different-network. */
+  reverseCode?: ReverseCodeMode;
   logLevel: string;
   /** Request body limit; WebAuthn JSON is a few KiB, so 64 KiB leaves room and bounds work. */
   bodyLimit: number;
@@ -41,26 +56,60 @@ export type Config = {
 };
 
 export type RateLimitRule = { max: number; windowSeconds: number };
+/**
+ * A growing delay: the first `freeFailures` cost nothing, then each failure makes the next try
+ * wait firstDelaySeconds, doubling per failure, at most maxDelaySeconds. Forgotten
+ * windowSeconds after the last failure.
+ */
+export type BackoffRule = {
+  freeFailures: number;
+  firstDelaySeconds: number;
+  maxDelaySeconds: number;
+  windowSeconds: number;
+};
 export type RateLimitConfig = {
-  /** Failed or attempted password/TOTP/step-up checks for one account. */
+  /**
+   * Failed password/TOTP/step-up checks for one account from all subnets together: a high
+   * ceiling, so a guesser spread over many networks is stopped without a cheap lockout.
+   */
   perAccount: RateLimitRule;
-  /** The same checks from one IP address, across accounts. */
+  /**
+   * Failed checks for one account from one subnet: throttled with a growing delay instead of
+   * locked, so failures from elsewhere never stop the owner. Unset: defaultAccountThrottle.
+   */
+  perAccountAndSubnet?: BackoffRule;
+  /**
+   * The same checks from one client subnet (IPv4 /24, IPv6 /64: server/http/subnet.ts),
+   * across accounts. Every "PerIp" rule counts per subnet.
+   */
   perIp: RateLimitRule;
-  /** Sign-ups from one IP: each runs a 19 MiB argon2 hash. Unset: the perIp rule. */
+  /** Sign-ups from one subnet: each runs a 19 MiB argon2 hash. Unset: the perIp rule. */
   signupPerIp?: RateLimitRule;
   /**
-   * Passkey sign-in options from one IP: each holds a challenge in memory for minutes.
-   * Unset: the perIp rule.
+   * Passkey sign-in options from one subnet: each holds a challenge in memory for up to the
+   * attempt lifetime (3 minutes when linked to a QR pairing, 90 s otherwise). Unset: the
+   * perIp rule.
    */
   passkeyOptionsPerIp?: RateLimitRule;
 };
 
+/** 1, 2, 4, ... s after five failures, at most five minutes between tries. */
+export const defaultAccountThrottle: BackoffRule = {
+  freeFailures: 5,
+  firstDelaySeconds: 1,
+  maxDelaySeconds: 5 * 60,
+  windowSeconds: 15 * 60,
+};
+
 export const defaultRateLimits: RateLimitConfig = {
-  perAccount: { max: 10, windowSeconds: 15 * 60 },
+  perAccount: { max: 100, windowSeconds: 15 * 60 },
+  perAccountAndSubnet: defaultAccountThrottle,
   perIp: { max: 50, windowSeconds: 15 * 60 },
   // A household or office behind one address signs up a few people, not dozens an hour.
   signupPerIp: { max: 20, windowSeconds: 60 * 60 },
   // One sign-in asks once (a retry or a new QR code asks again); 60 a minute is many people.
+  // It is also the per-subnet cap on live attempts: a 3-minute attempt outlives at most four
+  // 60 s windows, so one subnet holds at most 240 of the store's 20,000 (attempt-stores.ts).
   passkeyOptionsPerIp: { max: 60, windowSeconds: 60 },
 };
 
@@ -72,12 +121,12 @@ function parsePort(raw: string | undefined): number {
   return port;
 }
 
-function parseTrustProxy(raw: string | undefined): boolean | string {
-  if (raw === undefined || raw === '' || raw === '0' || raw === 'false' || raw === 'off')
-    return false;
-  if (raw === '1' || raw === 'true' || raw === 'on') return true;
-  // Fastify also accepts a comma list of trusted addresses/CIDRs.
-  return raw;
+function parseReverseCode(raw: string | undefined): ReverseCodeMode {
+  if (raw === undefined || raw.trim() === '') return 'different-network';
+  const parsed = ReverseCodeMode.safeParse(raw.trim());
+  if (!parsed.success)
+    throw new Error(`REVERSE_CODE must be "always" or "different-network", got "${raw}"`);
+  return parsed.data;
 }
 
 function parseDatabaseUrl(raw: string | undefined): string | undefined {
@@ -116,6 +165,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     rpOrigins: parseOrigins(env.RP_ORIGINS),
     dataDir: path.resolve(env.DATA_DIR || './data'),
     trustProxy: parseTrustProxy(env.TRUST_PROXY),
+    reverseCode: parseReverseCode(env.REVERSE_CODE),
     logLevel: env.LOG_LEVEL || 'info',
     bodyLimit: 64 * 1024,
     rateLimits: defaultRateLimits,

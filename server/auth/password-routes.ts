@@ -11,9 +11,11 @@ export function registerPasswordLoginRoute(app: FastifyInstance, ctx: ServerCont
   app.post('/api/auth/password', async (request, reply) => {
     const body = parseWith(PasswordLoginRequest, request.body);
     const meta = requestMeta(request);
-    // Keyed by the email as typed, so guessing against a non-existent account is limited too.
+    // Keyed by the email as typed, so guessing against a non-existent account is limited too,
+    // and throttled per subnet: wrong passwords from one network never lock out the owner.
     await ctx.guard.assertAllowed('password', body.email, meta.ip);
     const user = await ctx.accounts.byEmail(body.email);
+    // An unknown email runs argon2 against a dummy hash: the same answer after the same work.
     const ok = await verifyPassword(user?.password_hash ?? null, body.password);
     if (!user || !ok) {
       await ctx.guard.recordFailure('password', body.email, meta.ip);
@@ -40,9 +42,9 @@ export function registerPasswordLoginRoute(app: FastifyInstance, ctx: ServerCont
         });
         throw new ApiError(401, 'invalid_totp', 'That code is not right or was already used.');
       }
-      await ctx.guard.recordSuccess('totp', user.id);
+      await ctx.guard.recordSuccess('totp', user.id, meta.ip);
     }
-    await ctx.guard.recordSuccess('password', body.email);
+    await ctx.guard.recordSuccess('password', body.email, meta.ip);
     return completeSignIn(ctx, request, reply, {
       user,
       client: body.client,

@@ -1,17 +1,32 @@
 /** Small helpers every route uses: who is calling, from where, and are they elevated. */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ServerContext } from '../context';
+import type { Config } from '../config';
 import type { SessionRow, UserRow } from '../db/schema';
 import type { RequestMeta } from '../activity/activity-log';
 import { Token } from '../protocol/api';
 import { ApiError } from './errors';
+import { normaliseIp } from './client-address';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /**
+     * Set by server/app.ts from config: true when the phone origin is https. Behind a
+     * TLS-terminating proxy request.protocol says http, so it cannot decide the Secure flag.
+     */
+    secureCookies: boolean;
+  }
+}
 
 export const SESSION_COOKIE = 'kb_session';
 export const STEP_UP_WINDOW_MS = 5 * 60 * 1000;
 
 export function requestMeta(request: FastifyRequest): RequestMeta {
   const ua = request.headers['user-agent'];
-  return { ip: request.ip, userAgent: typeof ua === 'string' ? ua.slice(0, 512) : null };
+  return {
+    ip: normaliseIp(request.ip),
+    userAgent: typeof ua === 'string' ? ua.slice(0, 512) : null,
+  };
 }
 
 export type Caller = { session: SessionRow; user: UserRow };
@@ -65,7 +80,7 @@ export function setSessionCookie(
     path: '/',
     httpOnly: true,
     sameSite: 'strict',
-    secure: request.protocol === 'https',
+    secure: request.server.secureCookies,
     maxAge: Math.floor(maxAgeMs / 1000),
   });
 }
@@ -75,6 +90,11 @@ export function clearSessionCookie(request: FastifyRequest, reply: FastifyReply)
     path: '/',
     httpOnly: true,
     sameSite: 'strict',
-    secure: request.protocol === 'https',
+    secure: request.server.secureCookies,
   });
+}
+
+/** An https phone origin (RP_ORIGINS, first entry) means every cookie is Secure. */
+export function secureCookiesFor(config: Pick<Config, 'rpOrigins'>): boolean {
+  return config.rpOrigins?.[0]?.startsWith('https:') ?? false;
 }

@@ -52,19 +52,17 @@ const GRACE_MS = 5 * 60 * 1000;
 const SWEEP_EVERY_MS = 1000;
 /**
  * Live attempts kept per store, across all clients: an attempt is a few hundred bytes, so
- * this bounds the memory anyone can make us hold (per-IP limits come first, in the routes).
+ * this bounds the memory anyone can make us hold. The per-subnet limit on passkey options
+ * (server/rate-limit/ip-limiter.ts) comes first and holds one subnet to a few hundred.
  */
 export const DEFAULT_MAX_LIVE_ATTEMPTS = 20_000;
 
 export type AttemptStoreOptions = { maxLive?: number };
 
 function storeFull(): ApiError {
-  return new ApiError(
-    503,
-    'server_busy',
-    'Too many sign-ins are in progress right now. Try again in a moment.',
-    { retryAfterSeconds: 5 },
-  );
+  return new ApiError(503, 'server_busy', 'The server is busy. Try again in a moment.', {
+    retryAfterSeconds: 5,
+  });
 }
 
 class ExpiringMap<T extends { id: string; expiresAt: number }> {

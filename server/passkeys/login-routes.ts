@@ -70,7 +70,7 @@ export function registerPasskeyLoginRoutes(app: FastifyInstance, ctx: ServerCont
     });
     const attempt = await ctx.loginAttempts.create(
       options.challenge,
-      LOGIN_TIMEOUT_MS,
+      body.pairingId ? LOGIN_TIMEOUT_MS : LOGIN_TIMEOUT_MS / 2, // unlinked: no QR, 90 s is plenty
       body.pairingId ?? null,
     );
     if (body.pairingId) {

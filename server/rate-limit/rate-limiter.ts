@@ -1,9 +1,10 @@
 /**
- * Fixed-window counters for guessable secrets (password, TOTP, step-up), per account and per
- * IP. In memory behind an interface, like challenges; with REDIS_URL the Redis implementation
+ * Counters for guessable secrets (password, TOTP, step-up) and costly requests: fixed windows
+ * (a ceiling) and backoffs (a delay that doubles with each failure). In memory behind an
+ * interface, like challenges; with REDIS_URL the Redis implementation
  * (redis-rate-limit-store.ts) shares the counts between server processes (DESIGN.md section 6).
  */
-import type { RateLimitRule } from '../config';
+import type { BackoffRule, RateLimitRule } from '../config';
 import type { Clock } from '../util/clock';
 import { ApiError } from '../http/errors';
 
@@ -16,7 +17,30 @@ export interface RateLimitStore {
   /** Seconds to wait without counting, 0 if free. */
   check(key: string, rule: RateLimitRule): Awaitable<number>;
   reset(key: string): Awaitable<void>;
+  /** Seconds to wait before the next try under a backoff key, 0 if free. */
+  backoffCheck(key: string, rule: BackoffRule): Awaitable<number>;
+  /** Counts one failure under a backoff key; returns the seconds now to wait. */
+  backoffHit(key: string, rule: BackoffRule): Awaitable<number>;
 }
+
+/**
+ * The delay a backoff key imposes after `failures` failures, the last at `last` (ms): none
+ * for the first `rule.freeFailures`, then firstDelaySeconds, doubling, up to maxDelaySeconds.
+ */
+export function backoffWaitSeconds(
+  rule: BackoffRule,
+  failures: number,
+  last: number,
+  now: number,
+): number {
+  if (failures < rule.freeFailures) return 0;
+  const exponent = Math.min(30, failures - rule.freeFailures);
+  const delayMs = Math.min(rule.maxDelaySeconds, rule.firstDelaySeconds * 2 ** exponent) * 1000;
+  const left = last + delayMs - now;
+  return left > 0 ? Math.ceil(left / 1000) : 0;
+}
+
+type Backoff = { failures: number; last: number; end: number };
 
 type Window = { start: number; count: number; end: number };
 
@@ -25,6 +49,7 @@ const SWEEP_EVERY_MS = 60_000;
 
 export class MemoryRateLimitStore implements RateLimitStore {
   private readonly windows = new Map<string, Window>();
+  private readonly backoffs = new Map<string, Backoff>();
   private lastSweep: number;
   constructor(private readonly clock: Clock) {
     this.lastSweep = clock.now();
@@ -32,7 +57,7 @@ export class MemoryRateLimitStore implements RateLimitStore {
 
   /** Keys currently tracked (tests check finished windows are dropped). */
   get size(): number {
-    return this.windows.size;
+    return this.windows.size + this.backoffs.size;
   }
 
   private current(key: string, rule: RateLimitRule) {
@@ -40,6 +65,7 @@ export class MemoryRateLimitStore implements RateLimitStore {
     if (now - this.lastSweep >= SWEEP_EVERY_MS) {
       this.lastSweep = now;
       for (const [k, w] of this.windows) if (w.end <= now) this.windows.delete(k);
+      for (const [k, b] of this.backoffs) if (b.end <= now) this.backoffs.delete(k);
     }
     let w = this.windows.get(key);
     if (!w || now - w.start >= rule.windowSeconds * 1000) {
@@ -68,6 +94,30 @@ export class MemoryRateLimitStore implements RateLimitStore {
 
   reset(key: string): void {
     this.windows.delete(key);
+    this.backoffs.delete(key);
+  }
+
+  private backoff(key: string): { b: Backoff | undefined; now: number } {
+    const now = this.clock.now();
+    const b = this.backoffs.get(key);
+    if (b && b.end <= now) {
+      this.backoffs.delete(key);
+      return { b: undefined, now };
+    }
+    return { b, now };
+  }
+
+  backoffCheck(key: string, rule: BackoffRule): number {
+    const { b, now } = this.backoff(key);
+    return b ? backoffWaitSeconds(rule, b.failures, b.last, now) : 0;
+  }
+
+  backoffHit(key: string, rule: BackoffRule): number {
+    const { b, now } = this.backoff(key);
+    const failures = (b?.failures ?? 0) + 1;
+    // Forgotten a whole window after the last failure: quiet guessers start over.
+    this.backoffs.set(key, { failures, last: now, end: now + rule.windowSeconds * 1000 });
+    return backoffWaitSeconds(rule, failures, now, now);
   }
 }
 

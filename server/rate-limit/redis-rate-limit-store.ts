@@ -4,11 +4,14 @@
  * first hit sets the count to 1 with the window as its TTL; at the limit the caller waits out
  * the TTL. Each check or hit is one Lua script, so concurrent hits never overshoot.
  *
- * Keys: <prefix>rl:<key> = count.
+ * Backoffs (a delay that doubles per failure) are a hash of failures and the last failure's
+ * time, expiring a window after the last failure; the time comes from this process's clock.
+ *
+ * Keys: <prefix>rl:<key> = count; <prefix>rlb:<key> = {f, t}.
  */
 import type { Redis } from 'ioredis';
-import type { RateLimitRule } from '../config';
-import type { RateLimitStore } from './rate-limiter';
+import type { BackoffRule, RateLimitRule } from '../config';
+import { backoffWaitSeconds, type RateLimitStore } from './rate-limiter';
 import { redisCall } from '../scale/redis-unavailable';
 
 /** ARGV = max, window ms, count(1|0). Returns ms to wait (0 = allowed, and counted if asked). */
@@ -23,6 +26,14 @@ if ARGV[3] == '1' then
   if redis.call('INCR', KEYS[1]) == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
 end
 return 0
+`;
+
+/** ARGV = now ms, window ms. One more failure; returns {failures, last}. */
+const BACKOFF_HIT = `
+local f = redis.call('HINCRBY', KEYS[1], 'f', 1)
+redis.call('HSET', KEYS[1], 't', ARGV[1])
+redis.call('PEXPIRE', KEYS[1], ARGV[2])
+return {f, tonumber(ARGV[1])}
 `;
 
 export class RedisRateLimitStore implements RateLimitStore {
@@ -54,6 +65,18 @@ export class RedisRateLimitStore implements RateLimitStore {
     return this.run(key, rule, false);
   }
   async reset(key: string) {
-    await redisCall(this.redis.del(`${this.prefix}rl:${key}`));
+    await redisCall(this.redis.del(`${this.prefix}rl:${key}`, `${this.prefix}rlb:${key}`));
+  }
+  async backoffCheck(key: string, rule: BackoffRule) {
+    const [f, t] = await redisCall(this.redis.hmget(`${this.prefix}rlb:${key}`, 'f', 't'));
+    if (f === null || t === null) return 0;
+    return backoffWaitSeconds(rule, Number(f), Number(t), Date.now());
+  }
+  async backoffHit(key: string, rule: BackoffRule) {
+    const now = Date.now();
+    const [f, t] = (await redisCall(
+      this.redis.eval(BACKOFF_HIT, 1, `${this.prefix}rlb:${key}`, now, rule.windowSeconds * 1000),
+    )) as [number, number];
+    return backoffWaitSeconds(rule, Number(f), Number(t), now);
   }
 }

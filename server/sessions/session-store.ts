@@ -1,17 +1,25 @@
 /**
  * Sessions: a cookie token for the phone web app, or a 15-minute access token plus a
  * rotating refresh token for the desktop. Only SHA-256 hashes of tokens are stored. A
- * session is also the refresh-token family: presenting a spent refresh token revokes it.
+ * session is also the refresh-token family: presenting a spent refresh token revokes it,
+ * except within a short grace after it was spent (see refresh()).
  */
 import type { ClientKind, SignInMethod } from '../protocol/api';
 import type { Db } from '../db/database';
 import type { SessionRow } from '../db/schema';
 import type { Clock } from '../util/clock';
+import { createHmac, hkdfSync, randomBytes } from 'node:crypto';
 import { randomId, randomToken, sha256 } from '../util/random';
 
 export const ACCESS_TOKEN_TTL_MS = 15 * 60 * 1000;
 export const REFRESH_TOKEN_TTL_MS = 30 * 24 * 60 * 60 * 1000;
 export const WEB_SESSION_TTL_MS = 7 * 24 * 60 * 60 * 1000;
+/**
+ * How long after a refresh token was spent presenting it again returns the same successor
+ * instead of revoking the family: long enough for a retry after a lost response or two
+ * refreshes racing at wake-up, short enough that a stolen spent token is still caught.
+ */
+export const REFRESH_REUSE_GRACE_MS = 30 * 1000;
 
 export type NewSession = {
   userId: string;
@@ -39,11 +47,39 @@ export type RefreshOutcome =
   | { ok: false; reason: 'invalid' }
   | { ok: false; reason: 'reused'; session: SessionRow };
 
+/** A key for refresh successors only, derived from the secrets key (never the key itself). */
+export function refreshSuccessorKey(secretsKey: Buffer): Buffer {
+  return Buffer.from(hkdfSync('sha256', secretsKey, '', 'keybridge refresh successor v1', 32));
+}
+
 export class SessionStore {
+  /**
+   * @param successorKey keys the derivation of a refresh token's successor (see refresh()).
+   *   server/app.ts passes one derived from the secrets key, so every process sharing
+   *   SECRETS_KEY derives the same successor; the random default serves one process only.
+   */
   constructor(
     private readonly db: Db,
     private readonly clock: Clock,
+    private readonly successorKey: Buffer = randomBytes(32),
   ) {}
+
+  /**
+   * The tokens that follow `refreshToken`: HMAC(successorKey, purpose:refreshToken). Only
+   * hashes are stored, so the server could not hand out the same new pair twice if they were
+   * random. Derived, they can be recomputed by whoever presents the old token again within
+   * the grace (a client that retries, or that raced itself), and only by them: without the
+   * server's key the old token says nothing about its successor. A thief replaying a stolen
+   * token inside the grace gets the same pair as the client, not a second live branch, so
+   * the next rotation by either side still exposes the other as reuse.
+   */
+  private successor(refreshToken: string) {
+    const derive = (purpose: string) =>
+      createHmac('sha256', this.successorKey)
+        .update(`${purpose}:${refreshToken}`)
+        .digest('base64url');
+    return { accessToken: derive('access'), refreshToken: derive('refresh') };
+  }
 
   async create(s: NewSession): Promise<IssuedSession> {
     const now = this.clock.now();
@@ -126,13 +162,10 @@ export class SessionStore {
     if (!row) return { ok: false, reason: 'invalid' };
     const { rt_used_at, rt_expires_at, rt_hash, ...session } = row;
     if (session.revoked_at !== null) return { ok: false, reason: 'invalid' };
-    if (rt_used_at !== null) {
-      await this.revoke(session.id);
-      return { ok: false, reason: 'reused', session };
-    }
+    if (rt_used_at !== null) return this.presentedAgain(session, refreshToken, rt_used_at, now);
     if (rt_expires_at <= now) return { ok: false, reason: 'invalid' };
-    // Spend the token with a conditional update: of two racing refreshes only one wins; the
-    // loser is treated as reuse, because a legitimate client never sends the same token twice.
+    // Spend the token with a conditional update: of two racing refreshes only one spends it;
+    // the other finds it spent a moment ago and gets the same successor (presentedAgain).
     const spent = await this.db
       .updateTable('refresh_tokens')
       .set({ used_at: now })
@@ -140,27 +173,83 @@ export class SessionStore {
       .where('used_at', 'is', null)
       .executeTakeFirst();
     if (Number(spent.numUpdatedRows) !== 1) {
+      const again = await this.db
+        .selectFrom('refresh_tokens')
+        .select('used_at')
+        .where('token_hash', '=', rt_hash)
+        .executeTakeFirst();
+      if (again?.used_at == null) return { ok: false, reason: 'invalid' }; // revoked meanwhile
+      return this.presentedAgain(session, refreshToken, again.used_at, now);
+    }
+    const next = this.successor(refreshToken);
+    await this.installSuccessor(session.id, next, now);
+    return { ok: true, session, ...next, expiresIn: ACCESS_TOKEN_TTL_MS / 1000 };
+  }
+
+  /**
+   * A spent refresh token came back. Within the grace, and while its successor has not been
+   * spent in turn, it is a retry: the same successor pair. Otherwise it is reuse: the family
+   * is revoked, so whoever holds the newer token is signed out too.
+   */
+  private async presentedAgain(
+    session: SessionRow,
+    refreshToken: string,
+    spentAt: number,
+    now: number,
+  ): Promise<RefreshOutcome> {
+    const next = this.successor(refreshToken);
+    const successor =
+      now - spentAt <= REFRESH_REUSE_GRACE_MS
+        ? await this.db
+            .selectFrom('refresh_tokens')
+            .select('used_at')
+            .where('token_hash', '=', sha256(next.refreshToken))
+            .where('session_id', '=', session.id)
+            .executeTakeFirst()
+        : null;
+    if (successor === null || successor?.used_at != null) {
       await this.revoke(session.id);
       return { ok: false, reason: 'reused', session };
     }
-    const accessToken = randomToken();
-    await this.db
-      .updateTable('sessions')
-      .set({
-        token_hash: sha256(accessToken),
-        token_expires_at: now + ACCESS_TOKEN_TTL_MS,
-        last_active_at: now,
-      })
-      .where('id', '=', session.id)
-      .execute();
-    const next = await this.issueRefreshToken(session.id, now);
+    // Missing: the request that spent the token has not stored it yet. Installing is
+    // idempotent (same values from the same spentAt), so whichever writes first is fine.
+    if (!successor) await this.installSuccessor(session.id, next, spentAt);
+    const expiresAt = spentAt + ACCESS_TOKEN_TTL_MS;
     return {
       ok: true,
       session,
-      accessToken,
-      refreshToken: next,
-      expiresIn: ACCESS_TOKEN_TTL_MS / 1000,
+      ...next,
+      expiresIn: Math.max(1, Math.floor((expiresAt - now) / 1000)),
     };
+  }
+
+  /** The successor's access token on the session and its refresh token, both from spentAt. */
+  private async installSuccessor(
+    sessionId: string,
+    next: { accessToken: string; refreshToken: string },
+    spentAt: number,
+  ): Promise<void> {
+    await this.db
+      .updateTable('sessions')
+      .set({
+        token_hash: sha256(next.accessToken),
+        token_expires_at: spentAt + ACCESS_TOKEN_TTL_MS,
+        last_active_at: spentAt,
+      })
+      .where('id', '=', sessionId)
+      .where('revoked_at', 'is', null)
+      .execute();
+    await this.db
+      .insertInto('refresh_tokens')
+      .values({
+        token_hash: sha256(next.refreshToken),
+        session_id: sessionId,
+        created_at: spentAt,
+        expires_at: spentAt + REFRESH_TOKEN_TTL_MS,
+        used_at: null,
+      })
+      .onConflict((oc) => oc.column('token_hash').doNothing())
+      .execute();
   }
 
   async revoke(sessionId: string): Promise<void> {

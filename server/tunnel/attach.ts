@@ -11,6 +11,7 @@
 import type { Server as HttpServer } from 'node:http';
 import type { ServerContext } from '../context';
 import { defaultTunnelLimits } from './limits';
+import { createNetworkCheck } from './network-check';
 import { createRedisTunnelBackend } from './redis-backend';
 import { attachTunnel, type Tunnel, type TunnelOptions } from './relay';
 
@@ -38,6 +39,7 @@ export function attachTunnelToServer(
       : null;
   const tunnel = attachTunnel(httpServer, {
     trustProxy: context.config.trustProxy,
+    sameNetwork: createNetworkCheck(context.config).sameNetwork,
     issueReverseCode: (kind, attemptId) =>
       kind === 'sign-in'
         ? context.loginAttempts.issueReverseCode(attemptId)

@@ -16,7 +16,10 @@ export type TunnelLimits = {
   eventBurst: number;
   /** Open pairings one desktop socket may hold (it replaces the QR until one is scanned). */
   maxPairingsPerDesktop: number;
-  /** Open pairings from one client address (many sockets), and in the whole process. */
+  /**
+   * Open pairings from one client subnet (IPv4 /24, IPv6 /64, many sockets and addresses),
+   * and in the whole process: an attacker needs 100 subnets, not 40 addresses, to fill it.
+   */
   maxPairingsPerIp: number;
   maxOpenPairings: number;
   /** How long a closed pairing's reason is remembered for late joiners. */
@@ -30,7 +33,7 @@ export const defaultTunnelLimits: TunnelLimits = {
   eventsPerSecond: 10,
   eventBurst: 20,
   maxPairingsPerDesktop: 4,
-  maxPairingsPerIp: 500,
+  maxPairingsPerIp: 200,
   maxOpenPairings: 20_000,
   tombstoneMs: 10 * 60_000,
 };

@@ -33,6 +33,7 @@ import {
 import type { PairingLink } from '../context';
 import { deviceFromUserAgent } from '../passkeys/name-from-user-agent';
 import { clientIp, type TrustProxy } from './client-ip';
+import { subnetKey } from '../http/subnet';
 import { TokenBucket, defaultTunnelLimits, type TunnelLimits } from './limits';
 import { MemoryPairingStore, type Pairing, type PairingStore } from './pairing-store';
 
@@ -63,6 +64,8 @@ export type TunnelOptions = {
   store?: PairingStore;
   /** SERVER's attempt store for `kind`: a fresh 6-digit code for this attempt (stored hashed). */
   issueReverseCode?: (kind: PairPurpose, attemptId: string) => string | Promise<string>;
+  /** Can the server vouch both ends share a network (server/tunnel/network-check.ts)? */
+  sameNetwork?: (desktopIp: string, phoneIp: string) => boolean;
   /** Browser origins allowed to connect (Node clients send none); null/undefined = any. */
   allowedOrigins?: () => string[] | null | undefined;
   observer?: (o: RelayObservation) => void;
@@ -96,7 +99,7 @@ const messages: Record<TunnelErrorCode, string> = {
   invalid: 'The request was not understood.',
   'rate-limited': 'Too many requests. Wait a moment and try again.',
   'wrong-role': 'This connection cannot do that.',
-  'too-many-pairings': 'Too many open sign-ins on this connection.',
+  'too-many-pairings': 'The server is busy. Try again in a moment.',
 };
 
 const refuse = (code: TunnelErrorCode): { ok: false; error: TunnelError } => ({
@@ -126,18 +129,19 @@ export function attachTunnel(httpServer: HttpServer, options: TunnelOptions = {}
   const observe = options.observer ?? (() => {});
   const timers = new Map<string, NodeJS.Timeout>();
   /**
-   * Pairings created through this process (id -> desktop address), to bound open pairings
-   * per address and in total. Another process may close one of them (scaled relay), so the
+   * Pairings created through this process (id -> desktop subnet), to bound open pairings
+   * per subnet and in total. Another process may close one of them (scaled relay), so the
    * map is re-checked against the store before it refuses anybody.
    */
   const createdHere = new Map<string, string>();
-  const countFor = (ip: string) => {
+  const countFor = (subnet: string) => {
     let n = 0;
-    for (const v of createdHere.values()) if (v === ip) n++;
+    for (const v of createdHere.values()) if (v === subnet) n++;
     return n;
   };
   const overCap = (ip: string) =>
-    countFor(ip) >= limits.maxPairingsPerIp || createdHere.size >= limits.maxOpenPairings;
+    countFor(subnetKey(ip)) >= limits.maxPairingsPerIp ||
+    createdHere.size >= limits.maxOpenPairings;
   async function pruneClosed(ids: Iterable<string>, drop: (id: string) => void) {
     for (const id of [...ids]) if (!(await store.get(id))) drop(id);
   }
@@ -297,7 +301,7 @@ export function attachTunnel(httpServer: HttpServer, options: TunnelOptions = {}
         expiresAt: createdAt + limits.unscannedMs,
       };
       await store.create(pairing);
-      createdHere.set(pairing.id, pairing.desktopIp);
+      createdHere.set(pairing.id, subnetKey(pairing.desktopIp));
       socket.data.pairings.add(pairing.id);
       arm(pairing.id, pairing.expiresAt);
       if (!socket.connected) {
@@ -347,7 +351,8 @@ export function attachTunnel(httpServer: HttpServer, options: TunnelOptions = {}
       const p = claim.pairing;
       socket.data.pairings.add(pairingId);
       arm(pairingId, p.expiresAt);
-      const sameNetwork = p.desktopIp === socket.data.ip;
+      const sameNetwork =
+        options.sameNetwork?.(p.desktopIp, socket.data.ip) ?? p.desktopIp === socket.data.ip;
       let reverseCode: string | undefined;
       if (!sameNetwork && p.attemptId && p.kind && options.issueReverseCode) {
         try {

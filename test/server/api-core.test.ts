@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { startTestServer, type TestServer } from '../support/server';
 import { ManualClock } from '../../server/util/clock';
 import { call, desktopLogin, PASSWORD, sessionCookie, signUp, type DesktopTokens } from './http';
+import { REFRESH_REUSE_GRACE_MS } from '../../server/sessions/session-store';
 
 let srv: TestServer;
 const clock = new ManualClock();
@@ -150,6 +151,8 @@ test('refresh rotates; a reused refresh token revokes the whole family', async (
   );
   assert.equal((await call(srv.url, '/api/me', { token: r1.body.accessToken })).status, 200);
 
+  // Past the retry grace (test/server/refresh-grace.test.ts covers presenting it within).
+  clock.advance(REFRESH_REUSE_GRACE_MS + 1);
   const reuse = await call(srv.url, '/api/auth/refresh', {
     body: { refreshToken: t.refreshToken },
   });
@@ -250,7 +253,11 @@ test('health, readiness and public config', async () => {
 });
 
 test('behind a trusted TLS proxy the cookie is Secure and the client IP comes from the proxy', async (t) => {
-  const proxied = await startTestServer({ trustProxy: true });
+  // Secure follows the https phone origin (config), not X-Forwarded-Proto.
+  const proxied = await startTestServer({
+    trustProxy: 'loopback',
+    config: { rpOrigins: ['https://exchange.localhost'] },
+  });
   t.after(() => proxied.close());
   const r = await call(proxied.url, '/api/accounts', {
     body: { email: 'tls@example.com', password: PASSWORD },

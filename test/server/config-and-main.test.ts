@@ -28,12 +28,12 @@ test('config defaults and parsing', () => {
     RP_NAME: 'Example',
     RP_ORIGINS: 'https://exchange.example, https://m.exchange.example/',
     DATA_DIR: '/tmp/kb',
-    TRUST_PROXY: 'true',
+    TRUST_PROXY: 'loopback, 10.0.0.0/8',
     LOG_LEVEL: 'warn',
   });
   assert.deepEqual(c.rpOrigins, ['https://exchange.example', 'https://m.exchange.example']);
   assert.equal(c.port, 9000);
-  assert.equal(c.trustProxy, true);
+  assert.equal(c.trustProxy, 'loopback,10.0.0.0/8');
   assert.equal(loadConfig({ TRUST_PROXY: '10.0.0.0/8' }).trustProxy, '10.0.0.0/8');
   assert.equal(d.redisUrl, undefined, 'one process, pairings in memory');
   assert.equal(

@@ -21,6 +21,7 @@ import type { AuthenticationOptionsJSON, RegistrationOptionsJSON } from '../../s
 import { createTestSchema, POSTGRES_URL } from '../support/postgres';
 import { SoftAuthenticator } from '../support/soft-authenticator';
 import { call, desktopLogin, PASSWORD, signUp, type DesktopTokens } from './http';
+import { REFRESH_REUSE_GRACE_MS } from '../../server/sessions/session-store';
 
 const ORIGIN = 'http://exchange.localhost:8443';
 type Err = { error: { code: string } };
@@ -200,6 +201,7 @@ test(
     });
     assert.equal(r1.status, 200);
     assert.notEqual(r1.body.refreshToken, t.refreshToken);
+    clock.advance(REFRESH_REUSE_GRACE_MS + 1); // past the retry grace
     const reuse = await call<Err>(url, '/api/auth/refresh', {
       body: { refreshToken: t.refreshToken },
     });

@@ -21,7 +21,11 @@ import { AttemptGuard } from '../../server/rate-limit/attempt-guard';
 import { ManualClock } from '../../server/util/clock';
 import { checkTotp, newTotpSecret, totpCodeAt } from '../../server/totp/totp';
 import { databaseReachable, openDatabase } from '../../server/db/database';
-import { SessionStore, ACCESS_TOKEN_TTL_MS } from '../../server/sessions/session-store';
+import {
+  SessionStore,
+  ACCESS_TOKEN_TTL_MS,
+  REFRESH_REUSE_GRACE_MS,
+} from '../../server/sessions/session-store';
 import { AccountStore } from '../../server/accounts/account-store';
 import {
   MemoryLoginAttemptStore,
@@ -200,6 +204,8 @@ test('session store: refresh rotates, reuse revokes the family, tokens are store
     'old access token replaced',
   );
   assert.ok(await store.authenticate(r1.accessToken));
+  // Past the retry grace (test/server/refresh-grace.test.ts covers presenting it within).
+  clock.advance(REFRESH_REUSE_GRACE_MS + 1);
   const reuse = await store.refresh(issued.refreshToken);
   assert.equal(reuse.ok, false);
   assert.equal(!reuse.ok && reuse.reason, 'reused');

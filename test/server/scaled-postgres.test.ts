@@ -19,6 +19,7 @@ import { createTestSchema } from '../support/postgres';
 import { SoftAuthenticator } from '../support/soft-authenticator';
 import { REDIS_SERVER, startRedis, type TestRedis } from '../tunnel/support/redis-server';
 import { call, desktopLogin, PASSWORD, signUp, type DesktopTokens } from './http';
+import { REFRESH_REUSE_GRACE_MS } from '../../server/sessions/session-store';
 
 const ORIGIN = 'http://exchange.localhost:8443';
 const SECRETS_KEY = randomBytes(32).toString('base64');
@@ -144,6 +145,7 @@ test(
       body: { refreshToken: t.refreshToken },
     });
     assert.equal(r1.status, 200);
+    clock.advance(REFRESH_REUSE_GRACE_MS + 1); // past the retry grace
     const reuse = await call<Err>(a.url, '/api/auth/refresh', {
       body: { refreshToken: t.refreshToken },
     });

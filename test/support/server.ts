@@ -24,8 +24,10 @@ export type TestServerOptions = {
   /** Directory of a phone build to serve at /m/ (default dist/phone). */
   phoneDist?: string;
   logLevel?: string;
-  /** Fastify trustProxy (TRUST_PROXY); off by default like production. */
-  trustProxy?: boolean | string;
+  /** TRUST_PROXY (server/http/client-address.ts); off by default like production. */
+  trustProxy?: string | false;
+  /** Any other setting (e.g. an https RP_ORIGINS, REVERSE_CODE), applied last. */
+  config?: Partial<Config>;
   /** Relay options passed to createServer (shorter lifetimes, an observer, a store). */
   tunnel?: TunnelAttachOptions;
   /** Called before listen (the relay is already attached by createServer). */
@@ -66,6 +68,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     logLevel: opts.logLevel ?? 'debug',
     bodyLimit: 64 * 1024,
     rateLimits: opts.rateLimits ?? defaultRateLimits,
+    ...opts.config,
   };
   let server: KeybridgeServer;
   try {

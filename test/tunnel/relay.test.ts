@@ -403,8 +403,8 @@ test('open pairings are capped per client address across connections, and freed 
   assert.ok((await b.create()).ok);
   const third = await b.create();
   assert.equal(third.ok ? null : third.error.code, 'too-many-pairings');
-  // Another address is not affected.
-  const other = await relay.client({ localAddress: '127.0.0.2' });
+  // Another subnet is not affected (127.0.0.2 shares 127.0.0.0/24 and its count).
+  const other = await relay.client({ localAddress: '127.0.1.2' });
   assert.ok((await other.create()).ok);
   // Closing one frees a slot.
   await a.ack('pair:cancel', { pairingId: first.pairingId });
