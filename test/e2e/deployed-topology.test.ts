@@ -244,9 +244,10 @@ test(
     assert.equal(listed.status, 200);
     assert.equal(listed.body.sessions.find((s) => s.current)?.ip, DESKTOP_ADDRESS);
 
-    // 60 passkey sign-in starts a minute per address (server/config.ts). An address no other
-    // test uses, a new forged X-Forwarded-For on every request: the 61st is still refused.
-    const attacker = '127.0.0.5';
+    // 60 passkey sign-in starts a minute per client subnet (/24; server/http/subnet.ts). A
+    // subnet no other test uses, a new forged X-Forwarded-For on every request: the 61st is
+    // still refused.
+    const attacker = '127.0.5.5';
     const max = 60;
     const before = stack.nginx.accessLog().length;
     for (let i = 1; i <= max; i++) {
@@ -270,8 +271,8 @@ test(
     // The count is shared: nginx sent these requests to both servers.
     assert.equal(upstreamsUsed(stack.nginx.accessLog().slice(before)).size, 2);
 
-    // Someone honest at another address is not limited by it.
-    const honest = await call('127.0.0.6', '/api/auth/passkey/options', { body: {} });
+    // Someone honest on another subnet is not limited by it.
+    const honest = await call('127.0.6.6', '/api/auth/passkey/options', { body: {} });
     assert.equal(honest.status, 200, JSON.stringify(honest.body));
   },
 );
