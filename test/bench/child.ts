@@ -142,7 +142,12 @@ process.on('message', (raw) => {
       .then(
         (result) => send({ type: 'reply', id: m.id, ok: true, result }),
         (err: unknown) =>
-          send({ type: 'reply', id: m.id, ok: false, error: (err as Error).message ?? String(err) }),
+          send({
+            type: 'reply',
+            id: m.id,
+            ok: false,
+            error: (err as Error).message ?? String(err),
+          }),
       );
   switch (m.op) {
     case 'cpu':

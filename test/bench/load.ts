@@ -105,6 +105,25 @@ function post(
   });
 }
 
+function get(
+  base: URL,
+  path: string,
+  agent: http.Agent,
+  extra: { localAddress?: string },
+): Promise<void> {
+  return new Promise((resolve, reject) => {
+    http
+      .get(
+        { host: base.hostname, port: base.port, path, agent, localAddress: extra.localAddress },
+        (res) => {
+          res.resume();
+          res.on('end', () => resolve());
+        },
+      )
+      .on('error', reject);
+  });
+}
+
 export type SignInTiming = { total: number; options: number; verify: number };
 
 /** One usernameless passkey sign-in as the desktop does it; throws on any refusal. */
@@ -112,7 +131,7 @@ export async function signIn(
   base: URL,
   users: BenchUsers,
   cred: SoftCredential,
-  how: { addressing: Addressing; pool?: http.Agent },
+  how: { addressing: Addressing; pool?: http.Agent; preconnect?: boolean },
 ): Promise<SignInTiming> {
   const address = nextAddress();
   const agent =
@@ -121,6 +140,8 @@ export async function signIn(
       : (how.pool ?? http.globalAgent);
   const extra = how.addressing === 'bind' ? { localAddress: address } : { xff: address };
   try {
+    // Latency rows open the connection first, so they time the server, not the TCP handshake.
+    if (how.preconnect) await get(base, '/healthz', agent, extra);
     const t0 = performance.now();
     const o = await post(base, '/api/auth/passkey/options', {}, agent, extra);
     const t1 = performance.now();

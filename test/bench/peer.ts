@@ -16,7 +16,7 @@ import {
 } from '@simplewebauthn/server';
 import type { EnrollUser } from './ipc';
 
-type Credential = { userHandle: string; publicKey: Uint8Array; counter: number };
+type Credential = { userHandle: string; publicKey: Uint8Array<ArrayBuffer>; counter: number };
 
 export async function startPeer(opts: { rpId: string; logLevel: string }) {
   // Same logging as the real server gets in the bench (pino at the given level to stdout).
@@ -44,8 +44,7 @@ export async function startPeer(opts: { rpId: string; logLevel: string }) {
     challenges.delete(body.attemptId);
     const cred = credentials.get(body.response.id);
     if (!attempt || attempt.expiresAt < Date.now() || !cred) return reply.code(400).send(refused);
-    if (body.response.response.userHandle !== cred.userHandle)
-      return reply.code(400).send(refused);
+    if (body.response.response.userHandle !== cred.userHandle) return reply.code(400).send(refused);
     try {
       const v = await verifyAuthenticationResponse({
         response: body.response,

@@ -102,7 +102,15 @@ export function summariseProfile(file: string, top = 15): ProfileSummary {
         ? `native, from ${fileLabel(from.url)}:${from.lineNumber + 1}`
         : '';
     add(fns, `${frame.functionName || '(anonymous)'}${where ? `  ${where}` : ''}`, t);
-    add(files, frame.url ? fileLabel(frame.url) : from ? `${fileLabel(from.url)} (native)` : packageOf(frame), t);
+    add(
+      files,
+      frame.url
+        ? fileLabel(frame.url)
+        : from
+          ? `${fileLabel(from.url)} (native)`
+          : packageOf(frame),
+      t,
+    );
     add(pkgs, from ? `${packageOf(from)} (native)` : packageOf(frame), t);
   }
   const list = (m: Map<string, number>): Entry[] =>
@@ -110,7 +118,13 @@ export function summariseProfile(file: string, top = 15): ProfileSummary {
       .sort((a, b) => b[1] - a[1])
       .slice(0, top)
       .map(([name, ms]) => ({ name, ms, percent: (100 * ms) / busy }));
-  return { busyMs: busy, idleMs: idle, functions: list(fns), files: list(files), packages: list(pkgs) };
+  return {
+    busyMs: busy,
+    idleMs: idle,
+    functions: list(fns),
+    files: list(files),
+    packages: list(pkgs),
+  };
 }
 
 export function printProfileSummary(s: ProfileSummary, file: string): void {
@@ -120,7 +134,9 @@ export function printProfileSummary(s: ProfileSummary, file: string): void {
   const table = (title: string, entries: Entry[], n: number) => {
     console.log(`  ${title}`);
     for (const e of entries.slice(0, n))
-      console.log(`    ${e.percent.toFixed(1).padStart(5)} %  ${e.ms.toFixed(0).padStart(6)} ms  ${e.name}`);
+      console.log(
+        `    ${e.percent.toFixed(1).padStart(5)} %  ${e.ms.toFixed(0).padStart(6)} ms  ${e.name}`,
+      );
   };
   table('by package', s.packages, 12);
   table('by file', s.files, 12);

@@ -6,7 +6,12 @@ export function stats(samples: number[]): Stats {
   const s = [...samples].sort((a, b) => a - b);
   if (s.length === 0) return { n: 0, p50: NaN, p99: NaN, mean: NaN };
   const at = (q: number) => s[Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1))];
-  return { n: s.length, p50: at(0.5), p99: at(0.99), mean: s.reduce((a, b) => a + b, 0) / s.length };
+  return {
+    n: s.length,
+    p50: at(0.5),
+    p99: at(0.99),
+    mean: s.reduce((a, b) => a + b, 0) / s.length,
+  };
 }
 
 export const ms = (v: number) => (v >= 10 ? v.toFixed(1) : v.toFixed(3)).padStart(8) + ' ms';

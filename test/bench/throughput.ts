@@ -153,7 +153,12 @@ export async function throughput(o: ThroughputOptions): Promise<ThroughputResult
   const rawVerify = JSON.parse(
     execFileSync(
       process.execPath,
-      ['--import', 'tsx', path.join(import.meta.dirname, 'raw-verify.ts'), String(Math.min(3, o.seconds))],
+      [
+        '--import',
+        'tsx',
+        path.join(import.meta.dirname, 'raw-verify.ts'),
+        String(Math.min(3, o.seconds)),
+      ],
       { encoding: 'utf8' },
     ),
   ) as RawVerify;
@@ -184,7 +189,12 @@ export async function throughput(o: ThroughputOptions): Promise<ThroughputResult
   if (o.postgres) {
     const schema = await createTestSchema();
     if (schema.unavailable) {
-      servers.push({ name: 'postgres', label: 'Keybridge, PostgreSQL + Redis', levels: [], skipped: schema.unavailable });
+      servers.push({
+        name: 'postgres',
+        label: 'Keybridge, PostgreSQL + Redis',
+        levels: [],
+        skipped: schema.unavailable,
+      });
       printLevels(servers[servers.length - 1]);
     } else {
       const redis = await startRedis();
@@ -231,8 +241,14 @@ export async function throughput(o: ThroughputOptions): Promise<ThroughputResult
   const bs = sqlite && best(sqlite);
   const bp = peer && best(peer);
   const bg = pg && best(pg);
-  row('raw P-256 verify, node:crypto, one core (key prepared)', `${num(rawVerify.prepared.perCpuSecond, 0)} /CPU-s`);
-  row('raw P-256 verify, key imported from JWK each time', `${num(rawVerify.withImport.perCpuSecond, 0)} /CPU-s`);
+  row(
+    'raw P-256 verify, node:crypto, one core (key prepared)',
+    `${num(rawVerify.prepared.perCpuSecond, 0)} /CPU-s`,
+  );
+  row(
+    'raw P-256 verify, key imported from JWK each time',
+    `${num(rawVerify.withImport.perCpuSecond, 0)} /CPU-s`,
+  );
   if (bs && bp) {
     row(
       'passkey sign-ins per server CPU-s, SQLite',
@@ -255,9 +271,17 @@ export async function throughput(o: ThroughputOptions): Promise<ThroughputResult
         '  same, counting PostgreSQL backends + Redis CPU too',
         `${num(bg.perCpuSecondWithDeps)} /CPU-s  CPU per sign-in ratio to SQLite ${(bs.perCpuSecond / bg.perCpuSecondWithDeps).toFixed(2)} x`,
       );
-  } else if (pg?.skipped) row('passkey sign-ins per server CPU-s, PostgreSQL + Redis', `skipped: ${pg.skipped}`);
+  } else if (pg?.skipped)
+    row('passkey sign-ins per server CPU-s, PostgreSQL + Redis', `skipped: ${pg.skipped}`);
   const failures = servers.flatMap((s) => s.levels).reduce((n, l) => n + l.failures, 0);
   row('failures (must be 0)', String(failures));
   if (profile) printProfileSummary(profile.summary, profile.file);
-  return { users: o.users, seconds: o.seconds, addressing: o.addressing, rawVerify, servers, profile };
+  return {
+    users: o.users,
+    seconds: o.seconds,
+    addressing: o.addressing,
+    rawVerify,
+    servers,
+    profile,
+  };
 }
