@@ -10,7 +10,7 @@ export function throughputSvg(servers: ServerRun[], note: string): string {
   const runs = servers.filter((s) => s.levels.length > 0);
   const W = 640;
   const H = 360;
-  const m = { l: 64, r: 170, t: 36, b: 48 };
+  const m = { l: 64, r: 150, t: 36, b: 60 };
   const xs = [...new Set(runs.flatMap((s) => s.levels.map((l) => l.concurrency)))].sort(
     (a, b) => a - b,
   );
@@ -26,7 +26,7 @@ export function throughputSvg(servers: ServerRun[], note: string): string {
     `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" font-family="sans-serif" font-size="11">`,
     `<rect width="${W}" height="${H}" fill="#fff"/>`,
     `<text x="${m.l}" y="18" font-size="13">Passkey sign-ins: per server CPU-second (solid), per second (dashed)</text>`,
-    `<text x="${m.l}" y="${H - 8}" fill="#555">${esc(note)}</text>`,
+    `<text x="${m.l}" y="${H - 6}" fill="#555">${esc(note)}</text>`,
   ];
   for (let i = 0; i <= 5; i++) {
     const v = (yMax / 5) * i;

@@ -26,6 +26,12 @@ export type ProfileSummary = {
   functions: Entry[];
   files: Entry[];
   packages: Entry[];
+  /**
+   * Inclusive (self + callees) time of this repo's functions, and of the library functions
+   * they call directly ("→ verifyAuthenticationResponse  @simplewebauthn/server"): where a
+   * sign-in's time goes, step by step.
+   */
+  inclusive: Entry[];
 };
 
 const root = path.resolve(import.meta.dirname, '../..');
@@ -113,6 +119,35 @@ export function summariseProfile(file: string, top = 15): ProfileSummary {
     );
     add(pkgs, from ? `${packageOf(from)} (native)` : packageOf(frame), t);
   }
+  // Inclusive: each sample charges every distinct repo frame on its stack, and each library
+  // frame called straight from a repo frame.
+  const inclusive = new Map<string, number>();
+  // Bench scaffolding (test/bench/child.ts starting the profiler) is not the server's cost.
+  const isRepo = (f: CallFrame) =>
+    f.url !== '' &&
+    !f.url.startsWith('node:') &&
+    !filePath(f.url).includes('node_modules/') &&
+    filePath(f.url).startsWith(root + '/') &&
+    !filePath(f.url).startsWith(root + '/test/');
+  const label = (f: CallFrame) =>
+    `${f.functionName || '(anonymous)'}  ${fileLabel(f.url)}:${f.lineNumber + 1}`;
+  for (const [id, t] of self) {
+    if (byId.get(id)!.callFrame.functionName === '(idle)') continue;
+    const seen = new Set<string>();
+    for (let n: number | undefined = id; n !== undefined; n = parent.get(n)) {
+      const f = byId.get(n)!.callFrame;
+      const up = parent.get(n);
+      const pf = up === undefined ? undefined : byId.get(up)!.callFrame;
+      let key: string | undefined;
+      if (isRepo(f)) key = label(f);
+      else if (pf && isRepo(pf) && f.url)
+        key = `→ ${f.functionName || '(anonymous)'}  ${packageOf(f)}`;
+      if (key && !seen.has(key)) {
+        seen.add(key);
+        add(inclusive, key, t);
+      }
+    }
+  }
   const list = (m: Map<string, number>): Entry[] =>
     [...m.entries()]
       .sort((a, b) => b[1] - a[1])
@@ -124,6 +159,7 @@ export function summariseProfile(file: string, top = 15): ProfileSummary {
     functions: list(fns),
     files: list(files),
     packages: list(pkgs),
+    inclusive: list(inclusive),
   };
 }
 
@@ -141,6 +177,11 @@ export function printProfileSummary(s: ProfileSummary, file: string): void {
   table('by package', s.packages, 12);
   table('by file', s.files, 12);
   table('by function', s.functions, 15);
+  console.log('  inclusive (self + callees), this repo and the library calls it makes:');
+  for (const e of s.inclusive.slice(0, 20))
+    console.log(
+      `    ${e.percent.toFixed(1).padStart(5)} %  ${e.ms.toFixed(0).padStart(6)} ms  ${e.name}`,
+    );
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(import.meta.filename)) {

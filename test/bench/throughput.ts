@@ -190,7 +190,7 @@ export async function throughput(o: ThroughputOptions): Promise<ThroughputResult
     const schema = await createTestSchema();
     if (schema.unavailable) {
       servers.push({
-        name: 'postgres',
+        name: 'postgres+redis',
         label: 'Keybridge, PostgreSQL + Redis',
         levels: [],
         skipped: schema.unavailable,
@@ -201,7 +201,7 @@ export async function throughput(o: ThroughputOptions): Promise<ThroughputResult
       const applicationName = `keybridge-bench-${schema.name}`;
       try {
         await run(
-          'postgres',
+          'postgres+redis',
           'Keybridge, PostgreSQL + Redis',
           () =>
             startChild('keybridge', {
@@ -237,7 +237,7 @@ export async function throughput(o: ThroughputOptions): Promise<ThroughputResult
   heading('Throughput summary (best level of each, per server CPU-second)');
   const sqlite = servers.find((s) => s.name === 'sqlite');
   const peer = servers.find((s) => s.name === 'peer');
-  const pg = servers.find((s) => s.name === 'postgres');
+  const pg = servers.find((s) => s.name === 'postgres+redis');
   const bs = sqlite && best(sqlite);
   const bp = peer && best(peer);
   const bg = pg && best(pg);
