@@ -21,7 +21,7 @@
  * section needs a keychain and, when none is reachable, the bench re-runs itself inside a
  * private D-Bus session with an unlocked gnome-keyring (scripts/with-keyring.sh).
  */
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -81,7 +81,9 @@ if (only.includes('latency')) {
   } catch (e) {
     if (!(e instanceof KeychainUnavailableError) || process.env.KEYBRIDGE_BENCH_CHILD) throw e;
     console.log('No keychain reachable: running inside dbus-run-session with gnome-keyring.');
-    const r = spawnSync(
+    // dbus-run-session does not pass signals on, so the re-run watches this process instead
+    // (KEYBRIDGE_BENCH_OUTER below) and stops its children when this one is gone.
+    const inner = spawn(
       'dbus-run-session',
       [
         '--',
@@ -91,9 +93,22 @@ if (only.includes('latency')) {
         ...process.execArgv,
         ...process.argv.slice(1),
       ],
-      { cwd: root, stdio: 'inherit', env: { ...process.env, KEYBRIDGE_BENCH_CHILD: '1' } },
+      {
+        cwd: root,
+        stdio: 'inherit',
+        env: {
+          ...process.env,
+          KEYBRIDGE_BENCH_CHILD: '1',
+          KEYBRIDGE_BENCH_OUTER: String(process.pid),
+        },
+      },
     );
-    process.exit(r.status ?? 1);
+    for (const signal of ['SIGINT', 'SIGTERM'] as const)
+      process.once(signal, () => process.exit(130));
+    const code = await new Promise<number>((resolve) =>
+      inner.once('exit', (c, sig) => resolve(c ?? (sig ? 130 : 1))),
+    );
+    process.exit(code);
   }
 }
 
@@ -104,6 +119,18 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const)
     stopAllChildren();
     process.exit(130);
   });
+const outer = Number(process.env.KEYBRIDGE_BENCH_OUTER ?? 0);
+if (outer) {
+  // Polling: a process has no event for "my grandparent exited".
+  setInterval(() => {
+    try {
+      process.kill(outer, 0);
+    } catch {
+      stopAllChildren();
+      process.exit(130);
+    }
+  }, 500).unref();
+}
 
 const started = performance.now();
 const load = os.loadavg()[0];

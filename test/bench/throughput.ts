@@ -32,6 +32,8 @@ export type Level = {
   perWallSecond: number;
   /** serverCpuSeconds / wallSeconds: 1.0 = one core busy */
   serverCores: number;
+  /** the load generator's (this process's) CPU-seconds per wall second */
+  clientCores: number;
   latency: Stats;
   /** PostgreSQL + Redis mode: CPU in their processes over the same interval (deps-cpu.ts). */
   depsCpuSeconds?: { postgres: number; redis: number };
@@ -64,6 +66,9 @@ export type ThroughputOptions = {
   profileDir?: string;
 };
 
+/** CPU milliseconds per sign-in, from sign-ins per CPU-second. */
+const cpuMs = (perCpuSecond: number) => `${(1000 / perCpuSecond).toFixed(2)} ms CPU each`;
+
 const cpuSeconds = (a: { user: number; system: number }, b: { user: number; system: number }) =>
   (b.user + b.system - a.user - a.system) / 1e6;
 
@@ -86,11 +91,13 @@ async function measureServer(
     const depsBefore = await deps?.sample();
     if (profileFile) await child.profileStart();
     const before = await child.cpu();
+    const client0 = process.cpuUsage();
     const r = await runLoad(child.url, users, {
       concurrency,
       seconds: o.seconds,
       addressing: o.addressing,
     });
+    const client = process.cpuUsage(client0);
     const after = await child.cpu();
     if (profileFile) await child.profileStop(profileFile);
     const depsAfter = await deps?.sample();
@@ -112,6 +119,7 @@ async function measureServer(
       perCpuSecond: r.completed / serverCpu,
       perWallSecond: r.completed / r.wallSeconds,
       serverCores: serverCpu / r.wallSeconds,
+      clientCores: (client.user + client.system) / 1e6 / r.wallSeconds,
       latency: stats(r.latencies),
     });
   }
@@ -124,7 +132,7 @@ function printLevels(run: ServerRun): void {
   for (const l of run.levels) {
     row(
       `    concurrency ${String(l.concurrency).padStart(3)}`,
-      `${num(l.perCpuSecond)} /CPU-s ${num(l.perWallSecond)} /s  cores ${l.serverCores.toFixed(2)}` +
+      `${num(l.perCpuSecond)} /CPU-s ${num(l.perWallSecond)} /s  cores ${l.serverCores.toFixed(2)}/${l.clientCores.toFixed(2)}` +
         `  p50 ${ms(l.latency.p50)} p99 ${ms(l.latency.p99)}  n=${l.completed} fail=${l.failures}`,
     );
     if (l.depsCpuSeconds)
@@ -252,24 +260,24 @@ export async function throughput(o: ThroughputOptions): Promise<ThroughputResult
   if (bs && bp) {
     row(
       'passkey sign-ins per server CPU-s, SQLite',
-      `${num(bs.perCpuSecond)} /CPU-s (c=${bs.concurrency})  ratio to peer ${(bs.perCpuSecond / bp.perCpuSecond).toFixed(2)} x` +
+      `${num(bs.perCpuSecond)} /CPU-s (c=${bs.concurrency}, ${cpuMs(bs.perCpuSecond)})  ratio to peer ${(bs.perCpuSecond / bp.perCpuSecond).toFixed(2)} x` +
         `  fraction of raw verify/core ${((100 * bs.perCpuSecond) / rawVerify.prepared.perCpuSecond).toFixed(2)} %`,
     );
     row(
       'peer sign-ins per CPU-s',
-      `${num(bp.perCpuSecond)} /CPU-s (c=${bp.concurrency})  fraction of raw verify/core ${((100 * bp.perCpuSecond) / rawVerify.prepared.perCpuSecond).toFixed(2)} %`,
+      `${num(bp.perCpuSecond)} /CPU-s (c=${bp.concurrency}, ${cpuMs(bp.perCpuSecond)})  fraction of raw verify/core ${((100 * bp.perCpuSecond) / rawVerify.prepared.perCpuSecond).toFixed(2)} %`,
     );
   }
   if (bs && bg) {
     row(
       'passkey sign-ins per server CPU-s, PostgreSQL + Redis',
-      `${num(bg.perCpuSecond)} /CPU-s (c=${bg.concurrency})  CPU per sign-in ratio to SQLite ${(bs.perCpuSecond / bg.perCpuSecond).toFixed(2)} x` +
+      `${num(bg.perCpuSecond)} /CPU-s (c=${bg.concurrency}, ${cpuMs(bg.perCpuSecond)})  CPU per sign-in ratio to SQLite ${(bs.perCpuSecond / bg.perCpuSecond).toFixed(2)} x` +
         '  (server process only)',
     );
     if (bg.perCpuSecondWithDeps)
       row(
         '  same, counting PostgreSQL backends + Redis CPU too',
-        `${num(bg.perCpuSecondWithDeps)} /CPU-s  CPU per sign-in ratio to SQLite ${(bs.perCpuSecond / bg.perCpuSecondWithDeps).toFixed(2)} x`,
+        `${num(bg.perCpuSecondWithDeps)} /CPU-s (${cpuMs(bg.perCpuSecondWithDeps)})  CPU per sign-in ratio to SQLite ${(bs.perCpuSecond / bg.perCpuSecondWithDeps).toFixed(2)} x`,
       );
   } else if (pg?.skipped)
     row('passkey sign-ins per server CPU-s, PostgreSQL + Redis', `skipped: ${pg.skipped}`);
