@@ -9,10 +9,21 @@ import type { ChildReply, ChildRequest, CpuSample, EnrollUser, MemSample } from 
 
 const CHILD = path.join(import.meta.dirname, 'child.ts');
 const live = new Set<ChildProcess>();
+const pids = new Set<number>();
 
-process.on('exit', () => {
-  for (const c of live) c.kill('SIGKILL');
-});
+process.on('exit', stopAllChildren);
+
+/** Another process the bench started (a spawned server, redis-server): killed if the bench dies. */
+export function track(child: ChildProcess): void {
+  live.add(child);
+  child.once('exit', () => live.delete(child));
+}
+
+/** A process started by a helper that keeps its handle to itself (test/tunnel/support/redis-server.ts). */
+export function killOnExit(pid: number): () => void {
+  pids.add(pid);
+  return () => pids.delete(pid);
+}
 
 type Distribute<T> = T extends unknown ? Omit<T, 'id'> : never;
 
@@ -92,4 +103,12 @@ export async function startChild(
 
 export function stopAllChildren(): void {
   for (const c of live) c.kill('SIGKILL');
+  for (const pid of pids) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+  pids.clear();
 }

@@ -64,3 +64,14 @@ export function depsDelta(
   for (const [pid, s] of b.postgres) postgres += s - (a.postgres.get(pid) ?? 0);
   return { postgres, redis: b.redis - a.redis };
 }
+
+/** The redis-server's own pid (INFO server), so the bench can kill it if it is interrupted. */
+export async function redisPid(redisPath: string): Promise<number> {
+  const redis = new Redis(redisPath, { maxRetriesPerRequest: 2 });
+  try {
+    const info = await redis.info('server');
+    return Number(/process_id:(\d+)/.exec(info)?.[1] ?? 0);
+  } finally {
+    redis.disconnect();
+  }
+}

@@ -13,6 +13,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { build } from 'esbuild';
+import { track } from './children';
 import { heading, latencyRow, row, stats, type Stats } from './stats';
 
 const root = path.resolve(import.meta.dirname, '../..');
@@ -25,6 +26,7 @@ async function startToReady(args: string[]): Promise<number> {
     env: { ...process.env, PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
+  track(child);
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
   try {
     // main.ts prints its URL once listening (PORT=0: the kernel picked the port).

@@ -11,11 +11,11 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import { startChild, type ServerChild } from './children';
+import { killOnExit, startChild, type ServerChild } from './children';
 import { enrollUsers, runLoad, type Addressing } from './load';
 import { heading, num, ms, row, stats, type Stats } from './stats';
 import { createTestSchema, POSTGRES_URL } from '../support/postgres';
-import { depsDelta, depsSampler, type DepsSampler } from './deps-cpu';
+import { depsDelta, depsSampler, redisPid, type DepsSampler } from './deps-cpu';
 import { startRedis } from '../tunnel/support/redis-server';
 import { summariseProfile, printProfileSummary, type ProfileSummary } from './profile-summary';
 
@@ -206,6 +206,7 @@ export async function throughput(o: ThroughputOptions): Promise<ThroughputResult
       printLevels(servers[servers.length - 1]);
     } else {
       const redis = await startRedis();
+      const forget = killOnExit(await redisPid(redis.url));
       const applicationName = `keybridge-bench-${schema.name}`;
       try {
         await run(
@@ -224,6 +225,7 @@ export async function throughput(o: ThroughputOptions): Promise<ThroughputResult
         );
       } finally {
         await redis.stop();
+        forget();
         await schema.drop();
       }
     }
