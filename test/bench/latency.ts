@@ -1,0 +1,235 @@
+/**
+ * Latency rows, on an otherwise idle server:
+ *
+ * 1. Direct passkey sign-in wall time (options, verify), against the real server in its own
+ *    process (test/bench/child.ts), one sign-in at a time on a fresh keep-alive connection
+ *    that is opened before the clock starts, each from its own address.
+ * 2. QR sign-in, pairing -> phone assertion -> tokens stored in the keychain, p50/p99,
+ *    beside a direct passkey sign-in over HTTP (options -> assertion -> verify -> keychain).
+ *    The phone half is the pair-page protocol driven from Node with the test-side software
+ *    authenticator (test/desktop-client/support/soft-phone.ts): machine time, no human and no
+ *    browser rendering. Everything else is the real server, relay, channel and keychain,
+ *    with the server in this process (as in the desktop-client tests).
+ * 3. Relay hop latency: desktop -> relay -> phone -> relay -> desktop over a live pairing,
+ *    beside a bare socket.io forwarder with the same two clients and the same hops.
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Server } from 'socket.io';
+import { io as connect, type Socket } from 'socket.io-client';
+import { createApiClient } from '../../electron/services/api-client';
+import { createQrLogin } from '../../electron/services/qr-login';
+import { createSessionManager } from '../../electron/services/session';
+import type { TokenVault } from '../../electron/services/token-vault';
+import type { PairJoinAck, PairCreateAck } from '../../server/protocol/tunnel';
+import { defaultRateLimits } from '../../server/config';
+import { softApprove } from '../desktop-client/support/soft-phone';
+import { SoftAuthenticator } from '../support/soft-authenticator';
+import { startTestServer } from '../support/server';
+import type { PasskeyRegisterOptionsResponse, TokenResponse } from '../../server/protocol/api';
+import { call } from '../server/http';
+import { startChild } from './children';
+import { enrollUsers, signIn } from './load';
+import { heading, latencyRow, ratioRow, row, stats, type Stats } from './stats';
+
+const now = () => performance.now();
+
+async function repeat<T>(warmup: number, runs: number, fn: () => Promise<T>): Promise<T[]> {
+  for (let i = 0; i < warmup; i++) await fn();
+  const out: T[] = [];
+  for (let i = 0; i < runs; i++) out.push(await fn());
+  return out;
+}
+
+export type DirectResult = { options: Stats; verify: Stats; total: Stats };
+
+export async function directIdle(runs: number, warmup: number): Promise<DirectResult> {
+  const child = await startChild('keybridge');
+  try {
+    const users = await enrollUsers(1, child.phoneOrigin, child.enroll);
+    const base = new URL(child.url);
+    const samples = await repeat(warmup, runs, () =>
+      signIn(base, users, users.free[0], { addressing: 'bind', preconnect: true }),
+    );
+    const r = {
+      options: stats(samples.map((s) => s.options)),
+      verify: stats(samples.map((s) => s.verify)),
+      total: stats(samples.map((s) => s.total)),
+    };
+    heading('Direct passkey sign-in, idle server in its own process (wall time, warm connection)');
+    latencyRow('POST /api/auth/passkey/options', r.options);
+    latencyRow('POST /api/auth/passkey/verify (desktop tokens)', r.verify);
+    latencyRow('whole sign-in (incl. client-side assertion)', r.total);
+    return r;
+  } finally {
+    await child.stop();
+  }
+}
+
+export type QrResult = {
+  qr: Stats;
+  direct: Stats;
+  keychain: Stats;
+  overheadP50Ms: number;
+  relay: Stats;
+  bareSocketIo: Stats;
+};
+
+export async function qrAndRelay(o: {
+  runs: number;
+  hops: number;
+  warmup: number;
+  vault: TokenVault;
+}): Promise<QrResult> {
+  const { vault, runs, warmup } = o;
+  const server = await startTestServer({
+    logLevel: 'warn',
+    // The hop benchmark sends far more than a person's phone would; lift the relay's abuse limits.
+    tunnel: { limits: { eventsPerSecond: 1_000_000, eventBurst: 1_000_000 } },
+    // ...and hundreds of sign-ins from one address, which the per-IP limit would rightly stop.
+    rateLimits: {
+      ...defaultRateLimits,
+      passkeyOptionsPerIp: { max: 1_000_000, windowSeconds: 60 },
+    },
+  });
+  const api = createApiClient({ serverUrl: server.url });
+  const email = `bench-${Date.now()}@example.com`;
+  const password = 'bench password 12345';
+  await api.signUp(email, password);
+  const first = await api.passwordLogin({ email, password });
+  await api.stepUp(first.accessToken, { password });
+  // The desktop client no longer handles WebAuthn responses (the phone posts them to the
+  // server), so the passkey is made over plain HTTP, as the phone's Security page does.
+  const reg = await call<PasskeyRegisterOptionsResponse>(server.url, '/api/passkeys/options', {
+    token: first.accessToken,
+    body: {},
+  });
+  const authenticator = new SoftAuthenticator(server.phoneOrigin);
+  await call(server.url, '/api/passkeys/verify', {
+    token: first.accessToken,
+    body: { attemptId: reg.body.attemptId, response: authenticator.register(reg.body.options) },
+  });
+  await api.logout(first.accessToken);
+  const session = createSessionManager({ api, vault });
+  const device = { name: 'bench', platform: process.platform };
+
+  async function qrSignIn(): Promise<number> {
+    const t0 = now();
+    const flow = createQrLogin({ serverUrl: server.url, api, session, device });
+    let phone: Promise<unknown> | undefined;
+    flow.subscribe((s) => {
+      if (s.status === 'waiting-for-scan' && !phone) {
+        phone = softApprove({ link: s.link, serverUrl: server.url, authenticator });
+      }
+    });
+    const final = await flow.finished;
+    const t = now() - t0;
+    if (final.status !== 'signed-in') throw new Error(`QR sign-in ended ${JSON.stringify(final)}`);
+    await phone;
+    return t;
+  }
+
+  async function directSignIn(): Promise<number> {
+    const t0 = now();
+    const { attemptId, options } = await api.passkeyLoginOptions();
+    const response = authenticator.assert(options);
+    const r = await call<TokenResponse>(server.url, '/api/auth/passkey/verify', {
+      body: { attemptId, response, device, client: 'desktop' },
+    });
+    await session.adopt(r.body);
+    return now() - t0;
+  }
+
+  // Each kind runs back to back, after its own warm-up.
+  const direct = stats(await repeat(warmup, runs, directSignIn));
+  const qr = stats(await repeat(warmup, runs, qrSignIn));
+  heading('QR sign-in machine time (to tokens stored in the keychain; server in this process)');
+  latencyRow('QR sign-in (pairing -> phone -> tokens)', qr);
+  latencyRow('baseline: direct passkey sign-in over HTTP', direct);
+  ratioRow('ratio', qr, direct);
+  // Both include the keychain write; show what that part costs on its own.
+  const account = { serverOrigin: server.url, userId: 'bench-probe' };
+  const keychain = stats(
+    await repeat(warmup, runs, async () => {
+      const t0 = now();
+      await vault.setRefreshToken(account, 'x'.repeat(43));
+      await vault.setCurrentAccount(account);
+      return now() - t0;
+    }),
+  );
+  await vault.deleteRefreshToken(account);
+  latencyRow('  of which keychain write (token + current)', keychain);
+  const overheadP50Ms = qr.p50 - direct.p50;
+  row('QR overhead over direct at p50', `${overheadP50Ms.toFixed(1)} ms per sign-in`);
+
+  // ---------------------------------------------------------------- relay hop
+  function client(url: string): Promise<Socket> {
+    const s = connect(url, { transports: ['websocket'], forceNew: true, reconnection: false });
+    return new Promise((resolve, reject) => {
+      s.once('connect', () => resolve(s));
+      s.once('connect_error', reject);
+    });
+  }
+  /** Round trips of `send` answered by `echo`, one at a time. */
+  async function roundTrips(
+    a: Socket,
+    b: Socket,
+    event: string,
+    payload: (i: number) => unknown,
+  ): Promise<number[]> {
+    b.on(event, (m: unknown) => b.emit(event, m));
+    const out: number[] = [];
+    for (let i = 0; i < o.hops + warmup * 10; i++) {
+      const t0 = now();
+      await new Promise<void>((resolve) => {
+        a.once(event, () => resolve());
+        a.emit(event, payload(i));
+      });
+      if (i >= warmup * 10) out.push(now() - t0);
+    }
+    return out;
+  }
+
+  // A live pairing on the real relay: desktop creates, phone joins, then opaque frames both ways.
+  const tunnelUrl = new URL('/tunnel', server.url).toString();
+  const desktop = await client(tunnelUrl);
+  const phoneSocket = await client(tunnelUrl);
+  const created = (await desktop.emitWithAck('pair:create', {})) as PairCreateAck;
+  if (!created.ok) throw new Error('pair:create refused');
+  const pairingId = created.pairingId;
+  const joined = (await phoneSocket.emitWithAck('pair:join', { pairingId })) as PairJoinAck;
+  if (!joined.ok) throw new Error('pair:join refused');
+  // A frame the size of a sealed channel message (256-byte padded plaintext + tag + header).
+  const frame = Buffer.alloc(1 + 256 + 16, 7).toString('base64url');
+  const relay = stats(
+    await roundTrips(desktop, phoneSocket, 'pair:msg', () => ({ pairingId, data: frame })),
+  );
+  desktop.close();
+  phoneSocket.close();
+
+  // Baseline: a bare socket.io server that forwards between two clients, nothing else.
+  const bare = http.createServer();
+  const bareIo = new Server(bare, { serveClient: false });
+  bareIo.on('connection', (s) => {
+    s.on('fwd', (m) => {
+      for (const other of bareIo.sockets.sockets.values())
+        if (other.id !== s.id) other.emit('fwd', m);
+    });
+  });
+  await new Promise<void>((r) => bare.listen(0, '127.0.0.1', r));
+  const bareUrl = `http://127.0.0.1:${(bare.address() as AddressInfo).port}`;
+  const peers = [await client(bareUrl), await client(bareUrl)];
+  const bareSocketIo = stats(await roundTrips(peers[0], peers[1], 'fwd', () => ({ data: frame })));
+  for (const p of peers) p.close();
+  await new Promise<void>((r) => bareIo.close(() => r()));
+
+  heading('Relay hop latency (round trip, 273-byte frame)');
+  latencyRow('relay: desktop -> relay -> phone -> relay -> desktop', relay);
+  latencyRow('baseline: bare socket.io forward, same hops', bareSocketIo);
+  ratioRow('ratio', relay, bareSocketIo);
+
+  await session.signOut();
+  api.close();
+  await server.close();
+  return { qr, direct, keychain, overheadP50Ms, relay, bareSocketIo };
+}

@@ -1,0 +1,110 @@
+/**
+ * Waiting, unscanned pairings on one node: N desktops (default 10,000), each its own socket.io
+ * connection from its own 127.a.b.c address (so per-address caps do not apply; default relay
+ * limits otherwise), each holding one pairing nobody scans. The server runs in a child with
+ * --expose-gc; heap is read after a full GC (child.ts "mem") before the sockets, after the
+ * sockets and after the pairings, so each waiting desktop's cost splits into its connection
+ * and its pairing. The unscanned lifetime is lengthened to 10 minutes only so that none
+ * expires while the figures are taken.
+ */
+import { io as connect, type Socket } from 'socket.io-client';
+import type { PairCreateAck } from '../../server/protocol/tunnel';
+import { startChild } from './children';
+import type { MemSample } from './ipc';
+import { nextAddress } from './load';
+import { heading, row } from './stats';
+
+export type PairingsResult = {
+  pairings: number;
+  bytesPerWaitingDesktop: number;
+  bytesPerPairing: number;
+  bytesPerConnection: number;
+  rssPerWaitingDesktop: number;
+  createdPerSecond: number;
+  createdPerServerCpuSecond: number;
+  connectSeconds: number;
+};
+
+async function inBatches<T>(items: T[], width: number, fn: (t: T) => Promise<void>) {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: width }, async () => {
+      while (next < items.length) await fn(items[next++]);
+    }),
+  );
+}
+
+const used = (m: MemSample) => m.heapUsed + m.external;
+
+export async function waitingPairings(n: number): Promise<PairingsResult> {
+  const child = await startChild('keybridge', {
+    execArgv: ['--expose-gc'],
+    env: { BENCH_TUNNEL_LIMITS: JSON.stringify({ unscannedMs: 600_000 }) },
+  });
+  const sockets: Socket[] = [];
+  try {
+    const url = new URL('/tunnel', child.url).toString();
+    const m0 = await child.mem();
+    const tc = performance.now();
+    await inBatches(
+      Array.from({ length: n }, (_, i) => i),
+      64,
+      () =>
+        new Promise<void>((resolve, reject) => {
+          const s = connect(url, {
+            transports: ['websocket'],
+            forceNew: true,
+            reconnection: false,
+            localAddress: nextAddress(),
+          } as Parameters<typeof connect>[1]);
+          s.once('connect', () => {
+            sockets.push(s);
+            resolve();
+          });
+          s.once('connect_error', reject);
+        }),
+    );
+    const connectSeconds = (performance.now() - tc) / 1000;
+    const m1 = await child.mem();
+    const c0 = await child.cpu();
+    const t0 = performance.now();
+    let refused = 0;
+    await inBatches(sockets, 64, async (s) => {
+      const ack = (await s.emitWithAck('pair:create', {})) as PairCreateAck;
+      if (!ack.ok) refused++;
+    });
+    const seconds = (performance.now() - t0) / 1000;
+    const c1 = await child.cpu();
+    if (refused) throw new Error(`${refused} of ${n} pair:create refused`);
+    const m2 = await child.mem();
+    const cpu = (c1.user + c1.system - c0.user - c0.system) / 1e6;
+    const r: PairingsResult = {
+      pairings: n,
+      bytesPerWaitingDesktop: (used(m2) - used(m0)) / n,
+      bytesPerPairing: (used(m2) - used(m1)) / n,
+      bytesPerConnection: (used(m1) - used(m0)) / n,
+      rssPerWaitingDesktop: (m2.rss - m0.rss) / n,
+      createdPerSecond: n / seconds,
+      createdPerServerCpuSecond: n / cpu,
+      connectSeconds,
+    };
+    heading(
+      `${n.toLocaleString('en')} waiting unscanned pairings on one node (heap + external after GC)`,
+    );
+    row(
+      'server bytes per waiting desktop (socket + pairing)',
+      `${Math.round(r.bytesPerWaitingDesktop)} B  (RSS ${Math.round(r.rssPerWaitingDesktop)} B)`,
+    );
+    row('  of which the pairing itself', `${Math.round(r.bytesPerPairing)} B`);
+    row('  of which its socket.io connection', `${Math.round(r.bytesPerConnection)} B`);
+    row(
+      'pairing creation rate (64 in flight)',
+      `${r.createdPerSecond.toFixed(0)} /s  ${r.createdPerServerCpuSecond.toFixed(0)} /server CPU-s`,
+    );
+    row('connecting the desktops took', `${connectSeconds.toFixed(1)} s`);
+    return r;
+  } finally {
+    for (const s of sockets) s.close();
+    await child.stop();
+  }
+}

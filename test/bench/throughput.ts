@@ -1,0 +1,297 @@
+/**
+ * Throughput: sign-ins per server CPU-second, for the real server on SQLite, the real server
+ * on PostgreSQL + Redis, and the minimal peer (test/bench/peer.ts), each in its own child
+ * process (test/bench/child.ts), at several concurrencies for a fixed time each; plus raw
+ * P-256 verification on one core (test/bench/raw-verify.ts) as the floor.
+ *
+ * The figure is completed sign-ins / the server process's own CPU time (process.cpuUsage()
+ * in the child, user + system) over the same interval, so a load generator sharing the cores
+ * can slow the run down but cannot make the server look cheaper or dearer per sign-in.
+ */
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { killOnExit, startChild, type ServerChild } from './children';
+import { enrollUsers, runLoad, type Addressing } from './load';
+import { heading, num, ms, row, stats, type Stats } from './stats';
+import { createTestSchema, POSTGRES_URL } from '../support/postgres';
+import { depsDelta, depsSampler, redisPid, type DepsSampler } from './deps-cpu';
+import { startRedis } from '../tunnel/support/redis-server';
+import { summariseProfile, printProfileSummary, type ProfileSummary } from './profile-summary';
+
+export type Level = {
+  concurrency: number;
+  completed: number;
+  failures: number;
+  failureSamples: string[];
+  wallSeconds: number;
+  serverCpuSeconds: number;
+  /** completed / serverCpuSeconds */
+  perCpuSecond: number;
+  /** completed / wallSeconds (depends on what else runs on the machine) */
+  perWallSecond: number;
+  /** serverCpuSeconds / wallSeconds: 1.0 = one core busy */
+  serverCores: number;
+  /** the load generator's (this process's) CPU-seconds per wall second */
+  clientCores: number;
+  latency: Stats;
+  /** PostgreSQL + Redis mode: CPU in their processes over the same interval (deps-cpu.ts). */
+  depsCpuSeconds?: { postgres: number; redis: number };
+  /** completed / (server + PostgreSQL backends + Redis CPU) */
+  perCpuSecondWithDeps?: number;
+};
+
+export type ServerRun = { name: string; label: string; levels: Level[]; skipped?: string };
+
+export type RawVerify = {
+  prepared: { perCpuSecond: number };
+  withImport: { perCpuSecond: number };
+};
+
+export type ThroughputResult = {
+  users: number;
+  seconds: number;
+  addressing: Addressing;
+  rawVerify: RawVerify;
+  servers: ServerRun[];
+  profile?: { file: string; summary: ProfileSummary };
+};
+
+export type ThroughputOptions = {
+  users: number;
+  seconds: number;
+  concurrency: number[];
+  addressing: Addressing;
+  postgres: boolean;
+  profileDir?: string;
+};
+
+/** CPU milliseconds per sign-in, from sign-ins per CPU-second. */
+const cpuMs = (perCpuSecond: number) => `${(1000 / perCpuSecond).toFixed(2)} ms CPU each`;
+
+const cpuSeconds = (a: { user: number; system: number }, b: { user: number; system: number }) =>
+  (b.user + b.system - a.user - a.system) / 1e6;
+
+async function measureServer(
+  child: ServerChild,
+  o: ThroughputOptions,
+  levels: number[],
+  deps?: DepsSampler,
+  profileFile?: string,
+): Promise<Level[]> {
+  const users = await enrollUsers(o.users, child.phoneOrigin, child.enroll);
+  // Warm-up: JIT, connection pools, SQLite page cache; not counted.
+  await runLoad(child.url, users, {
+    concurrency: Math.min(4, o.users),
+    seconds: Math.min(2, o.seconds),
+    addressing: o.addressing,
+  });
+  const out: Level[] = [];
+  for (const concurrency of levels) {
+    const depsBefore = await deps?.sample();
+    if (profileFile) await child.profileStart();
+    const before = await child.cpu();
+    const client0 = process.cpuUsage();
+    const r = await runLoad(child.url, users, {
+      concurrency,
+      seconds: o.seconds,
+      addressing: o.addressing,
+    });
+    const client = process.cpuUsage(client0);
+    const after = await child.cpu();
+    if (profileFile) await child.profileStop(profileFile);
+    const depsAfter = await deps?.sample();
+    const serverCpu = cpuSeconds(before, after);
+    const d = depsBefore && depsAfter ? depsDelta(depsBefore, depsAfter) : undefined;
+    out.push({
+      ...(d
+        ? {
+            depsCpuSeconds: d,
+            perCpuSecondWithDeps: r.completed / (serverCpu + d.postgres + d.redis),
+          }
+        : {}),
+      concurrency,
+      completed: r.completed,
+      failures: r.failures,
+      failureSamples: r.failureSamples,
+      wallSeconds: r.wallSeconds,
+      serverCpuSeconds: serverCpu,
+      perCpuSecond: r.completed / serverCpu,
+      perWallSecond: r.completed / r.wallSeconds,
+      serverCores: serverCpu / r.wallSeconds,
+      clientCores: (client.user + client.system) / 1e6 / r.wallSeconds,
+      latency: stats(r.latencies),
+    });
+  }
+  return out;
+}
+
+function printLevels(run: ServerRun): void {
+  if (run.skipped) return row(run.label, `skipped: ${run.skipped}`);
+  console.log(`  ${run.label}`);
+  for (const l of run.levels) {
+    row(
+      `    concurrency ${String(l.concurrency).padStart(3)}`,
+      `${num(l.perCpuSecond)} /CPU-s ${num(l.perWallSecond)} /s  cores ${l.serverCores.toFixed(2)}/${l.clientCores.toFixed(2)}` +
+        `  p50 ${ms(l.latency.p50)} p99 ${ms(l.latency.p99)}  n=${l.completed} fail=${l.failures}`,
+    );
+    if (l.depsCpuSeconds)
+      row(
+        '',
+        `  incl. PostgreSQL backends (${l.depsCpuSeconds.postgres.toFixed(2)} s) + Redis ` +
+          `(${l.depsCpuSeconds.redis.toFixed(2)} s): ${num(l.perCpuSecondWithDeps!)} /CPU-s`,
+      );
+    for (const f of l.failureSamples) console.log(`        failure: ${f}`);
+  }
+}
+
+/** The level each server does best at, per CPU-second (what the ratios compare). */
+export const best = (run: ServerRun): Level | undefined =>
+  [...run.levels].sort((a, b) => b.perCpuSecond - a.perCpuSecond)[0];
+
+export async function throughput(o: ThroughputOptions): Promise<ThroughputResult> {
+  const maxC = Math.max(...o.concurrency);
+  if (o.users < maxC) o.users = maxC;
+  heading(
+    `Throughput — ${o.users} enrolled users, ${o.seconds} s per level, each sign-in from its own ` +
+      `address (${o.addressing === 'bind' ? 'bound 127.a.b.c' : 'X-Forwarded-For via TRUST_PROXY=loopback'})`,
+  );
+  const env = o.addressing === 'xff' ? { TRUST_PROXY: 'loopback' } : {};
+
+  const rawVerify = JSON.parse(
+    execFileSync(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        path.join(import.meta.dirname, 'raw-verify.ts'),
+        String(Math.min(3, o.seconds)),
+      ],
+      { encoding: 'utf8' },
+    ),
+  ) as RawVerify;
+
+  const servers: ServerRun[] = [];
+  const run = async (
+    name: string,
+    label: string,
+    start: () => Promise<ServerChild>,
+    deps?: () => Promise<DepsSampler>,
+  ) => {
+    const child = await start();
+    const sampler = await deps?.();
+    try {
+      servers.push({ name, label, levels: await measureServer(child, o, o.concurrency, sampler) });
+    } finally {
+      await sampler?.close();
+      await child.stop();
+    }
+    printLevels(servers[servers.length - 1]);
+  };
+
+  await run('sqlite', 'Keybridge, SQLite (one process)', () => startChild('keybridge', { env }));
+  await run('peer', 'peer: Fastify + @simplewebauthn/server, in memory', () =>
+    startChild('peer', { env }),
+  );
+
+  if (o.postgres) {
+    const schema = await createTestSchema();
+    if (schema.unavailable) {
+      servers.push({
+        name: 'postgres+redis',
+        label: 'Keybridge, PostgreSQL + Redis',
+        levels: [],
+        skipped: schema.unavailable,
+      });
+      printLevels(servers[servers.length - 1]);
+    } else {
+      const redis = await startRedis();
+      const forget = killOnExit(await redisPid(redis.url));
+      const applicationName = `keybridge-bench-${schema.name}`;
+      try {
+        await run(
+          'postgres+redis',
+          'Keybridge, PostgreSQL + Redis',
+          () =>
+            startChild('keybridge', {
+              env: {
+                ...env,
+                DATABASE_URL: `${schema.databaseUrl}&application_name=${applicationName}`,
+                REDIS_URL: redis.url,
+                SECRETS_KEY: randomBytes(32).toString('base64'),
+              },
+            }),
+          () => depsSampler(POSTGRES_URL, applicationName, redis.url),
+        );
+      } finally {
+        await redis.stop();
+        forget();
+        await schema.drop();
+      }
+    }
+  }
+
+  let profile: ThroughputResult['profile'];
+  if (o.profileDir) {
+    // A separate run: the profiler's own cost must not leak into the figures above.
+    const file = path.join(o.profileDir, 'server.cpuprofile');
+    const child = await startChild('keybridge', { env });
+    try {
+      await measureServer(child, o, [Math.min(16, maxC)], undefined, file);
+    } finally {
+      await child.stop();
+    }
+    profile = { file, summary: summariseProfile(file) };
+  }
+
+  heading('Throughput summary (best level of each, per server CPU-second)');
+  const sqlite = servers.find((s) => s.name === 'sqlite');
+  const peer = servers.find((s) => s.name === 'peer');
+  const pg = servers.find((s) => s.name === 'postgres+redis');
+  const bs = sqlite && best(sqlite);
+  const bp = peer && best(peer);
+  const bg = pg && best(pg);
+  row(
+    'raw P-256 verify, node:crypto, one core (key prepared)',
+    `${num(rawVerify.prepared.perCpuSecond, 0)} /CPU-s`,
+  );
+  row(
+    'raw P-256 verify, key imported from JWK each time',
+    `${num(rawVerify.withImport.perCpuSecond, 0)} /CPU-s`,
+  );
+  if (bs && bp) {
+    row(
+      'passkey sign-ins per server CPU-s, SQLite',
+      `${num(bs.perCpuSecond)} /CPU-s (c=${bs.concurrency}, ${cpuMs(bs.perCpuSecond)})  ratio to peer ${(bs.perCpuSecond / bp.perCpuSecond).toFixed(2)} x` +
+        `  fraction of raw verify/core ${((100 * bs.perCpuSecond) / rawVerify.prepared.perCpuSecond).toFixed(2)} %`,
+    );
+    row(
+      'peer sign-ins per CPU-s',
+      `${num(bp.perCpuSecond)} /CPU-s (c=${bp.concurrency}, ${cpuMs(bp.perCpuSecond)})  fraction of raw verify/core ${((100 * bp.perCpuSecond) / rawVerify.prepared.perCpuSecond).toFixed(2)} %`,
+    );
+  }
+  if (bs && bg) {
+    row(
+      'passkey sign-ins per server CPU-s, PostgreSQL + Redis',
+      `${num(bg.perCpuSecond)} /CPU-s (c=${bg.concurrency}, ${cpuMs(bg.perCpuSecond)})  CPU per sign-in ratio to SQLite ${(bs.perCpuSecond / bg.perCpuSecond).toFixed(2)} x` +
+        '  (server process only)',
+    );
+    if (bg.perCpuSecondWithDeps)
+      row(
+        '  same, counting PostgreSQL backends + Redis CPU too',
+        `${num(bg.perCpuSecondWithDeps)} /CPU-s (${cpuMs(bg.perCpuSecondWithDeps)})  CPU per sign-in ratio to SQLite ${(bs.perCpuSecond / bg.perCpuSecondWithDeps).toFixed(2)} x`,
+      );
+  } else if (pg?.skipped)
+    row('passkey sign-ins per server CPU-s, PostgreSQL + Redis', `skipped: ${pg.skipped}`);
+  const failures = servers.flatMap((s) => s.levels).reduce((n, l) => n + l.failures, 0);
+  row('failures (must be 0)', String(failures));
+  if (profile) printProfileSummary(profile.summary, profile.file);
+  return {
+    users: o.users,
+    seconds: o.seconds,
+    addressing: o.addressing,
+    rawVerify,
+    servers,
+    profile,
+  };
+}
