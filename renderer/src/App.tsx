@@ -27,6 +27,7 @@ export function App() {
     }
   });
   const [loginKey, setLoginKey] = useState(0);
+  const [version, setVersion] = useState<string | null>(null);
 
   useEffect(() => {
     if (fatal) return;
@@ -45,6 +46,7 @@ export function App() {
     });
     void bridge.getSession().then((r) => r.ok && !sessionPushed && setSession(r.value));
     void bridge.getKeychainStatus().then((r) => r.ok && !keychainPushed && setKeychain(r.value));
+    void bridge.getAppInfo().then((r) => r.ok && setVersion(r.value.version));
     return () => {
       offSession();
       offKeychain();
@@ -108,6 +110,11 @@ export function App() {
           <SignedIn session={session} />
         )}
       </main>
+      {version ? (
+        <footer className="app-footer muted small" data-testid="app-version">
+          Keybridge {version}
+        </footer>
+      ) : null}
     </div>
   );
 }

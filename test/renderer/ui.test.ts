@@ -46,6 +46,14 @@ test('runs under its CSP with no violations, and cannot reach the network', asyn
   );
 });
 
+test("the window names the app and its own version (package.json), not Electron's", async (t) => {
+  const desktop = await world.launchDesktop(t);
+  const footer = desktop.page.getByTestId('app-version');
+  await footer.waitFor();
+  const { version } = (await import('../../package.json', { with: { type: 'json' } })).default;
+  assert.equal((await footer.innerText()).trim(), `Keybridge ${version}`);
+});
+
 async function focusByTab(page: Page, name: string) {
   for (let i = 0; i < 30; i += 1) {
     await page.keyboard.press('Tab');

@@ -26,6 +26,10 @@ import { dispatch, isInvokeChannel } from '../../electron/ipc/dispatch';
 import { FORBIDDEN_RESULT } from '../../electron/ipc/errors';
 import { isTrustedSender, originOf } from '../../electron/ipc/sender';
 import { createKeytarVault, type TokenVault } from '../../electron/services/token-vault';
+import packageJson from '../../package.json' with { type: 'json' };
+
+/** The app's own version, as Electron reports it for the app folder (package.json). */
+const APP_VERSION = packageJson.version;
 
 export type BrowserBridgeOptions = {
   /** where the main-process core reaches the server, e.g. http://127.0.0.1:<port> */
@@ -69,7 +73,7 @@ export async function attachBrowserBridge(
       opened.push(url);
       opts.log(`browser harness: would open ${new URL(url).origin} in the system browser`);
     },
-    app: { version: '0.1.0', mode: 'browser', platform: process.platform },
+    app: { version: APP_VERSION, mode: 'browser', platform: process.platform },
     emit: (channel: EventChannel, payload: unknown) => {
       // Like webContents.send: delivered when the renderer is there, dropped when it is not.
       page
