@@ -105,12 +105,17 @@ test('a pairing and attempt flood from two /24s leaves room for everyone else', 
   assert.equal(o.status, 200, JSON.stringify(o.body));
   const joined = await phone.join(created.pairingId);
   assert.ok(joined.ok);
-  const signedIn = await requestJson(`${srv.url}/api/auth/passkey/verify`, {
+  // The phone posts its assertion to the server, the desktop redeems (docs/security.md).
+  const approved = await requestJson(`${srv.url}/api/auth/passkey/approve`, {
     body: {
-      attemptId: o.body.attemptId,
+      pairingId: created.pairingId,
       response: auth.assert(o.body.options as AuthenticationOptionsJSON),
-      client: 'desktop',
     },
+    localAddress: '127.0.9.9',
+  });
+  assert.equal(approved.status, 200, JSON.stringify(approved.body));
+  const signedIn = await requestJson(`${srv.url}/api/auth/passkey/redeem`, {
+    body: { attemptId: o.body.attemptId, client: 'desktop' },
     localAddress: '127.0.9.9',
   });
   assert.equal(signedIn.status, 200, JSON.stringify(signedIn.body));
