@@ -75,16 +75,28 @@ async function qrSignIn(
   assert.equal(o.status, 200, JSON.stringify(o.body));
   const joined = await phone.join(created.pairingId);
   assert.ok(joined.ok);
-  const verify = (reverseCode?: string) =>
-    requestJson(`${url}/api/auth/passkey/verify`, {
+  // The phone posts its assertion to the server once; the desktop then redeems the attempt,
+  // with the code where one was issued (docs/security.md).
+  let approval: Promise<unknown> | undefined;
+  const approve = () =>
+    (approval ??= requestJson(`${url}/api/auth/passkey/approve`, {
+      body: {
+        pairingId: created.pairingId,
+        response: auth.assert(o.body.options as AuthenticationOptionsJSON),
+      },
+      localAddress: phoneFrom,
+    }).then((r) => assert.equal(r.status, 200, JSON.stringify(r.body))));
+  const verify = async (reverseCode?: string) => {
+    await approve();
+    return requestJson(`${url}/api/auth/passkey/redeem`, {
       body: {
         attemptId: o.body.attemptId,
-        response: auth.assert(o.body.options as AuthenticationOptionsJSON),
         client: 'desktop',
         ...(reverseCode ? { reverseCode } : {}),
       },
       localAddress: desktopFrom,
     });
+  };
   return { joined, verify };
 }
 
