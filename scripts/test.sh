@@ -20,4 +20,4 @@ node scripts/electronegativity.mjs
 mapfile -t files < <(find test -name '*.test.ts' -not -path '*/node_modules/*' | sort)
 echo "== node --test (${#files[@]} files)"
 exec dbus-run-session -- bash scripts/with-keyring.sh \
-  node --import tsx --test --test-concurrency=2 --test-reporter=spec "${files[@]}"
+  node --import tsx --test --test-concurrency=2 --test-timeout=240000 --test-reporter=spec "${files[@]}"

@@ -195,6 +195,8 @@ test(
   'two nodes on one Redis: the phone on node A ends a desktop connected to node B',
   {
     skip: skipRedis,
+    // Bounded so that a lost event fails with a message instead of holding the whole run.
+    timeout: 60_000,
   },
   async (t) => {
     const redis: TestRedis = await startRedis();
