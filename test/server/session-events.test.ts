@@ -200,7 +200,13 @@ test(
   },
   async (t) => {
     const redis: TestRedis = await startRedis();
-    t.after(() => redis.stop());
+    const nodes: KeybridgeServer[] = [];
+    // Hooks run in the order they were added: close both nodes while Redis still answers,
+    // then stop it (a node closing against a Redis that is going away can wait on it).
+    t.after(async () => {
+      for (const node of nodes.reverse()) await node.close();
+      await redis.stop();
+    });
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'keybridge-events-'));
     t.after(() => fs.rmSync(dataDir, { recursive: true, force: true }));
     const startNode = async (): Promise<{ url: string; server: KeybridgeServer }> => {
@@ -219,7 +225,7 @@ test(
       };
       const quiet = new Writable({ write: (_c, _e, done) => done() });
       const node = await createServer(config, { logDestination: quiet });
-      t.after(() => node.close());
+      nodes.push(node);
       return { url: await node.listen(), server: node };
     };
     // One after the other: the first creates the schema and the secrets key.
