@@ -90,7 +90,8 @@ export function createContext(
 ): ServerContext {
   const activity = new ActivityLog(db, clock);
   const rateLimitStore = shared?.rateLimits ?? new MemoryRateLimitStore(clock);
-  const rpOrigins = () => config.rpOrigins ?? [`http://${config.rpId}:${boundPort()}`];
+  const defaultOrigin = () => `http://${config.rpId}:${boundPort()}`;
+  const rpOrigins = () => config.rpOrigins ?? [defaultOrigin()];
   return {
     config,
     db,
@@ -109,6 +110,6 @@ export function createContext(
     readyChecks: {},
     pairingLink: noPairings,
     rpOrigins,
-    phoneOrigin: () => rpOrigins()[0],
+    phoneOrigin: () => rpOrigins()[0] ?? defaultOrigin(),
   };
 }

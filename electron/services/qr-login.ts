@@ -28,6 +28,7 @@ import {
   generateDesktopKeys,
   generateQrSecret,
   type DesktopChannel,
+  type DesktopKeys,
 } from '../../server/protocol/channel';
 import { buildQrLink } from '../../server/protocol/qr-link';
 import {
@@ -165,7 +166,7 @@ type Pairing = {
   pairingId: string;
   attemptId: string;
   options: Record<string, unknown> & { challenge: string };
-  keyPair: CryptoKeyPair;
+  keyPair: DesktopKeys['keyPair'];
   secret: string;
   channel: DesktopChannel;
   joined: PhoneInfo | null;

@@ -208,7 +208,8 @@ function unframe(data: string): { type: number; body: Uint8Array<ArrayBuffer> } 
     throw new ChannelError('bad-frame', 'The frame is not base64url.');
   }
   if (bytes.length < 1 + TAG_BYTES) throw new ChannelError('bad-frame', 'The frame is too short.');
-  return { type: bytes[0], body: bytes.subarray(1) };
+  // The length check above guarantees byte 0.
+  return { type: bytes[0]!, body: bytes.subarray(1) };
 }
 
 function parseOr<T>(

@@ -104,10 +104,11 @@ export class RedisPairingStore implements PairingStore {
       String(expiresAt),
       String(now),
       String(GRACE_MS),
-    )) as string[];
+    )) as [status: string, payload?: string];
     switch (r[0]) {
       case 'ok':
-        return { ok: true, pairing: JSON.parse(r[1]) as Pairing };
+        // CLAIM answers {'ok', pairing} and {'closed', reason}.
+        return { ok: true, pairing: JSON.parse(r[1]!) as Pairing };
       case 'closed':
         return { ok: false, reason: { closed: r[1] as ClosedReason } };
       case 'expired':

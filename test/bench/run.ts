@@ -72,7 +72,7 @@ try {
 
 function stats(samples: number[]) {
   const s = [...samples].sort((a, b) => a - b);
-  const at = (q: number) => s[Math.min(s.length - 1, Math.ceil(q * s.length) - 1)];
+  const at = (q: number) => s[Math.min(s.length - 1, Math.ceil(q * s.length) - 1)] ?? NaN;
   return {
     n: s.length,
     p50: at(0.5),
@@ -243,7 +243,7 @@ bareIo.on('connection', (s) => {
 await new Promise<void>((r) => bare.listen(0, '127.0.0.1', r));
 const bareUrl = `http://127.0.0.1:${(bare.address() as AddressInfo).port}`;
 peers.push(await client(bareUrl), await client(bareUrl));
-const bareStats = stats(await roundTrips(peers[0], peers[1], 'fwd', () => ({ data: frame })));
+const bareStats = stats(await roundTrips(peers[0]!, peers[1]!, 'fwd', () => ({ data: frame })));
 for (const p of peers) p.close();
 bareIo.close();
 

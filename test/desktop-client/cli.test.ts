@@ -91,8 +91,9 @@ async function scan(link: string, opts?: { expectCode?: boolean }) {
 function oneLine(stderr: string): string {
   const lines = stderr.trimEnd().split('\n');
   assert.equal(lines.length, 1, `expected one line, got: ${stderr}`);
-  assert.match(lines[0], /^keybridge: \S/);
-  return lines[0];
+  const [line = ''] = lines;
+  assert.match(line, /^keybridge: \S/);
+  return line;
 }
 
 before(async () => {

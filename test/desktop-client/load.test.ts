@@ -46,7 +46,7 @@ async function pool<T, R>(items: T[], limit: number, fn: (item: T, i: number) =>
     Array.from({ length: limit }, async () => {
       while (next < items.length) {
         const i = next++;
-        out[i] = await fn(items[i], i);
+        out[i] = await fn(items[i]!, i);
       }
     }),
   );
@@ -159,7 +159,7 @@ test(`${N} QR sign-ins at once: each desktop gets its own user's session, none l
     finals.forEach((f, i) => {
       assert.equal(
         f.status === 'signed-in' && f.user.id,
-        users[i].id,
+        users[i]?.id,
         `desktop ${i} got another user`,
       );
     });

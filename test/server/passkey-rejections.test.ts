@@ -132,7 +132,7 @@ test('a credential id registered to anyone is refused (409) and nothing is store
     cookie: b.cookie,
     body: {
       attemptId: o.attemptId,
-      response: b.auth.register(o.options, { credentialId: a.auth.credentials[0].id }),
+      response: b.auth.register(o.options, { credentialId: a.auth.credentials[0]!.id }),
     },
   });
   assertRefused(r, 409, 'credential_already_registered');
