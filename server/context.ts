@@ -11,7 +11,7 @@ import { AccountStore } from './accounts/account-store';
 import { ActivityLog } from './activity/activity-log';
 import { SessionStore } from './sessions/session-store';
 import { SecondFactor } from './totp/second-factor';
-import { TotpSecrets } from './totp/totp-secrets';
+import type { TotpSecrets } from './totp/totp-secrets';
 import { PasskeyStore } from './passkeys/passkey-store';
 import {
   MemoryLoginAttemptStore,

@@ -683,7 +683,7 @@ export function createQrLogin(options: QrLoginOptions): QrLogin {
             codeInFlight = false;
           }
         });
-        queue.then(() => resolve(state));
+        void queue.then(() => resolve(state));
       });
     },
     confirmPhone(yes: boolean) {

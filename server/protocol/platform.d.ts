@@ -44,6 +44,8 @@ interface SubtleCrypto {
   ): Promise<ArrayBuffer>;
 }
 
+// `var`, not `const`: globalThis.crypto must be typed too.
+// eslint-disable-next-line no-var
 declare var crypto: {
   readonly subtle: SubtleCrypto;
   getRandomValues<T extends Uint8Array<ArrayBuffer>>(array: T): T;

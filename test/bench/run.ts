@@ -245,7 +245,7 @@ const bareUrl = `http://127.0.0.1:${(bare.address() as AddressInfo).port}`;
 peers.push(await client(bareUrl), await client(bareUrl));
 const bareStats = stats(await roundTrips(peers[0]!, peers[1]!, 'fwd', () => ({ data: frame })));
 for (const p of peers) p.close();
-bareIo.close();
+void bareIo.close();
 
 console.log('Relay hop latency (round trip, 273-byte frame)');
 row('relay: desktop -> relay -> phone -> relay -> desktop', relay);

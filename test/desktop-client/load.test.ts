@@ -9,6 +9,7 @@
  * software authenticator per user (SERVER's test/support/soft-authenticator.ts) — one P-256 passkey each,
  * registered through the real API (sign up, then /api/passkeys/* on the new cookie session).
  */
+import type * as Keytar from 'keytar';
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -28,7 +29,7 @@ import { startTestServer, type TestServer } from '../support/server';
 
 const N = 200;
 const PASSWORD = 'load test password 123';
-const keytar = createRequire(import.meta.url)('keytar') as typeof import('keytar');
+const keytar = createRequire(import.meta.url)('keytar') as typeof Keytar;
 const service = `${VAULT_SERVICE}.test-load-${randomBytes(4).toString('hex')}`;
 const vault = createKeytarVault({ service });
 

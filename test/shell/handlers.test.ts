@@ -8,6 +8,7 @@
  * token the server handed out (watched at the API client), the QR link's secret and the TOTP
  * codes: none may appear. Calls go through `dispatch`, exactly as ipc-main runs them.
  */
+import type * as Keytar from 'keytar';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
@@ -36,7 +37,7 @@ import { PHONE_USER_AGENT } from '../support/phone';
 import { SoftAuthenticator } from '../support/soft-authenticator';
 
 const PASSWORD = 'shell handler test pw 1';
-const keytar = createRequire(import.meta.url)('keytar') as typeof import('keytar');
+const keytar = createRequire(import.meta.url)('keytar') as typeof Keytar;
 const service = `${VAULT_SERVICE}.test-shell-${randomBytes(4).toString('hex')}`;
 const vault = createKeytarVault({ service });
 

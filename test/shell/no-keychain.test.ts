@@ -10,6 +10,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
+import type { TestServer } from '../support/server';
 
 // Before keytar is loaded anywhere in this process: no Secret Service is reachable, and the
 // places a fallback file could land are this empty directory.
@@ -26,7 +27,6 @@ const { createQrLogin } = await import('../../electron/services/qr-login');
 const { createSessionManager } = await import('../../electron/services/session');
 const { createKeytarVault } = await import('../../electron/services/token-vault');
 const { startServerWithRelay } = await import('../desktop-client/support/test-server');
-type TestServer = import('../support/server').TestServer;
 
 let server: TestServer;
 const PASSWORD = 'no keychain password 1';
