@@ -1,5 +1,5 @@
 /**
- * The end-to-end channel between phone and desktop (DESIGN.md section 3). The relay only ever
+ * The end-to-end channel between phone and desktop (docs/architecture.md §Tunnel protocol). The relay only ever
  * sees what `seal` returns.
  *
  * HPKE (RFC 9180) in PSK mode with DHKEM(P-256, HKDF-SHA256), HKDF-SHA256, AES-128-GCM, via

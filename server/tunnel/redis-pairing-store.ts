@@ -1,5 +1,5 @@
 /**
- * Pairings in Redis, for a relay spread over several processes (DESIGN.md section 6). Each
+ * Pairings in Redis, for a relay spread over several processes (docs/architecture.md §Storage and scale). Each
  * mutation is one Lua script, so two phones joining through two processes at the same moment
  * still get exactly one winner. Keys expire on their own a little after the pairing would
  * have, so a crashed process leaves nothing behind for long.

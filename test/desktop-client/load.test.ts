@@ -6,7 +6,7 @@
  * Real: the server, SQLite, the relay, socket.io, the HPKE channel, the desktop client, the
  * keychain (gnome-keyring). The phone half: 200 Chromium pages are too many for this machine,
  * so each phone is the pair-page protocol driven from Node (support/soft-phone.ts) with a
- * software authenticator per user (SERVER's test/support/soft-authenticator.ts) — one P-256 passkey each,
+ * software authenticator per user (test/support/soft-authenticator.ts) — one P-256 passkey each,
  * registered through the real API (sign up, then /api/passkeys/* on the new cookie session).
  */
 import type * as Keytar from 'keytar';

@@ -1,5 +1,5 @@
 /**
- * The real Electron app under Playwright's `_electron` (DESIGN.md section 7): wherever an
+ * The real Electron app under Playwright's `_electron` (test/support/desktop.ts): wherever an
  * Electron binary exists (ELECTRON_OVERRIDE_DIST_PATH, KEYBRIDGE_ELECTRON_PATH or an installed
  * node_modules/electron/dist) and a display is there (run under xvfb-run on Linux). Elsewhere
  * each test reports itself skipped with the reason.

@@ -2,7 +2,7 @@
  * Passkey rules over real HTTP with genuine WebAuthn bytes from the test-side software
  * authenticator: every rejection answers 4xx with a code and leaves storage as it was
  * (passkey counter, backup state, last used; sessions), and the accepting paths record what
- * DESIGN.md asks (counter warning for synced keys, names from the AAGUID table).
+ * server/passkeys/policy.ts decides (counter warning for synced keys, names from the AAGUID table).
  */
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';

@@ -2,7 +2,7 @@
  * The handler map against the real thing: the server (SQLite in a temp dir, relay), the real
  * API client, session manager, QR login and the OS keychain (gnome-keyring via keytar). The
  * phone half is the pair-page protocol driven from Node with a software authenticator
- * (DESKTOP-CLIENT's soft phone), since this test is about the main process, not the phone UI.
+ * (test/desktop-client/support/soft-phone.ts), since this test is about the main process, not the phone UI.
  *
  * Every response and every event the renderer would receive is kept and scanned for every
  * token the server handed out (watched at the API client), the QR link's secret and the TOTP

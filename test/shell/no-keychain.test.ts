@@ -1,5 +1,5 @@
 /**
- * No keychain (DESIGN.md section 5): with D-Bus pointed at nothing, the real keytar vault
+ * No keychain (electron/services/token-vault.ts): with D-Bus pointed at nothing, the real keytar vault
  * cannot reach any Secret Service. The handler map must say so (keychain:status banner), start
  * signed out, refuse to complete a sign-in it cannot keep — ending the server session it just
  * got instead of leaving an orphan — and write nothing to disk in its place.
