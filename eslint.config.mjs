@@ -105,6 +105,24 @@ const rendererSandbox = {
   },
 };
 
+/** The protocol runs everywhere: of packages, only zod and @hpke/core (no Node, no DOM). */
+const protocolPackages = {
+  files: ['server/protocol/**'],
+  rules: {
+    'no-restricted-imports': [
+      'error',
+      {
+        patterns: [
+          {
+            regex: '^(?!zod$|@hpke/core$|\\.)',
+            message: 'The protocol imports only zod, @hpke/core and its own files.',
+          },
+        ],
+      },
+    ],
+  },
+};
+
 /** The layering rules on their own (test/renderer/boundaries.test.ts lints fixtures with them). */
 export const layering = [
   {
@@ -124,6 +142,7 @@ export const layering = [
     },
   },
   rendererSandbox,
+  protocolPackages,
 ];
 
 export default tseslint.config(

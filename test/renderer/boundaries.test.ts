@@ -84,6 +84,16 @@ const fixtures: { file: string; code: string; rule: string }[] = [
     code: "import { ApiError } from '../http/errors';\nvoid ApiError;",
     rule: 'boundaries/dependencies',
   },
+  {
+    file: 'server/protocol/fixture.ts',
+    code: "import { randomBytes } from 'node:crypto';\nvoid randomBytes;",
+    rule: 'no-restricted-imports',
+  },
+  {
+    file: 'server/protocol/fixture.ts',
+    code: "import { Redis } from 'ioredis';\nvoid Redis;",
+    rule: 'no-restricted-imports',
+  },
   // The phone: its own files and the protocol.
   {
     file: 'server/phone/lib/fixture.ts',
@@ -125,6 +135,10 @@ test('lint lets the allowed imports through', async () => {
     {
       file: 'renderer/src/login/fixture.ts',
       code: "import type { SessionState } from '../../../electron/ipc/contract';\nimport type { MeResponse } from '../../../server/protocol/api';\nexport type X = [SessionState, MeResponse];",
+    },
+    {
+      file: 'server/protocol/fixture.ts',
+      code: "import { z } from 'zod';\nimport { CipherSuite } from '@hpke/core';\nimport { Token } from './api';\nvoid [z, CipherSuite, Token];",
     },
     {
       file: 'server/phone/lib/fixture.ts',
