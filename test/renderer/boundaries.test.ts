@@ -65,6 +65,11 @@ const fixtures: { file: string; code: string; rule: string }[] = [
   },
   {
     file: 'renderer/src/fixture.ts',
+    code: "import fs from 'node:fs';\nvoid fs;",
+    rule: 'no-restricted-imports',
+  },
+  {
+    file: 'renderer/src/fixture.ts',
     code: "void fetch('/api/me');",
     rule: 'no-restricted-globals',
   },
