@@ -1,6 +1,6 @@
-// electron-vite: main, preload and renderer in one config (DESIGN.md section 5).
+// electron-vite: main, preload and renderer in one config.
 // Output: out/main/main.js (ESM), out/preload/preload.cjs (CommonJS: sandboxed preloads cannot
-// load ESM), out/renderer/ (the React UI, same sources as RENDERER's renderer/vite.config.ts,
+// load ESM), out/renderer/ (the React UI, same sources as renderer/vite.config.ts,
 // which builds dist/renderer for the Chromium harness).
 import { resolve } from 'node:path';
 import { defineConfig } from 'electron-vite';
@@ -40,7 +40,7 @@ export default defineConfig({
     root: resolve(root, 'renderer'),
     base: './',
     oxc: { jsx: { runtime: 'automatic' } },
-    // The page's CSP allows only the bundle's exact sha384 (RENDERER's plugin, both builds).
+    // The page's CSP allows only the bundle's exact sha384 (renderer/pin-script-hash.ts, both builds).
     plugins: [pinScriptHash()],
     build: {
       outDir: resolve(root, 'out/renderer'),

@@ -1,5 +1,5 @@
 /**
- * Electron main process: wiring only (DESIGN.md section 5). Lifecycle (single instance, quit,
+ * Electron main process: wiring only (docs/architecture.md §Parts and runtimes). Lifecycle (single instance, quit,
  * activate), the app:// protocol, session and window hardening, and the IPC bridge on top of
  * the handler map. Every decision lives in a plain module under electron/ that is tested
  * under Node; this file only connects them to Electron.

@@ -1,5 +1,5 @@
 // Security gate: Electronegativity over the desktop app's code (electron/ and renderer/).
-// The tool exits 0 whatever it finds (DESIGN.md section 5), so this writes SARIF, counts
+// The tool exits 0 whatever it finds, so this writes SARIF, counts
 // runs[0].results, prints each finding and exits 1 when there is any.
 //
 // Its CLI takes ONE --input (commander keeps the last -i), so both folders are copied into one

@@ -11,7 +11,7 @@ npx prettier --check . >/dev/null
 echo '== eslint'
 npx eslint .
 echo '== tsc'
-npx tsc -p tsconfig.json
+npx tsc -b
 echo '== build'
 node scripts/build.mjs
 echo '== electronegativity'

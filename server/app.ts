@@ -111,7 +111,8 @@ export async function createServer(
   const parseJson = app.getDefaultJsonParser('error', 'error');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     if (body === '') return done(null, undefined); // e.g. DELETE with a JSON content type and no body
-    parseJson(request, body as string, done);
+    // With a `done` callback the default parser answers through it, not a promise.
+    void parseJson(request, body as string, done);
   });
   app.addHook('onRequest', async (request) => {
     if (!UNSAFE_METHODS.has(request.method) || !request.url.startsWith('/api/')) return;

@@ -1,6 +1,6 @@
 /**
  * Server configuration from the environment. Everything has a default that runs on one
- * machine with SQLite (DESIGN.md section 6), so `npm run server` works after a clone;
+ * machine with SQLite (docs/architecture.md §Storage and scale), so `npm run server` works after a clone;
  * DATABASE_URL and REDIS_URL turn on the several-processes mode.
  */
 import path from 'node:path';

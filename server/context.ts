@@ -11,7 +11,7 @@ import { AccountStore } from './accounts/account-store';
 import { ActivityLog } from './activity/activity-log';
 import { SessionStore } from './sessions/session-store';
 import { SecondFactor } from './totp/second-factor';
-import { TotpSecrets } from './totp/totp-secrets';
+import type { TotpSecrets } from './totp/totp-secrets';
 import { PasskeyStore } from './passkeys/passkey-store';
 import {
   MemoryLoginAttemptStore,
@@ -90,7 +90,8 @@ export function createContext(
 ): ServerContext {
   const activity = new ActivityLog(db, clock);
   const rateLimitStore = shared?.rateLimits ?? new MemoryRateLimitStore(clock);
-  const rpOrigins = () => config.rpOrigins ?? [`http://${config.rpId}:${boundPort()}`];
+  const defaultOrigin = () => `http://${config.rpId}:${boundPort()}`;
+  const rpOrigins = () => config.rpOrigins ?? [defaultOrigin()];
   return {
     config,
     db,
@@ -109,6 +110,6 @@ export function createContext(
     readyChecks: {},
     pairingLink: noPairings,
     rpOrigins,
-    phoneOrigin: () => rpOrigins()[0],
+    phoneOrigin: () => rpOrigins()[0] ?? defaultOrigin(),
   };
 }

@@ -1,5 +1,5 @@
 /**
- * The one typed IPC contract between the renderer and the main process (DESIGN.md section 5),
+ * The one typed IPC contract between the renderer and the main process,
  * in the style of GitHub Desktop's ipc-shared.ts.
  *
  * - `RequestSchemas` / `Responses`: every invoke channel, its argument schema (parsed in the main
@@ -112,7 +112,7 @@ export type SessionState =
 export type { QrPurpose };
 
 /**
- * Why a QR flow ended without success: DESKTOP-CLIENT's QrFailReason (the one list, documented
+ * Why a QR flow ended without success: qr-login's QrFailReason (the one list, documented
  * there), plus the shell's own expiry and internal failures.
  */
 export type QrFailCode =
@@ -128,7 +128,7 @@ export type QrFailCode =
 export type QrPhoneView = { device: string };
 
 /**
- * The QR flow as the renderer sees it (DESKTOP-CLIENT's qr-login states, minus secrets).
+ * The QR flow as the renderer sees it (qr-login's states, minus secrets).
  * sign-in:     showing -> scanned (confirm on your phone) -> [code-required] -> verifying -> done.
  * add-passkey: showing -> confirm-phone (is this your phone?) -> scanned -> [code-required]
  *              -> verifying -> done (with the new passkey).

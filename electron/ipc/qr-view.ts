@@ -1,5 +1,5 @@
 /**
- * How DESKTOP-CLIENT's QR flow states (electron/services/qr-login.ts) become the renderer's
+ * How the QR flow states (electron/services/qr-login.ts) become the renderer's
  * QrView: the link, which carries the QR secret in its fragment, is drawn into an SVG image
  * here in the main process and never crosses to the renderer.
  */
@@ -16,7 +16,7 @@ export async function qrImageDataUrl(text: string): Promise<string> {
   return `data:image/svg+xml;base64,${Buffer.from(svg, 'utf8').toString('base64')}`;
 }
 
-/** Only the readable name crosses, whatever else DESKTOP-CLIENT learns about the phone. */
+/** Only the readable name crosses, whatever else qr-login learns about the phone. */
 function phoneView(phone: PhoneInfo): QrPhoneView {
   return { device: phone.device };
 }

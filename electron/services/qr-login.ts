@@ -1,5 +1,5 @@
 /**
- * The desktop half of the QR sign-in (DESIGN.md sections 2 and 3), plain Node, no Electron.
+ * The desktop half of the QR sign-in (docs/architecture.md §QR sign-in), plain Node, no Electron.
  *
  * One QrLogin drives one flow: open a pairing on the relay, ask the server for an attempt
  * linked to it, make an ephemeral P-256 key and a 32-byte QR secret, show the link, replace it
@@ -28,6 +28,7 @@ import {
   generateDesktopKeys,
   generateQrSecret,
   type DesktopChannel,
+  type DesktopKeys,
 } from '../../server/protocol/channel';
 import { buildQrLink } from '../../server/protocol/qr-link';
 import {
@@ -120,7 +121,7 @@ export type QrLoginOptions = {
   serverUrl: string;
   /** Where the refresh token goes. Needed unless `session` is given. */
   vault?: TokenVault;
-  /** Share the app's session manager (the SHELL does); otherwise one is made from api + vault. */
+  /** Share the app's session manager (electron/app-core.ts does); else one from api + vault. */
   session?: SessionManager;
   /** Share the app's API client; otherwise one is made from serverUrl + localAddress. */
   api?: ApiClient;
@@ -134,7 +135,7 @@ export type QrLoginOptions = {
   /** Stop replacing unscanned QRs after this long (then `expired`). Default 5 minutes. */
   maxWaitMs?: number;
   /**
-   * Instead of `session.adopt`: takes the sign-in tokens (e.g. the SHELL's handler map). It
+   * Instead of `session.adopt`: takes the sign-in tokens. It
    * must store the refresh token before resolving: the phone is told "signed in" afterwards.
    */
   adopt?: (tokens: TokenResponse) => Promise<unknown>;
@@ -165,7 +166,7 @@ type Pairing = {
   pairingId: string;
   attemptId: string;
   options: Record<string, unknown> & { challenge: string };
-  keyPair: CryptoKeyPair;
+  keyPair: DesktopKeys['keyPair'];
   secret: string;
   channel: DesktopChannel;
   joined: PhoneInfo | null;
@@ -682,7 +683,7 @@ export function createQrLogin(options: QrLoginOptions): QrLogin {
             codeInFlight = false;
           }
         });
-        queue.then(() => resolve(state));
+        void queue.then(() => resolve(state));
       });
     },
     confirmPhone(yes: boolean) {

@@ -9,6 +9,7 @@
  * handshake (token expired or revoked meanwhile) is retried with a token refreshed on purpose,
  * with backoff; the refresh itself tells the session manager when the session is really over.
  */
+import type { Agent } from 'node:http';
 import { io, type ManagerOptions, type Socket, type SocketOptions } from 'socket.io-client';
 import {
   SESSION_EVENTS_ENDED,
@@ -27,7 +28,7 @@ export type SessionEventsOptions = {
   /** Bind the connection to this local address, like the API client ('127.0.0.2' in tests). */
   localAddress?: string;
   /** The system-proxy agent (api-client.ts socketAgent); unset: direct. */
-  agent?: import('node:http').Agent;
+  agent?: Agent;
   /**
    * An access token for the handshake. `fresh` after the server refused the last one: refresh
    * first. Rejects when there is none to give (signed out meanwhile); the try then fails and
@@ -58,7 +59,7 @@ export function connectSessionEvents(options: SessionEventsOptions): SessionEven
   // browser-minded types do not know them.
   const socketOptions: Omit<Partial<ManagerOptions & SocketOptions>, 'agent'> & {
     localAddress?: string;
-    agent?: import('node:http').Agent;
+    agent?: Agent;
   } = {
     transports: ['websocket'],
     // Its own connection: another manager in this process may bind another local address.

@@ -1,7 +1,7 @@
 /**
  * Where the desktop keeps its refresh token: the OS keychain, behind a small interface so
  * another backend (Electron safeStorage) can replace keytar without touching callers
- * (DESIGN.md section 5). Plain Node, no Electron import.
+ * (docs/architecture.md §Parts and runtimes). Plain Node, no Electron import.
  *
  * There is deliberately NO file fallback: when no keychain answers we say so plainly and keep
  * nothing on disk, so a token never lands in a readable file.
@@ -26,7 +26,7 @@ export interface TokenVault {
   setCurrentAccount(account: VaultAccount | null): Promise<void>;
 }
 
-/** The keychain account name: server origin + user id (DESIGN.md section 5). */
+/** The keychain account name: server origin + user id, so two servers never share one. */
 export function vaultAccountName(account: VaultAccount): string {
   return `${new URL(account.serverOrigin).origin}#${account.userId}`;
 }

@@ -1,5 +1,5 @@
 /**
- * The app:// protocol that serves the built renderer (DESIGN.md section 5: not file://, Electron
+ * The app:// protocol that serves the built renderer (not file://: Electron
  * checklist item 18). Plain function from a request URL to a Response, so path handling and
  * headers are tested under Node; main.ts only passes it to protocol.handle.
  */

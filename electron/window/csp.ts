@@ -1,6 +1,6 @@
 /**
  * The renderer's Content-Security-Policy (Electron checklist item 7). The renderer needs no
- * network at all (DESIGN.md section 1: it talks only to the preload API), so connect-src is
+ * network at all (it talks only to the preload API, electron/ipc/contract.ts), so connect-src is
  * 'none'; images may be data: URLs because the QR codes arrive as SVG data URLs from main.
  */
 export const RENDERER_CSP = [

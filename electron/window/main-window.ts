@@ -1,6 +1,6 @@
 /**
  * The one Keybridge window. Its webPreferences are spelled out literally, even where
- * Electron's default already agrees (DESIGN.md section 5; Electron checklist items 2-4, 6, 8-10),
+ * Electron's default already agrees (Electron checklist items 2-4, 6, 8-10),
  * so a careless edit shows up in review, in Electronegativity (which reads this literal) and in
  * the unit test (which records the options through a stubbed BrowserWindow).
  */

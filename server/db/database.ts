@@ -1,6 +1,6 @@
 /**
  * Opens the database and brings the schema up to date. Kysely is the only query layer, so the
- * same queries run on both dialects (DESIGN.md section 6):
+ * same queries run on both dialects (docs/architecture.md §Storage and scale):
  * - default: SQLite (better-sqlite3 v12, WAL) in DATA_DIR;
  * - DATABASE_URL=postgres://…: PostgreSQL through a pg pool, for several server processes.
  */

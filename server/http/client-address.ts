@@ -72,7 +72,7 @@ export function trustFunction(setting: TrustProxySetting): TrustFunction {
 export function normaliseIp(ip: string): string {
   const trimmed = ip.trim().replace(/^\[|\]$/g, '');
   const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(trimmed);
-  return (mapped ? mapped[1] : trimmed).toLowerCase();
+  return (mapped?.[1] ?? trimmed).toLowerCase();
 }
 
 /** The client address of a request under the trust rule (rightmost untrusted hop). */

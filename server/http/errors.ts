@@ -74,7 +74,7 @@ export function installErrorHandling(app: FastifyInstance): void {
     if (err instanceof ApiError) apiError = err;
     else if (err instanceof ZodError) apiError = validationError(err);
     else if ('code' in err && typeof err.code === 'string' && fastifyCodes[err.code]) {
-      const known = fastifyCodes[err.code];
+      const known = fastifyCodes[err.code]!;
       apiError = new ApiError(known.status, known.code, known.message);
     } else if ('statusCode' in err && typeof err.statusCode === 'number' && err.statusCode < 500) {
       // Any other client error Fastify raises (bad URL encoding, etc.).

@@ -8,13 +8,13 @@ export function registerOpsRoutes(app: FastifyInstance, ctx: ServerContext): voi
   app.get('/healthz', async () => ({ ok: true }));
 
   app.get('/readyz', async (_request, reply) => {
-    const names = Object.keys(ctx.readyChecks);
+    const entries = Object.entries(ctx.readyChecks);
     const [database, ...others] = await Promise.all([
       databaseReachable(ctx.db),
-      ...names.map((n) => ctx.readyChecks[n]().catch(() => false)),
+      ...entries.map(([, check]) => check().catch(() => false)),
     ]);
     const checks: Record<string, boolean> = { database };
-    names.forEach((n, i) => (checks[n] = others[i]));
+    entries.forEach(([n], i) => (checks[n] = others[i] === true));
     const ok = Object.values(checks).every(Boolean);
     return reply.code(ok ? 200 : 503).send({ ok, checks });
   });

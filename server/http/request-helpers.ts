@@ -35,9 +35,10 @@ function presentedToken(request: FastifyRequest): string | null {
   const auth = request.headers.authorization;
   if (auth !== undefined) {
     const match = /^Bearer ([^\s]+)$/.exec(auth);
-    if (!match || !Token.safeParse(match[1]).success)
+    const token = match?.[1];
+    if (token === undefined || !Token.safeParse(token).success)
       throw new ApiError(401, 'unauthorized', 'The access token is malformed.');
-    return match[1];
+    return token;
   }
   const cookie = request.cookies?.[SESSION_COOKIE];
   if (cookie && Token.safeParse(cookie).success) return cookie;

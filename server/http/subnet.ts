@@ -10,8 +10,8 @@ import { normaliseIp } from './client-address';
 function ipv6Groups(ip: string): number[] {
   let text = ip;
   const dotted = /(\d+\.\d+\.\d+\.\d+)$/.exec(text);
-  if (dotted) {
-    const [a, b, c, d] = dotted[1].split('.').map(Number);
+  if (dotted?.[1]) {
+    const [a = 0, b = 0, c = 0, d = 0] = dotted[1].split('.').map(Number);
     text = `${text.slice(0, dotted.index)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
   }
   const [head, tail] = text.includes('::') ? text.split('::') : [text, undefined];
@@ -30,7 +30,8 @@ export function subnetKey(address: string): string {
   const family = isIP(ip);
   if (family === 4) return `${ip.split('.').slice(0, 3).join('.')}.0/24`;
   if (family !== 6) return ip;
-  const g = ipv6Groups(ip);
+  // isIP() said IPv6, so there are eight groups.
+  const g = ipv6Groups(ip) as [number, number, number, number, number, number, number, number];
   if (g.slice(0, 5).every((x) => x === 0) && g[5] === 0xffff)
     return `${g[6] >> 8}.${g[6] & 0xff}.${g[7] >> 8}.0/24`;
   return `${g

@@ -44,8 +44,8 @@ import {
 } from './paired-attempts';
 
 /**
- * The QR flow spends up to 60 s unscanned plus 120 s scanned on one pairing (DESIGN.md
- * section 3), so the login challenge lives as long: three minutes.
+ * The QR flow spends up to 60 s unscanned plus 120 s scanned on one pairing
+ * (server/tunnel/limits.ts), so the login challenge lives as long: three minutes.
  */
 export const LOGIN_TIMEOUT_MS = 3 * 60 * 1000;
 

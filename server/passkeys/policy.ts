@@ -1,6 +1,6 @@
 /**
- * The passkey rules that are decisions rather than cryptography (DESIGN.md "Passkey rules
- * the server keeps"), as pure functions so each is unit-tested on its own.
+ * The passkey rules that are decisions rather than cryptography, as pure functions so each is
+ * unit-tested on its own.
  */
 
 export const MAX_PASSKEYS = 20;

@@ -1,6 +1,6 @@
 /**
  * Login and registration attempts in Redis, for a server spread over several processes
- * (REDIS_URL, DESIGN.md section 6): options on one process, verify on another. Each attempt is
+ * (REDIS_URL, docs/architecture.md §Storage and scale): options on one process, verify on another. Each attempt is
  * one JSON key that expires on its own a little after the attempt does; every change is one
  * atomic command or Lua script, so two processes never both spend one challenge, and wrong
  * reverse codes counted on any process add up to the same five.

@@ -1,8 +1,7 @@
 /**
  * Builds the phone web app (served by the server under /m/) into dist/phone. Two pages: the
- * account app (index.html) and the QR pairing page (pair.html, owned by the tunnel feature).
+ * account app (index.html) and the QR pairing page (pair.html).
  */
-import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineConfig, type Plugin } from 'vite';
@@ -10,9 +9,7 @@ import { defineConfig, type Plugin } from 'vite';
 const root = dirname(fileURLToPath(import.meta.url));
 const repo = resolve(root, '../..');
 
-const input: Record<string, string> = { index: resolve(root, 'index.html') };
-// pair.html belongs to the tunnel feature and may not exist in every checkout yet.
-if (existsSync(resolve(root, 'pair.html'))) input.pair = resolve(root, 'pair.html');
+const input = { index: resolve(root, 'index.html'), pair: resolve(root, 'pair.html') };
 
 /**
  * @hpke/core (pair page) falls back to `import('crypto')` when there is no WebCrypto global;

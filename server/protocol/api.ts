@@ -1,5 +1,5 @@
 /**
- * The HTTP API contract (DESIGN.md section 4): one source of truth for request bodies
+ * The HTTP API contract (docs/architecture.md §API): one source of truth for request bodies
  * (parsed at the edge by the server with these schemas) and response shapes (used as types
  * by the phone web app, the desktop API client and the renderer).
  *

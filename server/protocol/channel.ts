@@ -1,5 +1,5 @@
 /**
- * The end-to-end channel between phone and desktop (DESIGN.md section 3). The relay only ever
+ * The end-to-end channel between phone and desktop (docs/architecture.md §Tunnel protocol). The relay only ever
  * sees what `seal` returns.
  *
  * HPKE (RFC 9180) in PSK mode with DHKEM(P-256, HKDF-SHA256), HKDF-SHA256, AES-128-GCM, via
@@ -208,7 +208,8 @@ function unframe(data: string): { type: number; body: Uint8Array<ArrayBuffer> } 
     throw new ChannelError('bad-frame', 'The frame is not base64url.');
   }
   if (bytes.length < 1 + TAG_BYTES) throw new ChannelError('bad-frame', 'The frame is too short.');
-  return { type: bytes[0], body: bytes.subarray(1) };
+  // The length check above guarantees byte 0.
+  return { type: bytes[0]!, body: bytes.subarray(1) };
 }
 
 function parseOr<T>(

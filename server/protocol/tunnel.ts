@@ -1,5 +1,5 @@
 /**
- * Tunnel protocol v1 (DESIGN.md section 3): the socket.io events between a desktop, the relay
+ * Tunnel protocol v1 (docs/architecture.md §Tunnel protocol): the socket.io events between a desktop, the relay
  * (namespace /tunnel) and a phone, and the end-to-end messages that travel inside the
  * encrypted channel (channel.ts). Imported unchanged by the relay (Node), the desktop client
  * (Node) and the phone approval page (browser), so it depends on zod only.

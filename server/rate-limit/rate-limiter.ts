@@ -2,7 +2,7 @@
  * Counters for guessable secrets (password, TOTP, step-up) and costly requests: fixed windows
  * (a ceiling) and backoffs (a delay that doubles with each failure). In memory behind an
  * interface, like challenges; with REDIS_URL the Redis implementation
- * (redis-rate-limit-store.ts) shares the counts between server processes (DESIGN.md section 6).
+ * (redis-rate-limit-store.ts) shares the counts between server processes (docs/architecture.md §Storage and scale).
  */
 import type { BackoffRule, RateLimitRule } from '../config';
 import type { Clock } from '../util/clock';

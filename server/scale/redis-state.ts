@@ -1,6 +1,6 @@
 /**
- * Short-lived state shared by every server process when REDIS_URL is set (DESIGN.md section
- * 6): passkey login and registration attempts (challenges, reverse codes) and rate-limit
+ * Short-lived state shared by every server process when REDIS_URL is set
+ * (docs/architecture.md §Storage and scale): passkey login and registration attempts (challenges, reverse codes) and rate-limit
  * counts. One ioredis connection for all three; the relay keeps its own (server/tunnel/).
  */
 import { Redis } from 'ioredis';

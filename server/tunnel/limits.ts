@@ -1,5 +1,5 @@
 /**
- * Relay limits: lifetimes (DESIGN.md section 3) and abuse limits. Tests shorten the lifetimes
+ * Relay limits: lifetimes (docs/architecture.md §Tunnel protocol) and abuse limits. Tests shorten the lifetimes
  * instead of waiting a minute.
  */
 import { MAX_MESSAGE_CHARS } from '../protocol/tunnel';

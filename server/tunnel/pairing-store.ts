@@ -1,7 +1,7 @@
 /**
  * Where the relay keeps pairings. In memory by default; the interface is async and each
- * mutation is one atomic step so a Redis implementation (scaled deployment, DESIGN.md
- * section 6) can take over without touching the relay.
+ * mutation is one atomic step so a Redis implementation (redis-pairing-store.ts,
+ * for a scaled deployment) can take over without touching the relay.
  *
  * Closed pairings leave a small tombstone (id -> why it ended, nothing else) for a while, so a
  * late phone hears "expired" or "already used" instead of "unknown".

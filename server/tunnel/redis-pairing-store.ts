@@ -1,5 +1,5 @@
 /**
- * Pairings in Redis, for a relay spread over several processes (DESIGN.md section 6). Each
+ * Pairings in Redis, for a relay spread over several processes (docs/architecture.md §Storage and scale). Each
  * mutation is one Lua script, so two phones joining through two processes at the same moment
  * still get exactly one winner. Keys expire on their own a little after the pairing would
  * have, so a crashed process leaves nothing behind for long.
@@ -104,10 +104,11 @@ export class RedisPairingStore implements PairingStore {
       String(expiresAt),
       String(now),
       String(GRACE_MS),
-    )) as string[];
+    )) as [status: string, payload?: string];
     switch (r[0]) {
       case 'ok':
-        return { ok: true, pairing: JSON.parse(r[1]) as Pairing };
+        // CLAIM answers {'ok', pairing} and {'closed', reason}.
+        return { ok: true, pairing: JSON.parse(r[1]!) as Pairing };
       case 'closed':
         return { ok: false, reason: { closed: r[1] as ClosedReason } };
       case 'expired':

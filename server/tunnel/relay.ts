@@ -1,5 +1,5 @@
 /**
- * The relay (DESIGN.md section 3): socket.io namespace /tunnel, a dumb pipe between exactly one
+ * The relay (docs/architecture.md §Tunnel protocol): socket.io namespace /tunnel, a dumb pipe between exactly one
  * desktop and one phone per pairing. It never sees plaintext: `pair:msg` data is an opaque
  * channel frame (server/protocol/channel.ts). What it adds is what only the server can vouch
  * for: the desktop's IP, when the pairing was made, whether both sides share a network, and
@@ -62,7 +62,7 @@ export type TunnelOptions = {
   trustProxy?: TrustProxy;
   limits?: Partial<TunnelLimits>;
   store?: PairingStore;
-  /** SERVER's attempt store for `kind`: a fresh 6-digit code for this attempt (stored hashed). */
+  /** The HTTP attempt store for `kind`: a fresh 6-digit code for this attempt (stored hashed). */
   issueReverseCode?: (kind: PairPurpose, attemptId: string) => string | Promise<string>;
   /** Can the server vouch both ends share a network (server/tunnel/network-check.ts)? */
   sameNetwork?: (desktopIp: string, phoneIp: string) => boolean;

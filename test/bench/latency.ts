@@ -49,7 +49,7 @@ export async function directIdle(runs: number, warmup: number): Promise<DirectRe
     const users = await enrollUsers(1, child.phoneOrigin, child.enroll);
     const base = new URL(child.url);
     const samples = await repeat(warmup, runs, () =>
-      signIn(base, users, users.free[0], { addressing: 'bind', preconnect: true }),
+      signIn(base, users, users.free[0]!, { addressing: 'bind', preconnect: true }),
     );
     const r = {
       options: stats(samples.map((s) => s.options)),
@@ -218,7 +218,7 @@ export async function qrAndRelay(o: {
   });
   await new Promise<void>((r) => bare.listen(0, '127.0.0.1', r));
   const bareUrl = `http://127.0.0.1:${(bare.address() as AddressInfo).port}`;
-  const peers = [await client(bareUrl), await client(bareUrl)];
+  const peers = [await client(bareUrl), await client(bareUrl)] as const;
   const bareSocketIo = stats(await roundTrips(peers[0], peers[1], 'fwd', () => ({ data: frame })));
   for (const p of peers) p.close();
   await new Promise<void>((r) => bareIo.close(() => r()));

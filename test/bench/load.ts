@@ -51,7 +51,7 @@ export async function enrollUsers(
     });
   }
   const handles = await enroll(batch);
-  creds.forEach((c, i) => (c.userHandle = handles[i].userHandle));
+  creds.forEach((c, i) => (c.userHandle = handles[i]!.userHandle));
   authenticator.credentials.push(...creds);
   return { authenticator, free: [...creds] };
 }

@@ -29,7 +29,7 @@ async function inBatches<T>(items: T[], width: number, fn: (t: T) => Promise<voi
   let next = 0;
   await Promise.all(
     Array.from({ length: width }, async () => {
-      while (next < items.length) await fn(items[next++]);
+      while (next < items.length) await fn(items[next++]!);
     }),
   );
 }

@@ -61,7 +61,8 @@ function packageOf(frame: CallFrame): string {
   const nm = p.lastIndexOf('node_modules/');
   if (nm >= 0) {
     const rest = p.slice(nm + 'node_modules/'.length).split('/');
-    return rest[0].startsWith('@') ? `${rest[0]}/${rest[1]}` : rest[0];
+    const [scope = '', name = ''] = rest;
+    return scope.startsWith('@') ? `${scope}/${name}` : scope;
   }
   if (p.startsWith(root + '/')) {
     const parts = p.slice(root.length + 1).split('/');

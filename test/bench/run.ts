@@ -133,7 +133,7 @@ if (outer) {
 }
 
 const started = performance.now();
-const load = os.loadavg()[0];
+const load = os.loadavg()[0] ?? 0;
 console.log(
   `Keybridge benchmark — Node ${process.version}, ${os.cpus().length} cores, load average ${load.toFixed(2)} at start` +
     `${quick ? ', --quick' : ''}\nSections: ${only.join(', ')}`,

@@ -35,7 +35,7 @@ async function startToReady(args: string[]): Promise<number> {
       child.stdout!.on('data', (c: Buffer) => {
         out += c.toString();
         const m = /listening on (http:\/\/\S+)/.exec(out);
-        if (m) resolve(m[1]);
+        if (m?.[1]) resolve(m[1]);
       });
       child.once('exit', (code) => reject(new Error(`server exited (${code}) before listening`)));
     });

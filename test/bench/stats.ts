@@ -5,7 +5,8 @@ export type Stats = { n: number; p50: number; p99: number; mean: number };
 export function stats(samples: number[]): Stats {
   const s = [...samples].sort((a, b) => a - b);
   if (s.length === 0) return { n: 0, p50: NaN, p99: NaN, mean: NaN };
-  const at = (q: number) => s[Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1))];
+  // s is non-empty here, so the clamped index always names a sample.
+  const at = (q: number) => s[Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1))]!;
   return {
     n: s.length,
     p50: at(0.5),

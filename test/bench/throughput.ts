@@ -186,7 +186,7 @@ export async function throughput(o: ThroughputOptions): Promise<ThroughputResult
       await sampler?.close();
       await child.stop();
     }
-    printLevels(servers[servers.length - 1]);
+    printLevels(servers[servers.length - 1]!);
   };
 
   await run('sqlite', 'Keybridge, SQLite (one process)', () => startChild('keybridge', { env }));
@@ -203,7 +203,7 @@ export async function throughput(o: ThroughputOptions): Promise<ThroughputResult
         levels: [],
         skipped: schema.unavailable,
       });
-      printLevels(servers[servers.length - 1]);
+      printLevels(servers[servers.length - 1]!);
     } else {
       const redis = await startRedis();
       const forget = killOnExit(await redisPid(redis.url));

@@ -3,6 +3,7 @@
  * server, with the phone page in Chromium approving the link the CLI prints, and the real
  * keychain (the CLI keeps its entries under KEYBRIDGE_VAULT_SERVICE so tests stay apart).
  */
+import type * as Keytar from 'keytar';
 import { after, before, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
@@ -19,7 +20,7 @@ import { launchChromium } from '../support/chromium';
 import { createPhone, type Phone } from '../support/phone';
 import { startTestServer, type TestServer } from '../support/server';
 
-const keytar = createRequire(import.meta.url)('keytar') as typeof import('keytar');
+const keytar = createRequire(import.meta.url)('keytar') as typeof Keytar;
 const service = `${VAULT_SERVICE}.test-cli-${randomBytes(4).toString('hex')}`;
 const BIN = path.resolve(import.meta.dirname, '../../bin/keybridge.mjs');
 const PASSWORD = 'cli test password 123';
@@ -91,8 +92,9 @@ async function scan(link: string, opts?: { expectCode?: boolean }) {
 function oneLine(stderr: string): string {
   const lines = stderr.trimEnd().split('\n');
   assert.equal(lines.length, 1, `expected one line, got: ${stderr}`);
-  assert.match(lines[0], /^keybridge: \S/);
-  return lines[0];
+  const [line = ''] = lines;
+  assert.match(line, /^keybridge: \S/);
+  return line;
 }
 
 before(async () => {

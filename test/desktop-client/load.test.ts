@@ -6,9 +6,10 @@
  * Real: the server, SQLite, the relay, socket.io, the HPKE channel, the desktop client, the
  * keychain (gnome-keyring). The phone half: 200 Chromium pages are too many for this machine,
  * so each phone is the pair-page protocol driven from Node (support/soft-phone.ts) with a
- * software authenticator per user (SERVER's test/support/soft-authenticator.ts) — one P-256 passkey each,
+ * software authenticator per user (test/support/soft-authenticator.ts) — one P-256 passkey each,
  * registered through the real API (sign up, then /api/passkeys/* on the new cookie session).
  */
+import type * as Keytar from 'keytar';
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -28,7 +29,7 @@ import { startTestServer, type TestServer } from '../support/server';
 
 const N = 200;
 const PASSWORD = 'load test password 123';
-const keytar = createRequire(import.meta.url)('keytar') as typeof import('keytar');
+const keytar = createRequire(import.meta.url)('keytar') as typeof Keytar;
 const service = `${VAULT_SERVICE}.test-load-${randomBytes(4).toString('hex')}`;
 const vault = createKeytarVault({ service });
 
@@ -46,7 +47,7 @@ async function pool<T, R>(items: T[], limit: number, fn: (item: T, i: number) =>
     Array.from({ length: limit }, async () => {
       while (next < items.length) {
         const i = next++;
-        out[i] = await fn(items[i], i);
+        out[i] = await fn(items[i]!, i);
       }
     }),
   );
@@ -159,7 +160,7 @@ test(`${N} QR sign-ins at once: each desktop gets its own user's session, none l
     finals.forEach((f, i) => {
       assert.equal(
         f.status === 'signed-in' && f.user.id,
-        users[i].id,
+        users[i]?.id,
         `desktop ${i} got another user`,
       );
     });

@@ -3,6 +3,7 @@
  * with a CDP virtual authenticator holding the passkey, the desktop client in Node, and the
  * real keychain (gnome-keyring under scripts/with-keyring.sh).
  */
+import type * as Keytar from 'keytar';
 import { after, before, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -22,7 +23,7 @@ import { createPhone, type Phone } from '../support/phone';
 import { recordStates, waitForState, wrongCode } from './support/flow';
 import { startTestServer, type TestServer } from '../support/server';
 
-const keytar = createRequire(import.meta.url)('keytar') as typeof import('keytar');
+const keytar = createRequire(import.meta.url)('keytar') as typeof Keytar;
 const service = `${VAULT_SERVICE}.test-qr-${randomBytes(4).toString('hex')}`;
 const vault = createKeytarVault({ service });
 const PASSWORD = 'a long enough password 1';

@@ -5,7 +5,8 @@
  * the desktop, its state becomes signed-out with reason ended-elsewhere and the keychain entry
  * is gone. A desktop that was away when its session ended learns the same on reconnect.
  */
-import { after, before, test } from 'node:test';
+import type * as Keytar from 'keytar';
+import { after, before, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
@@ -24,7 +25,7 @@ import {
 import { ManualClock } from '../../server/util/clock';
 import { startTestServer, type TestServer } from '../support/server';
 
-const keytar = createRequire(import.meta.url)('keytar') as typeof import('keytar');
+const keytar = createRequire(import.meta.url)('keytar') as typeof Keytar;
 const service = `${VAULT_SERVICE}.test-ended-${randomBytes(4).toString('hex')}`;
 const vault = createKeytarVault({ service });
 const PASSWORD = 'session ended test password';
@@ -84,7 +85,7 @@ async function untilPushConnected(session: SessionManager, up = true) {
 }
 
 /** A TCP hop in front of a server whose connections can be cut (a network drop). */
-async function startCuttableLink(t: import('node:test').TestContext, port: number) {
+async function startCuttableLink(t: TestContext, port: number) {
   const sockets = new Set<net.Socket>();
   const link = net.createServer((client) => {
     const upstream = net.connect(port, '127.0.0.1');
@@ -114,7 +115,7 @@ async function startCuttableLink(t: import('node:test').TestContext, port: numbe
   };
 }
 
-async function signedInDesktop(t: import('node:test').TestContext) {
+async function signedInDesktop(t: TestContext) {
   const session = createSessionManager({ api, vault, pushEvents: fastRetry });
   t.after(() => session.dispose());
   const tokens = await api.passwordLogin({ email, password: PASSWORD });

@@ -4,6 +4,7 @@
  * single-flight (a refresh token used twice would revoke the whole family), sign-out ends the
  * server session and empties the keychain.
  */
+import type * as Keytar from 'keytar';
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -18,7 +19,7 @@ import {
 } from '../../electron/services/token-vault';
 import { startTestServer, type TestServer } from '../support/server';
 
-const keytar = createRequire(import.meta.url)('keytar') as typeof import('keytar');
+const keytar = createRequire(import.meta.url)('keytar') as typeof Keytar;
 const service = `${VAULT_SERVICE}.test-session-${randomBytes(4).toString('hex')}`;
 const vault = createKeytarVault({ service });
 const PASSWORD = 'session test password';

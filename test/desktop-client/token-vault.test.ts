@@ -2,6 +2,7 @@
  * The keytar vault against the real Secret Service (gnome-keyring under scripts/with-keyring.sh),
  * and its refusal to fall back to a file when no keychain is reachable.
  */
+import type * as Keytar from 'keytar';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -18,7 +19,7 @@ import {
 } from '../../electron/services/token-vault';
 
 const run = promisify(execFile);
-const keytar = createRequire(import.meta.url)('keytar') as typeof import('keytar');
+const keytar = createRequire(import.meta.url)('keytar') as typeof Keytar;
 
 test('keytar vault stores, reads back, remembers the current account and deletes', async (t) => {
   const service = `${VAULT_SERVICE}.test-${randomBytes(4).toString('hex')}`;

@@ -8,6 +8,7 @@
  * The flow-specific part (how the desktop and the phone finish a QR sign-in) is signInByQr
  * below; the stack itself does not depend on it.
  */
+import type * as Keytar from 'keytar';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
@@ -26,7 +27,7 @@ import {
   type DeployedStack,
 } from './support/topology/stack';
 
-const keytar = createRequire(import.meta.url)('keytar') as typeof import('keytar');
+const keytar = createRequire(import.meta.url)('keytar') as typeof Keytar;
 const PASSWORD = 'a long enough password 1';
 const email = `deployed-${randomBytes(3).toString('hex')}@example.com`;
 

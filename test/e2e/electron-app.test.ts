@@ -1,5 +1,5 @@
 /**
- * The real Electron app under Playwright's `_electron` (DESIGN.md section 7): wherever an
+ * The real Electron app under Playwright's `_electron` (test/support/desktop.ts): wherever an
  * Electron binary exists (ELECTRON_OVERRIDE_DIST_PATH, KEYBRIDGE_ELECTRON_PATH or an installed
  * node_modules/electron/dist) and a display is there (run under xvfb-run on Linux). Elsewhere
  * each test reports itself skipped with the reason.
@@ -10,6 +10,7 @@
  * sign-in through the preload leaves no token in the page. Run against the unfused dev build
  * (`electron <repo>`): Playwright needs the inspector fuse that packaging turns off.
  */
+import type * as Keytar from 'keytar';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -79,7 +80,7 @@ after(async () => {
   await server?.close();
   if (userData) fs.rmSync(userData, { recursive: true, force: true });
   if (!skipReason) {
-    const keytar = createRequire(import.meta.url)('keytar') as typeof import('keytar');
+    const keytar = createRequire(import.meta.url)('keytar') as typeof Keytar;
     for (const c of await keytar.findCredentials(service).catch(() => [])) {
       await keytar.deletePassword(service, c.account);
     }
@@ -173,7 +174,7 @@ test('a password sign-in through the preload leaves no token in the page', async
   assert.equal(result.ok && result.value.status, 'signed-in');
 
   // The refresh token, from the keychain where the main process put it.
-  const keytar = createRequire(import.meta.url)('keytar') as typeof import('keytar');
+  const keytar = createRequire(import.meta.url)('keytar') as typeof Keytar;
   const tokens = (await keytar.findCredentials(service))
     .filter((c) => c.account !== 'current-account')
     .map((c) => c.password);

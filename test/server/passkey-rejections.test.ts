@@ -2,7 +2,7 @@
  * Passkey rules over real HTTP with genuine WebAuthn bytes from the test-side software
  * authenticator: every rejection answers 4xx with a code and leaves storage as it was
  * (passkey counter, backup state, last used; sessions), and the accepting paths record what
- * DESIGN.md asks (counter warning for synced keys, names from the AAGUID table).
+ * server/passkeys/policy.ts decides (counter warning for synced keys, names from the AAGUID table).
  */
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
@@ -132,7 +132,7 @@ test('a credential id registered to anyone is refused (409) and nothing is store
     cookie: b.cookie,
     body: {
       attemptId: o.attemptId,
-      response: b.auth.register(o.options, { credentialId: a.auth.credentials[0].id }),
+      response: b.auth.register(o.options, { credentialId: a.auth.credentials[0]!.id }),
     },
   });
   assertRefused(r, 409, 'credential_already_registered');

@@ -157,6 +157,7 @@ test('two server processes on one database and secrets key answer a racing pair 
       }),
     ),
   );
+  assert.ok(ra && rb);
   assert.deepEqual([ra.status, rb.status], [200, 200], JSON.stringify([ra.body, rb.body]));
   assert.equal(ra.body.refreshToken, rb.body.refreshToken);
   assert.equal((await call(b, '/api/me', { token: ra.body.accessToken })).status, 200);

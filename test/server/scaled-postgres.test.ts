@@ -1,5 +1,5 @@
 /**
- * The whole "many machines" setup (DESIGN.md section 6): two nodes with their own DATA_DIR
+ * The whole "many machines" setup (docs/architecture.md §Storage and scale): two nodes with their own DATA_DIR
  * (two machines), one PostgreSQL schema (DATABASE_URL), one Redis (REDIS_URL) and one shared
  * SECRETS_KEY. Every step of an account's life may land on either node.
  */

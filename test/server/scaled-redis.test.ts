@@ -1,5 +1,5 @@
 /**
- * "Many machines" mode (DESIGN.md section 6): two server processes' worth of createServer
+ * "Many machines" mode (docs/architecture.md §Storage and scale): two server processes' worth of createServer
  * ("node A" and "node B") sharing one SQLite file and one real Redis (REDIS_URL). Challenges,
  * reverse codes and rate-limit counts live in Redis, so a ceremony started on one node
  * finishes on the other, a code issued on one is enforced on the other, and neither limits

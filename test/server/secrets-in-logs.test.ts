@@ -34,7 +34,7 @@ test('no secret reaches the logs', async () => {
 
   const signUp = await call(srv.url, '/api/accounts', { body: { email, password } });
   const cookie = sessionCookie(signUp);
-  keep('cookie token', cookie.split('=')[1]);
+  keep('cookie token', cookie.split('=')[1]!);
 
   const setup = await call<{ secret: string; otpauthUri: string }>(srv.url, '/api/2fa/totp/setup', {
     cookie,
@@ -114,7 +114,7 @@ test('no secret reaches the logs', async () => {
     ).status,
     201,
   );
-  keep('private key', auth.credentials[0].privateKey.export({ format: 'jwk' }).d as string);
+  keep('private key', auth.credentials[0]!.privateKey.export({ format: 'jwk' }).d as string);
 
   // QR sign-in: options linked to a pairing, the phone approves, the desktop redeems with codes.
   const seam = fakePairings(srv.context);

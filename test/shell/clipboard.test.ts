@@ -9,6 +9,8 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import type { HandlerMap } from '../../electron/ipc/contract';
+import type { QrLogin } from '../../electron/services/qr-login';
 import { useElectronStub } from './fixtures/electron-stub';
 
 const stub = useElectronStub();
@@ -21,8 +23,7 @@ const main = stub.main!;
 
 const LINK = 'https://exchange.localhost/m/#pair=v1.secret-part-that-must-not-leak';
 
-type Handlers = import('../../electron/ipc/contract').HandlerMap;
-type QrLogin = import('../../electron/services/qr-login').QrLogin;
+type Handlers = HandlerMap;
 
 function showingLink(): QrLogin {
   const state = { status: 'waiting-for-scan' as const, link: LINK, expiresAt: Date.now() + 60_000 };

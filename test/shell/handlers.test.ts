@@ -2,12 +2,13 @@
  * The handler map against the real thing: the server (SQLite in a temp dir, relay), the real
  * API client, session manager, QR login and the OS keychain (gnome-keyring via keytar). The
  * phone half is the pair-page protocol driven from Node with a software authenticator
- * (DESKTOP-CLIENT's soft phone), since this test is about the main process, not the phone UI.
+ * (test/desktop-client/support/soft-phone.ts), since this test is about the main process, not the phone UI.
  *
  * Every response and every event the renderer would receive is kept and scanned for every
  * token the server handed out (watched at the API client), the QR link's secret and the TOTP
  * codes: none may appear. Calls go through `dispatch`, exactly as ipc-main runs them.
  */
+import type * as Keytar from 'keytar';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
@@ -36,7 +37,7 @@ import { PHONE_USER_AGENT } from '../support/phone';
 import { SoftAuthenticator } from '../support/soft-authenticator';
 
 const PASSWORD = 'shell handler test pw 1';
-const keytar = createRequire(import.meta.url)('keytar') as typeof import('keytar');
+const keytar = createRequire(import.meta.url)('keytar') as typeof Keytar;
 const service = `${VAULT_SERVICE}.test-shell-${randomBytes(4).toString('hex')}`;
 const vault = createKeytarVault({ service });
 

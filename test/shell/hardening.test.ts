@@ -1,5 +1,5 @@
 /**
- * Window, session and protocol hardening helpers (DESIGN.md section 5), tested as the plain
+ * Window, session and protocol hardening helpers (electron/window/), tested as the plain
  * functions main.ts hands to Electron.
  */
 import assert from 'node:assert/strict';

@@ -7,12 +7,12 @@
 import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
 import { test } from 'node:test';
+import type { HandlerMap } from '../../electron/ipc/contract';
 import { useElectronStub } from './fixtures/electron-stub';
 
 const stub = useElectronStub();
 const { createIpcBridge } = await import('../../electron/ipc/ipc-main');
 const { RequestSchemas } = await import('../../electron/ipc/contract');
-type HandlerMap = import('../../electron/ipc/contract').HandlerMap;
 
 /** A handler map that records which channels actually ran. */
 function recordingHandlers() {

@@ -1,5 +1,5 @@
 /**
- * electron/ipc/qr-view.ts, state by state: what of DESKTOP-CLIENT's QR states reaches the
+ * electron/ipc/qr-view.ts, state by state: what of qr-login's QR states reaches the
  * renderer. The phone is only its readable name (even if the state carried more), the
  * add-passkey code offers no "Copy link", "Is this your phone?" has its own view, and a
  * finished add-passkey names the passkey the server stored.

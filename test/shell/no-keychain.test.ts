@@ -1,5 +1,5 @@
 /**
- * No keychain (DESIGN.md section 5): with D-Bus pointed at nothing, the real keytar vault
+ * No keychain (electron/services/token-vault.ts): with D-Bus pointed at nothing, the real keytar vault
  * cannot reach any Secret Service. The handler map must say so (keychain:status banner), start
  * signed out, refuse to complete a sign-in it cannot keep — ending the server session it just
  * got instead of leaving an orphan — and write nothing to disk in its place.
@@ -10,6 +10,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
+import type { TestServer } from '../support/server';
 
 // Before keytar is loaded anywhere in this process: no Secret Service is reachable, and the
 // places a fallback file could land are this empty directory.
@@ -26,7 +27,6 @@ const { createQrLogin } = await import('../../electron/services/qr-login');
 const { createSessionManager } = await import('../../electron/services/session');
 const { createKeytarVault } = await import('../../electron/services/token-vault');
 const { startServerWithRelay } = await import('../desktop-client/support/test-server');
-type TestServer = import('../support/server').TestServer;
 
 let server: TestServer;
 const PASSWORD = 'no keychain password 1';

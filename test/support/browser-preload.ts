@@ -1,5 +1,5 @@
 /**
- * The browser harness's preload (DESIGN.md section 7): where no Electron binary exists, the
+ * The browser harness's preload (test/support/desktop.ts, 'browser' mode): where no Electron binary exists, the
  * built renderer runs in Chromium and this module plays preload.ts + ipc-main.ts.
  *
  * It builds the REAL main-process core in this Node process (electron/app-core.ts: API client,

@@ -1,6 +1,6 @@
 /**
  * Debian's Chromium driven by playwright-core, and Chromium's CDP virtual authenticator: the
- * real browser and real WebAuthn keys every browser test uses (TEAM.md rules).
+ * real browser and real WebAuthn keys every browser test uses.
  */
 import { chromium, type Browser, type CDPSession, type Page } from 'playwright-core';
 

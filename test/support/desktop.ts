@@ -4,9 +4,9 @@
  * - 'electron' mode: the real app through Playwright's `_electron`, wherever an Electron binary
  *   exists (ELECTRON_OVERRIDE_DIST_PATH, KEYBRIDGE_ELECTRON_PATH, or an installed
  *   node_modules/electron/dist). Needs the built app (out/main/main.js) and a display (xvfb-run).
- * - 'browser' mode, everywhere else (DESIGN.md section 7): the built renderer (dist/renderer) in
+ * - 'browser' mode, everywhere else: the built renderer (dist/renderer) in
  *   Chromium, served from 127.0.0.1 with the app's CSP, and `window.keybridge` supplied by
- *   SHELL's browser bridge (exposeBinding) over the REAL main-process handler map, built from
+ *   the browser bridge (test/support/browser-preload.ts, exposeBinding) over the REAL main-process handler map, built from
  *   the real services (API client, QR login, session manager) and the real keychain vault.
  *
  * Either way the caller gets `{ page, close, mode }` and drives the UI a person would see.

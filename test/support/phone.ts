@@ -37,7 +37,7 @@ const AUTOFILL_PROBE = `(() => {
 export type CreatePhoneOptions = {
   /** http://exchange.localhost:<port> — the relying party's origin, where passkeys work */
   phoneOrigin?: string;
-  /** alias of phoneOrigin (TEAM.md seam name) */
+  /** alias of phoneOrigin */
   serverUrl?: string;
   /** share one Chromium between phones; otherwise the phone launches (and closes) its own */
   browser?: Browser;

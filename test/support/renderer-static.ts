@@ -14,7 +14,7 @@ import { RENDERER_CSP } from '../../electron/window/csp';
 export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const RENDERER_DIST = path.join(REPO_ROOT, 'dist', 'renderer');
 
-/** The same header the app:// protocol sends in Electron (SHELL's electron/window/csp.ts). */
+/** The same header the app:// protocol sends in Electron (electron/window/csp.ts). */
 export { RENDERER_CSP } from '../../electron/window/csp';
 
 const types: Record<string, string> = {

@@ -198,7 +198,7 @@ export class SoftAuthenticator {
       Buffer.concat([authData, sha256(clientDataJSON)]),
       cred.privateKey,
     );
-    if (o.tamperSignature) signature[signature.length - 1] ^= 0x01;
+    if (o.tamperSignature) signature[signature.length - 1]! ^= 0x01;
     const userHandle = o.userHandle === undefined ? cred.userHandle : o.userHandle;
     return {
       id: b64u(cred.id),

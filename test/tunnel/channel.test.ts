@@ -30,7 +30,7 @@ const request: RequestMessage = {
 
 function flipByte(frame: string, index: number): string {
   const bytes = fromBase64Url(frame);
-  bytes[index] ^= 0x01;
+  bytes[index]! ^= 0x01;
   return toBase64Url(bytes);
 }
 

@@ -131,7 +131,7 @@ test('behind a TLS proxy without TRUST_PROXY: attacker and victim share the prox
     .split('\n')
     .filter((l) => l.includes('TRUST_PROXY is unset'));
   assert.equal(warnings.length, 1, 'said once at start-up');
-  assert.match(warnings[0], /"level":40/);
+  assert.match(warnings[0] ?? '', /"level":40/);
 });
 
 test('a trusted proxy that forwards no address names no client: different networks', async (t) => {

@@ -161,7 +161,7 @@ test('same network: the phone shows who asks, approves with its passkey, the des
   }
   // Nor the logs.
   for (const [name, value] of Object.entries(secrets)) {
-    assert.equal(srv.logs().includes(value), false, `logs hold the ${name}`);
+    assert.equal(srv.logs().includes(String(value)), false, `logs hold the ${name}`);
   }
 
   // The same link again: used.
@@ -227,7 +227,7 @@ test('a tampered frame from the relay closes the pairing on both ends', async (t
       display: DISPLAY,
     }),
   );
-  frame[frame.length - 3] ^= 1;
+  frame[frame.length - 3]! ^= 1;
   desktop.sendRaw(toBase64Url(frame));
   await page.getByTestId('pair-error').waitFor();
   assert.equal(await page.getByTestId('pair-error').getAttribute('data-reason'), 'tampered');

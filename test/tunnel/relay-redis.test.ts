@@ -38,6 +38,7 @@ async function twoNodes(
   const [a, b] = await Promise.all(
     backends.map((be) => startRelay({ store: be.store, adapter: be.adapter, limits })),
   );
+  if (!a || !b) throw new Error('two relays start');
   return [
     a,
     b,

@@ -1,7 +1,7 @@
 /**
  * The phone app's only door to the server: JSON over fetch with the session cookie, and every
  * failure turned into an ApiError whose message a person can act on. Shared with the /m/pair
- * page (TUNNEL), so keep it free of React.
+ * page (server/phone/pair/), so keep it free of React.
  */
 import type {
   ActivityListResponse,
@@ -142,7 +142,7 @@ export async function request<T>(method: Method, path: string, body?: unknown): 
   throw new ApiError(res.status, code, plainMessage(code, undefined));
 }
 
-/** The typed endpoints the phone pages use (DESIGN.md section 4). */
+/** The typed endpoints the phone pages use (bodies from server/protocol/api.ts). */
 export const api = {
   config: () => request<ServerConfigResponse>('GET', '/api/config'),
   me: () => request<MeResponse>('GET', '/api/me'),

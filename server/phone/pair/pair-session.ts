@@ -3,7 +3,7 @@
  * relay, opens the end-to-end channel, and turns relay events and channel messages into one
  * state the page renders. Deny says no on both layers.
  *
- * Approve runs the passkey ceremony and posts the WebAuthn response to the SERVER (this page
+ * Approve runs the passkey ceremony and posts the WebAuthn response to the server (this page
  * is on the exchange's own origin), which verifies it and parks the approval; the desktop only
  * hears `approved` and then redeems with its secret attempt id (+ the reverse code). The
  * desktop never sees the assertion or attestation, so it learns nothing about the account.

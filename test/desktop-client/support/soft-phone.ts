@@ -3,7 +3,7 @@
  * attack tests: the same protocol the pair page (/m/pair, server/phone/pair/pair-session.ts)
  * speaks — parse the link, `pair:join` on the real relay, open the real HPKE channel
  * (server/protocol/channel.ts), say hello, check the request's challenge against the join
- * ack's hash, run SERVER's test-side software authenticator
+ * ack's hash, run the test-side software authenticator
  * (test/support/soft-authenticator.ts), POST the response to the server's approve route,
  * tell the desktop `approved`, wait for `done`.
  *

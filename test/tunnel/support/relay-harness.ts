@@ -46,7 +46,7 @@ class Inbox<T> {
   at(n: number): Promise<T> {
     return new Promise((resolve) => {
       const check = () => {
-        if (this.items.length > n) resolve(this.items[n]);
+        if (this.items.length > n) resolve(this.items[n]!);
         else this.waiters.push(check);
       };
       check();

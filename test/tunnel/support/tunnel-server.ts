@@ -1,5 +1,5 @@
 /**
- * SERVER's startTestServer (real Fastify, SQLite in a temp dir, the relay wired by
+ * startTestServer (test/support/server.ts: real Fastify, SQLite in a temp dir, the relay wired by
  * server/app.ts) with an observer on every relay event and, when asked, shorter lifetimes.
  */
 import type { TunnelAttachOptions } from '../../../server/tunnel/attach';

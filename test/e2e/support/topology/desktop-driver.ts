@@ -46,7 +46,7 @@ function forgeOn(mod: { request: RequestFn }, values: string[]) {
   let i = 0;
   const withHeader = (o: http.RequestOptions): http.RequestOptions => {
     const headers = { ...(o.headers as Record<string, string> | undefined) };
-    headers['x-forwarded-for'] = values[i++ % values.length];
+    headers['x-forwarded-for'] = values[i++ % values.length]!;
     forged.requests += 1;
     if (String(headers.upgrade ?? headers.Upgrade ?? '').toLowerCase() === 'websocket')
       forged.websockets += 1;

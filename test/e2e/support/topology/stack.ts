@@ -9,6 +9,7 @@
  *   desktop  --https://127.0.0.1:P, from 127.0.0.2------------------------------> nginx
  *   nginx --from 127.0.0.1--> server A, server B --> PostgreSQL schema, Redis
  */
+import type * as Keytar from 'keytar';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
@@ -48,7 +49,7 @@ export type DeployedStack = {
   stop(): Promise<void>;
 };
 
-const keytar = createRequire(import.meta.url)('keytar') as typeof import('keytar');
+const keytar = createRequire(import.meta.url)('keytar') as typeof Keytar;
 
 /** Removes what a desktop left in the keychain (nothing, when no Secret Service runs). */
 async function forgetVault(service: string) {
