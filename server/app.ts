@@ -14,17 +14,18 @@ import { openDatabase } from './db/database';
 import { createLogger } from './logging';
 import { systemClock, type Clock } from './util/clock';
 import { ApiError, installErrorHandling } from './http/errors';
-import { registerOpsRoutes } from './http/ops-routes';
-import { registerAccountRoutes } from './accounts/routes';
-import { registerMeRoute } from './accounts/me-route';
-import { registerPasswordLoginRoute } from './auth/password-routes';
-import { registerStepUpRoute } from './step-up/routes';
-import { registerTotpRoutes } from './totp/routes';
-import { registerSessionRoutes } from './sessions/routes';
-import { registerActivityRoutes } from './activity/routes';
-import { registerPasskeyLoginRoutes } from './passkeys/login-routes';
-import { registerPasskeyRegistrationRoutes } from './passkeys/register-routes';
-import { registerPasskeyManagementRoutes } from './passkeys/manage-routes';
+import { opsRoutes, registerReadiness } from './http/ops-routes';
+import { registerRoutes } from './http/route-table';
+import { accountRoutes } from './accounts/routes';
+import { meRoutes } from './accounts/me-route';
+import { passwordLoginRoutes } from './auth/password-routes';
+import { stepUpRoutes } from './step-up/routes';
+import { totpRoutes } from './totp/routes';
+import { sessionRoutes } from './sessions/routes';
+import { activityRoutes } from './activity/routes';
+import { passkeyLoginRoutes } from './passkeys/login-routes';
+import { passkeyRegistrationRoutes } from './passkeys/register-routes';
+import { passkeyManagementRoutes } from './passkeys/manage-routes';
 import { registerPhoneApp } from './web/phone-app';
 import { SecretBox } from './secrets/secret-box';
 import { loadSecretsKey } from './secrets/secrets-key';
@@ -131,17 +132,21 @@ export async function createServer(
     if (request.url.startsWith('/api/')) reply.header('cache-control', 'no-store');
   });
 
-  registerOpsRoutes(app, context);
-  registerAccountRoutes(app, context);
-  registerMeRoute(app, context);
-  registerPasswordLoginRoute(app, context);
-  registerStepUpRoute(app, context);
-  registerTotpRoutes(app, context);
-  registerSessionRoutes(app, context);
-  registerActivityRoutes(app, context);
-  registerPasskeyLoginRoutes(app, context);
-  registerPasskeyRegistrationRoutes(app, context);
-  registerPasskeyManagementRoutes(app, context);
+  // Every route of the table (server/protocol/routes.ts), each from the module that owns it.
+  registerRoutes(app, {
+    ...opsRoutes(context),
+    ...accountRoutes(context),
+    ...meRoutes(context),
+    ...passwordLoginRoutes(context),
+    ...stepUpRoutes(context),
+    ...totpRoutes(context),
+    ...sessionRoutes(context),
+    ...activityRoutes(context),
+    ...passkeyLoginRoutes(context),
+    ...passkeyRegistrationRoutes(context),
+    ...passkeyManagementRoutes(context),
+  });
+  registerReadiness(app, context);
   registerPhoneApp(app, options.phoneDist);
   const tunnel = attachTunnelToServer(app.server, context, options.tunnel);
   attachSessionEvents(tunnel.io, context);

@@ -1,12 +1,25 @@
 /** Liveness, readiness and the public client config. */
 import type { FastifyInstance } from 'fastify';
 import type { ServerContext } from '../context';
-import type { ServerConfigResponse } from '../protocol/api';
 import { databaseReachable } from '../db/database';
+import type { RouteHandlers } from './route-table';
 
-export function registerOpsRoutes(app: FastifyInstance, ctx: ServerContext): void {
-  app.get('/healthz', async () => ({ ok: true }));
+export function opsRoutes(ctx: ServerContext): RouteHandlers<'health' | 'config'> {
+  return {
+    health: async () => ({ ok: true }),
+    config: async () => ({
+      rpId: ctx.config.rpId,
+      phoneOrigin: ctx.phoneOrigin(),
+      tunnelProtocol: 1,
+    }),
+  };
+}
 
+/**
+ * /readyz is for the load balancer, not a client contract: its status (200 or 503) carries
+ * the answer, so it stays outside the route table.
+ */
+export function registerReadiness(app: FastifyInstance, ctx: ServerContext): void {
   app.get('/readyz', async (_request, reply) => {
     const names = Object.keys(ctx.readyChecks);
     const [database, ...others] = await Promise.all([
@@ -18,10 +31,4 @@ export function registerOpsRoutes(app: FastifyInstance, ctx: ServerContext): voi
     const ok = Object.values(checks).every(Boolean);
     return reply.code(ok ? 200 : 503).send({ ok, checks });
   });
-
-  app.get('/api/config', async (): Promise<ServerConfigResponse> => ({
-    rpId: ctx.config.rpId,
-    phoneOrigin: ctx.phoneOrigin(),
-    tunnelProtocol: 1,
-  }));
 }

@@ -121,7 +121,6 @@ export const RegistrationOptionsJSON = z.looseObject({
 });
 export type RegistrationOptionsJSON = z.infer<typeof RegistrationOptionsJSON>;
 
-
 // ---------------------------------------------------------------- requests
 
 export const SignUpRequest = z.strictObject({ email: Email, password: Password });
