@@ -1,7 +1,7 @@
 /** GET /api/me: the account summary, this session, and the security checklist. */
 import type { RouteHandlers } from '../http/route-table';
 import type { ServerContext } from '../context';
-import type { ChecklistItem, MeResponse } from '../protocol/api';
+import type { ChecklistItem } from '../protocol/api';
 import { isElevated, requireSession } from '../http/request-helpers';
 
 export function meRoutes(ctx: ServerContext): RouteHandlers<'me'> {

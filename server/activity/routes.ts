@@ -1,7 +1,6 @@
 /** GET /api/activity: the account's security events, newest first. */
 import type { RouteHandlers } from '../http/route-table';
 import type { ServerContext } from '../context';
-import type { ActivityListResponse } from '../protocol/api';
 import { requireSession } from '../http/request-helpers';
 
 export function activityRoutes(ctx: ServerContext): RouteHandlers<'activity'> {

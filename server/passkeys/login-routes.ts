@@ -18,12 +18,7 @@ import {
   verifyAuthenticationResponse,
 } from '@simplewebauthn/server';
 import type { ServerContext } from '../context';
-import type {
-  AuthenticationOptionsJSON,
-  AuthenticationResponseJSON,
-  PasskeyLoginApproveResponse,
-  PasskeyLoginOptionsResponse,
-} from '../protocol/api';
+import type { AuthenticationOptionsJSON, AuthenticationResponseJSON } from '../protocol/api';
 import {
   PasskeyLoginApproveRequest,
   PasskeyLoginOptionsRequest,

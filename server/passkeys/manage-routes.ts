@@ -2,7 +2,6 @@
 import type { RouteHandlers } from '../http/route-table';
 import { z } from 'zod';
 import type { ServerContext } from '../context';
-import type { PasskeyDeleteResponse, PasskeyListResponse, PasskeyView } from '../protocol/api';
 import { IdParams, PasskeyDeleteQuery, PasskeyRenameRequest } from '../protocol/api';
 import { ApiError, parseWith } from '../http/errors';
 import { requestMeta, requireSession, requireStepUp } from '../http/request-helpers';

@@ -17,10 +17,6 @@ import { generateRegistrationOptions, verifyRegistrationResponse } from '@simple
 import type { ServerContext } from '../context';
 import type { UserRow } from '../db/schema';
 import type {
-  PasskeyPairingApproveResponse,
-  PasskeyPairingOptionsResponse,
-  PasskeyRegisterOptionsResponse,
-  PasskeyRegisterRedeemResponse,
   PasskeyRegisterVerifyResponse,
   RegistrationOptionsJSON,
   RegistrationResponseJSON,
@@ -227,7 +223,7 @@ export function passkeyRegistrationRoutes(
     },
 
     // The phone's own Security page: verify and insert in one step.
-    passkeyRegisterVerify: async (request, reply) => {
+    passkeyRegisterVerify: async (request) => {
       const caller = await requireSession(ctx, request);
       const body = parseWith(PasskeyRegisterVerifyRequest, request.body);
       requireStepUp(ctx, caller.session);
@@ -302,7 +298,7 @@ export function passkeyRegistrationRoutes(
     },
 
     // QR, desktop side: the session that made the attempt, still stepped up, inserts the passkey.
-    passkeyRegisterRedeem: async (request, reply) => {
+    passkeyRegisterRedeem: async (request) => {
       const caller = await requireSession(ctx, request);
       const body = parseWith(PasskeyRegisterRedeemRequest, request.body);
       requireStepUp(ctx, caller.session);

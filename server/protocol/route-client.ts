@@ -42,7 +42,7 @@ export type CallInput<N extends RouteName> = Maybe<ParamsOf<N>> &
 
 export type RouteCall = <N extends RouteName>(
   name: N,
-  ...input: {} extends CallInput<N> ? [CallInput<N>?] : [CallInput<N>]
+  ...input: Record<never, never> extends CallInput<N> ? [CallInput<N>?] : [CallInput<N>]
 ) => Promise<ResponseOf<N>>;
 
 function queryString(query: Record<string, unknown> | undefined): string {

@@ -2,7 +2,6 @@
 import type { RouteHandlers } from '../http/route-table';
 import { z } from 'zod';
 import type { ServerContext } from '../context';
-import type { SessionListResponse, TokenResponse } from '../protocol/api';
 import { IdParams, RefreshRequest } from '../protocol/api';
 import { ApiError, parseWith } from '../http/errors';
 import { clearSessionCookie, requestMeta, requireSession } from '../http/request-helpers';

@@ -5,7 +5,6 @@
  */
 import type { RouteHandlers } from '../http/route-table';
 import type { ServerContext } from '../context';
-import type { StepUpResponse } from '../protocol/api';
 import { StepUpRequest } from '../protocol/api';
 import { ApiError, parseWith } from '../http/errors';
 import { STEP_UP_WINDOW_MS, requestMeta, requireSession } from '../http/request-helpers';

@@ -2,7 +2,6 @@
 import type { RouteHandlers } from '../http/route-table';
 import { z } from 'zod';
 import type { ServerContext } from '../context';
-import type { TotpConfirmResponse, TotpSetupResponse } from '../protocol/api';
 import { TotpConfirmRequest } from '../protocol/api';
 import { ApiError, parseWith } from '../http/errors';
 import { requestMeta, requireSession, requireStepUp } from '../http/request-helpers';
