@@ -132,7 +132,8 @@ export async function createServer(
     if (request.url.startsWith('/api/')) reply.header('cache-control', 'no-store');
   });
 
-  // Every route of the table (server/protocol/routes.ts), each from the module that owns it.
+  // Every route of the table (server/protocol/routes.ts), each from the module that owns it;
+  // each module's parameter type (e.g. MeDeps) names the parts of the context it may use.
   registerRoutes(app, {
     ...opsRoutes(context),
     ...accountRoutes(context),

@@ -4,7 +4,10 @@ import type { ServerContext } from '../context';
 import type { ChecklistItem } from '../protocol/api';
 import { isElevated, requireSession } from '../http/request-helpers';
 
-export function meRoutes(ctx: ServerContext): RouteHandlers<'me'> {
+/** What meRoutes uses of the server's parts (server/app.ts passes them). */
+export type MeDeps = Pick<ServerContext, 'accounts' | 'clock' | 'db' | 'passkeys' | 'sessions'>;
+
+export function meRoutes(ctx: MeDeps): RouteHandlers<'me'> {
   return {
     me: async (request) => {
       const { session, user } = await requireSession(ctx, request);

@@ -7,7 +7,13 @@ import { STEP_UP_WINDOW_MS, requestMeta } from '../http/request-helpers';
 import { completeSignIn } from '../auth/sign-in';
 import { hashPassword } from './passwords';
 
-export function accountRoutes(ctx: ServerContext): RouteHandlers<'signUp'> {
+/** What accountRoutes uses of the server's parts (server/app.ts passes them). */
+export type AccountDeps = Pick<
+  ServerContext,
+  'accounts' | 'activity' | 'clock' | 'ipLimits' | 'sessions'
+>;
+
+export function accountRoutes(ctx: AccountDeps): RouteHandlers<'signUp'> {
   return {
     signUp: async (request, reply) => {
       const body = parseWith(SignUpRequest, request.body);

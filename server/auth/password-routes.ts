@@ -7,7 +7,13 @@ import { requestMeta } from '../http/request-helpers';
 import { verifyPassword } from '../accounts/passwords';
 import { completeSignIn } from './sign-in';
 
-export function passwordLoginRoutes(ctx: ServerContext): RouteHandlers<'passwordLogin'> {
+/** What passwordLoginRoutes uses of the server's parts (server/app.ts passes them). */
+export type PasswordLoginDeps = Pick<
+  ServerContext,
+  'accounts' | 'activity' | 'clock' | 'guard' | 'secondFactor' | 'sessions'
+>;
+
+export function passwordLoginRoutes(ctx: PasswordLoginDeps): RouteHandlers<'passwordLogin'> {
   return {
     passwordLogin: async (request, reply) => {
       const body = parseWith(PasswordLoginRequest, request.body);

@@ -4,7 +4,10 @@ import type { ServerContext } from '../context';
 import { databaseReachable } from '../db/database';
 import type { RouteHandlers } from './route-table';
 
-export function opsRoutes(ctx: ServerContext): RouteHandlers<'health' | 'config'> {
+/** What opsRoutes uses of the server's parts (server/app.ts passes them). */
+export type OpsDeps = Pick<ServerContext, 'config' | 'phoneOrigin'>;
+
+export function opsRoutes(ctx: OpsDeps): RouteHandlers<'health' | 'config'> {
   return {
     health: async () => ({ ok: true }),
     config: async () => ({
@@ -19,7 +22,10 @@ export function opsRoutes(ctx: ServerContext): RouteHandlers<'health' | 'config'
  * /readyz is for the load balancer, not a client contract: its status (200 or 503) carries
  * the answer, so it stays outside the route table.
  */
-export function registerReadiness(app: FastifyInstance, ctx: ServerContext): void {
+/** What registerReadiness uses of the server's parts (server/app.ts passes them). */
+export type ReadinessDeps = Pick<ServerContext, 'db' | 'readyChecks'>;
+
+export function registerReadiness(app: FastifyInstance, ctx: ReadinessDeps): void {
   app.get('/readyz', async (_request, reply) => {
     const names = Object.keys(ctx.readyChecks);
     const [database, ...others] = await Promise.all([

@@ -14,8 +14,14 @@ function notFound(): ApiError {
   return new ApiError(404, 'not_found', 'No such passkey on this account.');
 }
 
+/** What passkeyManagementRoutes uses of the server's parts (server/app.ts passes them). */
+export type PasskeyManagementDeps = Pick<
+  ServerContext,
+  'accounts' | 'activity' | 'clock' | 'passkeys' | 'sessions'
+>;
+
 export function passkeyManagementRoutes(
-  ctx: ServerContext,
+  ctx: PasskeyManagementDeps,
 ): RouteHandlers<'passkeys' | 'renamePasskey' | 'deletePasskey'> {
   return {
     passkeys: async (request) => {

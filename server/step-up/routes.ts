@@ -10,7 +10,13 @@ import { ApiError, parseWith } from '../http/errors';
 import { STEP_UP_WINDOW_MS, requestMeta, requireSession } from '../http/request-helpers';
 import { verifyPassword } from '../accounts/passwords';
 
-export function stepUpRoutes(ctx: ServerContext): RouteHandlers<'stepUp'> {
+/** What stepUpRoutes uses of the server's parts (server/app.ts passes them). */
+export type StepUpDeps = Pick<
+  ServerContext,
+  'accounts' | 'activity' | 'clock' | 'guard' | 'secondFactor' | 'sessions'
+>;
+
+export function stepUpRoutes(ctx: StepUpDeps): RouteHandlers<'stepUp'> {
   return {
     stepUp: async (request) => {
       const { session, user } = await requireSession(ctx, request);

@@ -11,8 +11,14 @@ import { RECOVERY_CODE_COUNT, hashRecoveryCode, newRecoveryCode } from './recove
 
 const NoBody = z.strictObject({}).optional();
 
+/** What totpRoutes uses of the server's parts (server/app.ts passes them). */
+export type TotpDeps = Pick<
+  ServerContext,
+  'accounts' | 'activity' | 'clock' | 'config' | 'db' | 'guard' | 'sessions' | 'totpSecrets'
+>;
+
 export function totpRoutes(
-  ctx: ServerContext,
+  ctx: TotpDeps,
 ): RouteHandlers<'totpSetup' | 'totpConfirm' | 'totpDisable'> {
   return {
     totpSetup: async (request) => {
