@@ -148,7 +148,9 @@ test('the answer checker refuses what the table does not allow', () => {
     checkAnswer('GET', '/api/me', 401, { error: { code: 'unauthorized', message: 'm' } }),
     'me',
   );
-  // No route: the error shape is still required of a JSON answer.
+  // Outside the table: /readyz answers its own 503 shape; an error body must still be the shape.
+  assert.equal(checkAnswer('GET', '/readyz', 503, { ok: false, checks: {} }), undefined);
+  assert.throws(() => checkAnswer('GET', '/nowhere', 404, { error: 'x' }), /not the error shape/);
   assert.equal(
     checkAnswer('PUT', '/api/nowhere', 404, { error: { code: 'not_found', message: 'm' } }),
     undefined,

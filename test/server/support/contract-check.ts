@@ -35,10 +35,13 @@ export function checkAnswer(
   const name = routeFor(method, path);
   const where = `${method.toUpperCase()} ${path}`;
   if (status >= 400) {
-    // Not JSON at all (e.g. a static file's 404 under /m/): not an API answer.
-    if (typeof body !== 'object' || body === null) {
-      if (name) throw new ContractViolation(`${where} answered ${status} without a JSON body`);
-      return undefined;
+    if (!name) {
+      // Outside the table (/readyz's 503, a static file under /m/): only an error body that
+      // claims the error shape (the not-found handler's) is held to it.
+      const claims = typeof body === 'object' && body !== null && 'error' in body;
+      if (!claims) return undefined;
+    } else if (typeof body !== 'object' || body === null) {
+      throw new ContractViolation(`${where} answered ${status} without a JSON body`);
     }
     const parsed = ApiErrorBody.safeParse(body);
     if (!parsed.success) {
