@@ -4,8 +4,15 @@ import type { ServerContext } from '../context';
 import type { ChecklistItem } from '../protocol/api';
 import { isElevated, requireSession } from '../http/request-helpers';
 
-/** What meRoutes uses of the server's parts (server/app.ts passes them). */
-export type MeDeps = Pick<ServerContext, 'accounts' | 'clock' | 'db' | 'passkeys' | 'sessions'>;
+/** The parts of the server meRoutes uses; server/app.ts hands over exactly these. */
+export const meUses = [
+  'accounts',
+  'clock',
+  'db',
+  'passkeys',
+  'sessions',
+] as const satisfies readonly (keyof ServerContext)[];
+export type MeDeps = Pick<ServerContext, (typeof meUses)[number]>;
 
 export function meRoutes(ctx: MeDeps): RouteHandlers<'me'> {
   return {

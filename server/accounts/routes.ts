@@ -7,11 +7,15 @@ import { STEP_UP_WINDOW_MS, requestMeta } from '../http/request-helpers';
 import { completeSignIn } from '../auth/sign-in';
 import { hashPassword } from './passwords';
 
-/** What accountRoutes uses of the server's parts (server/app.ts passes them). */
-export type AccountDeps = Pick<
-  ServerContext,
-  'accounts' | 'activity' | 'clock' | 'ipLimits' | 'sessions'
->;
+/** The parts of the server accountRoutes uses; server/app.ts hands over exactly these. */
+export const accountUses = [
+  'accounts',
+  'activity',
+  'clock',
+  'ipLimits',
+  'sessions',
+] as const satisfies readonly (keyof ServerContext)[];
+export type AccountDeps = Pick<ServerContext, (typeof accountUses)[number]>;
 
 export function accountRoutes(ctx: AccountDeps): RouteHandlers<'signUp'> {
   return {

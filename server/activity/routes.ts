@@ -3,8 +3,13 @@ import type { RouteHandlers } from '../http/route-table';
 import type { ServerContext } from '../context';
 import { requireSession } from '../http/request-helpers';
 
-/** What activityRoutes uses of the server's parts (server/app.ts passes them). */
-export type ActivityDeps = Pick<ServerContext, 'accounts' | 'activity' | 'sessions'>;
+/** The parts of the server activityRoutes uses; server/app.ts hands over exactly these. */
+export const activityUses = [
+  'accounts',
+  'activity',
+  'sessions',
+] as const satisfies readonly (keyof ServerContext)[];
+export type ActivityDeps = Pick<ServerContext, (typeof activityUses)[number]>;
 
 export function activityRoutes(ctx: ActivityDeps): RouteHandlers<'activity'> {
   return {

@@ -7,11 +7,16 @@ import { requestMeta } from '../http/request-helpers';
 import { verifyPassword } from '../accounts/passwords';
 import { completeSignIn } from './sign-in';
 
-/** What passwordLoginRoutes uses of the server's parts (server/app.ts passes them). */
-export type PasswordLoginDeps = Pick<
-  ServerContext,
-  'accounts' | 'activity' | 'clock' | 'guard' | 'secondFactor' | 'sessions'
->;
+/** The parts of the server passwordLoginRoutes uses; server/app.ts hands over exactly these. */
+export const passwordLoginUses = [
+  'accounts',
+  'activity',
+  'clock',
+  'guard',
+  'secondFactor',
+  'sessions',
+] as const satisfies readonly (keyof ServerContext)[];
+export type PasswordLoginDeps = Pick<ServerContext, (typeof passwordLoginUses)[number]>;
 
 export function passwordLoginRoutes(ctx: PasswordLoginDeps): RouteHandlers<'passwordLogin'> {
   return {

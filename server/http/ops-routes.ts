@@ -4,8 +4,12 @@ import type { ServerContext } from '../context';
 import { databaseReachable } from '../db/database';
 import type { RouteHandlers } from './route-table';
 
-/** What opsRoutes uses of the server's parts (server/app.ts passes them). */
-export type OpsDeps = Pick<ServerContext, 'config' | 'phoneOrigin'>;
+/** The parts of the server opsRoutes uses; server/app.ts hands over exactly these. */
+export const opsUses = [
+  'config',
+  'phoneOrigin',
+] as const satisfies readonly (keyof ServerContext)[];
+export type OpsDeps = Pick<ServerContext, (typeof opsUses)[number]>;
 
 export function opsRoutes(ctx: OpsDeps): RouteHandlers<'health' | 'config'> {
   return {
@@ -22,8 +26,12 @@ export function opsRoutes(ctx: OpsDeps): RouteHandlers<'health' | 'config'> {
  * /readyz is for the load balancer, not a client contract: its status (200 or 503) carries
  * the answer, so it stays outside the route table.
  */
-/** What registerReadiness uses of the server's parts (server/app.ts passes them). */
-export type ReadinessDeps = Pick<ServerContext, 'db' | 'readyChecks'>;
+/** The parts of the server registerReadiness uses; server/app.ts hands over exactly these. */
+export const readinessUses = [
+  'db',
+  'readyChecks',
+] as const satisfies readonly (keyof ServerContext)[];
+export type ReadinessDeps = Pick<ServerContext, (typeof readinessUses)[number]>;
 
 export function registerReadiness(app: FastifyInstance, ctx: ReadinessDeps): void {
   app.get('/readyz', async (_request, reply) => {

@@ -14,11 +14,15 @@ function notFound(): ApiError {
   return new ApiError(404, 'not_found', 'No such passkey on this account.');
 }
 
-/** What passkeyManagementRoutes uses of the server's parts (server/app.ts passes them). */
-export type PasskeyManagementDeps = Pick<
-  ServerContext,
-  'accounts' | 'activity' | 'clock' | 'passkeys' | 'sessions'
->;
+/** The parts of the server passkeyManagementRoutes uses; server/app.ts hands over exactly these. */
+export const passkeyManagementUses = [
+  'accounts',
+  'activity',
+  'clock',
+  'passkeys',
+  'sessions',
+] as const satisfies readonly (keyof ServerContext)[];
+export type PasskeyManagementDeps = Pick<ServerContext, (typeof passkeyManagementUses)[number]>;
 
 export function passkeyManagementRoutes(
   ctx: PasskeyManagementDeps,

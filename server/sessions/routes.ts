@@ -5,12 +5,26 @@ import type { ServerContext } from '../context';
 import { IdParams, RefreshRequest } from '../protocol/api';
 import { ApiError, parseWith } from '../http/errors';
 import { clearSessionCookie, requestMeta, requireSession } from '../http/request-helpers';
-import { sessionEventsOf } from '../session-events/session-events';
+import type { SessionEvents } from '../session-events/session-events';
 
 const NoBody = z.strictObject({}).optional();
 
+/** The parts of the server sessionRoutes uses; server/app.ts hands over exactly these. */
+export const sessionUses = [
+  'accounts',
+  'activity',
+  'sessions',
+] as const satisfies readonly (keyof ServerContext)[];
+export type SessionRouteDeps = Pick<ServerContext, (typeof sessionUses)[number]> & {
+  /**
+   * Who tells an ended session's clients; asked at each use because the notifier is attached
+   * with the relay, after the routes (server/session-events/namespace.ts).
+   */
+  sessionEvents(): SessionEvents;
+};
+
 export function sessionRoutes(
-  ctx: ServerContext,
+  ctx: SessionRouteDeps,
 ): RouteHandlers<'refresh' | 'logout' | 'sessions' | 'revokeSession' | 'revokeOtherSessions'> {
   return {
     refresh: async (request) => {
@@ -19,7 +33,7 @@ export function sessionRoutes(
       if (!outcome.ok && outcome.reason === 'reused') {
         // A spent refresh token came back: either the client or a thief replayed it. The whole
         // family (the session) is revoked, so whoever holds the newer token is signed out too.
-        sessionEventsOf(ctx).ended([outcome.session.id], 'token-reused');
+        ctx.sessionEvents().ended([outcome.session.id], 'token-reused');
         await ctx.activity.record(
           outcome.session.user_id,
           'refresh_token.reused',
@@ -49,7 +63,7 @@ export function sessionRoutes(
       const { session, user } = await requireSession(ctx, request);
       parseWith(NoBody, request.body);
       await ctx.sessions.revoke(session.id);
-      sessionEventsOf(ctx).ended([session.id], 'signed-out');
+      ctx.sessionEvents().ended([session.id], 'signed-out');
       await ctx.activity.record(user.id, 'session.signed_out', requestMeta(request), {
         sessionId: session.id,
       });
@@ -82,7 +96,7 @@ export function sessionRoutes(
       const target = (await ctx.sessions.listLive(user.id)).find((s) => s.id === id);
       if (!target) throw new ApiError(404, 'not_found', 'No such active session on this account.');
       await ctx.sessions.revoke(id);
-      sessionEventsOf(ctx).ended([id], 'revoked');
+      ctx.sessionEvents().ended([id], 'revoked');
       await ctx.activity.record(user.id, 'session.revoked', requestMeta(request), {
         sessionId: id,
         device: target.device,
@@ -96,7 +110,7 @@ export function sessionRoutes(
       parseWith(NoBody, request.body);
       const others = (await ctx.sessions.listLive(user.id)).filter((s) => s.id !== session.id);
       for (const s of others) await ctx.sessions.revoke(s.id);
-      sessionEventsOf(ctx).ended(
+      ctx.sessionEvents().ended(
         others.map((s) => s.id),
         'revoked',
       );

@@ -10,11 +10,16 @@ import { ApiError, parseWith } from '../http/errors';
 import { STEP_UP_WINDOW_MS, requestMeta, requireSession } from '../http/request-helpers';
 import { verifyPassword } from '../accounts/passwords';
 
-/** What stepUpRoutes uses of the server's parts (server/app.ts passes them). */
-export type StepUpDeps = Pick<
-  ServerContext,
-  'accounts' | 'activity' | 'clock' | 'guard' | 'secondFactor' | 'sessions'
->;
+/** The parts of the server stepUpRoutes uses; server/app.ts hands over exactly these. */
+export const stepUpUses = [
+  'accounts',
+  'activity',
+  'clock',
+  'guard',
+  'secondFactor',
+  'sessions',
+] as const satisfies readonly (keyof ServerContext)[];
+export type StepUpDeps = Pick<ServerContext, (typeof stepUpUses)[number]>;
 
 export function stepUpRoutes(ctx: StepUpDeps): RouteHandlers<'stepUp'> {
   return {

@@ -11,11 +11,18 @@ import { RECOVERY_CODE_COUNT, hashRecoveryCode, newRecoveryCode } from './recove
 
 const NoBody = z.strictObject({}).optional();
 
-/** What totpRoutes uses of the server's parts (server/app.ts passes them). */
-export type TotpDeps = Pick<
-  ServerContext,
-  'accounts' | 'activity' | 'clock' | 'config' | 'db' | 'guard' | 'sessions' | 'totpSecrets'
->;
+/** The parts of the server totpRoutes uses; server/app.ts hands over exactly these. */
+export const totpUses = [
+  'accounts',
+  'activity',
+  'clock',
+  'config',
+  'db',
+  'guard',
+  'sessions',
+  'totpSecrets',
+] as const satisfies readonly (keyof ServerContext)[];
+export type TotpDeps = Pick<ServerContext, (typeof totpUses)[number]>;
 
 export function totpRoutes(
   ctx: TotpDeps,
