@@ -14,17 +14,18 @@ import { openDatabase } from './db/database';
 import { createLogger } from './logging';
 import { systemClock, type Clock } from './util/clock';
 import { ApiError, installErrorHandling } from './http/errors';
-import { registerOpsRoutes } from './http/ops-routes';
-import { registerAccountRoutes } from './accounts/routes';
-import { registerMeRoute } from './accounts/me-route';
-import { registerPasswordLoginRoute } from './auth/password-routes';
-import { registerStepUpRoute } from './step-up/routes';
-import { registerTotpRoutes } from './totp/routes';
-import { registerSessionRoutes } from './sessions/routes';
-import { registerActivityRoutes } from './activity/routes';
-import { registerPasskeyLoginRoutes } from './passkeys/login-routes';
-import { registerPasskeyRegistrationRoutes } from './passkeys/register-routes';
-import { registerPasskeyManagementRoutes } from './passkeys/manage-routes';
+import { opsRoutes, opsUses, readinessUses, registerReadiness } from './http/ops-routes';
+import { registerRoutes } from './http/route-table';
+import { accountRoutes, accountUses } from './accounts/routes';
+import { meRoutes, meUses } from './accounts/me-route';
+import { passwordLoginRoutes, passwordLoginUses } from './auth/password-routes';
+import { stepUpRoutes, stepUpUses } from './step-up/routes';
+import { totpRoutes, totpUses } from './totp/routes';
+import { sessionRoutes, sessionUses } from './sessions/routes';
+import { activityRoutes, activityUses } from './activity/routes';
+import { passkeyLoginRoutes } from './passkeys/login-routes';
+import { passkeyRegistrationRoutes } from './passkeys/register-routes';
+import { passkeyManagementRoutes, passkeyManagementUses } from './passkeys/manage-routes';
 import { registerPhoneApp } from './web/phone-app';
 import { SecretBox } from './secrets/secret-box';
 import { loadSecretsKey } from './secrets/secrets-key';
@@ -33,6 +34,7 @@ import { networkCheckWarning } from './tunnel/network-check';
 import { attachTunnelToServer, type TunnelAttachOptions } from './tunnel/attach';
 import { createRedisState } from './scale/redis-state';
 import { attachSessionEvents } from './session-events/namespace';
+import { sessionEventsOf } from './session-events/session-events';
 import { trustFunction } from './http/client-address';
 import { refreshSuccessorKey, SessionStore } from './sessions/session-store';
 import { secureCookiesFor } from './http/request-helpers';
@@ -132,17 +134,26 @@ export async function createServer(
     if (request.url.startsWith('/api/')) reply.header('cache-control', 'no-store');
   });
 
-  registerOpsRoutes(app, context);
-  registerAccountRoutes(app, context);
-  registerMeRoute(app, context);
-  registerPasswordLoginRoute(app, context);
-  registerStepUpRoute(app, context);
-  registerTotpRoutes(app, context);
-  registerSessionRoutes(app, context);
-  registerActivityRoutes(app, context);
-  registerPasskeyLoginRoutes(app, context);
-  registerPasskeyRegistrationRoutes(app, context);
-  registerPasskeyManagementRoutes(app, context);
+  // The composition root: every route of the table (server/protocol/routes.ts), each from the
+  // module that owns it, given only the parts of the server it declares (its `...Uses`).
+  const parts = <K extends keyof ServerContext>(keys: readonly K[]): Pick<ServerContext, K> =>
+    Object.fromEntries(keys.map((k) => [k, context[k]])) as Pick<ServerContext, K>;
+  registerRoutes(app, {
+    ...opsRoutes(parts(opsUses)),
+    ...accountRoutes(parts(accountUses)),
+    ...meRoutes(parts(meUses)),
+    ...passwordLoginRoutes(parts(passwordLoginUses)),
+    ...stepUpRoutes(parts(stepUpUses)),
+    ...totpRoutes(parts(totpUses)),
+    ...sessionRoutes({ ...parts(sessionUses), sessionEvents: () => sessionEventsOf(context) }),
+    ...activityRoutes(parts(activityUses)),
+    ...passkeyManagementRoutes(parts(passkeyManagementUses)),
+    // These two still take the whole context: they reach the pairing link, which the relay
+    // sets on it later (server/tunnel/attach.ts).
+    ...passkeyLoginRoutes(context),
+    ...passkeyRegistrationRoutes(context),
+  });
+  registerReadiness(app, parts(readinessUses));
   registerPhoneApp(app, options.phoneDist);
   const tunnel = attachTunnelToServer(app.server, context, options.tunnel);
   attachSessionEvents(tunnel.io, context);

@@ -1,6 +1,7 @@
 /**
- * Typed client for the Keybridge HTTP API (server/protocol/api.ts), used by the desktop main
- * process and the terminal sign-in. Plain Node (node:http/https), no Electron import.
+ * Typed client for the Keybridge HTTP API, used by the desktop main process and the terminal
+ * sign-in: the route table's client (server/protocol/route-client.ts) over a node:http(s)
+ * transport. Plain Node, no Electron import.
  *
  * Why not global fetch: Node 20's fetch cannot bind the source address, and the desktop must
  * be able to (tests use `localAddress: '127.0.0.2'` to look like another network). One
@@ -10,28 +11,21 @@ import http from 'node:http';
 import https from 'node:https';
 import os from 'node:os';
 import type {
-  ActivityListResponse,
   DeviceInfo,
   ErrorCode,
-  MeResponse,
-  PasskeyListResponse,
-  PasskeyLoginOptionsResponse,
   PasskeyLoginRedeemRequest,
-  PasskeyLoginRedeemResponse,
-  PasskeyRegisterOptionsResponse,
   PasskeyRegisterRedeemRequest,
-  PasskeyRegisterRedeemResponse,
-  PasskeyView,
   PasswordLoginRequest,
-  ServerConfigResponse,
-  SessionListResponse,
+  SignInResponse,
   StepUpRequest,
-  StepUpResponse,
   TokenResponse,
-  TotpConfirmResponse,
-  TotpSetupResponse,
-  UserSummary,
 } from '../../server/protocol/api';
+import {
+  createRouteClient,
+  type RouteCall,
+  type Transport,
+  type TransportRequest,
+} from '../../server/protocol/route-client';
 
 /** Error codes the server sends, plus the two the client itself can observe. */
 export type ClientErrorCode = ErrorCode | 'server_unreachable' | 'unexpected_response';
@@ -66,8 +60,6 @@ export type ApiClientOptions = {
   agents?: { api: http.Agent; socket: http.Agent };
 };
 
-type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
-
 export type ApiClient = ReturnType<typeof createApiClient>;
 
 export function createApiClient(options: ApiClientOptions) {
@@ -82,7 +74,7 @@ export function createApiClient(options: ApiClientOptions) {
   const timeoutMs = options.timeoutMs ?? 15_000;
   const userAgent = options.userAgent ?? `Keybridge-Desktop/0.1 (${process.platform})`;
 
-  function request<T>(method: Method, path: string, body?: unknown, bearer?: string): Promise<T> {
+  const send: Transport = ({ method, path, body, bearer }: TransportRequest) => {
     const url = new URL(path, base);
     const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
     const headers: Record<string, string> = { accept: 'application/json', 'user-agent': userAgent };
@@ -91,10 +83,10 @@ export function createApiClient(options: ApiClientOptions) {
       headers['content-length'] = String(payload.length);
     }
     if (bearer) headers.authorization = `Bearer ${bearer}`;
-    const send = isHttps ? https.request : http.request;
+    const open = isHttps ? https.request : http.request;
 
-    return new Promise<T>((resolve, reject) => {
-      const req = send(url, { method, headers, agent, timeout: timeoutMs }, (res) => {
+    return new Promise<unknown>((resolve, reject) => {
+      const req = open(url, { method, headers, agent, timeout: timeoutMs }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('error', (e) => reject(unreachable(e)));
@@ -119,7 +111,7 @@ export function createApiClient(options: ApiClientOptions) {
                 ),
               );
             } else {
-              resolve(parsed as T);
+              resolve(parsed);
             }
             return;
           }
@@ -131,7 +123,7 @@ export function createApiClient(options: ApiClientOptions) {
       if (payload) req.write(payload);
       req.end();
     });
-  }
+  };
 
   function unreachable(e: Error): ApiError {
     // The cause (ECONNREFUSED, timeout) is useful to an operator; it never holds secrets.
@@ -148,82 +140,79 @@ export function createApiClient(options: ApiClientOptions) {
     /** For socket.io connections to the same server (undefined: direct). */
     socketAgent: options.agents?.socket,
 
-    config: () => request<ServerConfigResponse>('GET', '/api/config'),
-    health: () => request<unknown>('GET', '/healthz'),
+    ...desktopEndpoints(createRouteClient(send)),
+    /** Frees the keep-alive sockets (tests, CLI exit). */
+    close: () => agent.destroy(),
+  };
+}
 
-    signUp: (email: string, password: string) =>
-      request<{ user: UserSummary }>('POST', '/api/accounts', { email, password }),
+/**
+ * The desktop's calls, each one route of the table; the transport decides how they travel
+ * (node:http in createApiClient, a recorder in the contract test).
+ */
+export function desktopEndpoints(call: RouteCall) {
+  return {
+    config: () => call('config'),
+    health: () => call('health'),
+
+    signUp: (email: string, password: string) => call('signUp', { body: { email, password } }),
     passwordLogin: (body: Omit<PasswordLoginRequest, 'client'>) =>
-      request<TokenResponse>('POST', '/api/auth/password', { ...body, client: 'desktop' }),
+      call('passwordLogin', { body: { ...body, client: 'desktop' } }).then(tokensOf),
     passkeyLoginOptions: (pairingId?: string) =>
-      request<PasskeyLoginOptionsResponse>(
-        'POST',
-        '/api/auth/passkey/options',
-        pairingId ? { pairingId } : {},
-      ),
+      call('passkeyLoginOptions', { body: pairingId ? { pairingId } : {} }),
     /**
      * QR sign-in: the phone approved the attempt at the server; the desktop turns it into
      * tokens with its secret attemptId (+ the reverse code across networks). The desktop
      * never handles the assertion itself.
      */
     passkeyLoginRedeem: (body: Omit<PasskeyLoginRedeemRequest, 'client'>) =>
-      request<PasskeyLoginRedeemResponse>('POST', '/api/auth/passkey/redeem', {
-        ...body,
-        client: 'desktop',
-      }),
-    refresh: (refreshToken: string) =>
-      request<TokenResponse>('POST', '/api/auth/refresh', { refreshToken }),
-    logout: (accessToken: string) => request<unknown>('POST', '/api/auth/logout', {}, accessToken),
+      call('passkeyLoginRedeem', { body: { ...body, client: 'desktop' } }).then(tokensOf),
+    refresh: (refreshToken: string) => call('refresh', { body: { refreshToken } }),
+    logout: (accessToken: string) => call('logout', { body: {}, bearer: accessToken }),
 
     stepUp: (accessToken: string, body: StepUpRequest) =>
-      request<StepUpResponse>('POST', '/api/step-up', body, accessToken),
-    me: (accessToken: string) => request<MeResponse>('GET', '/api/me', undefined, accessToken),
+      call('stepUp', { body, bearer: accessToken }),
+    me: (accessToken: string) => call('me', { bearer: accessToken }),
 
-    totpSetup: (accessToken: string) =>
-      request<TotpSetupResponse>('POST', '/api/2fa/totp/setup', {}, accessToken),
+    totpSetup: (accessToken: string) => call('totpSetup', { body: {}, bearer: accessToken }),
     totpConfirm: (accessToken: string, code: string) =>
-      request<TotpConfirmResponse>('POST', '/api/2fa/totp/confirm', { code }, accessToken),
-    totpDisable: (accessToken: string) =>
-      request<unknown>('DELETE', '/api/2fa/totp', undefined, accessToken),
+      call('totpConfirm', { body: { code }, bearer: accessToken }),
+    totpDisable: (accessToken: string) => call('totpDisable', { bearer: accessToken }),
 
-    passkeys: (accessToken: string) =>
-      request<PasskeyListResponse>('GET', '/api/passkeys', undefined, accessToken),
+    passkeys: (accessToken: string) => call('passkeys', { bearer: accessToken }),
     /** Add-passkey by QR: the attempt is linked to `pairingId`; the phone gets the options. */
     passkeyRegisterOptions: (accessToken: string, pairingId: string) =>
-      request<PasskeyRegisterOptionsResponse>(
-        'POST',
-        '/api/passkeys/options',
-        { pairingId },
-        accessToken,
-      ),
+      call('passkeyRegisterOptions', { body: { pairingId }, bearer: accessToken }),
     /** Add-passkey by QR: insert the passkey the phone's approval parked on the attempt. */
     passkeyRegisterRedeem: (accessToken: string, body: PasskeyRegisterRedeemRequest) =>
-      request<PasskeyRegisterRedeemResponse>('POST', '/api/passkeys/redeem', body, accessToken),
+      call('passkeyRegisterRedeem', { body, bearer: accessToken }),
+    /** Answers the renamed passkey's view (routes.ts renamePasskey). */
     renamePasskey: (accessToken: string, id: string, name: string) =>
-      request<{ passkey: PasskeyView }>(
-        'PATCH',
-        `/api/passkeys/${encodeURIComponent(id)}`,
-        { name },
-        accessToken,
-      ),
+      call('renamePasskey', { params: { id }, body: { name }, bearer: accessToken }),
     deletePasskey: (accessToken: string, id: string, acknowledgeLastPasskey = false) =>
-      request<unknown>(
-        'DELETE',
-        `/api/passkeys/${encodeURIComponent(id)}${acknowledgeLastPasskey ? '?acknowledgeLastPasskey=true' : ''}`,
-        undefined,
-        accessToken,
-      ),
+      call('deletePasskey', {
+        params: { id },
+        // Only sent when true, as the phone does: the absent flag means "not acknowledged".
+        query: acknowledgeLastPasskey ? { acknowledgeLastPasskey: 'true' } : undefined,
+        bearer: accessToken,
+      }),
 
-    sessions: (accessToken: string) =>
-      request<SessionListResponse>('GET', '/api/sessions', undefined, accessToken),
+    sessions: (accessToken: string) => call('sessions', { bearer: accessToken }),
     revokeSession: (accessToken: string, id: string) =>
-      request<unknown>('DELETE', `/api/sessions/${encodeURIComponent(id)}`, undefined, accessToken),
-    activity: (accessToken: string) =>
-      request<ActivityListResponse>('GET', '/api/activity', undefined, accessToken),
-
-    /** Frees the keep-alive sockets (tests, CLI exit). */
-    close: () => agent.destroy(),
+      call('revokeSession', { params: { id }, bearer: accessToken }),
+    activity: (accessToken: string) => call('activity', { bearer: accessToken }),
   };
+}
+
+/**
+ * The desktop always signs in with "client": "desktop", so the answer must carry tokens; a
+ * cookie-style answer means the server is not the one this client was built for.
+ */
+function tokensOf(answer: SignInResponse): TokenResponse {
+  if (!('accessToken' in answer)) {
+    throw new ApiError(200, 'unexpected_response', 'The server answered without tokens.');
+  }
+  return answer;
 }
 
 export function toApiError(status: number, body: unknown): ApiError {

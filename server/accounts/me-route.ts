@@ -1,65 +1,81 @@
 /** GET /api/me: the account summary, this session, and the security checklist. */
-import type { FastifyInstance } from 'fastify';
+import type { RouteHandlers } from '../http/route-table';
 import type { ServerContext } from '../context';
-import type { ChecklistItem, MeResponse } from '../protocol/api';
+import type { ChecklistItem } from '../protocol/api';
 import { isElevated, requireSession } from '../http/request-helpers';
 
-export function registerMeRoute(app: FastifyInstance, ctx: ServerContext): void {
-  app.get('/api/me', async (request): Promise<MeResponse> => {
-    const { session, user } = await requireSession(ctx, request);
-    const passkeyCount = await ctx.passkeys.countForUser(user.id);
-    const sessionCount = (await ctx.sessions.listLive(user.id)).length;
-    const unusedCodes = await ctx.db
-      .selectFrom('recovery_codes')
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .where('user_id', '=', user.id)
-      .where('used_at', 'is', null)
-      .executeTakeFirstOrThrow();
-    const totpEnabled = user.totp_secret !== null;
-    const checklist: ChecklistItem[] = [
-      {
-        id: 'passkey',
-        label: 'Add a passkey',
-        done: passkeyCount > 0,
-        detail:
-          passkeyCount > 0
-            ? `${passkeyCount} passkey${passkeyCount === 1 ? '' : 's'}`
-            : 'Sign in with your phone instead of a password.',
-      },
-      {
-        id: 'totp',
-        label: 'Turn on an authenticator app',
-        done: totpEnabled,
-        detail: totpEnabled
-          ? 'Codes are asked with your password.'
-          : 'Protects password sign-in with a 6-digit code.',
-      },
-      {
-        id: 'recovery',
-        label: 'Keep your recovery codes',
-        done: totpEnabled && Number(unusedCodes.n) > 0,
-        detail: totpEnabled
-          ? `${Number(unusedCodes.n)} unused recovery codes`
-          : 'Recovery codes come with the authenticator app.',
-      },
-      {
-        id: 'sessions',
-        label: 'Review where you are signed in',
-        done: sessionCount <= 1,
-        detail: `${sessionCount} active session${sessionCount === 1 ? '' : 's'}`,
-      },
-    ];
-    return {
-      user: { id: user.id, email: user.email, createdAt: new Date(user.created_at).toISOString() },
-      totpEnabled,
-      passkeyCount,
-      sessionCount,
-      elevatedUntil: isElevated(ctx, session)
-        ? new Date(session.elevated_until as number).toISOString()
-        : null,
-      session: { id: session.id, method: session.method, passkeyId: session.passkey_id },
-      webauthnUserId: user.webauthn_user_id,
-      checklist,
-    };
-  });
+/** The parts of the server meRoutes uses; server/app.ts hands over exactly these. */
+export const meUses = [
+  'accounts',
+  'clock',
+  'db',
+  'passkeys',
+  'sessions',
+] as const satisfies readonly (keyof ServerContext)[];
+export type MeDeps = Pick<ServerContext, (typeof meUses)[number]>;
+
+export function meRoutes(ctx: MeDeps): RouteHandlers<'me'> {
+  return {
+    me: async (request) => {
+      const { session, user } = await requireSession(ctx, request);
+      const passkeyCount = await ctx.passkeys.countForUser(user.id);
+      const sessionCount = (await ctx.sessions.listLive(user.id)).length;
+      const unusedCodes = await ctx.db
+        .selectFrom('recovery_codes')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('user_id', '=', user.id)
+        .where('used_at', 'is', null)
+        .executeTakeFirstOrThrow();
+      const totpEnabled = user.totp_secret !== null;
+      const checklist: ChecklistItem[] = [
+        {
+          id: 'passkey',
+          label: 'Add a passkey',
+          done: passkeyCount > 0,
+          detail:
+            passkeyCount > 0
+              ? `${passkeyCount} passkey${passkeyCount === 1 ? '' : 's'}`
+              : 'Sign in with your phone instead of a password.',
+        },
+        {
+          id: 'totp',
+          label: 'Turn on an authenticator app',
+          done: totpEnabled,
+          detail: totpEnabled
+            ? 'Codes are asked with your password.'
+            : 'Protects password sign-in with a 6-digit code.',
+        },
+        {
+          id: 'recovery',
+          label: 'Keep your recovery codes',
+          done: totpEnabled && Number(unusedCodes.n) > 0,
+          detail: totpEnabled
+            ? `${Number(unusedCodes.n)} unused recovery codes`
+            : 'Recovery codes come with the authenticator app.',
+        },
+        {
+          id: 'sessions',
+          label: 'Review where you are signed in',
+          done: sessionCount <= 1,
+          detail: `${sessionCount} active session${sessionCount === 1 ? '' : 's'}`,
+        },
+      ];
+      return {
+        user: {
+          id: user.id,
+          email: user.email,
+          createdAt: new Date(user.created_at).toISOString(),
+        },
+        totpEnabled,
+        passkeyCount,
+        sessionCount,
+        elevatedUntil: isElevated(ctx, session)
+          ? new Date(session.elevated_until as number).toISOString()
+          : null,
+        session: { id: session.id, method: session.method, passkeyId: session.passkey_id },
+        webauthnUserId: user.webauthn_user_id,
+        checklist,
+      };
+    },
+  };
 }

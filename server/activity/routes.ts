@@ -1,12 +1,21 @@
 /** GET /api/activity: the account's security events, newest first. */
-import type { FastifyInstance } from 'fastify';
+import type { RouteHandlers } from '../http/route-table';
 import type { ServerContext } from '../context';
-import type { ActivityListResponse } from '../protocol/api';
 import { requireSession } from '../http/request-helpers';
 
-export function registerActivityRoutes(app: FastifyInstance, ctx: ServerContext): void {
-  app.get('/api/activity', async (request): Promise<ActivityListResponse> => {
-    const { user } = await requireSession(ctx, request);
-    return { events: await ctx.activity.list(user.id) };
-  });
+/** The parts of the server activityRoutes uses; server/app.ts hands over exactly these. */
+export const activityUses = [
+  'accounts',
+  'activity',
+  'sessions',
+] as const satisfies readonly (keyof ServerContext)[];
+export type ActivityDeps = Pick<ServerContext, (typeof activityUses)[number]>;
+
+export function activityRoutes(ctx: ActivityDeps): RouteHandlers<'activity'> {
+  return {
+    activity: async (request) => {
+      const { user } = await requireSession(ctx, request);
+      return { events: await ctx.activity.list(user.id) };
+    },
+  };
 }

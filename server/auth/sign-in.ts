@@ -26,7 +26,7 @@ export type SignIn = {
 };
 
 export async function completeSignIn(
-  ctx: ServerContext,
+  ctx: Pick<ServerContext, 'sessions' | 'activity'>,
   request: FastifyRequest,
   reply: FastifyReply,
   s: SignIn,

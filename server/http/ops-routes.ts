@@ -1,12 +1,39 @@
 /** Liveness, readiness and the public client config. */
 import type { FastifyInstance } from 'fastify';
 import type { ServerContext } from '../context';
-import type { ServerConfigResponse } from '../protocol/api';
 import { databaseReachable } from '../db/database';
+import type { RouteHandlers } from './route-table';
 
-export function registerOpsRoutes(app: FastifyInstance, ctx: ServerContext): void {
-  app.get('/healthz', async () => ({ ok: true }));
+/** The parts of the server opsRoutes uses; server/app.ts hands over exactly these. */
+export const opsUses = [
+  'config',
+  'phoneOrigin',
+] as const satisfies readonly (keyof ServerContext)[];
+export type OpsDeps = Pick<ServerContext, (typeof opsUses)[number]>;
 
+export function opsRoutes(ctx: OpsDeps): RouteHandlers<'health' | 'config'> {
+  return {
+    health: async () => ({ ok: true }),
+    config: async () => ({
+      rpId: ctx.config.rpId,
+      phoneOrigin: ctx.phoneOrigin(),
+      tunnelProtocol: 1,
+    }),
+  };
+}
+
+/**
+ * /readyz is for the load balancer, not a client contract: its status (200 or 503) carries
+ * the answer, so it stays outside the route table.
+ */
+/** The parts of the server registerReadiness uses; server/app.ts hands over exactly these. */
+export const readinessUses = [
+  'db',
+  'readyChecks',
+] as const satisfies readonly (keyof ServerContext)[];
+export type ReadinessDeps = Pick<ServerContext, (typeof readinessUses)[number]>;
+
+export function registerReadiness(app: FastifyInstance, ctx: ReadinessDeps): void {
   app.get('/readyz', async (_request, reply) => {
     const entries = Object.entries(ctx.readyChecks);
     const [database, ...others] = await Promise.all([
@@ -18,10 +45,4 @@ export function registerOpsRoutes(app: FastifyInstance, ctx: ServerContext): voi
     const ok = Object.values(checks).every(Boolean);
     return reply.code(ok ? 200 : 503).send({ ok, checks });
   });
-
-  app.get('/api/config', async (): Promise<ServerConfigResponse> => ({
-    rpId: ctx.config.rpId,
-    phoneOrigin: ctx.phoneOrigin(),
-    tunnelProtocol: 1,
-  }));
 }

@@ -46,7 +46,10 @@ function presentedToken(request: FastifyRequest): string | null {
 }
 
 /** The signed-in caller (bearer token for the desktop, cookie for the web app), or 401. */
-export async function requireSession(ctx: ServerContext, request: FastifyRequest): Promise<Caller> {
+export async function requireSession(
+  ctx: Pick<ServerContext, 'sessions' | 'accounts'>,
+  request: FastifyRequest,
+): Promise<Caller> {
   const token = presentedToken(request);
   if (!token) throw new ApiError(401, 'unauthorized', 'Sign in first.');
   const session = await ctx.sessions.authenticate(token);
@@ -56,12 +59,12 @@ export async function requireSession(ctx: ServerContext, request: FastifyRequest
   return { session, user };
 }
 
-export function isElevated(ctx: ServerContext, session: SessionRow): boolean {
+export function isElevated(ctx: Pick<ServerContext, 'clock'>, session: SessionRow): boolean {
   return session.elevated_until !== null && session.elevated_until > ctx.clock.now();
 }
 
 /** Adding/removing passkeys and changing 2FA need a security verification in the last 5 minutes. */
-export function requireStepUp(ctx: ServerContext, session: SessionRow): void {
+export function requireStepUp(ctx: Pick<ServerContext, 'clock'>, session: SessionRow): void {
   if (!isElevated(ctx, session)) {
     throw new ApiError(
       403,

@@ -11,18 +11,14 @@
  * Storage changes (counter, backup state, last used, the session) happen only after every
  * check passed; any refusal leaves the database as it was.
  */
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
+import type { RouteHandlers } from '../http/route-table';
 import {
   generateAuthenticationOptions,
   verifyAuthenticationResponse,
 } from '@simplewebauthn/server';
 import type { ServerContext } from '../context';
-import type {
-  AuthenticationOptionsJSON,
-  AuthenticationResponseJSON,
-  PasskeyLoginApproveResponse,
-  PasskeyLoginOptionsResponse,
-} from '../protocol/api';
+import type { AuthenticationOptionsJSON, AuthenticationResponseJSON } from '../protocol/api';
 import {
   PasskeyLoginApproveRequest,
   PasskeyLoginOptionsRequest,
@@ -57,85 +53,91 @@ function refused(): ApiError {
   );
 }
 
-export function registerPasskeyLoginRoutes(app: FastifyInstance, ctx: ServerContext): void {
-  app.post('/api/auth/passkey/options', async (request): Promise<PasskeyLoginOptionsResponse> => {
-    const body = parseWith(PasskeyLoginOptionsRequest, request.body ?? {});
-    // Anyone may ask, signed in or not, and each answer holds a challenge for minutes.
-    await ctx.ipLimits.take('passkey_options', request.ip);
-    const options = await generateAuthenticationOptions({
-      rpID: ctx.config.rpId,
-      userVerification: 'required',
-      timeout: LOGIN_TIMEOUT_MS,
-      // No allowCredentials: usernameless, the phone's provider offers its discoverable passkeys.
-    });
-    const attempt = await ctx.loginAttempts.create(
-      options.challenge,
-      body.pairingId ? LOGIN_TIMEOUT_MS : LOGIN_TIMEOUT_MS / 2, // unlinked: no QR, 90 s is plenty
-      body.pairingId ?? null,
-    );
-    if (body.pairingId) {
-      const linked = await ctx.pairingLink.linkAttempt(body.pairingId, {
-        kind: 'sign-in',
-        attemptId: attempt.id,
-        challenge: attempt.challenge,
+export function passkeyLoginRoutes(
+  ctx: ServerContext,
+): RouteHandlers<
+  'passkeyLoginOptions' | 'passkeyLoginVerify' | 'passkeyLoginApprove' | 'passkeyLoginRedeem'
+> {
+  return {
+    passkeyLoginOptions: async (request) => {
+      const body = parseWith(PasskeyLoginOptionsRequest, request.body ?? {});
+      // Anyone may ask, signed in or not, and each answer holds a challenge for minutes.
+      await ctx.ipLimits.take('passkey_options', request.ip);
+      const options = await generateAuthenticationOptions({
+        rpID: ctx.config.rpId,
+        userVerification: 'required',
+        timeout: LOGIN_TIMEOUT_MS,
+        // No allowCredentials: usernameless, the phone's provider offers its discoverable passkeys.
       });
-      if (!linked) {
-        await ctx.loginAttempts.take(attempt.id);
-        throw new ApiError(
-          404,
-          'pairing_not_found',
-          'This pairing is unknown or has ended. Show a new QR code.',
-        );
+      const attempt = await ctx.loginAttempts.create(
+        options.challenge,
+        body.pairingId ? LOGIN_TIMEOUT_MS : LOGIN_TIMEOUT_MS / 2, // unlinked: no QR, 90 s is plenty
+        body.pairingId ?? null,
+      );
+      if (body.pairingId) {
+        const linked = await ctx.pairingLink.linkAttempt(body.pairingId, {
+          kind: 'sign-in',
+          attemptId: attempt.id,
+          challenge: attempt.challenge,
+        });
+        if (!linked) {
+          await ctx.loginAttempts.take(attempt.id);
+          throw new ApiError(
+            404,
+            'pairing_not_found',
+            'This pairing is unknown or has ended. Show a new QR code.',
+          );
+        }
       }
-    }
-    return { attemptId: attempt.id, options: options as AuthenticationOptionsJSON };
-  });
+      return { attemptId: attempt.id, options: options as AuthenticationOptionsJSON };
+    },
 
-  // The phone's own sign-in (no pairing): verify and make the session in one step.
-  app.post('/api/auth/passkey/verify', async (request, reply) => {
-    const body = parseWith(PasskeyLoginVerifyRequest, request.body);
-    const attempt = await takeDirectAttempt(ctx, body.attemptId);
-    const ok = await verifyAssertion(ctx, request, attempt.challenge, body.response);
-    await ok.recordUse();
-    return completeSignIn(ctx, request, reply, {
-      user: ok.user,
-      client: body.client,
-      device: body.device,
-      method: 'passkey',
-      passkey: { id: ok.passkey.id, name: ok.passkey.name },
-    });
-  });
+    // The phone's own sign-in (no pairing): verify and make the session in one step.
+    passkeyLoginVerify: async (request, reply) => {
+      const body = parseWith(PasskeyLoginVerifyRequest, request.body);
+      const attempt = await takeDirectAttempt(ctx, body.attemptId);
+      const ok = await verifyAssertion(ctx, request, attempt.challenge, body.response);
+      await ok.recordUse();
+      return completeSignIn(ctx, request, reply, {
+        user: ok.user,
+        client: body.client,
+        device: body.device,
+        method: 'passkey',
+        passkey: { id: ok.passkey.id, name: ok.passkey.name },
+      });
+    },
 
-  // QR, phone side: no auth (the passkey is the proof); no session is made here.
-  app.post('/api/auth/passkey/approve', async (request): Promise<PasskeyLoginApproveResponse> => {
-    const body = parseWith(PasskeyLoginApproveRequest, request.body);
-    const attempt = await attemptForPairing(ctx, ctx.loginAttempts, body.pairingId, 'sign-in');
-    const ok = await verifyAssertion(ctx, request, attempt.challenge, body.response);
-    const approved = await ctx.loginAttempts.approve(attempt.id, {
-      userId: ok.user.id,
-      passkeyId: ok.passkey.id,
-      passkeyName: ok.passkey.name,
-    });
-    if (!approved)
-      throw new ApiError(409, 'already_approved', 'This request was already approved.');
-    await ok.recordUse();
-    return { approved: true, accountHint: accountHint(ok.user.email) };
-  });
+    // QR, phone side: no auth (the passkey is the proof); no session is made here.
+    passkeyLoginApprove: async (request) => {
+      const body = parseWith(PasskeyLoginApproveRequest, request.body);
+      const attempt = await attemptForPairing(ctx, ctx.loginAttempts, body.pairingId, 'sign-in');
+      const ok = await verifyAssertion(ctx, request, attempt.challenge, body.response);
+      const approved = await ctx.loginAttempts.approve(attempt.id, {
+        userId: ok.user.id,
+        passkeyId: ok.passkey.id,
+        passkeyName: ok.passkey.name,
+      });
+      if (!approved)
+        throw new ApiError(409, 'already_approved', 'This request was already approved.');
+      await ok.recordUse();
+      return { approved: true, accountHint: accountHint(ok.user.email) };
+    },
 
-  // QR, desktop side: the secret attemptId (+ reverse code) turns the approval into a session.
-  app.post('/api/auth/passkey/redeem', async (request, reply) => {
-    const body = parseWith(PasskeyLoginRedeemRequest, request.body);
-    const attempt = await redeemAttempt(ctx, ctx.loginAttempts, body.attemptId, body.reverseCode);
-    const user = await ctx.accounts.byId(attempt.approval.userId);
-    if (!user) throw new ApiError(400, 'passkey_unknown', 'This passkey is not registered here.');
-    return completeSignIn(ctx, request, reply, {
-      user,
-      client: body.client,
-      device: body.device,
-      method: 'qr',
-      passkey: { id: attempt.approval.passkeyId, name: attempt.approval.passkeyName },
-    });
-  });
+    // QR, desktop side: the secret attemptId (+ reverse code) turns the approval into a session.
+    passkeyLoginRedeem: async (request, reply) => {
+      const body = parseWith(PasskeyLoginRedeemRequest, request.body);
+      const attempt = await redeemAttempt(ctx, ctx.loginAttempts, body.attemptId, body.reverseCode);
+      const user = await ctx.accounts.byId(attempt.approval.userId);
+      if (!user) throw new ApiError(400, 'passkey_unknown', 'This passkey is not registered here.');
+      return completeSignIn(ctx, request, reply, {
+        user,
+        client: body.client,
+        device: body.device,
+        method: 'qr',
+        passkey: { id: attempt.approval.passkeyId, name: attempt.approval.passkeyName },
+      });
+    },
+  };
 }
 
 /** Attempt checks before any cryptography; the challenge is spent (taken) here. */

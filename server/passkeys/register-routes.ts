@@ -11,15 +11,12 @@
  *   So a QR scanned by a stranger adds nothing, and a victim's phone that scans an attacker's
  *   QR is refused (wrong_account) instead of overwriting its own passkey.
  */
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
+import type { RouteHandlers } from '../http/route-table';
 import { generateRegistrationOptions, verifyRegistrationResponse } from '@simplewebauthn/server';
 import type { ServerContext } from '../context';
 import type { UserRow } from '../db/schema';
 import type {
-  PasskeyPairingApproveResponse,
-  PasskeyPairingOptionsResponse,
-  PasskeyRegisterOptionsResponse,
-  PasskeyRegisterRedeemResponse,
   PasskeyRegisterVerifyResponse,
   RegistrationOptionsJSON,
   RegistrationResponseJSON,
@@ -184,72 +181,83 @@ async function insertPasskey(
   return passkeyView(row, caller.session.passkey_id);
 }
 
-export function registerPasskeyRegistrationRoutes(app: FastifyInstance, ctx: ServerContext): void {
-  app.post('/api/passkeys/options', async (request): Promise<PasskeyRegisterOptionsResponse> => {
-    const { session, user } = await requireSession(ctx, request);
-    const body = parseWith(PasskeyRegisterOptionsRequest, request.body ?? {});
-    requireStepUp(ctx, session);
-    const options = await optionsFor(ctx, user);
-    const pairingId = body.pairingId ?? null;
-    const attempt = await ctx.registrationAttempts.create(
-      options.challenge,
-      REGISTRATION_TIMEOUT_MS,
-      session.id,
-      user.id,
-      pairingId,
-    );
-    if (pairingId) {
-      const linked = await ctx.pairingLink.linkAttempt(pairingId, {
-        kind: 'add-passkey',
-        attemptId: attempt.id,
-        challenge: attempt.challenge,
-      });
-      if (!linked) {
-        await ctx.registrationAttempts.take(attempt.id);
+export function passkeyRegistrationRoutes(
+  ctx: ServerContext,
+): RouteHandlers<
+  | 'passkeyRegisterOptions'
+  | 'passkeyRegisterVerify'
+  | 'passkeyPairingOptions'
+  | 'passkeyPairingApprove'
+  | 'passkeyRegisterRedeem'
+> {
+  return {
+    passkeyRegisterOptions: async (request) => {
+      const { session, user } = await requireSession(ctx, request);
+      const body = parseWith(PasskeyRegisterOptionsRequest, request.body ?? {});
+      requireStepUp(ctx, session);
+      const options = await optionsFor(ctx, user);
+      const pairingId = body.pairingId ?? null;
+      const attempt = await ctx.registrationAttempts.create(
+        options.challenge,
+        REGISTRATION_TIMEOUT_MS,
+        session.id,
+        user.id,
+        pairingId,
+      );
+      if (pairingId) {
+        const linked = await ctx.pairingLink.linkAttempt(pairingId, {
+          kind: 'add-passkey',
+          attemptId: attempt.id,
+          challenge: attempt.challenge,
+        });
+        if (!linked) {
+          await ctx.registrationAttempts.take(attempt.id);
+          throw new ApiError(
+            404,
+            'pairing_not_found',
+            'This pairing is unknown or has ended. Show a new QR code.',
+          );
+        }
+      }
+      return { attemptId: attempt.id, options };
+    },
+
+    // The phone's own Security page: verify and insert in one step.
+    passkeyRegisterVerify: async (request) => {
+      const caller = await requireSession(ctx, request);
+      const body = parseWith(PasskeyRegisterVerifyRequest, request.body);
+      requireStepUp(ctx, caller.session);
+      const pending = await ctx.registrationAttempts.get(body.attemptId);
+      if (!pending || pending.sessionId !== caller.session.id) {
         throw new ApiError(
-          404,
-          'pairing_not_found',
-          'This pairing is unknown or has ended. Show a new QR code.',
+          400,
+          'attempt_not_found',
+          'This passkey request is unknown or was already used. Start again.',
         );
       }
-    }
-    return { attemptId: attempt.id, options };
-  });
-
-  // The phone's own Security page: verify and insert in one step.
-  app.post('/api/passkeys/verify', async (request, reply) => {
-    const caller = await requireSession(ctx, request);
-    const body = parseWith(PasskeyRegisterVerifyRequest, request.body);
-    requireStepUp(ctx, caller.session);
-    const pending = await ctx.registrationAttempts.get(body.attemptId);
-    if (!pending || pending.sessionId !== caller.session.id) {
-      throw new ApiError(
-        400,
-        'attempt_not_found',
-        'This passkey request is unknown or was already used. Start again.',
+      refusePaired(pending);
+      const attempt = await ctx.registrationAttempts.take(body.attemptId);
+      if (!attempt || attempt.expiresAt <= ctx.clock.now()) {
+        throw new ApiError(
+          400,
+          'challenge_expired',
+          'This passkey request timed out. Start again.',
+        );
+      }
+      const approval = await verifyRegistration(
+        ctx,
+        request,
+        caller.user,
+        attempt.challenge,
+        body.response,
+        body.userAgent,
       );
-    }
-    refusePaired(pending);
-    const attempt = await ctx.registrationAttempts.take(body.attemptId);
-    if (!attempt || attempt.expiresAt <= ctx.clock.now()) {
-      throw new ApiError(400, 'challenge_expired', 'This passkey request timed out. Start again.');
-    }
-    const approval = await verifyRegistration(
-      ctx,
-      request,
-      caller.user,
-      attempt.challenge,
-      body.response,
-      body.userAgent,
-    );
-    const view = await insertPasskey(ctx, request, caller, approval);
-    return reply.code(201).send(view);
-  });
+      const view = await insertPasskey(ctx, request, caller, approval);
+      return view;
+    },
 
-  // QR, phone side: the options for the attempt on this pairing, for the phone's own account.
-  app.post(
-    '/api/passkeys/pairing/options',
-    async (request): Promise<PasskeyPairingOptionsResponse> => {
+    // QR, phone side: the options for the attempt on this pairing, for the phone's own account.
+    passkeyPairingOptions: async (request) => {
       const { user } = await requirePhoneSession(ctx, request);
       const body = parseWith(PasskeyPairingOptionsRequest, request.body);
       const attempt = await attemptForPairing(
@@ -264,12 +272,9 @@ export function registerPasskeyRegistrationRoutes(app: FastifyInstance, ctx: Ser
         account: { email: user.email },
       };
     },
-  );
 
-  // QR, phone side: verify the attestation and park it; the desktop inserts it on redeem.
-  app.post(
-    '/api/passkeys/pairing/approve',
-    async (request): Promise<PasskeyPairingApproveResponse> => {
+    // QR, phone side: verify the attestation and park it; the desktop inserts it on redeem.
+    passkeyPairingApprove: async (request) => {
       const { user } = await requirePhoneSession(ctx, request);
       const body = parseWith(PasskeyPairingApproveRequest, request.body);
       const attempt = await attemptForPairing(
@@ -291,22 +296,21 @@ export function registerPasskeyRegistrationRoutes(app: FastifyInstance, ctx: Ser
         throw new ApiError(409, 'already_approved', 'This request was already approved.');
       return { approved: true };
     },
-  );
 
-  // QR, desktop side: the session that made the attempt, still stepped up, inserts the passkey.
-  app.post('/api/passkeys/redeem', async (request, reply) => {
-    const caller = await requireSession(ctx, request);
-    const body = parseWith(PasskeyRegisterRedeemRequest, request.body);
-    requireStepUp(ctx, caller.session);
-    const attempt = await redeemAttempt(
-      ctx,
-      ctx.registrationAttempts,
-      body.attemptId,
-      body.reverseCode,
-      (a) => a.sessionId === caller.session.id,
-    );
-    const passkey = await insertPasskey(ctx, request, caller, attempt.approval);
-    const answer: PasskeyRegisterRedeemResponse = { passkey };
-    return reply.code(201).send(answer);
-  });
+    // QR, desktop side: the session that made the attempt, still stepped up, inserts the passkey.
+    passkeyRegisterRedeem: async (request) => {
+      const caller = await requireSession(ctx, request);
+      const body = parseWith(PasskeyRegisterRedeemRequest, request.body);
+      requireStepUp(ctx, caller.session);
+      const attempt = await redeemAttempt(
+        ctx,
+        ctx.registrationAttempts,
+        body.attemptId,
+        body.reverseCode,
+        (a) => a.sessionId === caller.session.id,
+      );
+      const passkey = await insertPasskey(ctx, request, caller, attempt.approval);
+      return { passkey };
+    },
+  };
 }

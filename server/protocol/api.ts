@@ -1,7 +1,7 @@
 /**
- * The HTTP API contract (docs/architecture.md §API): one source of truth for request bodies
- * (parsed at the edge by the server with these schemas) and response shapes (used as types
- * by the phone web app, the desktop API client and the renderer).
+ * The HTTP API bodies: request schemas (parsed at the edge by the server) and response schemas
+ * (the types of the phone web app, the desktop API client and the renderer). Which route takes
+ * and answers which lives in the route table beside this file (routes.ts).
  *
  * Request schemas are strict: unknown fields are refused. Sizes are bounded so a hostile
  * body cannot make the server do unbounded work.
@@ -82,31 +82,44 @@ export const RegistrationResponseJSON = z.strictObject({
 });
 export type RegistrationResponseJSON = z.infer<typeof RegistrationResponseJSON>;
 
-/** Options are produced by @simplewebauthn/server; the wire type is its JSON form. */
-export type AuthenticationOptionsJSON = {
-  challenge: string;
-  timeout?: number;
-  rpId?: string;
-  allowCredentials?: { id: string; type: 'public-key'; transports?: string[] }[];
-  userVerification?: 'required' | 'preferred' | 'discouraged';
-  extensions?: Record<string, unknown>;
-};
-export type RegistrationOptionsJSON = {
-  challenge: string;
-  rp: { name: string; id?: string };
-  user: { id: string; name: string; displayName: string };
-  pubKeyCredParams: { alg: number; type: 'public-key' }[];
-  timeout?: number;
-  excludeCredentials?: { id: string; type: 'public-key'; transports?: string[] }[];
-  authenticatorSelection?: {
-    authenticatorAttachment?: 'platform' | 'cross-platform';
-    requireResidentKey?: boolean;
-    residentKey?: 'discouraged' | 'preferred' | 'required';
-    userVerification?: 'required' | 'preferred' | 'discouraged';
-  };
-  attestation?: 'none' | 'indirect' | 'direct' | 'enterprise';
-  extensions?: Record<string, unknown>;
-};
+/**
+ * Options are produced by @simplewebauthn/server; the wire type is its JSON form. Loose
+ * objects: the library may add members (hints, extensions) that clients pass through untouched.
+ */
+const CredentialDescriptor = z.object({
+  id: z.string(),
+  type: z.literal('public-key'),
+  transports: z.array(z.string()).optional(),
+});
+const UserVerification = z.enum(['required', 'preferred', 'discouraged']);
+export const AuthenticationOptionsJSON = z.looseObject({
+  challenge: z.string(),
+  timeout: z.number().optional(),
+  rpId: z.string().optional(),
+  allowCredentials: z.array(CredentialDescriptor).optional(),
+  userVerification: UserVerification.optional(),
+  extensions: z.record(z.string(), z.unknown()).optional(),
+});
+export type AuthenticationOptionsJSON = z.infer<typeof AuthenticationOptionsJSON>;
+export const RegistrationOptionsJSON = z.looseObject({
+  challenge: z.string(),
+  rp: z.object({ name: z.string(), id: z.string().optional() }),
+  user: z.object({ id: z.string(), name: z.string(), displayName: z.string() }),
+  pubKeyCredParams: z.array(z.object({ alg: z.number(), type: z.literal('public-key') })),
+  timeout: z.number().optional(),
+  excludeCredentials: z.array(CredentialDescriptor).optional(),
+  authenticatorSelection: z
+    .object({
+      authenticatorAttachment: z.enum(['platform', 'cross-platform']).optional(),
+      requireResidentKey: z.boolean().optional(),
+      residentKey: z.enum(['discouraged', 'preferred', 'required']).optional(),
+      userVerification: UserVerification.optional(),
+    })
+    .optional(),
+  attestation: z.enum(['none', 'indirect', 'direct', 'enterprise']).optional(),
+  extensions: z.record(z.string(), z.unknown()).optional(),
+});
+export type RegistrationOptionsJSON = z.infer<typeof RegistrationOptionsJSON>;
 
 // ---------------------------------------------------------------- requests
 
@@ -219,40 +232,55 @@ export const PasskeyDeleteQuery = z.strictObject({
 export const IdParams = z.strictObject({ id: OpaqueId });
 
 // --------------------------------------------------------------- responses
+// Strict objects: the table in routes.ts is the exact answer, and the server tests check every
+// response against it (test/server/support/contract-check.ts), so an extra field (a leak) fails.
 
-export type UserSummary = { id: string; email: string };
+const IsoTime = z.string();
+
+export const UserSummary = z.strictObject({ id: z.string(), email: z.string() });
+export type UserSummary = z.infer<typeof UserSummary>;
 
 /** Desktop sign-in answer (body had "client": "desktop"). No cookie is set. */
-export type TokenResponse = {
-  accessToken: string;
-  refreshToken: string;
+export const TokenResponse = z.strictObject({
+  accessToken: z.string(),
+  refreshToken: z.string(),
   /** seconds until the access token expires */
-  expiresIn: number;
-  user: UserSummary;
-  sessionId: string;
-};
+  expiresIn: z.number(),
+  user: UserSummary,
+  sessionId: z.string(),
+});
+export type TokenResponse = z.infer<typeof TokenResponse>;
 
 /** Web (cookie) sign-in answer. */
-export type CookieLoginResponse = { user: UserSummary; sessionId: string };
+export const CookieLoginResponse = z.strictObject({ user: UserSummary, sessionId: z.string() });
+export type CookieLoginResponse = z.infer<typeof CookieLoginResponse>;
 
-export type PasskeyLoginOptionsResponse = {
-  attemptId: string;
-  options: AuthenticationOptionsJSON;
-};
+/** A sign-in answers tokens to the desktop ("client": "desktop") and a cookie to the web. */
+export const SignInResponse = z.union([TokenResponse, CookieLoginResponse]);
+export type SignInResponse = z.infer<typeof SignInResponse>;
 
-export type PasskeyRegisterOptionsResponse = {
-  attemptId: string;
-  options: RegistrationOptionsJSON;
-};
+export const PasskeyLoginOptionsResponse = z.strictObject({
+  attemptId: z.string(),
+  options: AuthenticationOptionsJSON,
+});
+export type PasskeyLoginOptionsResponse = z.infer<typeof PasskeyLoginOptionsResponse>;
+
+export const PasskeyRegisterOptionsResponse = z.strictObject({
+  attemptId: z.string(),
+  options: RegistrationOptionsJSON,
+});
+export type PasskeyRegisterOptionsResponse = z.infer<typeof PasskeyRegisterOptionsResponse>;
 
 /** POST /api/auth/passkey/approve: the server verified the assertion and parked the approval. */
-export type PasskeyLoginApproveResponse = {
-  approved: true;
+export const PasskeyLoginApproveResponse = z.strictObject({
+  approved: z.literal(true),
   /** e.g. "a***@example.com", for the phone only: enough to recognise the account. */
-  accountHint: string;
-};
+  accountHint: z.string(),
+});
+export type PasskeyLoginApproveResponse = z.infer<typeof PasskeyLoginApproveResponse>;
 
 /** POST /api/auth/passkey/redeem with client "desktop" (the desktop always says so). */
+export const PasskeyLoginRedeemResponse = TokenResponse;
 export type PasskeyLoginRedeemResponse = TokenResponse;
 
 /**
@@ -260,178 +288,228 @@ export type PasskeyLoginRedeemResponse = TokenResponse;
  * attempt (user.id = its WebAuthn handle, excludeCredentials = its passkeys), never by the
  * desktop; `account` tells the phone which account the passkey is for.
  */
-export type PasskeyPairingOptionsResponse = {
-  options: RegistrationOptionsJSON;
-  account: { email: string };
-};
+export const PasskeyPairingOptionsResponse = z.strictObject({
+  options: RegistrationOptionsJSON,
+  account: z.strictObject({ email: z.string() }),
+});
+export type PasskeyPairingOptionsResponse = z.infer<typeof PasskeyPairingOptionsResponse>;
 
 /** POST /api/passkeys/pairing/approve: verified and parked; the desktop redeems it. */
-export type PasskeyPairingApproveResponse = { approved: true };
+export const PasskeyPairingApproveResponse = z.strictObject({ approved: z.literal(true) });
+export type PasskeyPairingApproveResponse = z.infer<typeof PasskeyPairingApproveResponse>;
+
+export const PasskeyView = z.strictObject({
+  id: z.string(),
+  /** The WebAuthn credential id (base64url); needed for the Signal API's accepted list. */
+  credentialId: z.string(),
+  name: z.string(),
+  /** Provider from the AAGUID table, or null when unknown/all-zero. */
+  providerName: z.string().nullable(),
+  aaguid: z.string(),
+  createdAt: IsoTime,
+  lastUsedAt: IsoTime.nullable(),
+  backupEligible: z.boolean(),
+  backedUp: z.boolean(),
+  /** 'synced' when backup eligible, 'device-bound' otherwise */
+  kind: z.enum(['synced', 'device-bound']),
+  transports: z.array(z.string()),
+  /** true when this passkey signed in the session making the request */
+  usedForThisSession: z.boolean(),
+});
+export type PasskeyView = z.infer<typeof PasskeyView>;
 
 /** POST /api/passkeys/redeem (201): the passkey that was added. */
-export type PasskeyRegisterRedeemResponse = { passkey: PasskeyView };
+export const PasskeyRegisterRedeemResponse = z.strictObject({ passkey: PasskeyView });
+export type PasskeyRegisterRedeemResponse = z.infer<typeof PasskeyRegisterRedeemResponse>;
 
 /** POST /api/passkeys/verify (201, the phone's own Security page): the bare view. */
+export const PasskeyRegisterVerifyResponse = PasskeyView;
 export type PasskeyRegisterVerifyResponse = PasskeyView;
 
-export type StepUpResponse = { elevatedUntil: string };
+/** PATCH /api/passkeys/:id: the renamed passkey, the bare view (as verify answers). */
+export const PasskeyRenameResponse = PasskeyView;
+export type PasskeyRenameResponse = PasskeyView;
 
-export type ChecklistItem = {
-  id: 'passkey' | 'totp' | 'recovery' | 'sessions';
-  label: string;
-  done: boolean;
-  detail: string;
-};
+export const StepUpResponse = z.strictObject({ elevatedUntil: IsoTime });
+export type StepUpResponse = z.infer<typeof StepUpResponse>;
 
-export type MeResponse = {
-  user: UserSummary & { createdAt: string };
-  totpEnabled: boolean;
-  passkeyCount: number;
-  sessionCount: number;
+export const ChecklistItem = z.strictObject({
+  id: z.enum(['passkey', 'totp', 'recovery', 'sessions']),
+  label: z.string(),
+  done: z.boolean(),
+  detail: z.string(),
+});
+export type ChecklistItem = z.infer<typeof ChecklistItem>;
+
+export const SignInMethod = z.enum(['password', 'passkey', 'qr']);
+export type SignInMethod = z.infer<typeof SignInMethod>;
+
+export const MeResponse = z.strictObject({
+  user: z.strictObject({ id: z.string(), email: z.string(), createdAt: IsoTime }),
+  totpEnabled: z.boolean(),
+  passkeyCount: z.number(),
+  sessionCount: z.number(),
   /** ISO time until which this session may add/remove passkeys and change 2FA; null if not elevated */
-  elevatedUntil: string | null;
+  elevatedUntil: IsoTime.nullable(),
   /** How this session signed in, and with which passkey if any. */
-  session: { id: string; method: SignInMethod; passkeyId: string | null };
+  session: z.strictObject({
+    id: z.string(),
+    method: SignInMethod,
+    passkeyId: z.string().nullable(),
+  }),
   /**
    * The account's WebAuthn user handle (base64url). The phone app passes it to the Signal API
    * (signalAllAcceptedCredentials) so the passkey provider can drop deleted passkeys.
    */
-  webauthnUserId: string;
-  checklist: ChecklistItem[];
-};
+  webauthnUserId: z.string(),
+  checklist: z.array(ChecklistItem),
+});
+export type MeResponse = z.infer<typeof MeResponse>;
 
-export type TotpSetupResponse = { otpauthUri: string; secret: string };
-export type TotpConfirmResponse = { recoveryCodes: string[] };
+export const TotpSetupResponse = z.strictObject({ otpauthUri: z.string(), secret: z.string() });
+export type TotpSetupResponse = z.infer<typeof TotpSetupResponse>;
+export const TotpConfirmResponse = z.strictObject({ recoveryCodes: z.array(z.string()) });
+export type TotpConfirmResponse = z.infer<typeof TotpConfirmResponse>;
 
-export type PasskeyView = {
-  id: string;
-  /** The WebAuthn credential id (base64url); needed for the Signal API's accepted list. */
-  credentialId: string;
-  name: string;
-  /** Provider from the AAGUID table, or null when unknown/all-zero. */
-  providerName: string | null;
-  aaguid: string;
-  createdAt: string;
-  lastUsedAt: string | null;
-  backupEligible: boolean;
-  backedUp: boolean;
-  /** 'synced' when backup eligible, 'device-bound' otherwise */
-  kind: 'synced' | 'device-bound';
-  transports: string[];
-  /** true when this passkey signed in the session making the request */
-  usedForThisSession: boolean;
-};
-export type PasskeyListResponse = {
-  passkeys: PasskeyView[];
-  limit: number;
+export const PasskeyListResponse = z.strictObject({
+  passkeys: z.array(PasskeyView),
+  limit: z.number(),
   /** The account's WebAuthn user handle (base64url), for signalAllAcceptedCredentials. */
-  webauthnUserId: string;
-};
+  webauthnUserId: z.string(),
+});
+export type PasskeyListResponse = z.infer<typeof PasskeyListResponse>;
+
 /** DELETE /api/passkeys/:id answer: what signalAllAcceptedCredentials needs. */
-export type PasskeyDeleteResponse = {
-  removed: string;
-  webauthnUserId: string;
-  allAcceptedCredentialIds: string[];
-};
+export const PasskeyDeleteResponse = z.strictObject({
+  removed: z.string(),
+  webauthnUserId: z.string(),
+  allAcceptedCredentialIds: z.array(z.string()),
+});
+export type PasskeyDeleteResponse = z.infer<typeof PasskeyDeleteResponse>;
 
-export type SignInMethod = 'password' | 'passkey' | 'qr';
+export const SessionView = z.strictObject({
+  id: z.string(),
+  client: ClientKind,
+  device: z.string(),
+  method: SignInMethod,
+  ip: z.string(),
+  userAgent: z.string().nullable(),
+  createdAt: IsoTime,
+  lastActiveAt: IsoTime,
+  current: z.boolean(),
+});
+export type SessionView = z.infer<typeof SessionView>;
+export const SessionListResponse = z.strictObject({ sessions: z.array(SessionView) });
+export type SessionListResponse = z.infer<typeof SessionListResponse>;
 
-export type SessionView = {
-  id: string;
-  client: ClientKind;
-  device: string;
-  method: SignInMethod;
-  ip: string;
-  userAgent: string | null;
-  createdAt: string;
-  lastActiveAt: string;
-  current: boolean;
-};
-export type SessionListResponse = { sessions: SessionView[] };
+/** DELETE /api/sessions/:id (1) and DELETE /api/sessions (all others): how many ended. */
+export const RevokeResponse = z.strictObject({ revoked: z.number().int() });
+export type RevokeResponse = z.infer<typeof RevokeResponse>;
 
-export type ActivityType =
-  | 'account.created'
-  | 'signin.succeeded'
-  | 'signin.failed'
-  | 'stepup.succeeded'
-  | 'stepup.failed'
-  | 'passkey.added'
-  | 'passkey.renamed'
-  | 'passkey.removed'
-  | 'passkey.counter_warning'
-  | 'totp.enabled'
-  | 'totp.disabled'
-  | 'recovery_code.used'
-  | 'session.revoked'
-  | 'session.signed_out'
-  | 'refresh_token.reused';
+/** Answers that carry nothing but success (logout, TOTP removal, /healthz). */
+export const OkResponse = z.strictObject({ ok: z.literal(true) });
+export type OkResponse = z.infer<typeof OkResponse>;
 
-export type ActivityEvent = {
-  id: string;
-  type: ActivityType;
-  at: string;
-  ip: string | null;
-  userAgent: string | null;
+export const ActivityType = z.enum([
+  'account.created',
+  'signin.succeeded',
+  'signin.failed',
+  'stepup.succeeded',
+  'stepup.failed',
+  'passkey.added',
+  'passkey.renamed',
+  'passkey.removed',
+  'passkey.counter_warning',
+  'totp.enabled',
+  'totp.disabled',
+  'recovery_code.used',
+  'session.revoked',
+  'session.signed_out',
+  'refresh_token.reused',
+]);
+export type ActivityType = z.infer<typeof ActivityType>;
+
+export const ActivityEvent = z.strictObject({
+  id: z.string(),
+  type: ActivityType,
+  at: IsoTime,
+  ip: z.string().nullable(),
+  userAgent: z.string().nullable(),
   /** e.g. {method, passkeyId, passkeyName, reason, sessionId} — never secrets */
-  details: Record<string, string | number | boolean | null>;
-};
-export type ActivityListResponse = { events: ActivityEvent[] };
-
-// ------------------------------------------------------------------ errors
-
-export type ErrorCode =
-  | 'validation_failed'
-  | 'bad_request'
-  | 'unauthorized'
-  | 'not_found'
-  | 'email_taken'
-  | 'invalid_credentials'
-  | 'totp_required'
-  | 'invalid_totp'
-  | 'totp_already_enabled'
-  | 'totp_not_enabled'
-  | 'rate_limited'
-  | 'step_up_required'
-  | 'attempt_not_found'
-  | 'challenge_expired'
-  | 'passkey_verification_failed'
-  | 'passkey_unknown'
-  | 'credential_already_registered'
-  | 'passkey_limit_reached'
-  | 'last_passkey'
-  | 'reverse_code_required'
-  | 'reverse_code_invalid'
-  | 'attempt_dead'
-  | 'pairing_not_found'
-  /** redeem: the phone has not approved this attempt (yet) */
-  | 'not_approved'
-  /** approve: this attempt was approved already */
-  | 'already_approved'
-  /** pairing/options, pairing/approve: the phone is signed in to another account */
-  | 'wrong_account'
-  /** verify: the attempt belongs to a QR pairing; it is approved and redeemed instead */
-  | 'attempt_paired'
-  | 'token_invalid'
-  | 'token_reused'
-  | 'payload_too_large'
-  | 'unsupported_media_type'
-  /** 503: too many sign-ins in progress server-wide; retry after retryAfterSeconds */
-  | 'server_busy';
-
-export type ApiError = {
-  error: {
-    code: ErrorCode;
-    message: string;
-    retryAfterSeconds?: number;
-    issues?: string[];
-    /** reverse_code_invalid: wrong codes still allowed before the attempt dies */
-    triesLeft?: number;
-  };
-};
+  details: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])),
+});
+export type ActivityEvent = z.infer<typeof ActivityEvent>;
+export const ActivityListResponse = z.strictObject({ events: z.array(ActivityEvent) });
+export type ActivityListResponse = z.infer<typeof ActivityListResponse>;
 
 /**
  * GET /api/config — public facts a client needs before signing in. The desktop connects to
  * whatever server URL it was given (maybe 127.0.0.1), but the QR must point the phone at the
  * relying party's real origin, where the passkey is usable.
  */
-export type ServerConfigResponse = { rpId: string; phoneOrigin: string; tunnelProtocol: 1 };
+export const ServerConfigResponse = z.strictObject({
+  rpId: z.string(),
+  phoneOrigin: z.string(),
+  tunnelProtocol: z.literal(1),
+});
+export type ServerConfigResponse = z.infer<typeof ServerConfigResponse>;
+
+// ------------------------------------------------------------------ errors
+
+export const ErrorCode = z.enum([
+  'validation_failed',
+  'bad_request',
+  'unauthorized',
+  'not_found',
+  'email_taken',
+  'invalid_credentials',
+  'totp_required',
+  'invalid_totp',
+  'totp_already_enabled',
+  'totp_not_enabled',
+  'rate_limited',
+  'step_up_required',
+  'attempt_not_found',
+  'challenge_expired',
+  'passkey_verification_failed',
+  'passkey_unknown',
+  'credential_already_registered',
+  'passkey_limit_reached',
+  'last_passkey',
+  'reverse_code_required',
+  'reverse_code_invalid',
+  'attempt_dead',
+  'pairing_not_found',
+  /** redeem: the phone has not approved this attempt (yet) */
+  'not_approved',
+  /** approve: this attempt was approved already */
+  'already_approved',
+  /** pairing/options, pairing/approve: the phone is signed in to another account */
+  'wrong_account',
+  /** verify: the attempt belongs to a QR pairing; it is approved and redeemed instead */
+  'attempt_paired',
+  'token_invalid',
+  'token_reused',
+  'payload_too_large',
+  'unsupported_media_type',
+  /** 503: too many sign-ins in progress server-wide; retry after retryAfterSeconds */
+  'server_busy',
+  /** 500: a bug on the server (server/http/errors.ts); no details are given */
+  'internal',
+]);
+export type ErrorCode = z.infer<typeof ErrorCode>;
+
+/** Every failure: `{error: {code, message}}` plus what some codes add. */
+export const ApiErrorBody = z.strictObject({
+  error: z.strictObject({
+    code: ErrorCode,
+    message: z.string(),
+    retryAfterSeconds: z.number().optional(),
+    issues: z.array(z.string()).optional(),
+    /** reverse_code_invalid: wrong codes still allowed before the attempt dies */
+    triesLeft: z.number().int().optional(),
+  }),
+});
+export type ApiErrorBody = z.infer<typeof ApiErrorBody>;
+/** The error body's type under its older name (clients import it as such). */
+export type ApiError = ApiErrorBody;

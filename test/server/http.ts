@@ -1,4 +1,9 @@
-/** Tiny JSON-over-HTTP helper for the server tests (fetch against the real listening server). */
+/**
+ * Tiny JSON-over-HTTP helper for the server tests (fetch against the real listening server).
+ * Every answer is checked against the route table (support/contract-check.ts).
+ */
+import { checkAnswer } from './support/contract-check';
+
 export type Reply<T = Record<string, unknown>> = {
   status: number;
   body: T;
@@ -34,8 +39,9 @@ export async function call<T = Record<string, unknown>>(
   if (contentType) headers['content-type'] = contentType;
   if (opts.token) headers.authorization = `Bearer ${opts.token}`;
   if (opts.cookie) headers.cookie = opts.cookie;
+  const method = opts.method ?? (body !== undefined ? 'POST' : 'GET');
   const res = await fetch(baseUrl + path, {
-    method: opts.method ?? (body !== undefined ? 'POST' : 'GET'),
+    method,
     headers,
     body,
   });
@@ -46,6 +52,7 @@ export async function call<T = Record<string, unknown>>(
   } catch {
     // leave as text
   }
+  checkAnswer(method, path, res.status, text ? parsed : undefined);
   return { status: res.status, body: parsed as T, headers: res.headers };
 }
 

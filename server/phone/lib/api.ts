@@ -4,27 +4,19 @@
  * page (server/phone/pair/), so keep it free of React.
  */
 import type {
-  ActivityListResponse,
-  ApiError as ApiErrorBody,
+  ApiErrorBody,
   AuthenticationResponseJSON,
   CookieLoginResponse,
   ErrorCode,
-  MeResponse,
-  PasskeyDeleteResponse,
-  PasskeyListResponse,
-  PasskeyLoginApproveResponse,
-  PasskeyLoginOptionsResponse,
-  PasskeyPairingApproveResponse,
-  PasskeyPairingOptionsResponse,
-  PasskeyRegisterOptionsResponse,
-  PasskeyRegisterVerifyResponse,
   RegistrationResponseJSON,
-  ServerConfigResponse,
-  SessionListResponse,
-  StepUpResponse,
-  TotpConfirmResponse,
-  TotpSetupResponse,
+  SignInResponse,
 } from '../../protocol/api';
+import {
+  createRouteClient,
+  type RouteCall,
+  type Transport,
+  type TransportRequest,
+} from '../../protocol/route-client';
 
 /** Codes the server sends, plus two the client makes up when there is no server answer. */
 export type ClientErrorCode = ErrorCode | 'network' | 'server_error';
@@ -94,15 +86,14 @@ function isErrorBody(x: unknown): x is ApiErrorBody {
   return typeof e === 'object' && e !== null && typeof e.code === 'string';
 }
 
-type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
-
 /**
  * Fired when a signed-in call answers 401: the session ended elsewhere (revoked from another
  * device, expired). The app listens and goes back to Sign in instead of showing stale pages.
  */
 export const SESSION_ENDED_EVENT = 'keybridge:session-ended';
 
-export async function request<T>(method: Method, path: string, body?: unknown): Promise<T> {
+/** The phone's transport: same-origin fetch, so the session cookie rides along. */
+export const fetchTransport: Transport = async ({ method, path, body }: TransportRequest) => {
   let res: Response;
   try {
     res = await fetch(path, {
@@ -123,7 +114,7 @@ export async function request<T>(method: Method, path: string, body?: unknown): 
       data = undefined;
     }
   }
-  if (res.ok) return data as T;
+  if (res.ok) return data;
   if (isErrorBody(data)) {
     const { code, message, retryAfterSeconds, issues } = data.error;
     if (code === 'unauthorized' && typeof window !== 'undefined') {
@@ -140,73 +131,61 @@ export async function request<T>(method: Method, path: string, body?: unknown): 
   // A proxy error page or a crashed server: no JSON to read.
   const code: ClientErrorCode = res.status >= 500 ? 'server_error' : 'bad_request';
   throw new ApiError(res.status, code, plainMessage(code, undefined));
+};
+
+/**
+ * The phone's calls, each one route of the table (server/protocol/routes.ts). The phone
+ * signs in with its cookie (no "client": "desktop"), so sign-ins answer the cookie shape.
+ */
+export function phoneEndpoints(call: RouteCall) {
+  const signedIn = (answer: SignInResponse): CookieLoginResponse => answer;
+  return {
+    config: () => call('config'),
+    me: () => call('me'),
+    signUp: (email: string, password: string) => call('signUp', { body: { email, password } }),
+    signInWithPassword: (email: string, password: string, totp?: string) =>
+      call('passwordLogin', { body: { email, password, ...(totp ? { totp } : {}) } }).then(
+        signedIn,
+      ),
+    passkeyLoginOptions: (pairingId?: string) =>
+      call('passkeyLoginOptions', { body: pairingId ? { pairingId } : {} }),
+    passkeyLoginVerify: (attemptId: string, response: AuthenticationResponseJSON) =>
+      call('passkeyLoginVerify', { body: { attemptId, response } }).then(signedIn),
+    /** QR sign-in (/m/pair): the server verifies and parks the approval; the desktop redeems. */
+    passkeyLoginApprove: (pairingId: string, response: AuthenticationResponseJSON) =>
+      call('passkeyLoginApprove', { body: { pairingId, response } }),
+    /** QR add-passkey (/m/pair): the server's options for this phone's own account. */
+    passkeyPairingOptions: (pairingId: string) =>
+      call('passkeyPairingOptions', { body: { pairingId } }),
+    passkeyPairingApprove: (pairingId: string, response: RegistrationResponseJSON) =>
+      call('passkeyPairingApprove', {
+        body: { pairingId, response, userAgent: navigator.userAgent.slice(0, 512) },
+      }),
+    signOut: () => call('logout', { body: {} }),
+    stepUp: (password: string, totp?: string) =>
+      call('stepUp', { body: { password, ...(totp ? { totp } : {}) } }),
+    totpSetup: () => call('totpSetup', { body: {} }),
+    totpConfirm: (code: string) => call('totpConfirm', { body: { code } }),
+    totpDisable: () => call('totpDisable'),
+    passkeys: () => call('passkeys'),
+    passkeyRegisterOptions: () => call('passkeyRegisterOptions', { body: {} }),
+    passkeyRegisterVerify: (attemptId: string, response: RegistrationResponseJSON) =>
+      call('passkeyRegisterVerify', {
+        body: { attemptId, response, userAgent: navigator.userAgent.slice(0, 512) },
+      }),
+    renamePasskey: (id: string, name: string) =>
+      call('renamePasskey', { params: { id }, body: { name } }),
+    deletePasskey: (id: string, acknowledgeLastPasskey: boolean) =>
+      call('deletePasskey', {
+        params: { id },
+        query: acknowledgeLastPasskey ? { acknowledgeLastPasskey: 'true' } : undefined,
+      }),
+    sessions: () => call('sessions'),
+    revokeSession: (id: string) => call('revokeSession', { params: { id } }),
+    revokeOtherSessions: () => call('revokeOtherSessions'),
+    activity: () => call('activity'),
+  };
 }
 
-/** The typed endpoints the phone pages use (bodies from server/protocol/api.ts). */
-export const api = {
-  config: () => request<ServerConfigResponse>('GET', '/api/config'),
-  me: () => request<MeResponse>('GET', '/api/me'),
-  signUp: (email: string, password: string) =>
-    request<CookieLoginResponse>('POST', '/api/accounts', { email, password }),
-  signInWithPassword: (email: string, password: string, totp?: string) =>
-    request<CookieLoginResponse>('POST', '/api/auth/password', {
-      email,
-      password,
-      ...(totp ? { totp } : {}),
-    }),
-  passkeyLoginOptions: (pairingId?: string) =>
-    request<PasskeyLoginOptionsResponse>(
-      'POST',
-      '/api/auth/passkey/options',
-      pairingId ? { pairingId } : {},
-    ),
-  passkeyLoginVerify: (attemptId: string, response: AuthenticationResponseJSON) =>
-    request<CookieLoginResponse>('POST', '/api/auth/passkey/verify', { attemptId, response }),
-  /** QR sign-in (/m/pair): the server verifies and parks the approval; the desktop redeems. */
-  passkeyLoginApprove: (pairingId: string, response: AuthenticationResponseJSON) =>
-    request<PasskeyLoginApproveResponse>('POST', '/api/auth/passkey/approve', {
-      pairingId,
-      response,
-    }),
-  /** QR add-passkey (/m/pair): the server's options for this phone's own account. */
-  passkeyPairingOptions: (pairingId: string) =>
-    request<PasskeyPairingOptionsResponse>('POST', '/api/passkeys/pairing/options', {
-      pairingId,
-    }),
-  passkeyPairingApprove: (pairingId: string, response: RegistrationResponseJSON) =>
-    request<PasskeyPairingApproveResponse>('POST', '/api/passkeys/pairing/approve', {
-      pairingId,
-      response,
-      userAgent: navigator.userAgent.slice(0, 512),
-    }),
-  signOut: () => request<unknown>('POST', '/api/auth/logout', {}),
-  stepUp: (password: string, totp?: string) =>
-    request<StepUpResponse>('POST', '/api/step-up', { password, ...(totp ? { totp } : {}) }),
-  totpSetup: () => request<TotpSetupResponse>('POST', '/api/2fa/totp/setup', {}),
-  totpConfirm: (code: string) =>
-    request<TotpConfirmResponse>('POST', '/api/2fa/totp/confirm', { code }),
-  totpDisable: () => request<unknown>('DELETE', '/api/2fa/totp'),
-  passkeys: () => request<PasskeyListResponse>('GET', '/api/passkeys'),
-  passkeyRegisterOptions: () =>
-    request<PasskeyRegisterOptionsResponse>('POST', '/api/passkeys/options', {}),
-  passkeyRegisterVerify: (attemptId: string, response: RegistrationResponseJSON) =>
-    request<PasskeyRegisterVerifyResponse>('POST', '/api/passkeys/verify', {
-      attemptId,
-      response,
-      userAgent: navigator.userAgent.slice(0, 512),
-    }),
-  renamePasskey: (id: string, name: string) =>
-    request<unknown>('PATCH', `/api/passkeys/${encodeURIComponent(id)}`, {
-      name,
-    }),
-  deletePasskey: (id: string, acknowledgeLastPasskey: boolean) =>
-    request<PasskeyDeleteResponse>(
-      'DELETE',
-      `/api/passkeys/${encodeURIComponent(id)}${acknowledgeLastPasskey ? '?acknowledgeLastPasskey=true' : ''}`,
-    ),
-  sessions: () => request<SessionListResponse>('GET', '/api/sessions'),
-  revokeSession: (id: string) =>
-    request<unknown>('DELETE', `/api/sessions/${encodeURIComponent(id)}`),
-  revokeOtherSessions: () => request<{ revoked: number }>('DELETE', '/api/sessions'),
-  activity: () => request<ActivityListResponse>('GET', '/api/activity'),
-};
+/** The typed endpoints the phone pages use. */
+export const api = phoneEndpoints(createRouteClient(fetchTransport));

@@ -8,6 +8,7 @@ import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { io as connect, type Socket } from 'socket.io-client';
 import type { PairCreateAck, PairJoinAck, PairJoined } from '../../../server/protocol/tunnel';
+import { checkAnswer } from './contract-check';
 
 export type JsonReply = {
   status: number;
@@ -27,10 +28,11 @@ export function requestJson(
 ): Promise<JsonReply> {
   return new Promise((resolve, reject) => {
     const body = opts.body === undefined ? undefined : JSON.stringify(opts.body);
+    const method = opts.method ?? (body === undefined ? 'GET' : 'POST');
     const req = http.request(
       url,
       {
-        method: opts.method ?? (body === undefined ? 'GET' : 'POST'),
+        method,
         headers: { ...(body ? { 'content-type': 'application/json' } : {}), ...opts.headers },
         localAddress: opts.localAddress,
         agent: false,
@@ -38,13 +40,22 @@ export function requestJson(
       (res) => {
         let text = '';
         res.on('data', (c) => (text += c));
-        res.on('end', () =>
-          resolve({
+        res.on('end', () => {
+          const reply = {
             status: res.statusCode ?? 0,
             body: JSON.parse(text || '{}') as Record<string, unknown>,
             headers: res.headers,
-          }),
-        );
+          };
+          // Every answer is checked against the route table, as test/server/http.ts does.
+          const target = new URL(url);
+          try {
+            checkAnswer(method, target.pathname, reply.status, text ? reply.body : undefined);
+          } catch (err) {
+            reject(err);
+            return;
+          }
+          resolve(reply);
+        });
       },
     );
     req.on('error', reject);
