@@ -31,7 +31,8 @@ import { SecretBox } from './secrets/secret-box';
 import { loadSecretsKey } from './secrets/secrets-key';
 import { sealLegacyTotpSecrets, TotpSecrets } from './totp/totp-secrets';
 import { networkCheckWarning } from './tunnel/network-check';
-import { attachTunnelToServer, type TunnelAttachOptions } from './tunnel/attach';
+import { attachTunnelToServer, pairingStoreFor, type TunnelAttachOptions } from './tunnel/attach';
+import { defaultTunnelLimits } from './tunnel/limits';
 import { createRedisState } from './scale/redis-state';
 import { attachSessionEvents } from './session-events/namespace';
 import { sessionEventsOf } from './session-events/session-events';
@@ -94,9 +95,19 @@ export async function createServer(
     await db.destroy();
     throw err;
   }
-  // REDIS_URL: attempts and rate limits shared by every process (the relay adds its own).
-  const shared = config.redisUrl ? createRedisState(config.redisUrl, clock, app.log) : null;
-  const context = createContext(config, db, clock, app.log, boundPort, totpSecrets, shared);
+  // REDIS_URL: one Redis root for attempts, rate limits and the relay's pairings, shared by
+  // every process; /readyz checks it.
+  const redisUrl = options.tunnel?.redisUrl ?? config.redisUrl;
+  const shared = redisUrl
+    ? createRedisState(redisUrl, clock, app.log, options.tunnel?.redisPrefix, {
+        tombstoneMs: options.tunnel?.limits?.tombstoneMs ?? defaultTunnelLimits.tombstoneMs,
+      })
+    : null;
+  const pairings = pairingStoreFor(shared, options.tunnel);
+  const context = createContext(config, db, clock, app.log, boundPort, totpSecrets, {
+    shared,
+    pairings,
+  });
   // Refresh successors keyed from the secrets key, so every process sharing SECRETS_KEY
   // derives the same successor for a retried refresh (server/sessions/session-store.ts).
   context.sessions = new SessionStore(db, clock, refreshSuccessorKey(secretsKey));
@@ -155,7 +166,12 @@ export async function createServer(
   });
   registerReadiness(app, parts(readinessUses));
   registerPhoneApp(app, options.phoneDist);
-  const tunnel = attachTunnelToServer(app.server, context, options.tunnel);
+  const tunnel = attachTunnelToServer(
+    app.server,
+    context,
+    { store: pairings, shared },
+    options.tunnel,
+  );
   attachSessionEvents(tunnel.io, context);
   app.addHook('preClose', () => tunnel.close());
 

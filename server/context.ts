@@ -1,12 +1,12 @@
 /**
  * Everything a route needs, built once per server. Attempts and rate limits live in memory by
- * default, or in Redis (`shared`, from REDIS_URL) when several processes serve one exchange.
+ * default, or in Redis (`shared`, the Redis root from REDIS_URL) when several processes serve
+ * one exchange.
  */
 import type { FastifyBaseLogger } from 'fastify';
 import type { Config } from './config';
 import type { Db } from './db/database';
 import type { Clock } from './util/clock';
-import type { PairPurpose } from './protocol/tunnel';
 import { AccountStore } from './accounts/account-store';
 import { ActivityLog } from './activity/activity-log';
 import { SessionStore } from './sessions/session-store';
@@ -20,34 +20,11 @@ import {
   type RegistrationAttemptStore,
 } from './passkeys/attempt-stores';
 import { MemoryRateLimitStore } from './rate-limit/rate-limiter';
-import type { SharedState } from './scale/redis-state';
+import type { RedisState } from './scale/redis-state';
+import { createPairingLink, noPairings, type PairingLink } from './tunnel/attempt-link';
+import type { PairingStore } from './tunnel/pairing-store';
 import { AttemptGuard } from './rate-limit/attempt-guard';
 import { IpLimiter } from './rate-limit/ip-limiter';
-
-/** What POST .../options {pairingId} links to a pairing: which store, which attempt. */
-export type AttemptLink = { kind: PairPurpose; attemptId: string; challenge: string };
-
-/**
- * The seam the relay (server/tunnel/) plugs into. The options routes (sign-in and add-passkey)
- * ask it to link their new attempt to a live, unscanned pairing; false -> 404
- * pairing_not_found. The relay later asks the right store for a reverse code when the phone
- * joins from a different network, and the approve routes find the attempt through the pairing
- * the phone joined (`linkedAttempt`), so the phone never needs the desktop's attemptId.
- */
-export interface PairingLink {
-  linkAttempt(pairingId: string, link: AttemptLink): boolean | Promise<boolean>;
-  /** The attempt linked to an open pairing that a phone has joined; null otherwise. */
-  linkedAttempt(pairingId: string):
-    | { kind: PairPurpose; attemptId: string }
-    | null
-    | Promise<{
-        kind: PairPurpose;
-        attemptId: string;
-      } | null>;
-}
-
-/** Until the relay is wired in, there are no pairings, so every link is refused. */
-export const noPairings: PairingLink = { linkAttempt: () => false, linkedAttempt: () => null };
 
 export type ServerContext = {
   config: Config;
@@ -67,12 +44,15 @@ export type ServerContext = {
   loginAttempts: LoginAttemptStore;
   registrationAttempts: RegistrationAttemptStore;
   /**
-   * Extra /readyz checks beside the database, by name; the relay adds "redis" when it runs
-   * on Redis. Each answers true when its dependency responds.
+   * Extra /readyz checks beside the database, by name: "redis" when the server runs on Redis
+   * (server/scale/redis-state.ts). Each answers true when its dependency responds.
    */
-  readyChecks: Record<string, () => Promise<boolean>>;
-  /** Replaceable by the relay: `context.pairingLink = relay`. */
-  pairingLink: PairingLink;
+  readonly readyChecks: Readonly<Record<string, () => Promise<boolean>>>;
+  /**
+   * Which attempt belongs to which pairing (server/tunnel/attempt-link.ts): the same object
+   * the relay uses, built once in server/app.ts.
+   */
+  readonly pairingLink: PairingLink;
   /** WebAuthn origins accepted: RP_ORIGINS, or `http://<RP_ID>:<bound port>` when unset. */
   rpOrigins(): string[];
   /** The origin the phone should open (first RP origin); the QR link points here. */
@@ -86,8 +66,28 @@ export function createContext(
   log: FastifyBaseLogger,
   boundPort: () => number,
   totpSecrets: TotpSecrets,
-  shared: SharedState | null = null,
+  parts: {
+    shared?: RedisState | null;
+    /** The relay's pairing store; absent: no relay, every link is refused. */
+    pairings?: PairingStore;
+  } = {},
 ): ServerContext {
+  const shared = parts.shared ?? null;
+  const loginAttempts = shared?.loginAttempts ?? new MemoryLoginAttemptStore(clock);
+  const registrationAttempts =
+    shared?.registrationAttempts ?? new MemoryRegistrationAttemptStore(clock);
+  // The relay reaches the attempt stores only through this link (reverse codes on join).
+  const pairingLink = parts.pairings
+    ? createPairingLink({
+        pairings: parts.pairings,
+        issueReverseCode: (kind, attemptId) =>
+          kind === 'sign-in'
+            ? loginAttempts.issueReverseCode(attemptId)
+            : registrationAttempts.issueReverseCode(attemptId),
+        // The relay's clock (pairing lifetimes are wall-clock, server/tunnel/relay.ts).
+        now: Date.now,
+      })
+    : noPairings;
   const activity = new ActivityLog(db, clock);
   const rateLimitStore = shared?.rateLimits ?? new MemoryRateLimitStore(clock);
   const defaultOrigin = () => `http://${config.rpId}:${boundPort()}`;
@@ -105,10 +105,10 @@ export function createContext(
     totpSecrets,
     guard: new AttemptGuard(rateLimitStore, config.rateLimits),
     ipLimits: new IpLimiter(rateLimitStore, config.rateLimits),
-    loginAttempts: shared?.loginAttempts ?? new MemoryLoginAttemptStore(clock),
-    registrationAttempts: shared?.registrationAttempts ?? new MemoryRegistrationAttemptStore(clock),
-    readyChecks: {},
-    pairingLink: noPairings,
+    loginAttempts,
+    registrationAttempts,
+    readyChecks: shared ? { redis: () => shared.ready() } : {},
+    pairingLink,
     rpOrigins,
     phoneOrigin: () => rpOrigins()[0] ?? defaultOrigin(),
   };

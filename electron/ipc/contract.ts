@@ -128,16 +128,17 @@ export type QrFailCode =
 export type QrPhoneView = { device: string };
 
 /**
- * The QR flow as the renderer sees it (qr-login's states, minus secrets).
- * sign-in:     showing -> scanned (confirm on your phone) -> [code-required] -> verifying -> done.
- * add-passkey: showing -> confirm-phone (is this your phone?) -> scanned -> [code-required]
+ * The QR flow as the renderer sees it: the states of electron/services/qr/types.ts under the
+ * same names, minus secrets.
+ * sign-in:     waiting-for-scan -> scanned (confirm on your phone) -> [needs-code] -> verifying -> done.
+ * add-passkey: waiting-for-scan -> confirm-phone (is this your phone?) -> scanned -> [needs-code]
  *              -> verifying -> done (with the new passkey).
  */
 export type QrView =
   | { status: 'idle'; purpose: QrPurpose }
   | { status: 'starting'; purpose: QrPurpose }
   | {
-      status: 'showing';
+      status: 'waiting-for-scan';
       purpose: QrPurpose;
       /** data:image/svg+xml;base64,... — the QR to scan; the link itself stays in main */
       qrImage: string;
@@ -169,7 +170,7 @@ export type QrView =
     }
   | {
       /** phone and desktop are on different networks: type the 6 digits the phone shows */
-      status: 'code-required';
+      status: 'needs-code';
       purpose: QrPurpose;
       triesLeft: number | null;
       /** set after a wrong code */

@@ -1,7 +1,9 @@
 /**
- * How the QR flow states (electron/services/qr-login.ts) become the renderer's
- * QrView: the link, which carries the QR secret in its fragment, is drawn into an SVG image
- * here in the main process and never crosses to the renderer.
+ * How the QR flow's states (electron/services/qr/types.ts) become the renderer's QrView. The
+ * names stay the same; what changes is what crosses: the link, which carries the QR secret in
+ * its fragment, is drawn into an SVG image here in the main process and never crosses; the
+ * phone is only its name; the two waits after a scan (`scanned`, `waiting-for-approval`) look
+ * alike to the person; both successes are `done`, and an expired flow is a retryable failure.
  */
 import QRCode from 'qrcode';
 import type { PhoneInfo, QrLogin, QrLoginState } from '../services/qr-login';
@@ -16,7 +18,7 @@ export async function qrImageDataUrl(text: string): Promise<string> {
   return `data:image/svg+xml;base64,${Buffer.from(svg, 'utf8').toString('base64')}`;
 }
 
-/** Only the readable name crosses, whatever else qr-login learns about the phone. */
+/** Only the readable name crosses, whatever else the flow learns about the phone. */
 function phoneView(phone: PhoneInfo): QrPhoneView {
   return { device: phone.device };
 }
@@ -29,7 +31,7 @@ export async function toQrView(purpose: QrPurpose, state: QrLoginState): Promise
       return { status: state.status, purpose };
     case 'waiting-for-scan':
       return {
-        status: 'showing',
+        status: 'waiting-for-scan',
         purpose,
         qrImage: await qrImageDataUrl(state.link),
         expiresAt: state.expiresAt,
@@ -49,7 +51,7 @@ export async function toQrView(purpose: QrPurpose, state: QrLoginState): Promise
       };
     case 'needs-code':
       return {
-        status: 'code-required',
+        status: 'needs-code',
         purpose,
         triesLeft: state.triesLeft ?? null,
         message: state.message ?? null,

@@ -5,6 +5,7 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { ZodError, type ZodType } from 'zod';
 import type { ApiError as ApiErrorBody, ErrorCode } from '../protocol/api';
+import { StorageError } from '../scale/storage-error';
 
 export class ApiError extends Error {
   constructor(
@@ -64,6 +65,18 @@ const fastifyCodes: Record<string, { status: number; code: ErrorCode; message: s
   },
 };
 
+/** A store that cannot answer: try again shortly (server/scale/storage-error.ts). */
+function storageUnavailable(): ApiError {
+  return new ApiError(
+    503,
+    'server_busy',
+    'Sign-in is briefly unavailable. Try again in a moment.',
+    {
+      retryAfterSeconds: 5,
+    },
+  );
+}
+
 export function errorBody(error: ApiError): ApiErrorBody {
   return { error: { code: error.code, message: error.message, ...error.extra } };
 }
@@ -72,6 +85,7 @@ export function installErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError | ApiError | ZodError | SyntaxError, request, reply) => {
     let apiError: ApiError;
     if (err instanceof ApiError) apiError = err;
+    else if (err instanceof StorageError) apiError = storageUnavailable();
     else if (err instanceof ZodError) apiError = validationError(err);
     else if ('code' in err && typeof err.code === 'string' && fastifyCodes[err.code]) {
       const known = fastifyCodes[err.code]!;

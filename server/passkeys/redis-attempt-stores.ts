@@ -20,7 +20,7 @@ import {
   type RegistrationAttempt,
   type RegistrationAttemptStore,
 } from './attempt-stores';
-import { redisCall } from '../scale/redis-unavailable';
+import { redisCall } from '../scale/storage-error';
 
 /** Same grace as in memory: a late verify gets "expired" rather than "not found". */
 const GRACE_MS = 5 * 60 * 1000;

@@ -7,10 +7,9 @@
  * Inputs are parsed by the handlers themselves (with the same schemas), because the order of
  * checks is part of the behaviour: a signed-out caller with a bad body is told 401, not 400.
  */
-import type { z} from 'zod';
+import type { z } from 'zod';
 import { type ZodType } from 'zod';
-import type {
-  ErrorCode} from './api';
+import type { ErrorCode } from './api';
 import {
   ActivityListResponse,
   CookieLoginResponse,

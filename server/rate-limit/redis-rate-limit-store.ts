@@ -12,7 +12,7 @@
 import type { Redis } from 'ioredis';
 import type { BackoffRule, RateLimitRule } from '../config';
 import { backoffWaitSeconds, type RateLimitStore } from './rate-limiter';
-import { redisCall } from '../scale/redis-unavailable';
+import { redisCall } from '../scale/storage-error';
 
 /** ARGV = max, window ms, count(1|0). Returns ms to wait (0 = allowed, and counted if asked). */
 const HIT = `

@@ -1,62 +1,56 @@
 /**
- * Wires the relay into the auth service: the same TRUST_PROXY rules as Fastify, the reverse
- * code from the attempt store the pairing's kind names (login or registration), browser
- * connections only from the RP origins, and the pairing <-> attempt link the options routes
- * ask for and the approve routes read. One call from server/app.ts.
+ * Wires the relay into the auth service: the same TRUST_PROXY rules as Fastify, browser
+ * connections only from the RP origins, and the one attempt <-> pairing link
+ * (server/tunnel/attempt-link.ts) that the context was built with, over the same pairing
+ * store. One call from server/app.ts.
  *
- * With REDIS_URL set (config.redisUrl, or `redisUrl` here), pairings live in Redis and
- * socket.io uses the Redis adapter, so several server processes form one relay; /readyz then
- * checks Redis too.
+ * With Redis (the server's Redis root, server/scale/redis-state.ts) pairings live in Redis and
+ * socket.io uses the Redis adapter, so several server processes form one relay.
  */
 import type { Server as HttpServer } from 'node:http';
 import type { ServerContext } from '../context';
-import { defaultTunnelLimits } from './limits';
+import type { RedisState } from '../scale/redis-state';
 import { createNetworkCheck } from './network-check';
-import { createRedisTunnelBackend } from './redis-backend';
+import { MemoryPairingStore, type PairingStore } from './pairing-store';
 import { attachTunnel, type Tunnel, type TunnelOptions } from './relay';
+import { defaultTunnelLimits } from './limits';
 
 /** What a caller (tests, a scaled deployment) may add: shorter lifetimes, an observer, a store. */
 export type TunnelAttachOptions = Pick<TunnelOptions, 'limits' | 'observer' | 'store'> & {
-  /** redis://… ; defaults to config.redisUrl (REDIS_URL). */
+  /** redis://… ; defaults to config.redisUrl (REDIS_URL). Read by server/app.ts. */
   redisUrl?: string;
-  /** Key prefix in Redis (tests share one server). */
+  /** Key prefix in Redis (tests share one server). Read by server/app.ts. */
   redisPrefix?: string;
 };
+
+/** The relay's pairing store: Redis when the server has a Redis root, else in memory. */
+export function pairingStoreFor(
+  shared: RedisState | null,
+  options: TunnelAttachOptions = {},
+): PairingStore {
+  if (options.store) return options.store;
+  if (shared) return shared.tunnel.store;
+  const tombstoneMs = options.limits?.tombstoneMs ?? defaultTunnelLimits.tombstoneMs;
+  return new MemoryPairingStore({ tombstoneMs, maxTombstones: 50_000, now: Date.now });
+}
 
 export function attachTunnelToServer(
   httpServer: HttpServer,
   context: ServerContext,
+  parts: { store: PairingStore; shared: RedisState | null },
   options: TunnelAttachOptions = {},
 ): Tunnel {
-  const { redisUrl = context.config.redisUrl, redisPrefix, ...rest } = options;
-  const backend =
-    redisUrl && !rest.store
-      ? createRedisTunnelBackend(redisUrl, {
-          tombstoneMs: rest.limits?.tombstoneMs ?? defaultTunnelLimits.tombstoneMs,
-          prefix: redisPrefix,
-          logger: context.log,
-        })
-      : null;
-  const tunnel = attachTunnel(httpServer, {
+  const { redisUrl: _url, redisPrefix: _prefix, store: _store, ...rest } = options;
+  return attachTunnel(httpServer, {
     trustProxy: context.config.trustProxy,
     sameNetwork: createNetworkCheck(context.config).sameNetwork,
-    issueReverseCode: (kind, attemptId) =>
-      kind === 'sign-in'
-        ? context.loginAttempts.issueReverseCode(attemptId)
-        : context.registrationAttempts.issueReverseCode(attemptId),
     allowedOrigins: () => context.rpOrigins(),
     logger: context.log,
     ...rest,
-    ...(backend ? { store: backend.store, adapter: backend.adapter } : {}),
+    store: parts.store,
+    link: context.pairingLink,
+    ...(parts.shared && parts.store === parts.shared.tunnel.store
+      ? { adapter: parts.shared.tunnel.adapter }
+      : {}),
   });
-  context.pairingLink = tunnel.pairingLink;
-  if (!backend) return tunnel;
-  context.readyChecks.redis = () => backend.ready();
-  return {
-    ...tunnel,
-    async close() {
-      await tunnel.close();
-      await backend.close();
-    },
-  };
 }

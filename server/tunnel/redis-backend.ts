@@ -18,17 +18,25 @@ export type RedisTunnelBackend = {
 
 const READY_TIMEOUT_MS = 2000;
 
-/** Synchronous on purpose: ioredis queues commands until it is connected. */
+/**
+ * Synchronous on purpose: ioredis queues commands until it is connected. Given a connection
+ * (the server's Redis root, server/scale/redis-state.ts) it shares it and adds the adapter's
+ * publish/subscribe pair; given a URL (relay tests) it opens its own.
+ */
 export function createRedisTunnelBackend(
-  url: string,
+  urlOrClient: string | Redis,
   opts: { tombstoneMs: number; prefix?: string; logger?: Pick<Logger, 'warn' | 'info'> },
 ): RedisTunnelBackend {
-  const client = new Redis(url, { maxRetriesPerRequest: 2 });
+  const client =
+    typeof urlOrClient === 'string'
+      ? new Redis(urlOrClient, { maxRetriesPerRequest: 2 })
+      : urlOrClient;
   const pub = client.duplicate();
   const sub = client.duplicate();
   // ioredis reconnects on its own and emits an error per failed try; say so once per outage
-  // (an unlistened 'error' would also be printed to stderr by ioredis for every try).
-  const clients = { client, pub, sub };
+  // (an unlistened 'error' would also be printed to stderr by ioredis for every try). A shared
+  // client already has its owner's listener.
+  const clients = typeof urlOrClient === 'string' ? { client, pub, sub } : { pub, sub };
   for (const [role, c] of Object.entries(clients)) {
     let down = false;
     c.on('error', (err: Error) => {

@@ -6,6 +6,7 @@
  *
  * Keys: <prefix>pair:<id> = JSON Pairing; <prefix>closed:<id> = why it ended (tombstone).
  */
+import { redisCall } from '../scale/storage-error';
 import type { Redis } from 'ioredis';
 import type { ClosedReason } from '../protocol/tunnel';
 import type { ClaimResult, Pairing, PairingStore, StoredLink } from './pairing-store';
@@ -67,24 +68,28 @@ export class RedisPairingStore implements PairingStore {
 
   async create(pairing: Pairing): Promise<void> {
     const ttl = Math.max(1, pairing.expiresAt - this.opts.now() + GRACE_MS);
-    const ok = await this.redis.set(this.key(pairing.id), JSON.stringify(pairing), 'PX', ttl, 'NX');
+    const ok = await redisCall(
+      this.redis.set(this.key(pairing.id), JSON.stringify(pairing), 'PX', ttl, 'NX'),
+    );
     if (ok !== 'OK') throw new Error('pairing id collision');
   }
 
   async get(id: string): Promise<Pairing | undefined> {
-    const raw = await this.redis.get(this.key(id));
+    const raw = await redisCall(this.redis.get(this.key(id)));
     return raw ? (JSON.parse(raw) as Pairing) : undefined;
   }
 
   async linkAttempt(id: string, link: StoredLink): Promise<boolean> {
-    const r = await this.redis.eval(
-      LINK,
-      1,
-      this.key(id),
-      link.attemptId,
-      link.challengeHash,
-      String(this.opts.now()),
-      link.kind,
+    const r = await redisCall(
+      this.redis.eval(
+        LINK,
+        1,
+        this.key(id),
+        link.attemptId,
+        link.challengeHash,
+        String(this.opts.now()),
+        link.kind,
+      ),
     );
     return r === 1;
   }
@@ -95,19 +100,20 @@ export class RedisPairingStore implements PairingStore {
     expiresAt: number,
     now: number,
   ): Promise<ClaimResult> {
-    const r = (await this.redis.eval(
-      CLAIM,
-      2,
-      this.key(id),
-      this.tomb(id),
-      JSON.stringify(phone),
-      String(expiresAt),
-      String(now),
-      String(GRACE_MS),
-    )) as [status: string, payload?: string];
+    const r = (await redisCall(
+      this.redis.eval(
+        CLAIM,
+        2,
+        this.key(id),
+        this.tomb(id),
+        JSON.stringify(phone),
+        String(expiresAt),
+        String(now),
+        String(GRACE_MS),
+      ),
+    )) as string[];
     switch (r[0]) {
       case 'ok':
-        // CLAIM answers {'ok', pairing} and {'closed', reason}.
         return { ok: true, pairing: JSON.parse(r[1]!) as Pairing };
       case 'closed':
         return { ok: false, reason: { closed: r[1] as ClosedReason } };
@@ -120,18 +126,13 @@ export class RedisPairingStore implements PairingStore {
   }
 
   async close(id: string, reason: ClosedReason): Promise<Pairing | undefined> {
-    const raw = (await this.redis.eval(
-      CLOSE,
-      2,
-      this.key(id),
-      this.tomb(id),
-      reason,
-      String(this.opts.tombstoneMs),
+    const raw = (await redisCall(
+      this.redis.eval(CLOSE, 2, this.key(id), this.tomb(id), reason, String(this.opts.tombstoneMs)),
     )) as string | null;
     return raw ? (JSON.parse(raw) as Pairing) : undefined;
   }
 
   async closedReason(id: string): Promise<ClosedReason | undefined> {
-    return ((await this.redis.get(this.tomb(id))) as ClosedReason | null) ?? undefined;
+    return ((await redisCall(this.redis.get(this.tomb(id)))) as ClosedReason | null) ?? undefined;
   }
 }

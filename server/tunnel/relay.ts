@@ -8,8 +8,10 @@
  * of its challenge, so the phone acts on that attempt and no other. The desktop learns only a
  * readable name of the phone ("Chrome on Android"), never its IP or raw user agent.
  *
- * A socket's role is fixed by its first request: `pair:create` makes it a desktop,
- * `pair:join` a phone.
+ * This file is the socket gateway: origin check, rate limits, roles, acks and emits, timers.
+ * What a pairing may do is decided in ./pairings.ts (no sockets); which attempt a pairing
+ * serves, and its reverse code, in ./attempt-link.ts. A socket's role is fixed by its first
+ * request: `pair:create` makes it a desktop, `pair:join` a phone.
  */
 import type { Server as HttpServer } from 'node:http';
 import { Server, type Namespace, type ServerOptions, type Socket } from 'socket.io';
@@ -21,28 +23,17 @@ import {
   PairMsg,
   TUNNEL_NAMESPACE,
   TunnelEvent,
-  challengeHash,
-  type ClosedReason,
-  type PairJoinAck,
-  type PairPurpose,
   type TunnelClientToServer,
   type TunnelError,
   type TunnelErrorCode,
   type TunnelServerToClient,
 } from '../protocol/tunnel';
-import type { PairingLink } from '../context';
-import { deviceFromUserAgent } from '../passkeys/name-from-user-agent';
+import { createPairingLink, type PairingLink, type ReverseCodeIssuer } from './attempt-link';
 import { clientIp, type TrustProxy } from './client-ip';
-import { subnetKey } from '../http/subnet';
 import { TokenBucket, defaultTunnelLimits, type TunnelLimits } from './limits';
-import { MemoryPairingStore, type Pairing, type PairingStore } from './pairing-store';
+import { MemoryPairingStore, type PairingStore } from './pairing-store';
+import { createPairings, type Closed } from './pairings';
 
-/**
- * What the HTTP side calls (server/context.ts PairingLink). linkAttempt binds an attempt to an
- * open, not yet scanned pairing; its challenge's hash lets the phone check it signs this
- * attempt and no other. false: no such open pairing, already scanned, or bound to another
- * attempt.
- */
 export type { PairingLink };
 
 /** Every event in and out of the namespace, for tests that check what the relay can see. */
@@ -62,8 +53,13 @@ export type TunnelOptions = {
   trustProxy?: TrustProxy;
   limits?: Partial<TunnelLimits>;
   store?: PairingStore;
-  /** The HTTP attempt store for `kind`: a fresh 6-digit code for this attempt (stored hashed). */
-  issueReverseCode?: (kind: PairPurpose, attemptId: string) => string | Promise<string>;
+  /**
+   * The attempt <-> pairing link over the same store (server/tunnel/attempt-link.ts), built by
+   * the composition. Absent: one is made over `store` with `issueReverseCode` (relay tests).
+   */
+  link?: PairingLink;
+  /** Only without `link`: a fresh 6-digit code for the linked attempt. */
+  issueReverseCode?: ReverseCodeIssuer;
   /** Can the server vouch both ends share a network (server/tunnel/network-check.ts)? */
   sameNetwork?: (desktopIp: string, phoneIp: string) => boolean;
   /** Browser origins allowed to connect (Node clients send none); null/undefined = any. */
@@ -107,16 +103,8 @@ const refuse = (code: TunnelErrorCode): { ok: false; error: TunnelError } => ({
   error: { code, message: messages[code] },
 });
 
-function randomId(): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(16));
-  return Buffer.from(bytes).toString('base64url');
-}
-
 /** Log-safe pairing reference: enough to correlate lines, not enough to join. */
 const ref = (id: string) => id.slice(0, 6);
-
-const isMember = (p: Pairing, socketId: string) =>
-  p.desktopSocketId === socketId || p.phone?.socketId === socketId;
 
 export function attachTunnel(httpServer: HttpServer, options: TunnelOptions = {}): Tunnel {
   const limits: TunnelLimits = { ...defaultTunnelLimits, ...options.limits };
@@ -126,25 +114,18 @@ export function attachTunnel(httpServer: HttpServer, options: TunnelOptions = {}
   const store =
     options.store ??
     new MemoryPairingStore({ tombstoneMs: limits.tombstoneMs, maxTombstones: 50_000, now });
+  const link =
+    options.link ??
+    createPairingLink({ pairings: store, issueReverseCode: options.issueReverseCode, now });
+  const pairings = createPairings({
+    store,
+    link,
+    limits,
+    now,
+    sameNetwork: options.sameNetwork,
+  });
   const observe = options.observer ?? (() => {});
   const timers = new Map<string, NodeJS.Timeout>();
-  /**
-   * Pairings created through this process (id -> desktop subnet), to bound open pairings
-   * per subnet and in total. Another process may close one of them (scaled relay), so the
-   * map is re-checked against the store before it refuses anybody.
-   */
-  const createdHere = new Map<string, string>();
-  const countFor = (subnet: string) => {
-    let n = 0;
-    for (const v of createdHere.values()) if (v === subnet) n++;
-    return n;
-  };
-  const overCap = (ip: string) =>
-    countFor(subnetKey(ip)) >= limits.maxPairingsPerIp ||
-    createdHere.size >= limits.maxOpenPairings;
-  async function pruneClosed(ids: Iterable<string>, drop: (id: string) => void) {
-    for (const id of [...ids]) if (!(await store.get(id))) drop(id);
-  }
   let closing = false;
 
   const io = new Server<TunnelClientToServer, TunnelServerToClient, object, SocketData>(
@@ -183,6 +164,11 @@ export function attachTunnel(httpServer: HttpServer, options: TunnelOptions = {}
       log.warn({ err: err instanceof Error ? err.message : String(err) }, `tunnel: ${what} failed`),
     );
 
+  const disarm = (id: string) => {
+    clearTimeout(timers.get(id));
+    timers.delete(id);
+  };
+
   const arm = (id: string, at: number) => {
     clearTimeout(timers.get(id));
     const t = setTimeout(() => void background(expire(id), 'expiry'), Math.max(0, at - now()));
@@ -190,44 +176,29 @@ export function attachTunnel(httpServer: HttpServer, options: TunnelOptions = {}
     timers.set(id, t);
   };
 
-  /** The store's expiry is the authority: a join handled elsewhere may have extended it. */
   async function expire(id: string) {
     timers.delete(id);
-    const p = await store.get(id);
-    if (p && p.expiresAt > now()) return arm(id, p.expiresAt);
-    await closePairing(id, 'expired');
+    const outcome = await pairings.expire(id);
+    if (outcome.kind === 'rearm') return arm(id, outcome.at);
+    announce(outcome.closed);
   }
 
-  async function closePairing(id: string, reason: ClosedReason): Promise<boolean> {
-    clearTimeout(timers.get(id));
-    timers.delete(id);
-    const p = await store.close(id, reason);
-    if (!p) return false;
-    createdHere.delete(id);
-    log.info({ pairing: ref(id), reason }, 'tunnel: pairing closed');
-    for (const socketId of [p.desktopSocketId, p.phone?.socketId]) {
-      if (!socketId) continue;
-      localSocket(socketId)?.data.pairings.delete(id);
-      send(socketId, TunnelEvent.closed, { pairingId: id, reason });
+  /** Tells the members of a closed pairing why it ended. */
+  function announce(closed: Closed | null): boolean {
+    if (!closed) return false;
+    disarm(closed.pairingId);
+    log.info({ pairing: ref(closed.pairingId), reason: closed.reason }, 'tunnel: pairing closed');
+    for (const socketId of closed.members) {
+      localSocket(socketId)?.data.pairings.delete(closed.pairingId);
+      send(socketId, TunnelEvent.closed, { pairingId: closed.pairingId, reason: closed.reason });
     }
     return true;
   }
 
-  const pairingLink: PairingLink = {
-    async linkAttempt(pairingId, { kind, attemptId, challenge }) {
-      return store.linkAttempt(pairingId, {
-        kind,
-        attemptId,
-        challengeHash: await challengeHash(challenge),
-      });
-    },
-    async linkedAttempt(pairingId) {
-      const p = await store.get(pairingId);
-      // Only a scanned pairing: the reverse-code decision was made when the phone joined.
-      if (!p?.phone || !p.kind || !p.attemptId || p.expiresAt <= now()) return null;
-      return { kind: p.kind, attemptId: p.attemptId };
-    },
-  };
+  async function closePairing(id: string, reason: Closed['reason']): Promise<boolean> {
+    disarm(id);
+    return announce(await pairings.close(id, reason));
+  }
 
   nsp.on('connection', (rawSocket) => {
     const socket = rawSocket as TunnelSocket;
@@ -283,25 +254,13 @@ export function attachTunnel(httpServer: HttpServer, options: TunnelOptions = {}
       const parsed = PairCreateRequest.safeParse(payload ?? {});
       if (!parsed.success) return ack(refuse('invalid'));
       if (socket.data.role === 'phone') return ack(refuse('wrong-role'));
-      if (socket.data.pairings.size >= limits.maxPairingsPerDesktop) {
-        await pruneClosed(socket.data.pairings, (id) => socket.data.pairings.delete(id));
-      }
-      if (overCap(socket.data.ip))
-        await pruneClosed(createdHere.keys(), (id) => createdHere.delete(id));
-      if (socket.data.pairings.size >= limits.maxPairingsPerDesktop || overCap(socket.data.ip)) {
-        return ack(refuse('too-many-pairings'));
-      }
+      const created = await pairings.create(
+        { socketId: socket.id, ip: socket.data.ip },
+        socket.data.pairings,
+      );
+      if (!created.ok) return ack(refuse(created.code));
       socket.data.role = 'desktop';
-      const createdAt = now();
-      const pairing: Pairing = {
-        id: randomId(),
-        desktopSocketId: socket.id,
-        desktopIp: socket.data.ip,
-        createdAt,
-        expiresAt: createdAt + limits.unscannedMs,
-      };
-      await store.create(pairing);
-      createdHere.set(pairing.id, subnetKey(pairing.desktopIp));
+      const { pairing } = created;
       socket.data.pairings.add(pairing.id);
       arm(pairing.id, pairing.expiresAt);
       if (!socket.connected) {
@@ -320,75 +279,41 @@ export function attachTunnel(httpServer: HttpServer, options: TunnelOptions = {}
       const parsed = PairJoinRequest.safeParse(payload);
       if (!parsed.success) return ack(refuse('invalid'));
       if (socket.data.role === 'desktop') return ack(refuse('wrong-role'));
-      if (socket.data.pairings.size > 0) {
-        await pruneClosed(socket.data.pairings, (id) => socket.data.pairings.delete(id));
-      }
-      if (socket.data.pairings.size > 0) return ack(refuse('too-many-pairings'));
-      socket.data.role = 'phone';
       const { pairingId } = parsed.data;
-      const joinedAt = now();
-      const claim = await store.claimPhone(
-        pairingId,
-        { socketId: socket.id, ip: socket.data.ip, userAgent, joinedAt },
-        joinedAt + limits.scannedMs,
-        joinedAt,
-      );
+      const phone = { socketId: socket.id, ip: socket.data.ip, userAgent };
+      const claim = await pairings.claim(phone, pairingId, socket.data.pairings);
+      if (!claim.ok && claim.code === 'too-many-pairings') return ack(refuse(claim.code));
+      socket.data.role = 'phone';
       if (!claim.ok) {
         // Nothing reaches the desktop: a stranger's join must not disturb a live pairing.
-        if (claim.reason === 'expired') await closePairing(pairingId, 'expired');
-        const r = claim.reason;
-        const code: TunnelErrorCode =
-          typeof r === 'string'
-            ? r
-            : r.closed === 'expired'
-              ? 'expired'
-              : r.closed === 'completed'
-                ? 'completed'
-                : 'cancelled';
-        log.info({ pairing: ref(pairingId), code }, 'tunnel: join refused');
-        return ack(refuse(code));
-      }
-      const p = claim.pairing;
-      socket.data.pairings.add(pairingId);
-      arm(pairingId, p.expiresAt);
-      const sameNetwork =
-        options.sameNetwork?.(p.desktopIp, socket.data.ip) ?? p.desktopIp === socket.data.ip;
-      let reverseCode: string | undefined;
-      if (!sameNetwork && p.attemptId && p.kind && options.issueReverseCode) {
-        try {
-          reverseCode = await options.issueReverseCode(p.kind, p.attemptId);
-        } catch (err) {
-          log.warn(
-            { pairing: ref(pairingId), err: String(err) },
-            'tunnel: no reverse code; closing',
-          );
-          await closePairing(pairingId, 'cancelled');
-          return ack(refuse('cancelled'));
+        // An expired pairing was closed by the claim: its desktop hears that.
+        if (claim.code === 'expired') {
+          disarm(pairingId);
+          announce(claim.closed ?? null);
         }
+        log.info({ pairing: ref(pairingId), code: claim.code }, 'tunnel: join refused');
+        return ack(refuse(claim.code));
       }
-      // The desktop may have left while the code was being issued.
-      if (!(await store.get(pairingId)) || !socket.connected) {
+      socket.data.pairings.add(pairingId);
+      arm(pairingId, claim.pairing.expiresAt);
+      let admitted;
+      try {
+        admitted = await pairings.admit(claim.pairing, phone);
+      } catch (err) {
+        log.warn({ pairing: ref(pairingId), err: String(err) }, 'tunnel: no reverse code; closing');
+        await closePairing(pairingId, 'cancelled');
+        return ack(refuse('cancelled'));
+      }
+      if (!admitted.ok || !socket.connected) {
         if (socket.connected) socket.data.pairings.delete(pairingId);
         return ack(refuse('cancelled'));
       }
-      const joinAck: PairJoinAck = {
-        ok: true,
-        desktop: { ip: p.desktopIp, createdAt: new Date(p.createdAt).toISOString() },
-        sameNetwork,
-        ...(reverseCode ? { reverseCode } : {}),
-        ...(p.kind ? { purpose: p.kind } : {}),
-        ...(p.challengeHash ? { challengeHash: p.challengeHash } : {}),
-        expiresAt: new Date(p.expiresAt).toISOString(),
-      };
-      log.info({ pairing: ref(pairingId), sameNetwork }, 'tunnel: phone joined');
-      ack(joinAck);
-      send(p.desktopSocketId, TunnelEvent.joined, {
-        pairingId,
-        // A name, not the IP or raw user agent: enough for "Is this your phone?".
-        phone: { device: deviceFromUserAgent(userAgent) },
-        sameNetwork,
-        expiresAt: joinAck.expiresAt,
-      });
+      log.info(
+        { pairing: ref(pairingId), sameNetwork: admitted.ack.sameNetwork },
+        'tunnel: phone joined',
+      );
+      ack(admitted.ack);
+      send(admitted.to, TunnelEvent.joined, admitted.joined);
     });
 
     on(TunnelEvent.msg, async (payload) => {
@@ -397,31 +322,29 @@ export function attachTunnel(httpServer: HttpServer, options: TunnelOptions = {}
       if (!parsed.success) return abuse('bad message');
       const { pairingId, data } = parsed.data;
       if (data.length > limits.maxMessageChars) return abuse('message too large');
-      const p = await store.get(pairingId);
-      // Closed a moment ago, not this socket's pairing, or nobody to talk to yet: drop quietly.
-      if (!p?.phone || !isMember(p, socket.id)) return;
-      const to = p.desktopSocketId === socket.id ? p.phone.socketId : p.desktopSocketId;
-      send(to, TunnelEvent.msg, { pairingId, data });
+      const route = await pairings.route(pairingId, socket.id);
+      if (route) send(route.to, TunnelEvent.msg, { pairingId, data });
     });
 
     on(TunnelEvent.cancel, async (payload, ack) => {
       const parsed = PairCancel.safeParse(payload);
       if (!parsed.success) return ack(refuse('invalid'));
       const { pairingId, reason } = parsed.data;
-      const p = await store.get(pairingId);
-      if (!p || !isMember(p, socket.id)) return ack(refuse('unknown'));
-      await closePairing(pairingId, reason ?? 'cancelled');
+      const out = await pairings.cancel(pairingId, socket.id, reason ?? 'cancelled');
+      if (!out.ok) return ack(refuse(out.code));
+      disarm(pairingId);
+      announce(out.closed);
       ack({ ok: true });
     });
 
     on(TunnelEvent.complete, async (payload, ack) => {
       const parsed = PairComplete.safeParse(payload);
       if (!parsed.success) return ack(refuse('invalid'));
-      const { pairingId } = parsed.data;
       if (socket.data.role !== 'desktop') return ack(refuse('wrong-role'));
-      const p = await store.get(pairingId);
-      if (!p || p.desktopSocketId !== socket.id) return ack(refuse('unknown'));
-      await closePairing(pairingId, 'completed');
+      const out = await pairings.complete(parsed.data.pairingId, socket.id);
+      if (!out.ok) return ack(refuse(out.code));
+      disarm(parsed.data.pairingId);
+      announce(out.closed);
       ack({ ok: true });
     });
 
@@ -444,7 +367,7 @@ export function attachTunnel(httpServer: HttpServer, options: TunnelOptions = {}
     io,
     namespace: nsp,
     store,
-    pairingLink,
+    pairingLink: link,
     limits,
     async close() {
       closing = true;

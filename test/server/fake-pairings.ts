@@ -1,9 +1,11 @@
 /**
- * The relay seam (server/context.ts PairingLink) played by a test: every link succeeds and
- * the pairing counts as scanned, so the approve routes find the attempt without a socket. The
- * real relay is covered in test/tunnel/ and test/desktop-client/qr-attacks.test.ts.
+ * The attempt <-> pairing link (server/tunnel/attempt-link.ts) played by a test: every link
+ * succeeds and the pairing counts as scanned, so the approve routes find the attempt without a
+ * socket. The real link and relay are covered in test/tunnel/ and
+ * test/desktop-client/qr-attacks.test.ts.
  */
 import type { ServerContext } from '../../server/context';
+import type { PairingLink } from '../../server/tunnel/attempt-link';
 
 export type FakePairings = {
   /** `${pairingId}:${kind}:${attemptId}` per link, in order. */
@@ -17,18 +19,21 @@ let counter = 0;
 export function fakePairings(context: ServerContext): FakePairings {
   const links: string[] = [];
   const byPairing = new Map<string, { kind: 'sign-in' | 'add-passkey'; attemptId: string }>();
-  const original = context.pairingLink;
-  context.pairingLink = {
-    linkAttempt: (p, l) => {
+  // The server's link is fixed at construction; only this test double swaps it.
+  const slot = context as { pairingLink: PairingLink };
+  const original = slot.pairingLink;
+  slot.pairingLink = {
+    linkAttempt: async (p, l) => {
       links.push(`${p}:${l.kind}:${l.attemptId}`);
       byPairing.set(p, { kind: l.kind, attemptId: l.attemptId });
       return true;
     },
-    linkedAttempt: (p) => byPairing.get(p) ?? null,
+    linkedAttempt: async (p) => byPairing.get(p) ?? null,
+    reverseCodeFor: async () => undefined,
   };
   return {
     links,
     newPairingId: () => Buffer.alloc(16, (++counter % 200) + 20).toString('base64url'),
-    restore: () => (context.pairingLink = original),
+    restore: () => (slot.pairingLink = original),
   };
 }

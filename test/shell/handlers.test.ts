@@ -204,13 +204,14 @@ test('QR sign-in, every Settings call, restart from the keychain, sign out: no t
 
   // --- QR sign-in: the renderer gets an image; the link (with its secret) only via the clipboard.
   const started = ok<QrView>(await h.call('qr:start'));
-  assert.ok(['starting', 'showing'].includes(started.status));
+  assert.ok(['starting', 'waiting-for-scan'].includes(started.status));
   const showing = (await h.waitForEvent(
     'qr:state',
-    (p) => (p as QrView).status === 'showing',
+    (p) => (p as QrView).status === 'waiting-for-scan',
   )) as QrView;
   assert.ok(
-    showing.status === 'showing' && showing.qrImage.startsWith('data:image/svg+xml;base64,'),
+    showing.status === 'waiting-for-scan' &&
+      showing.qrImage.startsWith('data:image/svg+xml;base64,'),
   );
   ok(await h.call('qr:copyLink'));
   const link = h.clipboard();
@@ -332,13 +333,16 @@ test('add-passkey: no Copy link, "Is this your phone?" names the phone, yes adds
   const none = await h.call('qr:confirmPhone', { yes: true });
   assert.equal(!none.ok && none.error.code, 'qr_not_active');
   ok(await h.call('qr:start'));
-  await h.waitForEvent('qr:state', isView('showing', 'sign-in'));
+  await h.waitForEvent('qr:state', isView('waiting-for-scan', 'sign-in'));
   const signInAsk = await h.call('qr:confirmPhone', { yes: true });
   assert.equal(!signInAsk.ok && signInAsk.error.code, 'qr_not_active');
 
   ok(await h.call('passkeys:addStart'));
-  const showing = (await h.waitForEvent('qr:state', isView('showing'))) as QrView;
-  assert.ok(showing.status === 'showing' && showing.canCopyLink === false, 'no Copy link offered');
+  const showing = (await h.waitForEvent('qr:state', isView('waiting-for-scan'))) as QrView;
+  assert.ok(
+    showing.status === 'waiting-for-scan' && showing.canCopyLink === false,
+    'no Copy link offered',
+  );
   const copy = await h.call('qr:copyLink');
   assert.equal(!copy.ok && copy.error.code, 'qr_step_unavailable');
   assert.equal(h.clipboard(), null, 'the add-passkey link never reaches the clipboard');
@@ -394,7 +398,7 @@ test('add-passkey: "No, cancel" ends the flow; the phone is never asked and noth
   t.after(() => h.close());
   const { phoneCookie, phoneAuthenticator } = await addPasskeyReady(h);
   ok(await h.call('passkeys:addStart'));
-  await h.waitForEvent('qr:state', isView('showing'));
+  await h.waitForEvent('qr:state', isView('waiting-for-scan'));
   const link = h.lastLink();
   assert.ok(link);
   secrets.add(parseQrLink(link).secret);

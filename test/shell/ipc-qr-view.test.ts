@@ -16,8 +16,8 @@ test('a shown code: the image only, and Copy link for sign-in but not for add-pa
   const state: QrLoginState = { status: 'waiting-for-scan', link: LINK, expiresAt: 1234 };
   const signIn = await toQrView('sign-in', state);
   const add = await toQrView('add-passkey', state);
-  assert.ok(signIn.status === 'showing' && signIn.canCopyLink === true);
-  assert.ok(add.status === 'showing' && add.canCopyLink === false);
+  assert.ok(signIn.status === 'waiting-for-scan' && signIn.canCopyLink === true);
+  assert.ok(add.status === 'waiting-for-scan' && add.canCopyLink === false);
   assert.ok(add.qrImage.startsWith('data:image/svg+xml;base64,'));
   assert.equal(JSON.stringify([signIn, add]).includes(LINK), false, 'the link stays in main');
 });

@@ -34,7 +34,7 @@ test('API calls and the relay socket of a QR sign-in go through the system proxy
   const core = createAppCore({
     serverUrl: server.url,
     emit: (channel, payload) => {
-      if (channel === 'qr:state' && (payload as QrView).status === 'showing') {
+      if (channel === 'qr:state' && (payload as QrView).status === 'waiting-for-scan') {
         showing(payload as QrView);
       }
     },

@@ -47,13 +47,13 @@ function statusOf(view: QrView, purpose: QrPurpose): { tone: string; text: strin
     case 'idle':
     case 'starting':
       return { tone: 'waiting', text: 'Preparing a secure code…' };
-    case 'showing':
+    case 'waiting-for-scan':
       return { tone: 'waiting', text: 'Waiting for your phone to scan the code' };
     case 'confirm-phone':
       return { tone: 'scanned', text: 'A phone scanned the code' };
     case 'scanned':
       return { tone: 'scanned', text: 'Scanned — confirm on your phone' };
-    case 'code-required':
+    case 'needs-code':
       return { tone: 'scanned', text: 'Type the code your phone shows' };
     case 'verifying':
       return { tone: 'scanned', text: 'Checking with the exchange…' };
@@ -93,7 +93,7 @@ export function QrFlowPanel({ purpose, start, onDone }: Props) {
   }, [view]);
   const [showHelp, setShowHelp] = useState(false);
   const [copied, setCopied] = useState<'no' | 'yes' | 'failed'>('no');
-  const secondsLeft = useSecondsLeft(view.status === 'showing' ? view.expiresAt : null);
+  const secondsLeft = useSecondsLeft(view.status === 'waiting-for-scan' ? view.expiresAt : null);
   const status = statusOf(view, purpose);
   const active = !['done', 'failed', 'cancelled'].includes(view.status);
 
@@ -102,7 +102,7 @@ export function QrFlowPanel({ purpose, start, onDone }: Props) {
     setCopied(result.ok ? 'yes' : 'failed');
   }
 
-  const dim = view.status !== 'showing';
+  const dim = view.status !== 'waiting-for-scan';
   return (
     <div>
       <div className="status-line" role="status" aria-live="polite" data-testid="qr-status">
@@ -110,13 +110,13 @@ export function QrFlowPanel({ purpose, start, onDone }: Props) {
         <span>{status.text}</span>
       </div>
 
-      {view.status === 'code-required' ? (
+      {view.status === 'needs-code' ? (
         <ReverseCodeForm triesLeft={view.triesLeft} message={view.message} onSubmit={submitCode} />
       ) : view.status === 'confirm-phone' ? (
         <ConfirmPhone phone={view.phone} onAnswer={confirmPhone} />
       ) : (
         <div className={`qr-frame${dim ? ' dimmed' : ''}`} data-testid="login-qr">
-          {view.status === 'showing' ? (
+          {view.status === 'waiting-for-scan' ? (
             <img
               src={view.qrImage}
               width={320}
@@ -141,7 +141,7 @@ export function QrFlowPanel({ purpose, start, onDone }: Props) {
         </div>
       )}
 
-      {view.status === 'showing' && secondsLeft !== null ? (
+      {view.status === 'waiting-for-scan' && secondsLeft !== null ? (
         <p className="countdown" data-testid="qr-countdown">
           A new code appears in {formatClock(secondsLeft)}
         </p>
@@ -183,7 +183,7 @@ export function QrFlowPanel({ purpose, start, onDone }: Props) {
       ) : null}
 
       <div className="button-row">
-        {view.status === 'showing' && view.canCopyLink ? (
+        {view.status === 'waiting-for-scan' && view.canCopyLink ? (
           <button
             type="button"
             className="linklike"
@@ -202,7 +202,7 @@ export function QrFlowPanel({ purpose, start, onDone }: Props) {
         ) : null}
       </div>
 
-      {showHelp && view.status === 'showing' && view.canCopyLink ? (
+      {showHelp && view.status === 'waiting-for-scan' && view.canCopyLink ? (
         <div id="cant-scan" className="card small">
           <p>
             Copy the link, send it to your own phone and open it there, in the browser where your

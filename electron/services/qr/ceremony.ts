@@ -1,0 +1,43 @@
+/**
+ * What differs between the QR flow's purposes, and nothing else: which attempt the server
+ * opens, what the phone is asked, and how the approved attempt is redeemed. The state machine
+ * (./machine.ts) is the same for both.
+ */
+import type { DesktopToPhone, RequestDisplay } from '../../../server/protocol/tunnel';
+import type { Pairing } from './pairing';
+import type { QrPurpose, SuccessState } from './types';
+
+export type CeremonyContext = {
+  /** false once the flow ended (e.g. cancelled while the server was verifying) */
+  stillWanted(): boolean;
+  /** Best effort: the phone may already be gone. */
+  tellPhone(message: DesktopToPhone): Promise<void>;
+};
+
+export type Redeemed = { state: SuccessState; accountHint?: string };
+
+export interface Ceremony {
+  readonly purpose: QrPurpose;
+  /** Ask "Is this your phone?" before anything is sent to the phone that scanned. */
+  readonly confirmsPhone: boolean;
+  /** Opens the server attempt linked to the relay's pairing. */
+  begin(pairingId: string): Promise<{ attemptId: string; options: Pairing['options'] }>;
+  request(options: Pairing['options'], display: RequestDisplay): DesktopToPhone;
+  /**
+   * Redeems the approved attempt (with the reverse code when the server asks for one).
+   * Throws the server's refusal (ApiError); null when the flow ended meanwhile and the result
+   * was undone.
+   */
+  redeem(
+    attemptId: string,
+    reverseCode: string | undefined,
+    ctx: CeremonyContext,
+  ): Promise<Redeemed | null>;
+}
+
+/** "alice@example.com" -> "a***@example.com": enough for the person to recognise the account. */
+export function hint(email: string): string {
+  const at = email.lastIndexOf('@');
+  if (at <= 0) return '***';
+  return `${email[0]}***${email.slice(at)}`;
+}

@@ -1,0 +1,83 @@
+/**
+ * One pairing of the QR flow: the relay's pairing id, the server attempt linked to it, the
+ * ephemeral P-256 key pair and 32-byte QR secret, the end-to-end channel they open, the QR
+ * link that carries them, and when the relay lets it lapse. The key and secret never leave
+ * this object except inside `link`.
+ */
+import {
+  createDesktopChannel,
+  generateDesktopKeys,
+  generateQrSecret,
+  type DesktopChannel,
+} from '../../../server/protocol/channel';
+import { buildQrLink } from '../../../server/protocol/qr-link';
+import type { PhoneInfo } from './types';
+
+export type Pairing = {
+  readonly pairingId: string;
+  readonly attemptId: string;
+  /** The WebAuthn options the ceremony sends to the phone. */
+  readonly options: Record<string, unknown> & { challenge: string };
+  readonly channel: DesktopChannel;
+  /** The QR content: it carries the QR secret, so show it, never log it. */
+  readonly link: string;
+  /** When the relay lets the unscanned pairing lapse (relay clock). */
+  readonly expiresAt: number;
+  joined: PhoneInfo | null;
+  sameNetwork: boolean;
+  /** The phone said hello: the channel is open and it waits for the request. */
+  hello: boolean;
+  /** The person may go on: always for sign-in, after confirmPhone(true) for add-passkey. */
+  confirmed: boolean;
+  /** The request went to the phone; only then is `approved` believed. */
+  requested: boolean;
+  /** The phone said approved (once per pairing). */
+  approved: boolean;
+  /** When the scanned pairing ends (relay clock); also bounds how long a code is awaited. */
+  scannedUntil?: number;
+  rotation?: NodeJS.Timeout;
+};
+
+export async function createPairing(params: {
+  pairingId: string;
+  expiresAt: number;
+  attemptId: string;
+  options: Pairing['options'];
+  phoneOrigin: string;
+  confirmed: boolean;
+}): Promise<Pairing> {
+  const keys = await generateDesktopKeys();
+  const secret = generateQrSecret();
+  return {
+    pairingId: params.pairingId,
+    attemptId: params.attemptId,
+    options: params.options,
+    channel: createDesktopChannel({ pairingId: params.pairingId, keyPair: keys.keyPair, secret }),
+    link: buildQrLink({
+      origin: params.phoneOrigin,
+      pairingId: params.pairingId,
+      desktopPublicKey: keys.publicKey,
+      secret,
+    }),
+    expiresAt: params.expiresAt,
+    joined: null,
+    sameNetwork: true,
+    hello: false,
+    confirmed: params.confirmed,
+    requested: false,
+    approved: false,
+  };
+}
+
+/**
+ * Replaces the QR if nobody scanned by its expiry. The relay's pair:closed {expired} is the
+ * authority; this timer only covers a lost event.
+ */
+export function armRotation(pairing: Pairing, rotate: () => void): void {
+  pairing.rotation = setTimeout(rotate, Math.max(1_000, pairing.expiresAt - Date.now()) + 3_000);
+  pairing.rotation.unref();
+}
+
+export function disarmRotation(pairing: Pairing | null): void {
+  if (pairing?.rotation) clearTimeout(pairing.rotation);
+}

@@ -1,0 +1,194 @@
+/**
+ * The relay's pairings, without sockets: what a desktop may create, a phone may join, a member
+ * may send, cancel or complete, over the pairing store and a clock, each answered with a typed
+ * outcome. The socket gateway (./relay.ts) turns outcomes into acks and emits; timers and
+ * socket state stay there.
+ */
+import type { ClosedReason, PairJoinAck, PairJoined, TunnelErrorCode } from '../protocol/tunnel';
+import { subnetKey } from '../http/subnet';
+import { deviceFromUserAgent } from '../passkeys/name-from-user-agent';
+import type { PairingLink } from './attempt-link';
+import type { TunnelLimits } from './limits';
+import type { Pairing, PairingStore } from './pairing-store';
+
+export type Refusal = { ok: false; code: TunnelErrorCode };
+export type CreateOutcome = { ok: true; pairing: Pairing } | Refusal;
+/** A refused claim may have closed the pairing (it had expired): its members must hear it. */
+export type ClaimOutcome = { ok: true; pairing: Pairing } | (Refusal & { closed?: Closed | null });
+export type AdmitOutcome =
+  { ok: true; ack: Extract<PairJoinAck, { ok: true }>; joined: PairJoined; to: string } | Refusal;
+/** Where a member's frame goes; null: drop it quietly. */
+export type RouteOutcome = { to: string } | null;
+export type SimpleOutcome = { ok: true } | Refusal;
+/** A closed pairing: the sockets that must hear `pair:closed`. */
+export type Closed = { pairingId: string; reason: ClosedReason; members: string[] };
+export type ExpiryOutcome =
+  { kind: 'rearm'; at: number } | { kind: 'closed'; closed: Closed | null };
+
+export type Phone = { socketId: string; ip: string; userAgent: string };
+
+const isMember = (p: Pairing, socketId: string) =>
+  p.desktopSocketId === socketId || p.phone?.socketId === socketId;
+
+function randomId(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return Buffer.from(bytes).toString('base64url');
+}
+
+export function createPairings(deps: {
+  store: PairingStore;
+  link: PairingLink;
+  limits: TunnelLimits;
+  now: () => number;
+  /** Can the server vouch both ends share a network (server/tunnel/network-check.ts)? */
+  sameNetwork?: (desktopIp: string, phoneIp: string) => boolean;
+}) {
+  const { store, link, limits, now } = deps;
+  /**
+   * Pairings created through this process (id -> desktop subnet), to bound open pairings
+   * per subnet and in total. Another process may close one of them (scaled relay), so the
+   * map is re-checked against the store before it refuses anybody.
+   */
+  const createdHere = new Map<string, string>();
+  const countFor = (subnet: string) => {
+    let n = 0;
+    for (const v of createdHere.values()) if (v === subnet) n++;
+    return n;
+  };
+  const overCap = (ip: string) =>
+    countFor(subnetKey(ip)) >= limits.maxPairingsPerIp ||
+    createdHere.size >= limits.maxOpenPairings;
+  async function pruneClosed(ids: Iterable<string>, drop: (id: string) => void) {
+    for (const id of [...ids]) if (!(await store.get(id))) drop(id);
+  }
+
+  async function close(id: string, reason: ClosedReason): Promise<Closed | null> {
+    const p = await store.close(id, reason);
+    if (!p) return null;
+    createdHere.delete(id);
+    const members = [p.desktopSocketId, p.phone?.socketId].filter((s): s is string => !!s);
+    return { pairingId: id, reason, members };
+  }
+
+  return {
+    close,
+
+    /** `mine`: the desktop socket's open pairings (pruned here of ones closed elsewhere). */
+    async create(
+      desktop: { socketId: string; ip: string },
+      mine: Set<string>,
+    ): Promise<CreateOutcome> {
+      if (mine.size >= limits.maxPairingsPerDesktop) {
+        await pruneClosed(mine, (id) => mine.delete(id));
+      }
+      if (overCap(desktop.ip))
+        await pruneClosed(createdHere.keys(), (id) => createdHere.delete(id));
+      if (mine.size >= limits.maxPairingsPerDesktop || overCap(desktop.ip)) {
+        return { ok: false, code: 'too-many-pairings' };
+      }
+      const createdAt = now();
+      const pairing: Pairing = {
+        id: randomId(),
+        desktopSocketId: desktop.socketId,
+        desktopIp: desktop.ip,
+        createdAt,
+        expiresAt: createdAt + limits.unscannedMs,
+      };
+      await store.create(pairing);
+      createdHere.set(pairing.id, subnetKey(pairing.desktopIp));
+      return { ok: true, pairing };
+    },
+
+    /** A phone takes the pairing (one phone per pairing, one pairing per phone socket). */
+    async claim(phone: Phone, pairingId: string, mine: Set<string>): Promise<ClaimOutcome> {
+      if (mine.size > 0) await pruneClosed(mine, (id) => mine.delete(id));
+      if (mine.size > 0) return { ok: false, code: 'too-many-pairings' };
+      const joinedAt = now();
+      const claim = await store.claimPhone(
+        pairingId,
+        { ...phone, joinedAt },
+        joinedAt + limits.scannedMs,
+        joinedAt,
+      );
+      if (claim.ok) return { ok: true, pairing: claim.pairing };
+      const closed = claim.reason === 'expired' ? await close(pairingId, 'expired') : null;
+      const r = claim.reason;
+      const code: TunnelErrorCode =
+        typeof r === 'string'
+          ? r
+          : r.closed === 'expired'
+            ? 'expired'
+            : r.closed === 'completed'
+              ? 'completed'
+              : 'cancelled';
+      return { ok: false, code, closed };
+    },
+
+    /**
+     * After the claim: the reverse code when the networks differ, and what the phone and the
+     * desktop are told. Throws when no code could be issued (the gateway closes the pairing).
+     */
+    async admit(p: Pairing, phone: Phone): Promise<AdmitOutcome> {
+      const sameNetwork = deps.sameNetwork?.(p.desktopIp, phone.ip) ?? p.desktopIp === phone.ip;
+      const reverseCode = sameNetwork ? undefined : await link.reverseCodeFor(p);
+      // The desktop may have left while the code was being issued.
+      if (!(await store.get(p.id))) return { ok: false, code: 'cancelled' };
+      const ack: Extract<PairJoinAck, { ok: true }> = {
+        ok: true,
+        desktop: { ip: p.desktopIp, createdAt: new Date(p.createdAt).toISOString() },
+        sameNetwork,
+        ...(reverseCode ? { reverseCode } : {}),
+        ...(p.kind ? { purpose: p.kind } : {}),
+        ...(p.challengeHash ? { challengeHash: p.challengeHash } : {}),
+        expiresAt: new Date(p.expiresAt).toISOString(),
+      };
+      return {
+        ok: true,
+        ack,
+        to: p.desktopSocketId,
+        joined: {
+          pairingId: p.id,
+          // A name, not the IP or raw user agent: enough for "Is this your phone?".
+          phone: { device: deviceFromUserAgent(phone.userAgent) },
+          sameNetwork,
+          expiresAt: ack.expiresAt,
+        },
+      };
+    },
+
+    /** Closed a moment ago, not this socket's pairing, or nobody to talk to yet: null. */
+    async route(pairingId: string, from: string): Promise<RouteOutcome> {
+      const p = await store.get(pairingId);
+      if (!p?.phone || !isMember(p, from)) return null;
+      return { to: p.desktopSocketId === from ? p.phone.socketId : p.desktopSocketId };
+    },
+
+    async cancel(
+      pairingId: string,
+      from: string,
+      reason: ClosedReason,
+    ): Promise<{ ok: true; closed: Closed | null } | Refusal> {
+      const p = await store.get(pairingId);
+      if (!p || !isMember(p, from)) return { ok: false, code: 'unknown' };
+      return { ok: true, closed: await close(pairingId, reason) };
+    },
+
+    async complete(
+      pairingId: string,
+      from: string,
+    ): Promise<{ ok: true; closed: Closed | null } | Refusal> {
+      const p = await store.get(pairingId);
+      if (!p || p.desktopSocketId !== from) return { ok: false, code: 'unknown' };
+      return { ok: true, closed: await close(pairingId, 'completed') };
+    },
+
+    /** The store's expiry is the authority: a join handled elsewhere may have extended it. */
+    async expire(id: string): Promise<ExpiryOutcome> {
+      const p = await store.get(id);
+      if (p && p.expiresAt > now()) return { kind: 'rearm', at: p.expiresAt };
+      return { kind: 'closed', closed: await close(id, 'expired') };
+    },
+  };
+}
+
+export type Pairings = ReturnType<typeof createPairings>;
