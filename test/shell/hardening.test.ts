@@ -8,13 +8,17 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { getConfig, validateConfiguration } from 'app-builder-lib/out/util/config/config.js';
-import { DebugLogger } from 'builder-util';
+import { DebugLogger, log } from 'builder-util';
 import { isTrustedSender, originOf } from '../../electron/ipc/sender';
 import { resolveAppPath, serveAppRequest } from '../../electron/window/app-protocol';
 import { RENDERER_CSP } from '../../electron/window/csp';
 import { externalOriginsFor, isAllowedExternalUrl } from '../../electron/window/external-links';
 import { decideWindowOpen, isAllowedNavigation } from '../../electron/window/navigation';
 import { denyPermissionCheck, denyPermissionRequest } from '../../electron/window/permissions';
+
+// electron-builder logs to stdout, which node:test's runner reads as its own message stream
+// (a stray chunk there can break the run): its lines go to stderr instead.
+(log as unknown as { stream: NodeJS.WritableStream }).stream = process.stderr;
 
 const ALLOWED = ['https://keybridge.localhost', 'https://exchange.example'];
 

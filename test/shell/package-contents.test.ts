@@ -18,7 +18,12 @@ import { test } from 'node:test';
 import asar from '@electron/asar';
 import { getConfig } from 'app-builder-lib/out/util/config/config.js';
 import { build, Platform } from 'electron-builder';
+import { log } from 'builder-util';
 import { REPO_ROOT } from '../support/renderer-static';
+
+// electron-builder logs to stdout, which node:test's runner reads as its own message stream
+// (a stray chunk there can break the run): its lines go to stderr instead.
+(log as unknown as { stream: NodeJS.WritableStream }).stream = process.stderr;
 
 const KEYTAR_RUNTIME = [
   '/node_modules/keytar/package.json',
