@@ -18,6 +18,7 @@ export const ApiMethods = {
   cancelQr: 'qr:cancel',
   submitReverseCode: 'qr:submitCode',
   copyQrLink: 'qr:copyLink',
+  confirmPhone: 'qr:confirmPhone',
   signInWithPassword: 'auth:password',
   signOut: 'auth:signOut',
   stepUp: 'auth:stepUp',
