@@ -3,7 +3,7 @@
  * server, with the phone page in Chromium approving the link the CLI prints, and the real
  * keychain (the CLI keeps its entries under KEYBRIDGE_VAULT_SERVICE so tests stay apart).
  */
-import { after, before, test, type TestContext } from 'node:test';
+import { afterAll, beforeAll, test, type TestContext } from 'vitest';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -62,7 +62,7 @@ function cli(t: TestContext, args: string[], env: NodeJS.ProcessEnv = {}): Run {
   });
   child.stderr.on('data', (d) => (err += String(d)));
   const exit = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
-  t.after(() => {
+  t.onTestFinished(() => {
     if (child.exitCode === null) child.kill();
   });
   return {
@@ -95,7 +95,7 @@ function oneLine(stderr: string): string {
   return lines[0];
 }
 
-before(async () => {
+beforeAll(async () => {
   server = await startTestServer({ logLevel: 'warn' });
   browser = await launchChromium();
   phone = await createPhone({ phoneOrigin: server.phoneOrigin, browser });
@@ -103,7 +103,7 @@ before(async () => {
   await phone.enrolPasskey(PASSWORD);
 });
 
-after(async () => {
+afterAll(async () => {
   await phone?.close();
   await browser?.close();
   await server?.close();
@@ -143,7 +143,7 @@ test('signing in again replaces the saved session: the old one is ended on the s
     assert.equal(await login.exit, 0, login.stderr());
   }
   const api = createApiClient({ serverUrl: server.url });
-  t.after(() => api.close());
+  t.onTestFinished(() => api.close());
   const session = createSessionManager({ api, vault: createKeytarVault({ service }) });
   assert.equal((await session.restore())?.email, email);
   const { sessions } = await session.withAccess((token) => api.sessions(token));
@@ -194,7 +194,7 @@ test('server down -> exit 1 with one line', async (t) => {
 
 test('no keychain reachable -> exit 1 with one plain line, no QR, no file written', async (t) => {
   const home = await mkdtemp(path.join(tmpdir(), 'kb-cli-nokeychain-'));
-  t.after(() => rm(home, { recursive: true, force: true }));
+  t.onTestFinished(() => rm(home, { recursive: true, force: true }));
   const login = cli(t, ['login', '--server', server.url], {
     HOME: home,
     XDG_DATA_HOME: path.join(home, 'data'),

@@ -9,7 +9,7 @@
  * software authenticator per user (SERVER's test/support/soft-authenticator.ts) — one P-256 passkey each,
  * registered through the real API (sign up, then /api/passkeys/* on the new cookie session).
  */
-import { after, before, test } from 'node:test';
+import { afterAll, beforeAll, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
@@ -77,7 +77,7 @@ async function web<T = unknown>(cookie: string, path: string, body?: unknown): P
   return (text ? JSON.parse(text) : undefined) as T;
 }
 
-before(async () => {
+beforeAll(async () => {
   // 200 sign-ups all come from 127.0.0.1: lift the per-IP limit.
   server = await startTestServer({
     logLevel: 'warn',
@@ -113,7 +113,7 @@ before(async () => {
   users.push(...made);
 });
 
-after(async () => {
+afterAll(async () => {
   api?.close();
   await server?.close();
   for (const c of await keytar.findCredentials(service))
@@ -152,7 +152,7 @@ test(`${N} QR sign-ins at once: each desktop gets its own user's session, none l
     );
     const phoneResults = await Promise.allSettled(phones);
     // Reported, not asserted (no timed assertions): how long the 200 took on this machine.
-    t.diagnostic(`${N} sign-ins done in ${Date.now() - T0} ms`);
+    console.log(`${N} sign-ins done in ${Date.now() - T0} ms`);
 
     const failures = finals.filter((f) => f.status !== 'signed-in');
     assert.deepEqual(failures, [], `${failures.length} of ${N} did not sign in`);

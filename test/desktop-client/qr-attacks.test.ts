@@ -6,7 +6,7 @@
  * authenticator, real SQLite. Each attack is followed by the honest path getting through.
  */
 import assert from 'node:assert/strict';
-import { after, before, test, type TestContext } from 'node:test';
+import { afterAll, beforeAll, test, type TestContext } from 'vitest';
 import { createApiClient, type ApiClient } from '../../electron/services/api-client';
 import { createQrLogin, type QrLoginState, type QrPurpose } from '../../electron/services/qr-login';
 import type { MeResponse, PasskeyListResponse } from '../../server/protocol/api';
@@ -19,10 +19,10 @@ import { waitForState, wrongCode } from './support/flow';
 import { softApprove } from './support/soft-phone';
 
 let srv: TunnelTestServer;
-before(async () => {
+beforeAll(async () => {
   srv = await startTunnelServer();
 });
-after(() => srv.close());
+afterAll(() => srv.close());
 
 type Account = {
   email: string;
@@ -95,7 +95,7 @@ async function desktop(
   opts: { purpose: QrPurpose; localAddress: string; owner?: Account },
 ) {
   const raw = createApiClient({ serverUrl: srv.url, localAddress: opts.localAddress });
-  t.after(() => raw.close());
+  t.onTestFinished(() => raw.close());
   const { api, seen } = recording(raw);
   let accessToken = '';
   if (opts.owner) {
@@ -114,7 +114,7 @@ async function desktop(
     withAccess: (fn) => fn(accessToken),
     onState: (s) => states.push(s),
   });
-  t.after(() => flow.cancel());
+  t.onTestFinished(() => flow.cancel());
   const { link } = await waitForState(flow, 'waiting-for-scan');
   const pairingId = parseQrLink(link).pairingId;
   return { flow, link, pairingId, states, seen };

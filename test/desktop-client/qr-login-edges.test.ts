@@ -3,7 +3,7 @@
  * pairing lifetimes. The "phone" here is a raw socket.io client speaking the relay protocol, so
  * it can misbehave on purpose (join and go quiet, send a forged frame, leave).
  */
-import { after, before, test, type TestContext } from 'node:test';
+import { afterAll, beforeAll, test, type TestContext } from 'vitest';
 import assert from 'node:assert/strict';
 import { io, type Socket } from 'socket.io-client';
 import { createQrLogin } from '../../electron/services/qr-login';
@@ -21,14 +21,14 @@ const vault = createMemoryVault();
 const device = { name: 'Edge desktop', platform: 'Linux' };
 let server: TestServer;
 
-before(async () => {
+beforeAll(async () => {
   server = await startTestServer({
     logLevel: 'warn',
     // Lifetimes shortened so expiry is observed by waiting on events, not minutes.
     tunnel: { limits: { unscannedMs: 800, scannedMs: 1_500 } },
   });
 });
-after(() => server?.close());
+afterAll(() => server?.close());
 
 async function rawPhone(t: TestContext, link: string) {
   const { pairingId } = parseQrLink(link);
@@ -37,7 +37,7 @@ async function rawPhone(t: TestContext, link: string) {
     forceNew: true,
     reconnection: false,
   });
-  t.after(() => socket.close());
+  t.onTestFinished(() => socket.close());
   await new Promise<void>((resolve, reject) => {
     socket.once('connect', resolve);
     socket.once('connect_error', reject);
@@ -48,7 +48,7 @@ async function rawPhone(t: TestContext, link: string) {
 
 test('an unscanned QR is replaced by a new one; the old link no longer joins', async (t) => {
   const flow = createQrLogin({ serverUrl: server.url, vault, device });
-  t.after(() => flow.cancel());
+  t.onTestFinished(() => flow.cancel());
   const first = await waitForState(flow, 'waiting-for-scan');
   const second = await waitForState(flow, 'waiting-for-scan', (s) => s.link !== first.link);
   assert.notEqual(parseQrLink(second.link).pairingId, parseQrLink(first.link).pairingId);

@@ -3,7 +3,7 @@
  * with a CDP virtual authenticator holding the passkey, the desktop client in Node, and the
  * real keychain (gnome-keyring under scripts/with-keyring.sh).
  */
-import { after, before, test, type TestContext } from 'node:test';
+import { afterAll, beforeAll, test, type TestContext } from 'vitest';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
@@ -33,7 +33,7 @@ let browser: Browser;
 let phone: Phone;
 const email = `qr-${randomBytes(3).toString('hex')}@example.com`;
 
-before(async () => {
+beforeAll(async () => {
   server = await startTestServer();
   browser = await launchChromium();
   phone = await createPhone({ phoneOrigin: server.phoneOrigin, browser });
@@ -56,14 +56,14 @@ async function scan(p: Phone, link: string, opts?: { expectCode?: boolean }) {
  */
 function desktopOn(t: TestContext, localAddress?: string) {
   const api = createApiClient({ serverUrl: server.url, localAddress });
-  t.after(() => api.close());
+  t.onTestFinished(() => api.close());
   const session = createSessionManager({ api, vault });
   const qrLogin = (purpose?: QrPurpose) =>
     createQrLogin({ serverUrl: server.url, api, session, device, localAddress, purpose });
   return { api, session, qrLogin };
 }
 
-after(async () => {
+afterAll(async () => {
   await phone?.close();
   await browser?.close();
   await server?.close();
@@ -121,7 +121,7 @@ test('QR sign-in: phone approves -> signed in, refresh token in the keychain, ph
 
   // A fresh app launch restores the session from the keychain alone (and rotates the token).
   const api2 = createApiClient({ serverUrl: server.url });
-  t.after(() => api2.close());
+  t.onTestFinished(() => api2.close());
   const relaunch = createSessionManager({ api: api2, vault });
   const restored = await relaunch.restore();
   assert.equal(restored?.email, email);
@@ -139,7 +139,7 @@ test('adding a passkey from the desktop: step-up, "is this your phone?", the pho
 
   // A second phone (its own passkey provider), signed in to the same account, makes it.
   const phone2 = await createPhone({ phoneOrigin: server.phoneOrigin, browser });
-  t.after(() => phone2.close());
+  t.onTestFinished(() => phone2.close());
   await phone2.signIn(email, PASSWORD);
   const flow = qrLogin('add-passkey');
   const path = recordStates(flow);
@@ -169,7 +169,7 @@ test('adding a passkey from the desktop: step-up, "is this your phone?", the pho
 async function addPasskeyFlow(t: TestContext) {
   const { api, session, qrLogin } = desktopOn(t);
   await session.adopt(await api.passwordLogin({ email, password: PASSWORD, device }));
-  t.after(() => session.signOut());
+  t.onTestFinished(() => session.signOut());
   await session.withAccess((token) => api.stepUp(token, { password: PASSWORD }));
   const flow = qrLogin('add-passkey');
   const { link } = await waitForState(flow, 'waiting-for-scan');
@@ -212,7 +212,7 @@ test('add-passkey on a phone that already holds a passkey for the account: the p
 
 test('add-passkey scanned by a phone signed in to another account, or signed out: refused in plain words, nothing added', async (t) => {
   const stranger = await createPhone({ phoneOrigin: server.phoneOrigin, browser });
-  t.after(() => stranger.close());
+  t.onTestFinished(() => stranger.close());
   await stranger.signUp(`other-${randomBytes(3).toString('hex')}@example.com`, PASSWORD);
   const first = await addPasskeyFlow(t);
   await stranger.page.goto(first.link);
@@ -226,7 +226,7 @@ test('add-passkey scanned by a phone signed in to another account, or signed out
   assert.equal(f1.status === 'failed' && f1.reason, 'wrong-account');
 
   const signedOut = await createPhone({ phoneOrigin: server.phoneOrigin, browser });
-  t.after(() => signedOut.close());
+  t.onTestFinished(() => signedOut.close());
   const second = await addPasskeyFlow(t);
   await signedOut.page.goto(second.link);
   await waitForState(second.flow, 'confirm-phone');
@@ -242,7 +242,7 @@ test('add-passkey scanned by a phone signed in to another account, or signed out
 test('add-passkey without a fresh step-up is refused by the server', async (t) => {
   const { api, session, qrLogin } = desktopOn(t);
   await session.adopt(await api.passwordLogin({ email, password: PASSWORD, device }));
-  t.after(() => session.signOut());
+  t.onTestFinished(() => session.signOut());
   const flow = qrLogin('add-passkey');
   const final = await flow.finished;
   assert.equal(final.status, 'failed');

@@ -3,7 +3,7 @@
  * anything else is a ServerUrlError with one plain message (never a bare "Invalid URL").
  */
 import assert from 'node:assert/strict';
-import test from 'node:test';
+import { test } from 'vitest';
 import { DEFAULT_SERVER_URL, serverUrlFrom } from '../../electron/app-core';
 import { parseServerUrl, ServerUrlError } from '../../electron/services/server-url';
 

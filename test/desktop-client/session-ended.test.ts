@@ -5,7 +5,7 @@
  * the desktop, its state becomes signed-out with reason ended-elsewhere and the keychain entry
  * is gone. A desktop that was away when its session ended learns the same on reconnect.
  */
-import { after, before, test } from 'node:test';
+import { afterAll, beforeAll, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
@@ -34,13 +34,13 @@ const fastRetry = { backoff: { initialMs: 50, maxMs: 500 } };
 let server: TestServer;
 let api: ApiClient;
 
-before(async () => {
+beforeAll(async () => {
   server = await startTestServer({ logLevel: 'warn' });
   api = createApiClient({ serverUrl: server.url, localAddress: '127.0.0.2' });
   await api.signUp(email, PASSWORD);
 });
 
-after(async () => {
+afterAll(async () => {
   api?.close();
   await server?.close();
   for (const c of await keytar.findCredentials(service))
@@ -84,7 +84,7 @@ async function untilPushConnected(session: SessionManager, up = true) {
 }
 
 /** A TCP hop in front of a server whose connections can be cut (a network drop). */
-async function startCuttableLink(t: import('node:test').TestContext, port: number) {
+async function startCuttableLink(t: import('vitest').TestContext, port: number) {
   const sockets = new Set<net.Socket>();
   const link = net.createServer((client) => {
     const upstream = net.connect(port, '127.0.0.1');
@@ -99,7 +99,7 @@ async function startCuttableLink(t: import('node:test').TestContext, port: numbe
     upstream.pipe(client);
   });
   await new Promise<void>((resolve) => link.listen(0, '127.0.0.1', resolve));
-  t.after(
+  t.onTestFinished(
     () =>
       new Promise<void>((resolve) => {
         for (const s of sockets) s.destroy();
@@ -114,9 +114,9 @@ async function startCuttableLink(t: import('node:test').TestContext, port: numbe
   };
 }
 
-async function signedInDesktop(t: import('node:test').TestContext) {
+async function signedInDesktop(t: import('vitest').TestContext) {
   const session = createSessionManager({ api, vault, pushEvents: fastRetry });
-  t.after(() => session.dispose());
+  t.onTestFinished(() => session.dispose());
   const tokens = await api.passwordLogin({ email, password: PASSWORD });
   await session.adopt(tokens);
   const account = { serverOrigin: server.url, userId: tokens.user.id };
@@ -185,7 +185,7 @@ test(
     assert.equal(res.status, 200);
 
     const session = createSessionManager({ api, vault, pushEvents: fastRetry });
-    t.after(() => session.dispose());
+    t.onTestFinished(() => session.dispose());
     const signedOut = nextState(session, (s) => s.status === 'signed-out');
     await session.adopt(tokens); // same tokens, as a relaunch that has not refreshed yet
     assert.deepEqual(await signedOut, { status: 'signed-out', reason: 'ended-elsewhere' });
@@ -202,14 +202,14 @@ test(
   async (t) => {
     const clock = new ManualClock();
     const timed = await startTestServer({ logLevel: 'warn', clock });
-    t.after(() => timed.close());
+    t.onTestFinished(() => timed.close());
     const link = await startCuttableLink(t, timed.port);
     const linkedApi = createApiClient({ serverUrl: link.url });
-    t.after(() => linkedApi.close());
+    t.onTestFinished(() => linkedApi.close());
     await linkedApi.signUp(email, PASSWORD);
 
     const session = createSessionManager({ api: linkedApi, vault, pushEvents: fastRetry });
-    t.after(() => session.dispose());
+    t.onTestFinished(() => session.dispose());
     const tokens = await linkedApi.passwordLogin({ email, password: PASSWORD });
     await session.adopt(tokens);
     const account = { serverOrigin: link.url, userId: tokens.user.id };

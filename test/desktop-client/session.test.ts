@@ -4,7 +4,7 @@
  * single-flight (a refresh token used twice would revoke the whole family), sign-out ends the
  * server session and empties the keychain.
  */
-import { after, before, test } from 'node:test';
+import { afterAll, beforeAll, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
@@ -27,13 +27,13 @@ const email = `session-${randomBytes(3).toString('hex')}@example.com`;
 let server: TestServer;
 let api: ApiClient;
 
-before(async () => {
+beforeAll(async () => {
   server = await startTestServer({ logLevel: 'warn' });
   api = createApiClient({ serverUrl: server.url });
   await api.signUp(email, PASSWORD);
 });
 
-after(async () => {
+afterAll(async () => {
   api?.close();
   await server?.close();
   for (const c of await keytar.findCredentials(service))

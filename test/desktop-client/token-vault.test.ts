@@ -2,7 +2,7 @@
  * The keytar vault against the real Secret Service (gnome-keyring under scripts/with-keyring.sh),
  * and its refusal to fall back to a file when no keychain is reachable.
  */
-import { test } from 'node:test';
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
@@ -28,7 +28,7 @@ test('keytar vault stores, reads back, remembers the current account and deletes
     userId: 'u_123',
     email: 'a@b.c',
   };
-  t.after(async () => {
+  t.onTestFinished(async () => {
     for (const c of await keytar.findCredentials(service))
       await keytar.deletePassword(service, c.account);
   });
@@ -55,7 +55,7 @@ test('keytar vault stores, reads back, remembers the current account and deletes
 
 test('no Secret Service reachable -> KeychainUnavailableError in plain words, nothing written', async (t) => {
   const home = await mkdtemp(path.join(tmpdir(), 'kb-nokeychain-'));
-  t.after(() => rm(home, { recursive: true, force: true }));
+  t.onTestFinished(() => rm(home, { recursive: true, force: true }));
   const token = randomBytes(32).toString('base64url');
   const child = path.join(import.meta.dirname, 'fixtures', 'vault-child.ts');
   const { stdout } = await run(process.execPath, ['--import', import.meta.resolve('tsx'), child], {

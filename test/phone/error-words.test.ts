@@ -4,10 +4,11 @@
  * challenge, too many password tries, and the server being unreachable. Real Chromium, real
  * virtual authenticator, real server.
  */
-import { test } from 'node:test';
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import type { MeResponse } from '../../server/protocol/api';
 import { apiFrom, startRig } from './rig';
+import { step } from '../support/vitest';
 
 const PASSWORD = 'plain words password';
 
@@ -25,7 +26,7 @@ test('error words on the phone pages', async (t) => {
   await phone.signUp('words@example.com', PASSWORD);
   await phone.enrolPasskey(PASSWORD);
 
-  await t.test('cancelled passkey prompt at sign-in: plain words, and retry works', async () => {
+  await step(t, 'cancelled passkey prompt at sign-in: plain words, and retry works', async () => {
     await phone.signOut();
     await phone.authenticator.setUserVerified(false); // the person cancels the biometric check
     await page.getByRole('button', { name: 'Sign in with a passkey' }).click();
@@ -43,7 +44,8 @@ test('error words on the phone pages', async (t) => {
     assert.equal(me.body.session.method, 'passkey');
   });
 
-  await t.test(
+  await step(
+    t,
     'cancelled prompt when creating a passkey: plain words, and retry works',
     async () => {
       const second = await rig.phone(); // a phone without a passkey yet
@@ -68,7 +70,7 @@ test('error words on the phone pages', async (t) => {
     },
   );
 
-  await t.test('a second passkey on the same phone: told it already has one', async () => {
+  await step(t, 'a second passkey on the same phone: told it already has one', async () => {
     await page.reload();
     await page.getByRole('button', { name: 'Create a passkey' }).click();
     await phone.verify(PASSWORD);
@@ -78,7 +80,7 @@ test('error words on the phone pages', async (t) => {
     assert.match((await error.textContent())!, /This phone already has a passkey for your account/);
   });
 
-  await t.test('no passkey on this phone', async () => {
+  await step(t, 'no passkey on this phone', async () => {
     const empty = await rig.phone();
     await empty.openSignIn();
     await empty.page.getByRole('button', { name: 'Sign in with a passkey' }).click();
@@ -89,7 +91,7 @@ test('error words on the phone pages', async (t) => {
     await empty.close();
   });
 
-  await t.test('expired challenge: plain words, and a fresh try works', async () => {
+  await step(t, 'expired challenge: plain words, and a fresh try works', async () => {
     await phone.signOut();
     // The person takes longer than the challenge lives: move the server clock on while the
     // signed answer is on its way (the request itself goes through unchanged).
@@ -108,7 +110,7 @@ test('error words on the phone pages', async (t) => {
     await page.getByTestId('security-page').waitFor();
   });
 
-  await t.test('too many password tries: when to try again', async () => {
+  await step(t, 'too many password tries: when to try again', async () => {
     await phone.signOut();
     const attempts: string[] = [];
     for (let i = 0; i < 4; i++) {
@@ -132,7 +134,7 @@ test('error words on the phone pages', async (t) => {
     );
   });
 
-  await t.test('server unreachable: plain words and a retry', async () => {
+  await step(t, 'server unreachable: plain words and a retry', async () => {
     await server.close();
     await page.getByRole('button', { name: 'Sign in with a passkey' }).click();
     await page.locator('[data-testid="error"][data-code="network"]').waitFor();

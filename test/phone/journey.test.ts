@@ -5,7 +5,7 @@
  * phone's passkey, and the Signal API telling each phone's provider what the server accepts.
  * Each step checks what the screen shows and what the API / database hold.
  */
-import { test } from 'node:test';
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import * as OTPAuth from 'otpauth';
 import type {

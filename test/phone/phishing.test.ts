@@ -5,7 +5,7 @@
  * - the server refuses an assertion whose origin or RP ID is wrong, even when it is signed by
  *   the real passkey's private key (taken from the virtual authenticator), and changes nothing.
  */
-import { test } from 'node:test';
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { createHash, createPrivateKey, sign } from 'node:crypto';
 import type {
@@ -15,6 +15,7 @@ import type {
 import { toBase64Url, type VirtualCredential } from '../support/chromium';
 import { TEST_RP_ID } from '../support/server';
 import { apiFrom, startRig } from './rig';
+import { step } from '../support/vitest';
 
 const EMAIL = 'phish@example.com';
 const PASSWORD = 'phishing resistant pw';
@@ -93,7 +94,7 @@ test('phishing: the look-alike origin never gets a signature; the server refuses
   const before = await stored();
   const sessionsBefore = await sessionsNow();
 
-  await t.test('browser: the passkey is refused on exchange-login.localhost', async () => {
+  await step(t, 'browser: the passkey is refused on exchange-login.localhost', async () => {
     const lookAlike = `http://exchange-login.localhost:${server.port}`;
     // Sign up starts no WebAuthn request of its own, so this call is the only one pending.
     await page.goto(`${lookAlike}/m/signup`);
@@ -130,7 +131,8 @@ test('phishing: the look-alike origin never gets a signature; the server refuses
     assert.equal(after!.signCount, cred.signCount, 'the authenticator signed nothing');
   });
 
-  await t.test(
+  await step(
+    t,
     'browser-made assertion from another origin (sub.exchange.localhost) is refused',
     async () => {
       // The RP ID is a suffix of this origin, so the browser signs; the origin in the signed
@@ -155,7 +157,7 @@ test('phishing: the look-alike origin never gets a signature; the server refuses
     },
   );
 
-  await t.test('server: forged-in-Node assertions with the real key', async () => {
+  await step(t, 'server: forged-in-Node assertions with the real key', async () => {
     const origin = server.phoneOrigin;
     let counter = (await phone.authenticator.getCredentials())[0]!.signCount + 10;
     const attempt = async (o: { origin: string; rpId: string }) => {

@@ -3,7 +3,7 @@
  * test can move so TOTP codes and expiries need no sleeping), one real Chromium, and helpers to
  * read what the API says from inside a phone's session.
  */
-import type { TestContext } from 'node:test';
+import type { TestContext } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import * as OTPAuth from 'otpauth';
 import { startTestServer, type TestServer, type TestServerOptions } from '../support/server';
@@ -22,16 +22,16 @@ export type Rig = {
 export async function startRig(t: TestContext, opts: TestServerOptions = {}): Promise<Rig> {
   const clock = new ManualClock();
   const server = await startTestServer({ clock, logLevel: 'info', ...opts });
-  t.after(() => server.close());
+  t.onTestFinished(() => server.close());
   const browser = await launchChromium();
-  t.after(() => browser.close());
+  t.onTestFinished(() => browser.close());
   return {
     server,
     browser,
     clock,
     async phone(o = {}) {
       const phone = await createPhone({ ...o, phoneOrigin: server.phoneOrigin, browser });
-      t.after(() => phone.close());
+      t.onTestFinished(() => phone.close());
       return phone;
     },
   };

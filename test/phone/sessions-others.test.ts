@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { test } from 'node:test';
+import { test } from 'vitest';
 import type { TokenResponse, MeResponse, SessionListResponse } from '../../server/protocol/api';
 import { apiFrom, startRig } from './rig';
 

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { test } from 'node:test';
+import { test } from 'vitest';
 import { REPO_ROOT, RENDERER_DIST, ensureRendererBuilt } from '../support/renderer-static';
 
 function sources(dir: string): string[] {

@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { after, before, test } from 'node:test';
+import { afterAll, beforeAll, test } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { createMemoryVault } from '../../electron/services/token-vault';
 import { RENDERER_CSP } from '../../electron/window/csp';
@@ -21,7 +21,7 @@ let site: http.Server;
 let origin: string;
 let browser: Browser;
 
-before(async () => {
+beforeAll(async () => {
   await ensureRendererBuilt();
   // http://127.0.0.1:<port>/x is answered exactly as app://keybridge/x would be.
   site = http.createServer((req, res) => {
@@ -35,14 +35,14 @@ before(async () => {
   browser = await launchChromium();
 });
 
-after(async () => {
+afterAll(async () => {
   await browser?.close();
   await new Promise<void>((resolve) => (site ? site.close(() => resolve()) : resolve()));
 });
 
 test('the renderer starts under the app:// CSP with nothing refused', async (t) => {
   const context = await browser.newContext();
-  t.after(() => context.close());
+  t.onTestFinished(() => context.close());
   const page = await context.newPage();
   const refused: string[] = [];
   page.on('console', (m) => {
@@ -55,7 +55,7 @@ test('the renderer starts under the app:// CSP with nothing refused', async (t) 
     vault: createMemoryVault(),
     log: () => undefined,
   });
-  t.after(() => bridge.close());
+  t.onTestFinished(() => bridge.close());
   await bridge.core.start();
 
   const response = await page.goto(`${origin}/`);

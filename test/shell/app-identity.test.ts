@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { test } from 'node:test';
+import { test } from 'vitest';
 import { useElectronStub } from './fixtures/electron-stub';
 
 const stub = useElectronStub();
@@ -65,7 +65,7 @@ test('readPackageVersion finds our package.json from out/main, electron/ or insi
   assert.equal(readPackageVersion(path.resolve('out', 'main')), pkg.version);
   assert.equal(readPackageVersion(path.resolve('electron')), pkg.version);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kb-id-'));
-  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  t.onTestFinished(() => fs.rmSync(dir, { recursive: true, force: true }));
   fs.mkdirSync(path.join(dir, 'app', 'out', 'main'), { recursive: true });
   fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'other', version: '1' }));
   assert.equal(

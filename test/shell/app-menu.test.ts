@@ -4,7 +4,7 @@
  * build, on any platform.
  */
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { test } from 'vitest';
 import type { MenuItemConstructorOptions } from 'electron';
 import { appMenuTemplate } from '../../electron/window/app-menu';
 

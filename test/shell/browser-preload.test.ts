@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { after, before, test } from 'node:test';
+import { afterAll, beforeAll, test } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { apiKeys, type IpcResult } from '../../electron/ipc/contract';
 import { createMemoryVault } from '../../electron/services/token-vault';
@@ -19,7 +19,7 @@ let site: http.Server;
 let port: number;
 let browser: Browser;
 
-before(async () => {
+beforeAll(async () => {
   // Stand-in pages: "/" plays the renderer and embeds a frame given by ?frame=<url>.
   site = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
@@ -36,7 +36,7 @@ before(async () => {
   browser = await launchChromium();
 });
 
-after(async () => {
+afterAll(async () => {
   await browser?.close();
   await new Promise<void>((resolve) => (site ? site.close(() => resolve()) : resolve()));
 });
@@ -54,7 +54,7 @@ async function openApp(t: { after: (fn: () => unknown) => void }): Promise<{
     vault: createMemoryVault(),
     log: () => undefined,
   });
-  t.after(async () => {
+  t.onTestFinished(async () => {
     bridge.close();
     await context.close();
   });

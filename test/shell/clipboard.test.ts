@@ -8,7 +8,7 @@
  * a failed write is an unhandled rejection instead of an error the UI can show.
  */
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { test } from 'vitest';
 import { useElectronStub } from './fixtures/electron-stub';
 
 const stub = useElectronStub();

@@ -8,13 +8,13 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { test } from 'node:test';
+import { test } from 'vitest';
 
 const SCRIPT = path.resolve(import.meta.dirname, '../../scripts/electronegativity.mjs');
 
 test('a window without isolation or sandbox, in an app without limits, fails the gate, with the findings listed', (t) => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'keybridge-eng-bad-'));
-  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  t.onTestFinished(() => fs.rmSync(dir, { recursive: true, force: true }));
   fs.writeFileSync(
     path.join(dir, 'main.js'),
     "const { BrowserWindow } = require('electron');\n" +

@@ -11,7 +11,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
-import { after, before, test } from 'node:test';
+import { afterAll, beforeAll, test } from 'vitest';
 import { TOTP } from 'otpauth';
 import type {
   EventChannel,
@@ -144,7 +144,7 @@ const ok = <T>(r: IpcResult<unknown>): T => {
   return (r as { value: T }).value;
 };
 
-before(async () => {
+beforeAll(async () => {
   server = await startServerWithRelay({ logLevel: 'warn' });
   plainApi = createApiClient({ serverUrl: server.url });
   email = `shell-${randomBytes(3).toString('hex')}@example.com`;
@@ -170,7 +170,7 @@ before(async () => {
   // This password session stays open: it is the "other session" revoked below.
 });
 
-after(async () => {
+afterAll(async () => {
   plainApi?.close();
   await server?.close();
   for (const c of await keytar.findCredentials(service))
@@ -179,7 +179,7 @@ after(async () => {
 
 test('signed out: calls that need a session say so; bad arguments are refused, not crashed on', async (t) => {
   const h = harness();
-  t.after(() => h.close());
+  t.onTestFinished(() => h.close());
   assert.deepEqual(ok<SessionState>(await h.call('session:restore')), {
     status: 'signed-out',
     reason: 'none',
@@ -199,7 +199,7 @@ test('signed out: calls that need a session say so; bad arguments are refused, n
 
 test('QR sign-in, every Settings call, restart from the keychain, sign out: no token ever reaches the renderer', async (t) => {
   const h = harness();
-  t.after(() => h.close());
+  t.onTestFinished(() => h.close());
 
   // --- QR sign-in: the renderer gets an image; the link (with its secret) only via the clipboard.
   const started = ok<QrView>(await h.call('qr:start'));
@@ -249,7 +249,7 @@ test('QR sign-in, every Settings call, restart from the keychain, sign out: no t
 
   // --- Restart: a fresh main process signs in from the keychain by itself.
   const h2 = harness();
-  t.after(() => h2.close());
+  t.onTestFinished(() => h2.close());
   const restored = await h2.core.start();
   assert.equal(restored.status === 'signed-in' && restored.user.email, email);
   ok(await h2.call('account:me'));
@@ -275,7 +275,7 @@ test('QR sign-in, every Settings call, restart from the keychain, sign out: no t
 
 test('a session revoked elsewhere signs the app out with a reason, and the keychain forgets it', async (t) => {
   const h = harness();
-  t.after(() => h.close());
+  t.onTestFinished(() => h.close());
   // An account of its own (the one above has TOTP on by now).
   const email2 = `shell-revoked-${randomBytes(3).toString('hex')}@example.com`;
   await plainApi.signUp(email2, PASSWORD);
@@ -324,7 +324,7 @@ const isView =
 
 test('add-passkey: no Copy link, "Is this your phone?" names the phone, yes adds the passkey and the final view carries it', async (t) => {
   const h = harness();
-  t.after(() => h.close());
+  t.onTestFinished(() => h.close());
   const { owner, phoneCookie, phoneAuthenticator } = await addPasskeyReady(h);
 
   // Nothing to answer yet, and a sign-in flow never asks.
@@ -390,7 +390,7 @@ test('add-passkey: no Copy link, "Is this your phone?" names the phone, yes adds
 
 test('add-passkey: "No, cancel" ends the flow; the phone is never asked and nothing is added', async (t) => {
   const h = harness();
-  t.after(() => h.close());
+  t.onTestFinished(() => h.close());
   const { phoneCookie, phoneAuthenticator } = await addPasskeyReady(h);
   ok(await h.call('passkeys:addStart'));
   await h.waitForEvent('qr:state', isView('showing'));

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, mkdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { test } from 'node:test';
+import { test } from 'vitest';
 import { getConfig, validateConfiguration } from 'app-builder-lib/out/util/config/config.js';
 import { DebugLogger } from 'builder-util';
 import { isTrustedSender, originOf } from '../../electron/ipc/sender';
@@ -131,7 +131,7 @@ test('permissions: every request and check is denied', () => {
 
 test('app:// serves the renderer directory only, with the CSP header', async (t) => {
   const dir = await mkdtemp(path.join(tmpdir(), 'kb-proto-'));
-  t.after(() => rm(dir, { recursive: true, force: true }));
+  t.onTestFinished(() => rm(dir, { recursive: true, force: true }));
   const root = path.join(dir, 'renderer');
   await mkdir(path.join(root, 'assets'), { recursive: true });
   await writeFile(path.join(root, 'index.html'), '<!doctype html><title>k</title>');
@@ -168,7 +168,7 @@ test('app:// serves the renderer directory only, with the CSP header', async (t)
 
 test('app:// refuses a symlink that leaves the renderer folder, still serves real files', async (t) => {
   const dir = await mkdtemp(path.join(tmpdir(), 'kb-proto-link-'));
-  t.after(() => rm(dir, { recursive: true, force: true }));
+  t.onTestFinished(() => rm(dir, { recursive: true, force: true }));
   const root = path.join(dir, 'renderer');
   await mkdir(path.join(root, 'assets'), { recursive: true });
   await writeFile(path.join(root, 'index.html'), '<!doctype html><title>k</title>');

@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
-import { test } from 'node:test';
+import { test } from 'vitest';
 import { useElectronStub } from './fixtures/electron-stub';
 
 const stub = useElectronStub();

@@ -5,7 +5,7 @@
  * finished add-passkey names the passkey the server stored.
  */
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { test } from 'vitest';
 import type { QrLoginState } from '../../electron/services/qr-login';
 import { toQrView } from '../../electron/ipc/qr-view';
 import type { PasskeyView } from '../../server/protocol/api';

@@ -4,7 +4,7 @@
  * entry loaded.
  */
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { test } from 'vitest';
 import { useElectronStub } from './fixtures/electron-stub';
 
 const stub = useElectronStub();

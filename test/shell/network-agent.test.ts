@@ -15,7 +15,7 @@ import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { after, before, test } from 'node:test';
+import { afterAll, beforeAll, test } from 'vitest';
 import { Server as SocketServer } from 'socket.io';
 import { io } from 'socket.io-client';
 import {
@@ -54,7 +54,7 @@ const hello = (req: http.IncomingMessage, res: http.ServerResponse) => {
   res.end(JSON.stringify({ hello: 'keybridge', from: req.socket.remoteAddress }));
 };
 
-before(async () => {
+beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kb-proxy-'));
   // An "internal CA": a self-signed certificate for 127.0.0.1 that Node does not trust.
   execFileSync(
@@ -92,7 +92,7 @@ before(async () => {
   proxy = await startConnectProxy();
 });
 
-after(async () => {
+afterAll(async () => {
   main.proxyFor = () => 'DIRECT';
   await proxy?.close();
   for (const s of servers) {
@@ -138,7 +138,7 @@ test('http API calls and the socket.io websocket go through the proxy the sessio
   main.proxyLookups.length = 0;
   proxy.tunnels.length = 0;
   const agent = createNetworkAgent(httpUrl, { resolveProxy });
-  t.after(() => agent.destroy());
+  t.onTestFinished(() => agent.destroy());
 
   const first = await getJson(`${httpUrl}/api/x`, agent);
   assert.equal(first.hello, 'keybridge');
@@ -153,7 +153,7 @@ test('http API calls and the socket.io websocket go through the proxy the sessio
 
   // The socket.io client gets its own agent (as in qr-login.ts): its websocket is tunnelled too.
   const socketAgent = createNetworkAgent(httpUrl, { resolveProxy });
-  t.after(() => socketAgent.destroy());
+  t.onTestFinished(() => socketAgent.destroy());
   assert.equal(await welcome(httpUrl, socketAgent), 'plain');
   assert.equal(proxy.tunnels.length, 2, 'the websocket went through its own tunnel');
 });
@@ -163,7 +163,7 @@ test('https through the tunnel trusts the CA it is given, and refuses one it is 
   proxy.tunnels.length = 0;
   const trusting = createNetworkAgent(httpsUrl, { resolveProxy, ca: [caPem] });
   const stock = createNetworkAgent(httpsUrl, { resolveProxy });
-  t.after(() => {
+  t.onTestFinished(() => {
     trusting.destroy();
     stock.destroy();
   });
@@ -178,14 +178,14 @@ test('DIRECT stays direct; a dead proxy fails over to the next PAC entry', async
   proxy.tunnels.length = 0;
   main.proxyFor = () => 'DIRECT';
   const direct = createNetworkAgent(httpUrl, { resolveProxy });
-  t.after(() => direct.destroy());
+  t.onTestFinished(() => direct.destroy());
   assert.equal((await getJson(`${httpUrl}/`, direct)).hello, 'keybridge');
   assert.equal(proxy.tunnels.length, 0);
 
   // Port 1 on loopback refuses: the PAC's second choice is used.
   main.proxyFor = () => `PROXY 127.0.0.1:1; ${viaProxy()}; DIRECT`;
   const failover = createNetworkAgent(httpUrl, { resolveProxy, keepAlive: false });
-  t.after(() => failover.destroy());
+  t.onTestFinished(() => failover.destroy());
   assert.equal((await getJson(`${httpUrl}/`, failover)).hello, 'keybridge');
   assert.equal(proxy.tunnels.length, 1);
 });
@@ -194,7 +194,7 @@ test('localAddress still binds the socket: the proxy sees 127.0.0.2, and so does
   main.proxyFor = viaProxy;
   proxy.tunnels.length = 0;
   const proxied = createNetworkAgent(httpUrl, { resolveProxy, localAddress: '127.0.0.2' });
-  t.after(() => proxied.destroy());
+  t.onTestFinished(() => proxied.destroy());
   await getJson(`${httpUrl}/`, proxied);
   assert.deepEqual(
     proxy.tunnels.map((x) => x.from),
@@ -203,7 +203,7 @@ test('localAddress still binds the socket: the proxy sees 127.0.0.2, and so does
 
   main.proxyFor = () => 'DIRECT';
   const direct = createNetworkAgent(httpUrl, { resolveProxy, localAddress: '127.0.0.2' });
-  t.after(() => direct.destroy());
+  t.onTestFinished(() => direct.destroy());
   assert.equal((await getJson(`${httpUrl}/`, direct)).from, '127.0.0.2');
 });
 
@@ -211,7 +211,7 @@ test('a proxy Keybridge cannot use is a clear error, not a silent direct connect
   proxy.tunnels.length = 0;
   main.proxyFor = () => 'SOCKS5 127.0.0.1:1080';
   const socks = createNetworkAgent(httpUrl, { resolveProxy });
-  t.after(() => socks.destroy());
+  t.onTestFinished(() => socks.destroy());
   await assert.rejects(getJson(`${httpUrl}/`, socks), (e: Error) => {
     assert.ok(e instanceof ProxyError);
     assert.match(e.message, /kind of proxy Keybridge does not support/);
@@ -220,9 +220,9 @@ test('a proxy Keybridge cannot use is a clear error, not a silent direct connect
 
   main.proxyFor = viaProxy;
   proxy.requireAuth(true);
-  t.after(() => proxy.requireAuth(false));
+  t.onTestFinished(() => proxy.requireAuth(false));
   const authed = createNetworkAgent(httpUrl, { resolveProxy });
-  t.after(() => authed.destroy());
+  t.onTestFinished(() => authed.destroy());
   await assert.rejects(getJson(`${httpUrl}/`, authed), /asks for a password/);
   assert.equal(proxy.tunnels.length, 0);
 });

@@ -6,7 +6,7 @@
 
  */
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { test } from 'vitest';
 import type { QrView } from '../../electron/ipc/contract';
 import { useElectronStub } from './fixtures/electron-stub';
 import { startConnectProxy } from './support/connect-proxy';
@@ -22,11 +22,11 @@ const { startTestServer } = await import('../support/server');
 
 test('API calls and the relay socket of a QR sign-in go through the system proxy', async (t) => {
   const server = await startTestServer({ logLevel: 'warn' });
-  t.after(() => server.close());
+  t.onTestFinished(() => server.close());
   const proxy = await startConnectProxy();
-  t.after(() => proxy.close());
+  t.onTestFinished(() => proxy.close());
   stub.main!.proxyFor = () => `PROXY ${proxy.host}:${proxy.port}`;
-  t.after(() => void (stub.main!.proxyFor = () => 'DIRECT'));
+  t.onTestFinished(() => void (stub.main!.proxyFor = () => 'DIRECT'));
 
   const resolveProxy = (url: string) => session.defaultSession.resolveProxy(url);
   let showing: (v: QrView) => void = () => undefined;
@@ -47,7 +47,7 @@ test('API calls and the relay socket of a QR sign-in go through the system proxy
       socket: createNetworkAgent(server.url, { resolveProxy }),
     },
   });
-  t.after(() => core.close());
+  t.onTestFinished(() => core.close());
 
   await core.handlers['qr:start'](undefined, { senderId: 1 });
   await shown;

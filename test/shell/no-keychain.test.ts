@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { after, before, test } from 'node:test';
+import { afterAll, beforeAll, test } from 'vitest';
 
 // Before keytar is loaded anywhere in this process: no Secret Service is reachable, and the
 // places a fallback file could land are this empty directory.
@@ -31,17 +31,17 @@ type TestServer = import('../support/server').TestServer;
 let server: TestServer;
 const PASSWORD = 'no keychain password 1';
 
-before(async () => {
+beforeAll(async () => {
   server = await startServerWithRelay({ logLevel: 'warn' });
 });
-after(async () => {
+afterAll(async () => {
   await server?.close();
   fs.rmSync(home, { recursive: true, force: true });
 });
 
 test('no keychain: banner, signed out, sign-in refused and its server session ended, no file', async (t) => {
   const api = createApiClient({ serverUrl: server.url });
-  t.after(() => api.close());
+  t.onTestFinished(() => api.close());
   const vault = createKeytarVault({
     service: `com.keybridge.desktop.test-nokeychain-${randomBytes(4).toString('hex')}`,
     timeoutMs: 10_000,
@@ -60,7 +60,7 @@ test('no keychain: banner, signed out, sign-in refused and its server session en
     app: { version: '0.0.0-test', mode: 'browser', platform: 'linux' },
     emit: (channel, payload) => events.push({ channel, payload }),
   });
-  t.after(() => core.dispose());
+  t.onTestFinished(() => core.dispose());
   const call = (channel: Parameters<typeof dispatch>[1], args?: unknown) =>
     dispatch(core.handlers, channel, args === undefined ? [] : [args], { senderId: 1 });
 

@@ -14,7 +14,7 @@ import fs from 'node:fs';
 import { builtinModules } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
-import { test } from 'node:test';
+import { test } from 'vitest';
 import asar from '@electron/asar';
 import { getConfig } from 'app-builder-lib/out/util/config/config.js';
 import { build, Platform } from 'electron-builder';
@@ -39,7 +39,7 @@ const isBuiltin = (s: string) => s.startsWith('node:') || builtinModules.include
 
 test('app.asar holds only the bundles, package.json and keytar; the packed app runs', async (t) => {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'kb-pack-'));
-  t.after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+  t.onTestFinished(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
   const vite = spawnSync(
     process.execPath,
@@ -77,8 +77,8 @@ test('app.asar holds only the bundles, package.json and keytar; the packed app r
     return !('files' in entry); // directories have `files`
   });
   const size = fs.statSync(archive).size;
-  t.diagnostic(`app.asar: ${(size / 1024).toFixed(0)} KiB, ${files.length} files`);
-  for (const f of files) t.diagnostic(`  ${f}`);
+  console.log(`app.asar: ${(size / 1024).toFixed(0)} KiB, ${files.length} files`);
+  for (const f of files) console.log(`  ${f}`);
 
   const unexpected = files.filter(
     (f) => !f.startsWith('/out/') && f !== '/package.json' && !KEYTAR_RUNTIME.includes(f),

@@ -4,7 +4,7 @@
  * no generic invoke — and each method must reach exactly its own channel.
  */
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { test } from 'vitest';
 import { useElectronStub } from './fixtures/electron-stub';
 
 const stub = useElectronStub();

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { test } from 'node:test';
+import { test } from 'vitest';
 
 // electron-builder's own YAML parser (a dependency of app-builder-lib), which reads
 // electron-builder.yml too; no extra package for one test.
@@ -62,11 +62,7 @@ test('Linux: install, the whole suite, installers, then the Electron specs under
 
 test('macOS and Windows: install, tests, installer', () => {
   const script = runs(workflow.jobs.desktop!);
-  for (const s of [
-    'npm ci',
-    'node --import tsx --test',
-    'npm run package -- ${{ matrix.target }}',
-  ]) {
+  for (const s of ['npm ci', 'npx vitest run', 'npm run package -- ${{ matrix.target }}']) {
     assert.ok(script.includes(s), s);
   }
 });

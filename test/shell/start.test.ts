@@ -10,7 +10,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { test, type TestContext } from 'node:test';
+import { test, type TestContext } from 'vitest';
 
 const START = path.resolve(import.meta.dirname, '../../scripts/start.mjs');
 
@@ -34,7 +34,7 @@ function runStart(t: TestContext, env: Record<string, string>): Run {
   const exited = new Promise<number | null>((resolve) =>
     child.once('exit', (code) => resolve(code)),
   );
-  t.after(async () => {
+  t.onTestFinished(async () => {
     if (child.exitCode === null && child.signalCode === null) {
       child.kill('SIGINT');
       await exited;
@@ -90,7 +90,7 @@ test('no Electron binary: the server runs, one paragraph explains, Ctrl-C stops 
 
 test('an Electron binary is launched against the server; closing the app stops everything', async (t) => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'keybridge-fake-electron-'));
-  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  t.onTestFinished(() => fs.rmSync(dir, { recursive: true, force: true }));
   const argsFile = path.join(dir, 'args.txt');
   const fake = path.join(dir, 'electron');
   // Stands in for the Electron executable: records its arguments and pid, stays up until quit.

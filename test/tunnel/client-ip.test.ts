@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { test } from 'vitest';
 import { clientIp, normaliseIp } from '../../server/tunnel/client-ip';
 
 const req = (remoteAddress: string, xff?: string) => ({

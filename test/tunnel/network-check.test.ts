@@ -5,7 +5,7 @@
  * REVERSE_CODE=always asks every time. The honest user signs in with the code.
  */
 import assert from 'node:assert/strict';
-import { test, type TestContext } from 'node:test';
+import { test, type TestContext } from 'vitest';
 import { loadConfig } from '../../server/config';
 import { createNetworkCheck, networkCheckWarning } from '../../server/tunnel/network-check';
 import type { AuthenticationOptionsJSON } from '../../server/protocol/api';
@@ -61,7 +61,7 @@ async function qrSignIn(
 ) {
   const desktop = await relayClient(url, { localAddress: desktopFrom, headers });
   const phone = await relayClient(url, { localAddress: phoneFrom });
-  t.after(() => {
+  t.onTestFinished(() => {
     desktop.close();
     phone.close();
   });
@@ -90,10 +90,10 @@ async function qrSignIn(
 
 test('behind a TLS proxy without TRUST_PROXY: attacker and victim share the proxy address, yet the code is asked', async (t) => {
   const srv = await startTestServer({ config: { rpOrigins: [HTTPS_ORIGIN] } });
-  t.after(() => srv.close());
+  t.onTestFinished(() => srv.close());
   // Like a TLS terminator that adds no X-Forwarded-For: every client arrives from 127.0.0.5.
   const proxy = await startForwardingProxy(srv.url, { proxyAddress: '127.0.0.5', forward: false });
-  t.after(() => proxy.close());
+  t.onTestFinished(() => proxy.close());
   const { auth } = await accountWithPasskey(proxy.url, HTTPS_ORIGIN, 'victim@example.com');
 
   // Attacker desktop on 127.0.0.2, victim phone on 127.0.0.3: both look like 127.0.0.5.
@@ -124,9 +124,9 @@ test('behind a TLS proxy without TRUST_PROXY: attacker and victim share the prox
 
 test('a trusted proxy that forwards no address names no client: different networks', async (t) => {
   const srv = await startTestServer({ trustProxy: '127.0.0.5' });
-  t.after(() => srv.close());
+  t.onTestFinished(() => srv.close());
   const proxy = await startForwardingProxy(srv.url, { proxyAddress: '127.0.0.5', forward: false });
-  t.after(() => proxy.close());
+  t.onTestFinished(() => proxy.close());
   const { auth } = await accountWithPasskey(srv.url, srv.phoneOrigin, 'victim@example.com');
   const r = await qrSignIn(t, proxy.url, '127.0.0.2', '127.0.0.3', auth);
   assert.ok(r.joined.ok);
@@ -137,7 +137,7 @@ test('a trusted proxy that forwards no address names no client: different networ
 
 test('REVERSE_CODE=always: the code is asked even from one address, and the user gets through', async (t) => {
   const srv = await startTestServer({ config: { reverseCode: 'always' } });
-  t.after(() => srv.close());
+  t.onTestFinished(() => srv.close());
   const { auth } = await accountWithPasskey(srv.url, srv.phoneOrigin, 'always@example.com');
   const r = await qrSignIn(t, srv.url, '127.0.0.2', '127.0.0.2', auth);
   assert.ok(r.joined.ok);
@@ -151,7 +151,7 @@ test('REVERSE_CODE=always: the code is asked even from one address, and the user
 
 test('default settings, same address over plain http: no code (unchanged)', async (t) => {
   const srv = await startTestServer();
-  t.after(() => srv.close());
+  t.onTestFinished(() => srv.close());
   const { auth } = await accountWithPasskey(srv.url, srv.phoneOrigin, 'home@example.com');
   const r = await qrSignIn(t, srv.url, '127.0.0.2', '127.0.0.2', auth);
   assert.ok(r.joined.ok);

@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { after, before, test } from 'node:test';
+import { afterAll, beforeAll, test } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { fromBase64Url, toBase64Url } from '../../server/protocol/channel';
 import type { PhoneToDesktop } from '../../server/protocol/tunnel';
@@ -25,7 +25,7 @@ let browser: Browser;
 let owner: Phone; // the phone that holds the account's passkey
 const email = `pair-${Date.now()}@example.com`;
 
-before(async () => {
+beforeAll(async () => {
   if (!fs.existsSync(PAIR_HTML)) {
     throw new Error(`${PAIR_HTML} is missing: run \`npm run build\` first (npm test does).`);
   }
@@ -36,7 +36,7 @@ before(async () => {
   await owner.enrolPasskey(PASSWORD);
 });
 
-after(async () => {
+afterAll(async () => {
   await owner?.close();
   await browser?.close();
   await srv?.close();
@@ -96,7 +96,7 @@ function approvalPosted(page: Page): Promise<{ response: Record<string, string> 
 
 test('same network: the phone shows who asks, approves with its passkey, the desktop is signed in', async (t) => {
   const { desktop, attemptId, challenge } = await signInDesktop();
-  t.after(() => desktop.close());
+  t.onTestFinished(() => desktop.close());
   const page = owner.page;
   await page.goto(desktop.link);
   await page.getByTestId('pair-review').waitFor();
@@ -172,7 +172,7 @@ test('same network: the phone shows who asks, approves with its passkey, the des
 
 test('different network: warning first, then the code only the phone shows; the server demands it', async (t) => {
   const { desktop, attemptId } = await signInDesktop({ localAddress: '127.0.0.2' });
-  t.after(() => desktop.close());
+  t.onTestFinished(() => desktop.close());
   const page = owner.page;
   await page.goto(desktop.link);
   await page.getByTestId('network-warning').waitFor();
@@ -201,7 +201,7 @@ test('different network: warning first, then the code only the phone shows; the 
 
 test('Deny: the desktop hears "denied" in the channel and from the relay; nothing is signed', async (t) => {
   const { desktop } = await signInDesktop();
-  t.after(() => desktop.close());
+  t.onTestFinished(() => desktop.close());
   await owner.denyPairing(desktop.link);
   const answer = await desktop.answer;
   assert.deepEqual(answer, { type: 'reject', reason: 'denied' });
@@ -210,7 +210,7 @@ test('Deny: the desktop hears "denied" in the channel and from the relay; nothin
 
 test('a tampered frame from the relay closes the pairing on both ends', async (t) => {
   const desktop = await startDesktop({ url: srv.url, phoneOrigin: srv.phoneOrigin });
-  t.after(() => desktop.close());
+  t.onTestFinished(() => desktop.close());
   const page = owner.page;
   await page.goto(desktop.link);
   await desktop.hello;
@@ -236,7 +236,7 @@ test('a tampered frame from the relay closes the pairing on both ends', async (t
 
 test('a replayed phone frame makes the desktop close the pairing for both', async (t) => {
   const desktop = await startDesktop({ url: srv.url, phoneOrigin: srv.phoneOrigin });
-  t.after(() => desktop.close());
+  t.onTestFinished(() => desktop.close());
   const page = owner.page;
   await page.goto(desktop.link);
   await desktop.hello;
@@ -268,7 +268,7 @@ test("a desktop that sends another attempt's challenge is refused by the phone",
       options: { challenge: other, rpId: 'exchange.localhost', userVerification: 'required' },
     }),
   });
-  t.after(() => desktop.close());
+  t.onTestFinished(() => desktop.close());
   const page = owner.page;
   await page.goto(desktop.link);
   await page.getByTestId('pair-error').waitFor();
@@ -284,7 +284,7 @@ test('a link with the wrong secret: the desktop cannot open the hello, both ends
     phoneOrigin: srv.phoneOrigin,
     linkSecret: wrongSecret,
   });
-  t.after(() => desktop.close());
+  t.onTestFinished(() => desktop.close());
   await owner.page.goto(desktop.link);
   await owner.page.getByTestId('pair-error').waitFor();
   assert.equal(await owner.page.getByTestId('pair-error').getAttribute('data-reason'), 'tampered');
@@ -302,7 +302,7 @@ test('cancelled, unknown, wrong-version, malformed and missing links each get th
     return { reason: await el.getAttribute('data-reason'), text: (await el.textContent()) ?? '' };
   };
   const desktop = await startDesktop({ url: srv.url, phoneOrigin: srv.phoneOrigin });
-  t.after(() => desktop.close());
+  t.onTestFinished(() => desktop.close());
   desktop.cancel();
   assert.equal((await desktop.closed).reason, 'cancelled');
   const cancelled = await reasonOf(desktop.link);
@@ -333,12 +333,12 @@ test('cancelled, unknown, wrong-version, malformed and missing links each get th
 
 test('an expired QR: the desktop hears "expired", the phone says so in plain words', async (t) => {
   const short = await startTunnelServer({ limits: { unscannedMs: 200 } });
-  t.after(() => short.close());
+  t.onTestFinished(() => short.close());
   const desktop = await startDesktop({ url: short.url, phoneOrigin: short.phoneOrigin });
-  t.after(() => desktop.close());
+  t.onTestFinished(() => desktop.close());
   assert.equal((await desktop.closed).reason, 'expired');
   const page = await owner.context.newPage();
-  t.after(() => page.close());
+  t.onTestFinished(() => page.close());
   await page.goto(desktop.link);
   await page.getByTestId('pair-error').waitFor();
   assert.equal(await page.getByTestId('pair-error').getAttribute('data-reason'), 'expired');
@@ -347,10 +347,10 @@ test('an expired QR: the desktop hears "expired", the phone says so in plain wor
 
 test('a failed biometric check shows the error and lets the person try again', async (t) => {
   const { desktop, attemptId } = await signInDesktop();
-  t.after(() => desktop.close());
+  t.onTestFinished(() => desktop.close());
   const page = owner.page;
   await owner.authenticator.setUserVerified(false);
-  t.after(() => owner.authenticator.setUserVerified(true));
+  t.onTestFinished(() => owner.authenticator.setUserVerified(true));
   await page.goto('about:blank');
   await page.goto(desktop.link);
   await page.getByRole('button', { name: 'Approve' }).click();
@@ -382,7 +382,7 @@ test('a sign-in request on a pairing with no linked attempt is refused by the ph
       options: { challenge, rpId: 'exchange.localhost', userVerification: 'required' },
     }),
   });
-  t.after(() => desktop.close());
+  t.onTestFinished(() => desktop.close());
   const page = owner.page;
   await page.goto(desktop.link);
   await page.getByTestId('pair-error').waitFor();
@@ -401,7 +401,7 @@ test('an add-passkey request is refused too when nothing is linked, or when the 
     phoneOrigin: srv.phoneOrigin,
     autoRequest: fakeCreate('A'.repeat(43)),
   });
-  t.after(() => unlinked.close());
+  t.onTestFinished(() => unlinked.close());
   const page = owner.page;
   await page.goto('about:blank');
   await page.goto(unlinked.link);
@@ -420,7 +420,7 @@ test('an add-passkey request is refused too when nothing is linked, or when the 
     },
     autoRequest: async () => fakeCreate(challenge),
   });
-  t.after(() => desktop.close());
+  t.onTestFinished(() => desktop.close());
   await page.goto('about:blank');
   await page.goto(desktop.link);
   await page.getByTestId('pair-error').waitFor();

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { test } from 'vitest';
 import { generateDesktopKeys, generateQrSecret } from '../../server/protocol/channel';
 import { QrLinkError, buildQrLink, parseQrLink } from '../../server/protocol/qr-link';
 

@@ -5,13 +5,14 @@
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import { after, before, test } from 'node:test';
+import { afterAll, beforeAll, test } from 'vitest';
 import { createRedisTunnelBackend } from '../../server/tunnel/redis-backend';
 import type { TunnelLimits } from '../../server/tunnel/limits';
 import { startRelay, type Harness } from './support/relay-harness';
 import { REDIS_SERVER, startRedis, type TestRedis } from './support/redis-server';
 import { postJson } from './support/desktop-driver';
 import { startTunnelServer } from './support/tunnel-server';
+import { skipIf } from '../support/vitest';
 
 const haveRedis = fs.existsSync(REDIS_SERVER);
 /** `skip` with its reason, so the runner prints why (false = run). */
@@ -20,10 +21,10 @@ const skip = haveRedis ? false : `${REDIS_SERVER} is not installed (set REDIS_SE
 let redis: TestRedis;
 let prefixes = 0;
 
-before(async () => {
+beforeAll(async () => {
   if (haveRedis) redis = await startRedis();
 });
-after(async () => {
+afterAll(async () => {
   await redis?.stop();
 });
 
@@ -49,12 +50,11 @@ async function twoNodes(
   ];
 }
 
-test(
+skipIf(skip)(
   'desktop on one process, phone on another: join, messages both ways, one phone only',
-  { skip },
   async (t) => {
     const [a, b, close] = await twoNodes();
-    t.after(close);
+    t.onTestFinished(close);
     const desktop = await a.client();
     const phone = await b.client();
     const intruder = await a.client();
@@ -80,9 +80,9 @@ test(
   },
 );
 
-test('two phones racing through two processes: exactly one wins', { skip }, async (t) => {
+skipIf(skip)('two phones racing through two processes: exactly one wins', async (t) => {
   const [a, b, close] = await twoNodes();
-  t.after(close);
+  t.onTestFinished(close);
   const desktop = await a.client();
   const c = await desktop.create();
   assert.ok(c.ok);
@@ -93,9 +93,9 @@ test('two phones racing through two processes: exactly one wins', { skip }, asyn
   assert.equal(loser && !loser.ok ? loser.error.code : null, 'already-joined');
 });
 
-test('a desktop leaving on one process tells the phone on the other', { skip }, async (t) => {
+skipIf(skip)('a desktop leaving on one process tells the phone on the other', async (t) => {
   const [a, b, close] = await twoNodes();
-  t.after(close);
+  t.onTestFinished(close);
   const desktop = await a.client();
   const phone = await b.client();
   const c = await desktop.create();
@@ -105,9 +105,9 @@ test('a desktop leaving on one process tells the phone on the other', { skip }, 
   assert.deepEqual(await phone.closed.next(), { pairingId: c.pairingId, reason: 'peer-left' });
 });
 
-test('expiry and a late join across processes', { skip }, async (t) => {
+skipIf(skip)('expiry and a late join across processes', async (t) => {
   const [a, b, close] = await twoNodes({ unscannedMs: 150 });
-  t.after(close);
+  t.onTestFinished(close);
   const desktop = await a.client();
   const c = await desktop.create();
   assert.ok(c.ok);
@@ -116,21 +116,20 @@ test('expiry and a late join across processes', { skip }, async (t) => {
   assert.equal(late.ok ? null : late.error.code, 'expired');
 });
 
-test(
+skipIf(skip)(
   'the real server with REDIS pairings: the attempt link and challenge hash work',
-  { skip },
   async (t) => {
     const srv = await startTunnelServer({ redisUrl: redis.url, redisPrefix: `srv${++prefixes}:` });
-    t.after(() => srv.close());
+    t.onTestFinished(() => srv.close());
     const relay = await startRelay(); // only for its client helper
-    t.after(() => relay.close());
+    t.onTestFinished(() => relay.close());
     const { io } = await import('socket.io-client');
     const s = io(`${srv.url}/tunnel`, {
       transports: ['websocket'],
       forceNew: true,
       reconnection: false,
     });
-    t.after(() => s.disconnect());
+    t.onTestFinished(() => s.disconnect());
     const created = (await s.emitWithAck('pair:create', {})) as { ok: boolean; pairingId: string };
     assert.ok(created.ok);
     const r = await postJson(`${srv.url}/api/auth/passkey/options`, {
@@ -142,7 +141,7 @@ test(
       forceNew: true,
       reconnection: false,
     });
-    t.after(() => phone.disconnect());
+    t.onTestFinished(() => phone.disconnect());
     const joined = (await phone.emitWithAck('pair:join', { pairingId: created.pairingId })) as {
       ok: boolean;
       challengeHash?: string;
@@ -152,15 +151,14 @@ test(
   },
 );
 
-test(
+skipIf(skip)(
   '/readyz checks the relay Redis: ready while it answers, 503 once it is gone',
-  { skip },
   async (t) => {
     // A Redis of its own, so stopping it leaves the other tests' Redis alone.
     const own = await startRedis();
-    t.after(() => own.stop());
+    t.onTestFinished(() => own.stop());
     const srv = await startTunnelServer({ redisUrl: own.url, redisPrefix: 'readyz:' });
-    t.after(() => srv.close());
+    t.onTestFinished(() => srv.close());
     const readyz = async () => {
       const res = await fetch(`${srv.url}/readyz`);
       return {

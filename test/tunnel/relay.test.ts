@@ -4,7 +4,7 @@
  * server-vouched context and the reverse code for a desktop on another address.
  */
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { test } from 'vitest';
 import { startRelay } from './support/relay-harness';
 
 const PHONE_UA =
@@ -17,7 +17,7 @@ test('create and join on the same network: context for the phone, phone info for
   // The relay's clock is ours: lifetimes are checked exactly, not against the wall clock.
   let now = Date.parse('2026-01-01T12:00:00.000Z');
   const relay = await startRelay({ now: () => now });
-  t.after(() => relay.close());
+  t.onTestFinished(() => relay.close());
   const desktop = await relay.client();
   const phone = await relay.client({ userAgent: PHONE_UA });
   const created = await desktop.create();
@@ -45,7 +45,7 @@ test('create and join on the same network: context for the phone, phone info for
 
 test('messages go to the other side only, in order', async (t) => {
   const relay = await startRelay();
-  t.after(() => relay.close());
+  t.onTestFinished(() => relay.close());
   const desktop = await relay.client();
   const phone = await relay.client();
   const bystander = await relay.client();
@@ -71,7 +71,7 @@ test('messages go to the other side only, in order', async (t) => {
 
 test('a second phone is refused and the desktop is not disturbed', async (t) => {
   const relay = await startRelay();
-  t.after(() => relay.close());
+  t.onTestFinished(() => relay.close());
   const desktop = await relay.client();
   const phone = await relay.client();
   const intruder = await relay.client({ localAddress: '127.0.0.2' });
@@ -90,7 +90,7 @@ test('a second phone is refused and the desktop is not disturbed', async (t) => 
 
 test('unknown, malformed and wrong-role requests are refused without effect', async (t) => {
   const relay = await startRelay();
-  t.after(() => relay.close());
+  t.onTestFinished(() => relay.close());
   const desktop = await relay.client();
   const phone = await relay.client();
   const c = await desktop.create();
@@ -124,7 +124,7 @@ test('unknown, malformed and wrong-role requests are refused without effect', as
 
 test('an unscanned pairing expires: the desktop hears it, a late phone is told "expired"', async (t) => {
   const relay = await startRelay({ limits: { unscannedMs: 150 } });
-  t.after(() => relay.close());
+  t.onTestFinished(() => relay.close());
   const desktop = await relay.client();
   const c = await desktop.create();
   assert.ok(c.ok);
@@ -138,7 +138,7 @@ test('an unscanned pairing expires: the desktop hears it, a late phone is told "
 
 test('a scanned pairing expires on both ends', async (t) => {
   const relay = await startRelay({ limits: { scannedMs: 150 } });
-  t.after(() => relay.close());
+  t.onTestFinished(() => relay.close());
   const desktop = await relay.client();
   const phone = await relay.client();
   const c = await desktop.create();
@@ -151,7 +151,7 @@ test('a scanned pairing expires on both ends', async (t) => {
 
 test('cancel ends the pairing on both sides; a later join hears "cancelled"', async (t) => {
   const relay = await startRelay();
-  t.after(() => relay.close());
+  t.onTestFinished(() => relay.close());
   const desktop = await relay.client();
   const phone = await relay.client();
   const c = await desktop.create();
@@ -173,7 +173,7 @@ test('cancel ends the pairing on both sides; a later join hears "cancelled"', as
 
 test('the phone denies: both sides hear "denied"', async (t) => {
   const relay = await startRelay();
-  t.after(() => relay.close());
+  t.onTestFinished(() => relay.close());
   const desktop = await relay.client();
   const phone = await relay.client();
   const c = await desktop.create();
@@ -186,7 +186,7 @@ test('the phone denies: both sides hear "denied"', async (t) => {
 
 test('complete closes both as completed; the link cannot be used again', async (t) => {
   const relay = await startRelay();
-  t.after(() => relay.close());
+  t.onTestFinished(() => relay.close());
   const desktop = await relay.client();
   const phone = await relay.client();
   const c = await desktop.create();
@@ -204,7 +204,7 @@ test('complete closes both as completed; the link cannot be used again', async (
 
 test('a side that disconnects: the other hears peer-left', async (t) => {
   const relay = await startRelay();
-  t.after(() => relay.close());
+  t.onTestFinished(() => relay.close());
   const desktop = await relay.client();
   const phone = await relay.client();
   const c = await desktop.create();
@@ -223,7 +223,7 @@ test('a side that disconnects: the other hears peer-left', async (t) => {
 
 test('size limit: 16 KiB passes, one more character closes the pairing as abuse', async (t) => {
   const relay = await startRelay();
-  t.after(() => relay.close());
+  t.onTestFinished(() => relay.close());
   const desktop = await relay.client();
   const phone = await relay.client();
   const c = await desktop.create();
@@ -240,7 +240,7 @@ test('size limit: 16 KiB passes, one more character closes the pairing as abuse'
 
 test('rate limit: a flood of messages closes the pairing and the connection', async (t) => {
   const relay = await startRelay();
-  t.after(() => relay.close());
+  t.onTestFinished(() => relay.close());
   const desktop = await relay.client();
   const phone = await relay.client();
   const c = await desktop.create();
@@ -255,7 +255,7 @@ test('rate limit: a flood of messages closes the pairing and the connection', as
 
 test('one desktop connection can hold only a few open pairings', async (t) => {
   const relay = await startRelay({ limits: { maxPairingsPerDesktop: 2 } });
-  t.after(() => relay.close());
+  t.onTestFinished(() => relay.close());
   const desktop = await relay.client();
   assert.ok((await desktop.create()).ok);
   assert.ok((await desktop.create()).ok);
@@ -271,7 +271,7 @@ test('different network: desktop on 127.0.0.2 -> sameNetwork false, the code goe
       return '482913';
     },
   });
-  t.after(() => relay.close());
+  t.onTestFinished(() => relay.close());
   const desktop = await relay.client({ localAddress: '127.0.0.2' });
   const phone = await relay.client();
   const c = await desktop.create();
@@ -301,7 +301,7 @@ test('different network: desktop on 127.0.0.2 -> sameNetwork false, the code goe
 test('same network with a linked attempt: no code is issued', async (t) => {
   const issued: string[] = [];
   const relay = await startRelay({ issueReverseCode: (_k, a) => (issued.push(a), '111111') });
-  t.after(() => relay.close());
+  t.onTestFinished(() => relay.close());
   const desktop = await relay.client();
   const phone = await relay.client();
   const c = await desktop.create();
@@ -317,7 +317,7 @@ test('add-passkey pairing across networks: the registration store is asked for t
   const relay = await startRelay({
     issueReverseCode: (kind, a) => (issued.push(`${kind}:${a}`), '123456'),
   });
-  t.after(() => relay.close());
+  t.onTestFinished(() => relay.close());
   const desktop = await relay.client({ localAddress: '127.0.0.2' });
   const phone = await relay.client();
   const c = await desktop.create();
@@ -337,7 +337,7 @@ test('add-passkey pairing across networks: the registration store is asked for t
 
 test('linkAttempt: only an open, unscanned pairing, one attempt, and the challenge hash reaches the phone', async (t) => {
   const relay = await startRelay();
-  t.after(() => relay.close());
+  t.onTestFinished(() => relay.close());
   const link = relay.tunnel.pairingLink;
   assert.equal(await link.linkAttempt('AAAAAAAAAAAAAAAAAAAAAA', signIn('attempt-1')), false);
   const desktop = await relay.client();
@@ -365,7 +365,7 @@ test('a failing reverse-code issuer closes the pairing rather than letting the p
       throw new Error('attempt gone');
     },
   });
-  t.after(() => relay.close());
+  t.onTestFinished(() => relay.close());
   const desktop = await relay.client({ localAddress: '127.0.0.2' });
   const phone = await relay.client();
   const c = await desktop.create();
@@ -379,7 +379,7 @@ test('a failing reverse-code issuer closes the pairing rather than letting the p
 test('shutdown closes open pairings for both sides', async (t) => {
   const relay = await startRelay();
   let closedRelay = false;
-  t.after(() => (closedRelay ? undefined : relay.close()));
+  t.onTestFinished(() => (closedRelay ? undefined : relay.close()));
   const desktop = await relay.client();
   const phone = await relay.client();
   const c = await desktop.create();
@@ -395,7 +395,7 @@ test('shutdown closes open pairings for both sides', async (t) => {
 
 test('open pairings are capped per client address across connections, and freed on close', async (t) => {
   const relay = await startRelay({ limits: { maxPairingsPerIp: 2 } });
-  t.after(() => relay.close());
+  t.onTestFinished(() => relay.close());
   const a = await relay.client();
   const b = await relay.client();
   const first = await a.create();
@@ -413,7 +413,7 @@ test('open pairings are capped per client address across connections, and freed 
 
 test('a flood of unknown events is rate limited too', async (t) => {
   const relay = await startRelay();
-  t.after(() => relay.close());
+  t.onTestFinished(() => relay.close());
   const desktop = await relay.client();
   const c = await desktop.create();
   assert.ok(c.ok);

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import { test } from 'node:test';
+import { test } from 'vitest';
 import { io as connect, type Socket } from 'socket.io-client';
 import type { PairCreateAck, PairJoinAck } from '../../server/protocol/tunnel';
 import { startTunnelServer } from './support/tunnel-server';
@@ -59,10 +59,10 @@ const fakeAssertion = {
 
 test('options {pairingId} links the attempt; another network gets a code; verify refuses a paired attempt and redeem waits for the approval', async (t) => {
   const srv = await startTunnelServer();
-  t.after(() => srv.close());
+  t.onTestFinished(() => srv.close());
   const desktop = client(srv.url, '127.0.0.2');
   const phone = client(srv.url);
-  t.after(() => {
+  t.onTestFinished(() => {
     desktop.close();
     phone.close();
   });
@@ -124,10 +124,10 @@ test('options {pairingId} links the attempt; another network gets a code; verify
 
 test('same network: no code, and a browser from a foreign origin cannot connect', async (t) => {
   const srv = await startTunnelServer();
-  t.after(() => srv.close());
+  t.onTestFinished(() => srv.close());
   const desktop = client(srv.url);
   const phone = client(srv.url);
-  t.after(() => {
+  t.onTestFinished(() => {
     desktop.close();
     phone.close();
   });
@@ -149,7 +149,7 @@ test('same network: no code, and a browser from a foreign origin cannot connect'
     });
   const own = withOrigin(srv.phoneOrigin);
   const foreign = withOrigin('http://exchange-login.localhost:1234');
-  t.after(() => {
+  t.onTestFinished(() => {
     own.disconnect();
     foreign.disconnect();
   });
@@ -166,9 +166,9 @@ test('same network: no code, and a browser from a foreign origin cannot connect'
 test('server close ends open pairings with "shutdown" and the process can exit', async (t) => {
   const srv = await startTunnelServer();
   // Also when an assertion below fails (close() is idempotent).
-  t.after(() => srv.close());
+  t.onTestFinished(() => srv.close());
   const desktop = client(srv.url);
-  t.after(() => desktop.close());
+  t.onTestFinished(() => desktop.close());
   const created = await desktop.create();
   assert.ok(created.ok);
   const closed = new Promise<{ reason: string }>((r) => desktop.socket.once('pair:closed', r));

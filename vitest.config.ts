@@ -1,0 +1,57 @@
+/**
+ * The test suite (`npm test` runs it through scripts/test.sh, inside a private D-Bus session
+ * with an unlocked keyring). Four projects, one per kind of test:
+ *   unit      the desktop services, the Electron shell over stubs, the CLI (plain Node)
+ *   server    the HTTP API, relay and stores, on real SQLite, PostgreSQL and Redis
+ *             (test/setup/services.ts checks them once before any file runs)
+ *   renderer  the desktop UI and the phone web app in real Chromium
+ *   e2e       whole flows: desktop, server and phone together
+ * Every project runs in the forks pool: keytar's native module and the D-Bus session it talks
+ * to need a real process per file (as node --test had), and several files patch globals.
+ */
+import { defineConfig } from 'vitest/config';
+
+const unit = [
+  'test/shell/**/*.test.ts',
+  'test/desktop-client/**/*.test.ts',
+  'test/electron/**/*.test.ts',
+  'test/protocol/**/*.test.ts',
+];
+const server = ['test/server/**/*.test.ts', 'test/tunnel/**/*.test.ts'];
+const renderer = ['test/renderer/**/*.test.ts', 'test/phone/**/*.test.ts'];
+const e2e = ['test/e2e/**/*.test.ts'];
+
+export default defineConfig({
+  // As tsx resolves them: `./fixtures/electron-stub` is the .ts next to an .mjs of that name.
+  resolve: { extensions: ['.ts', '.tsx', '.mts', '.mjs', '.js', '.jsx', '.json'] },
+  test: {
+    pool: 'forks',
+    maxWorkers: 2,
+    // Real servers, browsers and scrypt/argon2: minutes would mean a hang, seconds are normal.
+    testTimeout: 120_000,
+    hookTimeout: 120_000,
+    teardownTimeout: 30_000,
+    reporters: ['verbose'],
+    coverage: {
+      provider: 'v8',
+      include: ['server/protocol/**/*.ts', 'electron/services/**/*.ts'],
+      reporter: ['text', 'text-summary'],
+      thresholds: {
+        'server/protocol/**/*.ts': { lines: 80, functions: 75, branches: 70, statements: 80 },
+        'electron/services/**/*.ts': { lines: 80, functions: 75, branches: 70, statements: 80 },
+      },
+    },
+    projects: [
+      { extends: true, test: { name: 'unit', include: unit } },
+      {
+        extends: true,
+        test: { name: 'server', include: server, globalSetup: ['test/setup/services.ts'] },
+      },
+      { extends: true, test: { name: 'renderer', include: renderer } },
+      {
+        extends: true,
+        test: { name: 'e2e', include: e2e, globalSetup: ['test/setup/services.ts'] },
+      },
+    ],
+  },
+});
