@@ -37,7 +37,7 @@ async function rawPhone(t: TestContext, link: string) {
     forceNew: true,
     reconnection: false,
   });
-  t.onTestFinished(() => socket.close());
+  t.onTestFinished(() => void socket.close());
   await new Promise<void>((resolve, reject) => {
     socket.once('connect', resolve);
     socket.once('connect_error', reject);

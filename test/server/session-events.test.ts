@@ -40,7 +40,7 @@ function open(t: TestContext, url: string, handshake: { auth?: object; query?: o
     reconnection: false,
     ...handshake,
   });
-  t.onTestFinished(() => socket.disconnect());
+  t.onTestFinished(() => void socket.disconnect());
   return socket;
 }
 

@@ -3,7 +3,7 @@
  * DATA_DIR/secrets.key (0600) created once and announced in the log without the key. A raw
  * seed left by an older version is sealed at start-up, and sign-in with TOTP keeps working.
  */
-import { test } from 'vitest';
+import { test, type TestContext } from 'vitest';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
@@ -17,7 +17,7 @@ import { ManualClock } from '../../server/util/clock';
 import { startTestServer } from '../support/server';
 import { call, PASSWORD, sessionCookie, signUp } from './http';
 
-function tempDir(t: { after(fn: () => void): void }): string {
+function tempDir(t: Pick<TestContext, 'onTestFinished'>): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'keybridge-at-rest-'));
   t.onTestFinished(() => fs.rmSync(dir, { recursive: true, force: true }));
   return dir;

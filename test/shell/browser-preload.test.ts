@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, test } from 'vitest';
+import { afterAll, beforeAll, test, type TestContext } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { apiKeys, type IpcResult } from '../../electron/ipc/contract';
 import { createMemoryVault } from '../../electron/services/token-vault';
@@ -41,7 +41,7 @@ afterAll(async () => {
   await new Promise<void>((resolve) => (site ? site.close(() => resolve()) : resolve()));
 });
 
-async function openApp(t: { after: (fn: () => unknown) => void }): Promise<{
+async function openApp(t: Pick<TestContext, 'onTestFinished'>): Promise<{
   page: Page;
   bridge: BrowserBridge;
 }> {

@@ -129,7 +129,7 @@ skipIf(skip)(
       forceNew: true,
       reconnection: false,
     });
-    t.onTestFinished(() => s.disconnect());
+    t.onTestFinished(() => void s.disconnect());
     const created = (await s.emitWithAck('pair:create', {})) as { ok: boolean; pairingId: string };
     assert.ok(created.ok);
     const r = await postJson(`${srv.url}/api/auth/passkey/options`, {
@@ -141,7 +141,7 @@ skipIf(skip)(
       forceNew: true,
       reconnection: false,
     });
-    t.onTestFinished(() => phone.disconnect());
+    t.onTestFinished(() => void phone.disconnect());
     const joined = (await phone.emitWithAck('pair:join', { pairingId: created.pairingId })) as {
       ok: boolean;
       challengeHash?: string;
