@@ -152,7 +152,7 @@ test(`${N} QR sign-ins at once: each desktop gets its own user's session, none l
     );
     const phoneResults = await Promise.allSettled(phones);
     // Reported, not asserted (no timed assertions): how long the 200 took on this machine.
-    console.log(`${N} sign-ins done in ${Date.now() - T0} ms`);
+    void t.annotate(`${N} sign-ins done in ${Date.now() - T0} ms`);
 
     const failures = finals.filter((f) => f.status !== 'signed-in');
     assert.deepEqual(failures, [], `${failures.length} of ${N} did not sign in`);

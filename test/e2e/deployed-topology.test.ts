@@ -11,7 +11,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
-import { afterAll, beforeAll, test } from 'vitest';
+import { afterAll, beforeAll } from 'vitest';
 import { vaultAccountName } from '../../electron/services/token-vault';
 import { parseQrLink } from '../../server/protocol/qr-link';
 import { wrongCode } from '../desktop-client/support/flow';

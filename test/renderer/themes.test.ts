@@ -118,7 +118,7 @@ async function measure(page: Page, root: string): Promise<Sample[]> {
 
 function assertReadable(t: TestContext, samples: Sample[], where: string, needsAction: boolean) {
   const lowest = Math.min(...samples.map((s) => s.ratio));
-  console.log(`${where}: ${samples.length} texts, lowest contrast ${lowest.toFixed(2)}:1`);
+  void t.annotate(`${where}: ${samples.length} texts, lowest contrast ${lowest.toFixed(2)}:1`);
   const kinds = new Set(samples.map((s) => s.kind));
   assert.ok(kinds.has('text'), `${where}: body text measured`);
   if (needsAction)

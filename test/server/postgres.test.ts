@@ -11,7 +11,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
-import { afterAll, beforeAll, test } from 'vitest';
+import { afterAll, beforeAll } from 'vitest';
 import pg from 'pg';
 import { createServer, type KeybridgeServer } from '../../server/app';
 import { defaultRateLimits, loadConfig, type Config } from '../../server/config';

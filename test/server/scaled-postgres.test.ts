@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
-import { afterAll, beforeAll, test } from 'vitest';
+import { afterAll, beforeAll } from 'vitest';
 import { createServer, type KeybridgeServer } from '../../server/app';
 import { defaultRateLimits, loadConfig, type Config } from '../../server/config';
 import { totpCodeAt } from '../../server/totp/totp';

@@ -33,7 +33,7 @@ test('first thing: the app is named Keybridge with its own userData, not "Electr
 });
 
 test('the crash policy is installed on the process before anything else can fail', () => {
-  // node:test adds handlers of its own once tests run; ours are the ones main.ts added.
+  // the test runner adds handlers of its own once tests run; ours are the ones main.ts added.
   const ours = (event: 'unhandledRejection' | 'uncaughtException') => {
     const before =
       event === 'unhandledRejection' ? listenersBefore.rejection : listenersBefore.exception;
@@ -50,7 +50,7 @@ test('the crash policy is installed on the process before anything else can fail
   const added = ours('unhandledRejection');
   assert.equal(added.length, 1);
   assert.equal(ours('uncaughtException').length, 1);
-  // Called directly: emitting it would also reach node:test's own handler.
+  // Called directly: emitting it would also reach the test runner's own handler.
   const errors: string[] = [];
   const consoleError = console.error;
   console.error = (line: string) => void errors.push(line);

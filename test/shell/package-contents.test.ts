@@ -77,8 +77,8 @@ test('app.asar holds only the bundles, package.json and keytar; the packed app r
     return !('files' in entry); // directories have `files`
   });
   const size = fs.statSync(archive).size;
-  console.log(`app.asar: ${(size / 1024).toFixed(0)} KiB, ${files.length} files`);
-  for (const f of files) console.log(`  ${f}`);
+  void t.annotate(`app.asar: ${(size / 1024).toFixed(0)} KiB, ${files.length} files`);
+  for (const f of files) void t.annotate(`  ${f}`);
 
   const unexpected = files.filter(
     (f) => !f.startsWith('/out/') && f !== '/package.json' && !KEYTAR_RUNTIME.includes(f),

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import { afterAll, beforeAll, test } from 'vitest';
+import { afterAll, beforeAll } from 'vitest';
 import { createRedisTunnelBackend } from '../../server/tunnel/redis-backend';
 import type { TunnelLimits } from '../../server/tunnel/limits';
 import { startRelay, type Harness } from './support/relay-harness';
