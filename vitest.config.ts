@@ -36,6 +36,8 @@ export default defineConfig({
       provider: 'v8',
       include: ['server/protocol/**/*.ts', 'electron/services/**/*.ts'],
       reporter: ['text', 'text-summary'],
+      // Print the figures even when a test failed: they are part of what CI shows.
+      reportOnFailure: true,
       thresholds: {
         'server/protocol/**/*.ts': { lines: 80, functions: 75, branches: 70, statements: 80 },
         'electron/services/**/*.ts': { lines: 80, functions: 75, branches: 70, statements: 80 },
