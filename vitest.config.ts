@@ -38,9 +38,12 @@ export default defineConfig({
       reporter: ['text', 'text-summary'],
       // Print the figures even when a test failed: they are part of what CI shows.
       reportOnFailure: true,
+      // Measured on feat-h4 (2026-12-01): protocol 97.4% lines / 92.5% branches, desktop
+      // services 90.4% lines / 73.1% branches. Set a few points below so a refactor's new
+      // files do not trip them, while a real drop does.
       thresholds: {
-        'server/protocol/**/*.ts': { lines: 80, functions: 75, branches: 70, statements: 80 },
-        'electron/services/**/*.ts': { lines: 80, functions: 75, branches: 70, statements: 80 },
+        'server/protocol/**/*.ts': { lines: 95, statements: 93, functions: 95, branches: 88 },
+        'electron/services/**/*.ts': { lines: 85, statements: 82, functions: 80, branches: 68 },
       },
     },
     projects: [
