@@ -18,7 +18,9 @@ const unit = [
   'test/protocol/**/*.test.ts',
 ];
 const server = ['test/server/**/*.test.ts', 'test/tunnel/**/*.test.ts'];
-const renderer = ['test/renderer/**/*.test.ts', 'test/phone/**/*.test.ts'];
+// The phone web app (server/phone) runs in a browser: with the renderer, wherever its tests live.
+const phone = ['test/phone/**/*.test.ts', 'test/server/phone/**/*.test.ts'];
+const renderer = ['test/renderer/**/*.test.ts', ...phone];
 const e2e = ['test/e2e/**/*.test.ts'];
 
 export default defineConfig({
@@ -50,7 +52,12 @@ export default defineConfig({
       { extends: true, test: { name: 'unit', include: unit } },
       {
         extends: true,
-        test: { name: 'server', include: server, globalSetup: ['test/setup/services.ts'] },
+        test: {
+          name: 'server',
+          include: server,
+          exclude: phone,
+          globalSetup: ['test/setup/services.ts'],
+        },
       },
       { extends: true, test: { name: 'renderer', include: renderer } },
       {
