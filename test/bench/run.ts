@@ -5,7 +5,7 @@
  * 1. QR sign-in, pairing -> phone assertion -> tokens stored in the keychain, 100 runs, p50/p99,
  *    beside a direct passkey sign-in over HTTP (options -> assertion -> verify -> keychain).
  *    The phone half is the pair-page protocol driven from Node with the test-side software
- *    authenticator (test/desktop-client/support/soft-phone.ts): machine time, no human and no
+ *    authenticator (test/electron/services/support/soft-phone.ts): machine time, no human and no
  *    browser rendering. Everything else is the real server, relay, channel and keychain.
  * 2. Relay hop latency: desktop -> relay -> phone -> relay -> desktop over a live pairing,
  *    beside a bare socket.io forwarder with the same two clients and the same hops.
@@ -28,7 +28,7 @@ import {
   VAULT_SERVICE,
 } from '../../electron/services/token-vault';
 import type { PairJoinAck, PairCreateAck } from '../../server/protocol/tunnel';
-import { softApprove } from '../desktop-client/support/soft-phone';
+import { softApprove } from '../electron/services/support/soft-phone';
 import { SoftAuthenticator } from '../support/soft-authenticator';
 import { startTestServer } from '../support/server';
 import { defaultRateLimits } from '../../server/config';

@@ -14,7 +14,7 @@ import { createRequire } from 'node:module';
 import { afterAll, beforeAll } from 'vitest';
 import { vaultAccountName } from '../../electron/services/token-vault';
 import { parseQrLink } from '../../server/protocol/qr-link';
-import { wrongCode } from '../desktop-client/support/flow';
+import { wrongCode } from '../electron/services/support/flow';
 import { createPhone, type Phone } from '../support/phone';
 import { createTestSchema } from '../support/postgres';
 import { httpsCall } from './support/topology/https-call';

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { afterAll, beforeAll, test } from 'vitest';
 import type { ActivityListResponse, PasskeyListResponse } from '../../server/protocol/api';
-import { apiFrom } from '../phone/rig';
+import { apiFrom } from '../server/phone/rig';
 import { createPhone } from '../support/phone';
 import { PASSWORD, startWorld, type World } from './support/world';
 

@@ -1,5 +1,5 @@
 /**
- * The testers' kit as Playwright Test fixtures: `import { test, expect } from '../kit/fixtures'`
+ * The testers' kit as Playwright Test fixtures: `import { test, expect } from './fixtures'`
  * and ask for what the spec needs.
  *
  *   server   one real Keybridge server per worker (SQLite in a temp dir, relay attached):

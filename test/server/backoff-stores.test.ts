@@ -10,7 +10,7 @@ import { defaultAccountThrottle } from '../../server/config';
 import { MemoryRateLimitStore, type RateLimitStore } from '../../server/rate-limit/rate-limiter';
 import { RedisRateLimitStore } from '../../server/rate-limit/redis-rate-limit-store';
 import { ManualClock } from '../../server/util/clock';
-import { REDIS_SERVER, startRedis } from '../tunnel/support/redis-server';
+import { REDIS_SERVER, startRedis } from './tunnel/support/redis-server';
 import { skipIf } from '../support/vitest';
 
 const skip = fs.existsSync(REDIS_SERVER) ? false : `${REDIS_SERVER} is not installed`;

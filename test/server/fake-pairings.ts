@@ -1,7 +1,7 @@
 /**
  * The relay seam (server/context.ts PairingLink) played by a test: every link succeeds and
  * the pairing counts as scanned, so the approve routes find the attempt without a socket. The
- * real relay is covered in test/tunnel/ and test/desktop-client/qr-attacks.test.ts.
+ * real relay is covered in test/tunnel/ and test/electron/services/qr-attacks.test.ts.
  */
 import type { ServerContext } from '../../server/context';
 

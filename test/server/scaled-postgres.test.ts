@@ -17,7 +17,7 @@ import { ManualClock } from '../../server/util/clock';
 import type { AuthenticationOptionsJSON, RegistrationOptionsJSON } from '../../server/protocol/api';
 import { createTestSchema } from '../support/postgres';
 import { SoftAuthenticator } from '../support/soft-authenticator';
-import { REDIS_SERVER, startRedis, type TestRedis } from '../tunnel/support/redis-server';
+import { REDIS_SERVER, startRedis, type TestRedis } from './tunnel/support/redis-server';
 import { call, desktopLogin, PASSWORD, signUp, type DesktopTokens } from './http';
 import { REFRESH_REUSE_GRACE_MS } from '../../server/sessions/session-store';
 import { skipIf } from '../support/vitest';

@@ -20,7 +20,7 @@ import { defaultRateLimits, type Config } from '../../server/config';
 import type { PairCreateAck, PairJoinAck } from '../../server/protocol/tunnel';
 import type { AuthenticationOptionsJSON, RegistrationOptionsJSON } from '../../server/protocol/api';
 import { SoftAuthenticator } from '../support/soft-authenticator';
-import { REDIS_SERVER, startRedis, type TestRedis } from '../tunnel/support/redis-server';
+import { REDIS_SERVER, startRedis, type TestRedis } from './tunnel/support/redis-server';
 import { call, PASSWORD, signUp } from './http';
 import { skipIf } from '../support/vitest';
 

@@ -17,7 +17,7 @@ import { defaultRateLimits, type Config } from '../../server/config';
 import { SESSION_EVENTS_NAMESPACE, type SessionEnded } from '../../server/protocol/session-events';
 import { ManualClock } from '../../server/util/clock';
 import { startTestServer, type TestServer } from '../support/server';
-import { REDIS_SERVER, startRedis, type TestRedis } from '../tunnel/support/redis-server';
+import { REDIS_SERVER, startRedis, type TestRedis } from './tunnel/support/redis-server';
 import { call, desktopLogin, signUp, type DesktopTokens } from './http';
 import { skipIf } from '../support/vitest';
 

@@ -2,13 +2,13 @@
  * vitest globalSetup for the server and e2e projects: PostgreSQL answers and a redis-server
  * starts, once, before any file runs, so a missing service is one clear line at the top of the
  * run instead of a skip or a timeout in every file. Files still make their own schema
- * (test/support/postgres.ts) and their own private redis (test/tunnel/support/redis-server.ts):
+ * (test/support/postgres.ts) and their own private redis (test/server/tunnel/support/redis-server.ts):
  * no state is shared between files.
  */
 import fs from 'node:fs';
 import pg from 'pg';
 import { POSTGRES_URL } from '../support/postgres';
-import { REDIS_SERVER, startRedis } from '../tunnel/support/redis-server';
+import { REDIS_SERVER, startRedis } from '../server/tunnel/support/redis-server';
 
 export default async function services(): Promise<void> {
   const client = new pg.Client({ connectionString: POSTGRES_URL, connectionTimeoutMillis: 3000 });
