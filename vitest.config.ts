@@ -37,6 +37,8 @@ export default defineConfig({
     coverage: {
       provider: 'v8',
       include: ['server/protocol/**/*.ts', 'electron/services/**/*.ts'],
+      // The globs also match test/electron/services/support: only product code counts.
+      exclude: ['test/**'],
       reporter: ['text', 'text-summary'],
       // Print the figures even when a test failed: they are part of what CI shows.
       reportOnFailure: true,
