@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # The whole test command (README): static checks, the browser bundles, then every test file
-# under node's test runner inside a private D-Bus session with an unlocked gnome-keyring, so
-# keytar talks to a real Secret Service.
+# under vitest (vitest.config.ts: unit, server, renderer and e2e projects, v8 coverage) and the
+# testers' Playwright Test specs (playwright.config.ts), all inside a private D-Bus session with
+# an unlocked gnome-keyring, so keytar talks to a real Secret Service.
+# The last line is `N passed, N failed[, N skipped]` over both runners, for CI; the exit code
+# is non-zero when anything failed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -17,7 +20,17 @@ node scripts/build.mjs
 echo '== electronegativity'
 node scripts/electronegativity.mjs
 
-mapfile -t files < <(find test -name '*.test.ts' -not -path '*/node_modules/*' | sort)
-echo "== node --test (${#files[@]} files)"
-exec dbus-run-session -- bash scripts/with-keyring.sh \
-  node --import tsx --test --test-concurrency=2 --test-timeout=240000 --test-reporter=spec "${files[@]}"
+results="$(mktemp -d)"
+trap 'rm -rf "$results"' EXIT
+status=0
+echo '== vitest (coverage: server/protocol, electron/services)'
+dbus-run-session -- bash scripts/with-keyring.sh \
+  npx vitest run --coverage \
+  --reporter=verbose --reporter=json --outputFile.json="$results/vitest.json" || status=$?
+echo '== playwright test'
+PLAYWRIGHT_JSON_OUTPUT_NAME="$results/playwright.json" \
+  dbus-run-session -- bash scripts/with-keyring.sh \
+  npx playwright test --reporter=list,json || status=$?
+
+node scripts/test-summary.mjs "$results/vitest.json" "$results/playwright.json"
+exit "$status"

@@ -3,7 +3,7 @@
  * global — and nothing else. electron/ipc/contract.ts imports zod and the server's protocol
  * schemas; the preload validates nothing (main parses every call), so bundling the contract
  * put ~180 KB of zod into every renderer start. Types come from the contract (erased at build);
- * test/shell/preload.test.ts checks these tables equal the contract's.
+ * test/electron/preload/preload.test.ts checks these tables equal the contract's.
  */
 import type { EventChannel, InvokeChannel } from '../ipc/contract';
 

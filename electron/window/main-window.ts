@@ -33,7 +33,7 @@ export function createMainWindow({
     show: false,
     webPreferences: {
       // Reviewed (Electronegativity asks for a manual review of every preload): it exposes only
-      // the contract's named methods; test/shell/preload.test.ts pins that surface.
+      // the contract's named methods; test/electron/preload/preload.test.ts pins that surface.
       preload: preloadPath /* eng-disable PRELOAD_JS_CHECK */,
       contextIsolation: true,
       sandbox: true,

@@ -19,7 +19,7 @@ export function track(child: ChildProcess): void {
   child.once('exit', () => live.delete(child));
 }
 
-/** A process started by a helper that keeps its handle to itself (test/tunnel/support/redis-server.ts). */
+/** A process started by a helper that keeps its handle to itself (test/server/tunnel/support/redis-server.ts). */
 export function killOnExit(pid: number): () => void {
   pids.add(pid);
   return () => pids.delete(pid);

@@ -7,7 +7,7 @@
  * 2. QR sign-in, pairing -> phone assertion -> tokens stored in the keychain, p50/p99,
  *    beside a direct passkey sign-in over HTTP (options -> assertion -> verify -> keychain).
  *    The phone half is the pair-page protocol driven from Node with the test-side software
- *    authenticator (test/desktop-client/support/soft-phone.ts): machine time, no human and no
+ *    authenticator (test/electron/services/support/soft-phone.ts): machine time, no human and no
  *    browser rendering. Everything else is the real server, relay, channel and keychain,
  *    with the server in this process (as in the desktop-client tests).
  * 3. Relay hop latency: desktop -> relay -> phone -> relay -> desktop over a live pairing,
@@ -23,7 +23,7 @@ import { createSessionManager } from '../../electron/services/session';
 import type { TokenVault } from '../../electron/services/token-vault';
 import type { PairJoinAck, PairCreateAck } from '../../server/protocol/tunnel';
 import { defaultRateLimits } from '../../server/config';
-import { softApprove } from '../desktop-client/support/soft-phone';
+import { softApprove } from '../electron/services/support/soft-phone';
 import { SoftAuthenticator } from '../support/soft-authenticator';
 import { startTestServer } from '../support/server';
 import type { PasskeyRegisterOptionsResponse, TokenResponse } from '../../server/protocol/api';

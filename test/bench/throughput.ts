@@ -16,7 +16,7 @@ import { enrollUsers, runLoad, type Addressing } from './load';
 import { heading, num, ms, row, stats, type Stats } from './stats';
 import { createTestSchema, POSTGRES_URL } from '../support/postgres';
 import { depsDelta, depsSampler, redisPid, type DepsSampler } from './deps-cpu';
-import { startRedis } from '../tunnel/support/redis-server';
+import { startRedis } from '../server/tunnel/support/redis-server';
 import { summariseProfile, printProfileSummary, type ProfileSummary } from './profile-summary';
 
 export type Level = {

@@ -10,18 +10,18 @@
  * passkey is named, on screen and in the list (the desktop's result carries it).
  */
 import assert from 'node:assert/strict';
-import type { TestContext } from 'node:test';
-import { after, before, test } from 'node:test';
+import type { TestContext } from 'vitest';
+import { afterAll, beforeAll, test } from 'vitest';
 import { createPhone, type Phone } from '../support/phone';
 import { readQr } from '../support/read-qr';
 import { confirmPhoneStep, openAddPasskey, signInWithPassword } from './support/desktop-ui';
 import { PASSWORD, startWorld, type World } from './support/world';
 
 let world: World;
-before(async () => {
+beforeAll(async () => {
   world = await startWorld();
 });
-after(async () => {
+afterAll(async () => {
   await world?.close();
 });
 
@@ -31,7 +31,7 @@ async function secondPhone(t: TestContext, email: string): Promise<Phone> {
     phoneOrigin: world.server.phoneOrigin,
     browser: world.browser,
   });
-  t.after(() => tablet.close());
+  t.onTestFinished(() => tablet.close());
   await tablet.signIn(email, PASSWORD);
   return tablet;
 }

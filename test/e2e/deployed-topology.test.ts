@@ -12,10 +12,10 @@ import type * as Keytar from 'keytar';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
-import { after, before, test } from 'node:test';
+import { afterAll, beforeAll } from 'vitest';
 import { vaultAccountName } from '../../electron/services/token-vault';
 import { parseQrLink } from '../../server/protocol/qr-link';
-import { wrongCode } from '../desktop-client/support/flow';
+import { wrongCode } from '../electron/services/support/flow';
 import { createPhone, type Phone } from '../support/phone';
 import { createTestSchema } from '../support/postgres';
 import { httpsCall } from './support/topology/https-call';
@@ -26,6 +26,7 @@ import {
   startDeployedStack,
   type DeployedStack,
 } from './support/topology/stack';
+import { skipIf } from '../support/vitest';
 
 const keytar = createRequire(import.meta.url)('keytar') as typeof Keytar;
 const PASSWORD = 'a long enough password 1';
@@ -37,7 +38,7 @@ const skip = deployedStackMissing(schema);
 let stack: DeployedStack;
 let phone: Phone;
 
-before(async () => {
+beforeAll(async () => {
   if (skip) return;
   stack = await startDeployedStack(schema);
   phone = await createPhone({ phoneOrigin: stack.phoneOrigin, browser: stack.browser });
@@ -45,7 +46,7 @@ before(async () => {
   await phone.enrolPasskey(PASSWORD);
 });
 
-after(async () => {
+afterAll(async () => {
   await phone?.close();
   await stack?.stop();
   await schema.drop();
@@ -56,12 +57,11 @@ function upstreamsUsed(lines: string[]): Set<string> {
   return new Set(lines.map((l) => /upstream=(\S+)/.exec(l)?.[1] ?? '').filter(Boolean));
 }
 
-test(
+skipIf(skip)(
   'different networks through nginx: the reverse code is demanded, a wrong one refused, the right one signs in',
-  { skip },
   async (t) => {
     const desktop = stack.desktop();
-    t.after(() => desktop.stop());
+    t.onTestFinished(() => desktop.stop());
     const { link } = await desktop.waitForState('waiting-for-scan');
     const qr = parseQrLink(link);
     assert.equal(qr.origin, stack.phoneOrigin, 'the QR sends the phone to the https RP origin');
@@ -140,14 +140,13 @@ test(
   },
 );
 
-test(
+skipIf(skip)(
   'same network through nginx (phone and desktop both from 127.0.0.2): no code is asked',
-  { skip },
   async (t) => {
     stack.phoneLink.setSource(DESKTOP_ADDRESS);
-    t.after(() => stack.phoneLink.setSource(PHONE_ADDRESS));
+    t.onTestFinished(() => stack.phoneLink.setSource(PHONE_ADDRESS));
     const desktop = stack.desktop();
-    t.after(() => desktop.stop());
+    t.onTestFinished(() => desktop.stop());
     const { link } = await desktop.waitForState('waiting-for-scan');
     await phone.page.goto('about:blank');
     const [shown, scanned] = await Promise.all([
@@ -167,14 +166,13 @@ test(
   },
 );
 
-test(
+skipIf(skip)(
   'an X-Forwarded-For the desktop writes changes nothing: still another network, the code is still demanded',
-  { skip },
   async (t) => {
     // The desktop (127.0.0.2) claims the phone's address on every HTTP request and on its
     // socket.io handshake. nginx appends the real peer; the servers trust only nginx.
     const desktop = stack.desktop({ forgeXff: [PHONE_ADDRESS] });
-    t.after(() => desktop.stop());
+    t.onTestFinished(() => desktop.stop());
     const { link } = await desktop.waitForState('waiting-for-scan');
     await phone.page.goto('about:blank');
     const [shown, scanned] = await Promise.all([
@@ -215,9 +213,8 @@ test(
   },
 );
 
-test(
+skipIf(skip)(
   'over HTTP through nginx: a forged X-Forwarded-For neither renames the client nor lifts its per-IP limit',
-  { skip },
   async () => {
     const call = <T>(
       localAddress: string,

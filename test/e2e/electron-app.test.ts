@@ -18,7 +18,7 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
-import { after, before, test, type TestContext } from 'node:test';
+import { afterAll, beforeAll, test, type TestContext } from 'vitest';
 import { _electron, type ElectronApplication, type Page } from 'playwright-core';
 import { apiKeys } from '../../electron/ipc/contract';
 import { createApiClient } from '../../electron/services/api-client';
@@ -50,7 +50,7 @@ function skipped(t: TestContext): boolean {
   return true;
 }
 
-before(async () => {
+beforeAll(async () => {
   if (skipReason) return;
   const main = path.join(REPO_ROOT, 'out', 'main', 'main.js');
   if (!fs.existsSync(main)) {
@@ -75,7 +75,7 @@ before(async () => {
   await page.waitForLoadState('domcontentloaded');
 });
 
-after(async () => {
+afterAll(async () => {
   await app?.close().catch(() => undefined);
   await server?.close();
   if (userData) fs.rmSync(userData, { recursive: true, force: true });
@@ -164,7 +164,7 @@ test('a password sign-in through the preload leaves no token in the page', async
   const email = `electron-${randomBytes(3).toString('hex')}@example.com`;
   const password = 'electron e2e password 1';
   const api = createApiClient({ serverUrl: server!.url });
-  t.after(() => api.close());
+  t.onTestFinished(() => api.close());
   await api.signUp(email, password);
 
   const result = await page!.evaluate(

@@ -8,16 +8,16 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { after, before, test } from 'node:test';
+import { afterAll, beforeAll, test } from 'vitest';
 import { readQr } from '../support/read-qr';
 import { startTcpGate } from './support/tcp-gate';
 import { startWorld, type World } from './support/world';
 
 let world: World;
-before(async () => {
+beforeAll(async () => {
   world = await startWorld();
 });
-after(async () => {
+afterAll(async () => {
   await world?.close();
 });
 
@@ -47,7 +47,7 @@ test('different networks: the desktop asks for the code the phone shows', async 
 test('server down at launch: plain words, and Try again works once it is up', async (t) => {
   const { email, phone } = await world.newAccount();
   const gate = await startTcpGate({ host: '127.0.0.1', port: world.server.port }, false);
-  t.after(() => gate.close());
+  t.onTestFinished(() => gate.close());
   const desktop = await world.launchDesktop(t, { serverUrl: gate.url });
   const { page } = desktop;
 
@@ -96,10 +96,10 @@ test('after a full sign-in no token or secret is in the renderer or the data dir
   const { vault, service } = world.newVault();
   // The gate lets the test see, on the wire, the tokens the server handed the desktop.
   const gate = await startTcpGate({ host: '127.0.0.1', port: world.server.port });
-  t.after(() => gate.close());
+  t.onTestFinished(() => gate.close());
   // Our own data directory, so it is still there to scan after the app closed.
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'keybridge-e2e-data-'));
-  t.after(() => fs.rmSync(dataDir, { recursive: true, force: true }));
+  t.onTestFinished(() => fs.rmSync(dataDir, { recursive: true, force: true }));
   const desktop = await world.launchDesktop(t, {
     serverUrl: gate.url,
     vault,

@@ -5,17 +5,17 @@
  * records the deletion (passkey.removed) with the deleted passkey's name.
  */
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { afterAll, beforeAll, test } from 'vitest';
 import type { ActivityListResponse, PasskeyListResponse } from '../../server/protocol/api';
-import { apiFrom } from '../phone/rig';
+import { apiFrom } from '../server/phone/rig';
 import { createPhone } from '../support/phone';
 import { PASSWORD, startWorld, type World } from './support/world';
 
 let world: World;
-before(async () => {
+beforeAll(async () => {
   world = await startWorld();
 });
-after(async () => {
+afterAll(async () => {
   await world?.close();
 });
 
@@ -29,7 +29,7 @@ test('deleting one of two passkeys asks for verification but gives no last-passk
     phoneOrigin: world.server.phoneOrigin,
     browser: world.browser,
   });
-  t.after(() => tablet.close());
+  t.onTestFinished(() => tablet.close());
   await tablet.signIn(email, PASSWORD);
   const second = await tablet.enrolPasskey(PASSWORD);
   const renamed = await apiFrom(tablet.page, 'PATCH', `/api/passkeys/${second.id}`, {

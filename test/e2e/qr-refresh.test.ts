@@ -3,15 +3,15 @@
  * 4 s (instead of 60 s), the desktop shows a new, different QR by itself, and the new one signs in.
  */
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { afterAll, beforeAll, test } from 'vitest';
 import { readQr } from '../support/read-qr';
 import { startWorld, type World } from './support/world';
 
 let world: World;
-before(async () => {
+beforeAll(async () => {
   world = await startWorld({ tunnel: { limits: { unscannedMs: 4_000 } } });
 });
-after(async () => {
+afterAll(async () => {
   await world?.close();
 });
 

@@ -5,15 +5,15 @@
  * Then: restart signs in from the keychain without a QR; sign out clears the keychain.
  */
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { afterAll, beforeAll, test } from 'vitest';
 import { readQr } from '../support/read-qr';
 import { startWorld, type World } from './support/world';
 
 let world: World;
-before(async () => {
+beforeAll(async () => {
   world = await startWorld();
 });
-after(async () => {
+afterAll(async () => {
   await world?.close();
 });
 

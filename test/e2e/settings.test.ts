@@ -4,17 +4,17 @@
  * add a passkey with the phone via QR after verification, revoke another session.
  */
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { afterAll, beforeAll, test } from 'vitest';
 import type { Page } from 'playwright-core';
 import { createPhone } from '../support/phone';
 import { readQr } from '../support/read-qr';
 import { PASSWORD, startWorld, type World } from './support/world';
 
 let world: World;
-before(async () => {
+beforeAll(async () => {
   world = await startWorld();
 });
-after(async () => {
+afterAll(async () => {
   await world?.close();
 });
 
@@ -93,7 +93,7 @@ test('add a passkey with the phone via QR after a security verification', async 
     phoneOrigin: world.server.phoneOrigin,
     browser: world.browser,
   });
-  t.after(() => tablet.close());
+  t.onTestFinished(() => tablet.close());
   // The phone must be signed in to this account, and the desktop asks whether it is yours
   // before the phone is asked anything (test/e2e/add-passkey.test.ts has the details).
   await tablet.signIn(email, PASSWORD);

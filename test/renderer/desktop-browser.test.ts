@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { test, type TestContext } from 'node:test';
+import { test, type TestContext } from 'vitest';
 
 const SCRIPT = path.resolve(import.meta.dirname, '../support/desktop-browser.ts');
 
@@ -17,7 +17,7 @@ async function run(t: TestContext, args: string[], env: Record<string, string> =
     env: { ...base, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  t.after(() => {
+  t.onTestFinished(() => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   });
   let out = '';

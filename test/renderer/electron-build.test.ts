@@ -10,12 +10,12 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { test } from 'node:test';
+import { test } from 'vitest';
 import { REPO_ROOT } from '../support/renderer-static';
 
 test('electron-vite builds a renderer whose CSP runs exactly its bundle', (t) => {
   const out = fs.mkdtempSync(path.join(os.tmpdir(), 'keybridge-evb-'));
-  t.after(() => fs.rmSync(out, { recursive: true, force: true }));
+  t.onTestFinished(() => fs.rmSync(out, { recursive: true, force: true }));
   const run = spawnSync(
     process.execPath,
     [

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { after, before, test, type TestContext } from 'node:test';
+import { afterAll, beforeAll, test, type TestContext } from 'vitest';
 import type { Page } from 'playwright-core';
 import { confirmPhoneStep, openAddPasskey, signInWithPassword } from '../e2e/support/desktop-ui';
 import { createPhone } from '../support/phone';
@@ -118,7 +118,7 @@ async function measure(page: Page, root: string): Promise<Sample[]> {
 
 function assertReadable(t: TestContext, samples: Sample[], where: string, needsAction: boolean) {
   const lowest = Math.min(...samples.map((s) => s.ratio));
-  t.diagnostic(`${where}: ${samples.length} texts, lowest contrast ${lowest.toFixed(2)}:1`);
+  void t.annotate(`${where}: ${samples.length} texts, lowest contrast ${lowest.toFixed(2)}:1`);
   const kinds = new Set(samples.map((s) => s.kind));
   assert.ok(kinds.has('text'), `${where}: body text measured`);
   if (needsAction)
@@ -137,7 +137,7 @@ function assertReadable(t: TestContext, samples: Sample[], where: string, needsA
 
 let world: World;
 let email: string;
-before(async () => {
+beforeAll(async () => {
   world = await startWorld();
   email = `themes-${randomBytes(5).toString('hex')}@example.com`;
   const res = await fetch(`${world.server.url}/api/accounts`, {
@@ -147,7 +147,7 @@ before(async () => {
   });
   assert.equal(res.status < 300, true, `account created (${res.status})`);
 });
-after(async () => {
+afterAll(async () => {
   await world?.close();
 });
 
@@ -252,7 +252,7 @@ for (const scheme of ['light', 'dark'] as const) {
       phoneOrigin: world.server.phoneOrigin,
       browser: world.browser,
     });
-    t.after(() => tablet.close());
+    t.onTestFinished(() => tablet.close());
     await tablet.signIn(email, PASSWORD);
     await tablet.page.goto(link);
     const step = confirmPhoneStep(dialog);

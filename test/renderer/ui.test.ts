@@ -6,7 +6,7 @@
  * off needs a verification (here answered with a recovery code).
  */
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { afterAll, beforeAll, test } from 'vitest';
 import * as OTPAuth from 'otpauth';
 import type { Page } from 'playwright-core';
 import { KeychainUnavailableError, type TokenVault } from '../../electron/services/token-vault';
@@ -14,10 +14,10 @@ import { readQr } from '../support/read-qr';
 import { PASSWORD, startWorld, type World } from '../e2e/support/world';
 
 let world: World;
-before(async () => {
+beforeAll(async () => {
   world = await startWorld();
 });
-after(async () => {
+afterAll(async () => {
   await world?.close();
 });
 

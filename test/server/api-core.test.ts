@@ -2,7 +2,7 @@
  * The core API over real HTTP against a real SQLite file: sign up, password login (web cookie
  * and desktop bearer), /api/me, step-up, sessions, logout, refresh rotation and reuse.
  */
-import { test, after, before } from 'node:test';
+import { test, afterAll, beforeAll } from 'vitest';
 import assert from 'node:assert/strict';
 import { startTestServer, type TestServer } from '../support/server';
 import { ManualClock } from '../../server/util/clock';
@@ -11,10 +11,10 @@ import { REFRESH_REUSE_GRACE_MS } from '../../server/sessions/session-store';
 
 let srv: TestServer;
 const clock = new ManualClock();
-before(async () => {
+beforeAll(async () => {
   srv = await startTestServer({ clock });
 });
-after(() => srv.close());
+afterAll(() => srv.close());
 
 test('sign up sets a strict HttpOnly cookie and the session works', async () => {
   const r = await call(srv.url, '/api/accounts', {
@@ -258,7 +258,7 @@ test('behind a trusted TLS proxy the cookie is Secure and the client IP comes fr
     trustProxy: 'loopback',
     config: { rpOrigins: ['https://exchange.localhost'] },
   });
-  t.after(() => proxied.close());
+  t.onTestFinished(() => proxied.close());
   const r = await call(proxied.url, '/api/accounts', {
     body: { email: 'tls@example.com', password: PASSWORD },
     headers: { 'x-forwarded-proto': 'https', 'x-forwarded-for': '203.0.113.7' },

@@ -4,13 +4,14 @@
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import { test } from 'node:test';
+import { test } from 'vitest';
 import { Redis } from 'ioredis';
 import { defaultAccountThrottle } from '../../server/config';
 import { MemoryRateLimitStore, type RateLimitStore } from '../../server/rate-limit/rate-limiter';
 import { RedisRateLimitStore } from '../../server/rate-limit/redis-rate-limit-store';
 import { ManualClock } from '../../server/util/clock';
-import { REDIS_SERVER, startRedis } from '../tunnel/support/redis-server';
+import { REDIS_SERVER, startRedis } from './tunnel/support/redis-server';
+import { skipIf } from '../support/vitest';
 
 const skip = fs.existsSync(REDIS_SERVER) ? false : `${REDIS_SERVER} is not installed`;
 const rule = defaultAccountThrottle;
@@ -39,11 +40,11 @@ test('memory: 1, 2, 4, ... s after five failures, capped, forgotten after the wi
   assert.equal(store.backoffCheck('k', rule), 0);
 });
 
-test('Redis: the same delays, a TTL of one window, reset clears it', { skip }, async (t) => {
+skipIf(skip)('Redis: the same delays, a TTL of one window, reset clears it', async (t) => {
   const server = await startRedis();
-  t.after(() => server.stop());
+  t.onTestFinished(() => server.stop());
   const redis = new Redis(server.url);
-  t.after(() => redis.disconnect());
+  t.onTestFinished(() => redis.disconnect());
   const store = new RedisRateLimitStore(redis, 'kbt:');
   assert.deepEqual(await delays(store, 'k'), expected);
   const wait = await store.backoffCheck('k', rule);

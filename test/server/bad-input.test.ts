@@ -3,7 +3,7 @@
  * types, extra fields, bad ids and queries. Each must answer 4xx with {error:{code,message}}
  * — never a 500 — and the server must stay healthy and keep working afterwards.
  */
-import { test, after, before } from 'node:test';
+import { test, afterAll, beforeAll } from 'vitest';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -14,14 +14,14 @@ import { call, desktopLogin, PASSWORD, signUp, type CallOptions } from './http';
 let srv: TestServer;
 let token: string;
 let cookie: string;
-before(async () => {
+beforeAll(async () => {
   srv = await startTestServer();
   cookie = await signUp(srv.url, 'bad@example.com');
   token = (await desktopLogin(srv.url, 'bad@example.com')).accessToken;
   // Elevated, so step-up-guarded routes reach their body validation.
   await call(srv.url, '/api/step-up', { token, body: { password: PASSWORD } });
 });
-after(() => srv.close());
+afterAll(() => srv.close());
 
 /** auth: true = the desktop's bearer token; 'cookie' = the phone's own web session. */
 type Route = {
@@ -187,10 +187,10 @@ test('bad ids, queries, URLs and credentials', async () => {
 test('bad paths outside /api: 4xx with the error shape, never a 500', async (t) => {
   // A real (tiny) build, so /m/* reaches the path handling rather than the "not built" 503.
   const dist = fs.mkdtempSync(path.join(os.tmpdir(), 'keybridge-bad-paths-'));
-  t.after(() => fs.rmSync(dist, { recursive: true, force: true }));
+  t.onTestFinished(() => fs.rmSync(dist, { recursive: true, force: true }));
   fs.writeFileSync(path.join(dist, 'index.html'), '<!doctype html><title>index</title>');
   const web = await startTestServer({ phoneDist: dist });
-  t.after(() => web.close());
+  t.onTestFinished(() => web.close());
   const cases: [string, number][] = [
     ['/m/%25zz', 404], // decodes once to "%zz": decoding again used to throw (500)
     ['/m/%25E0%25A4%25A', 404],

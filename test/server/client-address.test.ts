@@ -4,7 +4,7 @@
  * client, a bare TRUST_PROXY=true is refused, and the Secure cookie flag comes from config.
  */
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { test } from 'vitest';
 import Fastify from 'fastify';
 import { loadConfig } from '../../server/config';
 import { trustFunction } from '../../server/http/client-address';
@@ -30,7 +30,7 @@ test('an IPv6 range in TRUST_PROXY gives Fastify and the relay the same client',
   const setting = loadConfig({ TRUST_PROXY: 'fd00::/8' }).trustProxy;
   assert.equal(trustFunction(setting), trustFunction(setting), 'one compiled function');
   const app = Fastify({ trustProxy: trustFunction(setting) });
-  t.after(() => app.close());
+  t.onTestFinished(() => app.close());
   app.get('/ip', async (request) => ({ ip: request.ip }));
   const cases: [string, string, string][] = [
     // [peer, X-Forwarded-For, client]
@@ -57,15 +57,15 @@ test('an IPv6 range in TRUST_PROXY gives Fastify and the relay the same client',
 
 test('behind an appending proxy a spoofed X-Forwarded-For names neither the victim nor a fresh address', async (t) => {
   const srv = await startTestServer({ trustProxy: '127.0.0.5' });
-  t.after(() => srv.close());
+  t.onTestFinished(() => srv.close());
   const proxy = await startForwardingProxy(srv.url, { proxyAddress: '127.0.0.5' });
-  t.after(() => proxy.close());
+  t.onTestFinished(() => proxy.close());
 
   // The attacker desktop (127.0.0.2) claims the victim phone's address 127.0.0.3.
   const spoof = { 'x-forwarded-for': '127.0.0.3' };
   const desktop = await relayClient(proxy.url, { localAddress: '127.0.0.2', headers: spoof });
   const phone = await relayClient(proxy.url, { localAddress: '127.0.0.3' });
-  t.after(() => {
+  t.onTestFinished(() => {
     desktop.close();
     phone.close();
   });
@@ -105,7 +105,7 @@ test('behind an appending proxy a spoofed X-Forwarded-For names neither the vict
   // The honest user: desktop and phone behind the same proxy from one address are one network.
   const d2 = await relayClient(proxy.url, { localAddress: '127.0.0.4' });
   const p2 = await relayClient(proxy.url, { localAddress: '127.0.0.4' });
-  t.after(() => {
+  t.onTestFinished(() => {
     d2.close();
     p2.close();
   });
@@ -119,7 +119,7 @@ test('behind an appending proxy a spoofed X-Forwarded-For names neither the vict
 
 test('an https phone origin makes the session cookie Secure even when the proxy speaks http', async (t) => {
   const srv = await startTestServer({ config: { rpOrigins: ['https://exchange.localhost'] } });
-  t.after(() => srv.close());
+  t.onTestFinished(() => srv.close());
   // No X-Forwarded-Proto, no TRUST_PROXY: request.protocol is "http" here.
   const r = await requestJson(`${srv.url}/api/accounts`, {
     body: { email: 'secure@example.com', password: PASSWORD },
@@ -135,7 +135,7 @@ test('an https phone origin makes the session cookie Secure even when the proxy 
   assert.match(String(out.headers['set-cookie']), /kb_session=;.*Secure/);
 
   const plain = await startTestServer();
-  t.after(() => plain.close());
+  t.onTestFinished(() => plain.close());
   const p = await requestJson(`${plain.url}/api/accounts`, {
     body: { email: 'local@example.com', password: PASSWORD },
     headers: { 'x-forwarded-proto': 'https' },

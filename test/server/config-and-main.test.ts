@@ -3,7 +3,7 @@
  * it starts on the embedded default (SQLite in DATA_DIR), prints where the phone web app and
  * the server are, answers /healthz and /readyz, and stops cleanly on SIGTERM.
  */
-import { test } from 'node:test';
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -62,7 +62,7 @@ test('config defaults and parsing', () => {
 
 test('npm run server starts, prints the URLs, serves, and stops on SIGTERM', async (t) => {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'keybridge-main-'));
-  t.after(() => fs.rmSync(dataDir, { recursive: true, force: true }));
+  t.onTestFinished(() => fs.rmSync(dataDir, { recursive: true, force: true }));
   const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
     env: {
       ...process.env,
@@ -75,7 +75,7 @@ test('npm run server starts, prints the URLs, serves, and stops on SIGTERM', asy
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  t.after(() => {
+  t.onTestFinished(() => {
     if (child.exitCode === null) child.kill('SIGKILL');
   });
   let out = '';

@@ -2,7 +2,7 @@
  * The attempt <-> pairing link (server/tunnel/attempt-link.ts) played by a test: every link
  * succeeds and the pairing counts as scanned, so the approve routes find the attempt without a
  * socket. The real link and relay are covered in test/tunnel/ and
- * test/desktop-client/qr-attacks.test.ts.
+ * test/electron/services/qr-attacks.test.ts.
  */
 import type { ServerContext } from '../../server/context';
 import type { PairingLink } from '../../server/tunnel/attempt-link';

@@ -6,7 +6,7 @@
  * small; the per-subnet caps are the defaults.
  */
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { test } from 'vitest';
 import { MemoryLoginAttemptStore } from '../../server/passkeys/attempt-stores';
 import { defaultTunnelLimits } from '../../server/tunnel/limits';
 import { defaultRateLimits } from '../../server/config';
@@ -47,13 +47,13 @@ test('a pairing and attempt flood from two /24s leaves room for everyone else', 
       server.context.loginAttempts = new MemoryLoginAttemptStore(clock, { maxLive: 150 });
     },
   });
-  t.after(() => srv.close());
+  t.onTestFinished(() => srv.close());
   const { auth } = await accountWithPasskey(srv.url, srv.phoneOrigin, 'honest@example.com');
 
   // Relay: 4 addresses in each of 127.0.1.0/24 and 127.0.2.0/24, two sockets each, asking
   // for 40 pairings per socket: 640 wanted, more than the global 500.
   const attackers: RelayClient[] = [];
-  t.after(() => attackers.forEach((a) => a.close()));
+  t.onTestFinished(() => attackers.forEach((a) => a.close()));
   const refusals = new Map<string, number>();
   let held = 0;
   for (const net of [1, 2]) {
@@ -92,7 +92,7 @@ test('a pairing and attempt flood from two /24s leaves room for everyone else', 
   // The honest user on 127.0.9.0/24 gets a QR code, passkey options and is signed in.
   const desktop = await relayClient(srv.url, { localAddress: '127.0.9.9' });
   const phone = await relayClient(srv.url, { localAddress: '127.0.9.9' });
-  t.after(() => {
+  t.onTestFinished(() => {
     desktop.close();
     phone.close();
   });
@@ -124,9 +124,9 @@ test('a pairing and attempt flood from two /24s leaves room for everyone else', 
 test('an attempt not linked to a QR pairing lives 90 s; a linked one 3 minutes', async (t) => {
   const clock = new ManualClock();
   const srv = await startTestServer({ clock });
-  t.after(() => srv.close());
+  t.onTestFinished(() => srv.close());
   const desktop = await relayClient(srv.url);
-  t.after(() => desktop.close());
+  t.onTestFinished(() => desktop.close());
   const created = await desktop.create();
   assert.ok(created.ok);
   const linked = await requestJson(`${srv.url}/api/auth/passkey/options`, {

@@ -4,7 +4,7 @@
  * (passkey counter, backup state, last used; sessions), and the accepting paths record what
  * server/passkeys/policy.ts decides (counter warning for synced keys, names from the AAGUID table).
  */
-import { test, after, before } from 'node:test';
+import { test, afterAll, beforeAll } from 'vitest';
 import assert from 'node:assert/strict';
 import { startTestServer, type TestServer } from '../support/server';
 import {
@@ -25,10 +25,10 @@ type PasskeyBody = { id: string; name: string; providerName: string | null; kind
 
 let srv: TestServer;
 const clock = new ManualClock();
-before(async () => {
+beforeAll(async () => {
   srv = await startTestServer({ clock });
 });
-after(() => srv.close());
+afterAll(() => srv.close());
 
 let n = 0;
 async function account(authOpts: SoftAuthenticatorOptions = {}) {
@@ -408,7 +408,7 @@ async function approvedSignIn(seam: FakePairings, auth: SoftAuthenticator) {
 // the approved attempt (it used to be checked at verify, next to the assertion).
 test('reverse code at redeem: required, wrong tries counted (a new code keeps the count), five wrong kill the attempt, right one signs in', async (t) => {
   const seam = fakePairings(srv.context);
-  t.after(() => seam.restore());
+  t.onTestFinished(() => seam.restore());
   const { cookie, auth } = await account();
   await addPasskey(cookie, auth);
   let q = await approvedSignIn(seam, auth);
@@ -455,7 +455,7 @@ test('pairing seam: default refuses every pairing; a linked attempt is approved,
     'pairing_not_found',
   );
   const seam = fakePairings(srv.context);
-  t.after(() => seam.restore());
+  t.onTestFinished(() => seam.restore());
   const { cookie, auth } = await account();
   await addPasskey(cookie, auth);
   const o = await call<{ attemptId: string; options: AuthenticationOptionsJSON }>(

@@ -6,7 +6,7 @@
  * browser refusing the passkey on a look-alike origin.
  */
 /* eslint-disable @typescript-eslint/no-explicit-any -- JSON replies and the in-page helper object are untyped test plumbing */
-import { test, after, before } from 'node:test';
+import { test, afterAll, beforeAll } from 'vitest';
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium, addVirtualAuthenticator } from '../support/chromium';
@@ -18,11 +18,11 @@ type ApiReply = { status: number; body: Record<string, any> };
 
 let srv: TestServer;
 let browser: Browser;
-before(async () => {
+beforeAll(async () => {
   srv = await startTestServer();
   browser = await launchChromium();
 });
-after(async () => {
+afterAll(async () => {
   await browser?.close();
   await srv?.close();
 });

@@ -2,7 +2,7 @@
  * /m/ serves the built phone app: files by path, /m/pair -> pair.html, other routes ->
  * index.html, no escapes from the build directory, and a clear 503 when there is no build.
  */
-import { test } from 'node:test';
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -16,7 +16,7 @@ test('serves the phone build under /m/', async (t) => {
   fs.writeFileSync(path.join(dist, 'pair.html'), '<!doctype html><title>pair</title>');
   fs.writeFileSync(path.join(dist, 'assets', 'app-123.js'), 'console.log(1)');
   const srv = await startTestServer({ phoneDist: dist });
-  t.after(async () => {
+  t.onTestFinished(async () => {
     await srv.close();
     fs.rmSync(dist, { recursive: true, force: true });
   });
@@ -53,7 +53,7 @@ test('without a build /m/ says how to build it', async (t) => {
   const srv = await startTestServer({
     phoneDist: path.join(os.tmpdir(), 'keybridge-no-such-build'),
   });
-  t.after(() => srv.close());
+  t.onTestFinished(() => srv.close());
   const res = await fetch(`${srv.url}/m/`);
   assert.equal(res.status, 503);
   assert.match(await res.text(), /npm run build/);

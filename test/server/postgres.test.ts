@@ -11,7 +11,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
-import { after, before, test } from 'node:test';
+import { afterAll, beforeAll } from 'vitest';
 import pg from 'pg';
 import { createServer, type KeybridgeServer } from '../../server/app';
 import { defaultRateLimits, loadConfig, type Config } from '../../server/config';
@@ -22,6 +22,7 @@ import { createTestSchema, POSTGRES_URL } from '../support/postgres';
 import { SoftAuthenticator } from '../support/soft-authenticator';
 import { call, desktopLogin, PASSWORD, signUp, type DesktopTokens } from './http';
 import { REFRESH_REUSE_GRACE_MS } from '../../server/sessions/session-store';
+import { skipIf } from '../support/vitest';
 
 const ORIGIN = 'http://exchange.localhost:8443';
 type Err = { error: { code: string } };
@@ -34,7 +35,7 @@ let server: KeybridgeServer;
 let url: string;
 let dataDir: string;
 
-before(async () => {
+beforeAll(async () => {
   if (skip) return;
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'keybridge-pg-'));
   const databaseUrl = testSchema.databaseUrl;
@@ -61,16 +62,15 @@ before(async () => {
   url = await server.listen();
 });
 
-after(async () => {
+afterAll(async () => {
   if (skip) return;
   await server?.close();
   if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
   await testSchema.drop();
 });
 
-test(
+skipIf(skip)(
   'the schema is migrated into PostgreSQL and /readyz reports the database',
-  { skip },
   async () => {
     const client = new pg.Client({ connectionString: POSTGRES_URL });
     await client.connect();
@@ -101,7 +101,7 @@ test(
   },
 );
 
-test('sign-up, password and TOTP sign-in on PostgreSQL', { skip }, async () => {
+skipIf(skip)('sign-up, password and TOTP sign-in on PostgreSQL', async () => {
   const email = 'pg-totp@example.com';
   const cookie = await signUp(url, email);
   const dup = await call<Err>(url, '/api/accounts', { body: { email, password: PASSWORD } });
@@ -142,7 +142,7 @@ test('sign-up, password and TOTP sign-in on PostgreSQL', { skip }, async () => {
   assert.equal(me.body.user.email, email);
 });
 
-test('passkey registration and usernameless sign-in on PostgreSQL', { skip }, async () => {
+skipIf(skip)('passkey registration and usernameless sign-in on PostgreSQL', async () => {
   const cookie = await signUp(url, 'pg-passkey@example.com');
   const auth = new SoftAuthenticator(ORIGIN);
   const ro = await call<{ attemptId: string; options: RegistrationOptionsJSON }>(
@@ -189,9 +189,8 @@ test('passkey registration and usernameless sign-in on PostgreSQL', { skip }, as
   );
 });
 
-test(
+skipIf(skip)(
   'refresh rotation, reuse revokes the family; sessions list and revoke; activity',
-  { skip },
   async () => {
     const email = 'pg-sessions@example.com';
     const web = await signUp(url, email);

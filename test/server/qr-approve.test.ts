@@ -5,7 +5,7 @@
  * approval per attempt, expiry, the server-built add-passkey options for the phone's own
  * account only, and redeem answering {passkey}.
  */
-import { after, before, test } from 'node:test';
+import { afterAll, beforeAll, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { startTestServer, type TestServer } from '../support/server';
 import { SoftAuthenticator, type CeremonyOverrides } from '../support/soft-authenticator';
@@ -25,11 +25,11 @@ type Err = { error: { code: string; message: string } };
 let srv: TestServer;
 let seam: FakePairings;
 const clock = new ManualClock();
-before(async () => {
+beforeAll(async () => {
   srv = await startTestServer({ clock });
   seam = fakePairings(srv.context);
 });
-after(async () => {
+afterAll(async () => {
   seam.restore();
   await srv.close();
 });

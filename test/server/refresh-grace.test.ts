@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
-import { test, type TestContext } from 'node:test';
+import { test, type TestContext } from 'vitest';
 import { createServer } from '../../server/app';
 import { defaultRateLimits, type Config } from '../../server/config';
 import {
@@ -28,7 +28,7 @@ type Err = { error: { code: string } };
 async function setup(t: TestContext, email: string) {
   const clock = new ManualClock();
   const srv = await startTestServer({ clock });
-  t.after(() => srv.close());
+  t.onTestFinished(() => srv.close());
   await signUp(srv.url, email);
   const tokens = await desktopLogin(srv.url, email);
   const refresh = (refreshToken: string) =>
@@ -124,7 +124,7 @@ test('a refreshed access token lives 15 minutes, not 30 days', async (t) => {
 
 test('two server processes on one database and secrets key answer a racing pair alike', async (t) => {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'keybridge-grace-'));
-  t.after(() => fs.rmSync(dataDir, { recursive: true, force: true }));
+  t.onTestFinished(() => fs.rmSync(dataDir, { recursive: true, force: true }));
   const node = async () => {
     const config: Config = {
       port: 0,
@@ -142,7 +142,7 @@ test('two server processes on one database and secrets key answer a racing pair 
       logDestination: new Writable({ write: (_c, _e, done) => done() }),
     });
     const url = await server.listen();
-    t.after(() => server.close());
+    t.onTestFinished(() => server.close());
     return url;
   };
   // One after the other: the first creates the schema and the secrets key file.

@@ -3,7 +3,7 @@
  * and passkey sign-in options (a live challenge each) per IP, a global cap on live login
  * attempts, and expired attempts swept at most once a second rather than on every request.
  */
-import { test } from 'node:test';
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { startTestServer } from '../support/server';
 import { defaultRateLimits } from '../../server/config';
@@ -20,7 +20,7 @@ test('sign-ups are limited per IP before any hashing', async (t) => {
     clock,
     rateLimits: { ...defaultRateLimits, signupPerIp: { max: 2, windowSeconds: 600 } },
   });
-  t.after(() => srv.close());
+  t.onTestFinished(() => srv.close());
   const signUp = (email: string) =>
     call<ErrorReply>(srv.url, '/api/accounts', { body: { email, password: PASSWORD } });
   assert.equal((await signUp('one@example.com')).status, 201);
@@ -46,7 +46,7 @@ test('passkey sign-in options are limited per IP', async (t) => {
     clock,
     rateLimits: { ...defaultRateLimits, passkeyOptionsPerIp: { max: 3, windowSeconds: 60 } },
   });
-  t.after(() => srv.close());
+  t.onTestFinished(() => srv.close());
   const options = () => call<ErrorReply>(srv.url, '/api/auth/passkey/options', { body: {} });
   for (let i = 0; i < 3; i++) assert.equal((await options()).status, 200);
   const limited = await options();
@@ -65,7 +65,7 @@ test('a full attempt store answers 503 server_busy with Retry-After, and frees u
       server.context.loginAttempts = new MemoryLoginAttemptStore(clock, { maxLive: 2 });
     },
   });
-  t.after(() => srv.close());
+  t.onTestFinished(() => srv.close());
   const options = () =>
     call<ErrorReply & { attemptId: string }>(srv.url, '/api/auth/passkey/options', { body: {} });
   assert.equal((await options()).status, 200);

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { test } from 'node:test';
+import { test } from 'vitest';
 import Fastify from 'fastify';
 import { routes, routeFor, type RouteName, type RouteSpec } from '../../server/protocol/routes';
 import { ApiErrorBody, ErrorCode } from '../../server/protocol/api';
@@ -25,7 +25,7 @@ const spec = (name: RouteName): RouteSpec => routes[name];
 
 test('every route of the table is registered on the server, once per method and path', async (t) => {
   const srv = await startTestServer();
-  t.after(() => srv.close());
+  t.onTestFinished(() => srv.close());
   const seen = new Set<string>();
   for (const name of names) {
     const { method, path: url } = spec(name);
@@ -112,7 +112,7 @@ test('every desktop and phone client method is one route of the table', async (t
       value: { userAgent: 'contract-test' },
       configurable: true,
     });
-    t.after(() => Reflect.deleteProperty(globalThis, 'navigator'));
+    t.onTestFinished(() => void Reflect.deleteProperty(globalThis, 'navigator'));
   }
   const forPhone = recorder();
   const phone = await routesCalledBy(phoneEndpoints(forPhone.call), forPhone.sent);
@@ -160,7 +160,7 @@ test('the answer checker refuses what the table does not allow', () => {
 test("a bug answers 500 'internal', a code of the table's error schema", async (t) => {
   assert.ok(ErrorCode.options.includes('internal'));
   const app = Fastify({ logger: false });
-  t.after(() => app.close());
+  t.onTestFinished(() => app.close());
   installErrorHandling(app);
   app.get('/boom', async () => {
     throw new Error('a bug');
@@ -173,12 +173,12 @@ test("a bug answers 500 'internal', a code of the table's error schema", async (
 
 test('the desktop renames a passkey and gets the view the server sends', async (t) => {
   const srv = await startTestServer();
-  t.after(() => srv.close());
+  t.onTestFinished(() => srv.close());
   const email = 'rename@example.com';
   await accountWithPasskey(srv.url, srv.phoneOrigin, email);
   const tokens = await desktopLogin(srv.url, email);
   const api = createApiClient({ serverUrl: srv.url });
-  t.after(() => api.close());
+  t.onTestFinished(() => api.close());
   const [passkey] = (await api.passkeys(tokens.accessToken)).passkeys;
   assert.ok(passkey, 'the account has its passkey');
   const renamed = await api.renamePasskey(tokens.accessToken, passkey.id, 'Work phone');

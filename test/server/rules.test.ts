@@ -3,7 +3,7 @@
  * fallback, AAGUID names, last-passkey guard, rate limiter windows, TOTP replay, and refresh
  * token rotation/reuse in the session store (real SQLite file).
  */
-import { test } from 'node:test';
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -167,7 +167,7 @@ test('passwords: argon2id at OWASP parameters', async () => {
 test('session store: refresh rotates, reuse revokes the family, tokens are stored only hashed', async (t) => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'keybridge-unit-'));
   const db = await openDatabase(dir);
-  t.after(async () => {
+  t.onTestFinished(async () => {
     await db.destroy();
     fs.rmSync(dir, { recursive: true, force: true });
   });

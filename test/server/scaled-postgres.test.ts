@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
-import { after, before, test } from 'node:test';
+import { afterAll, beforeAll } from 'vitest';
 import { createServer, type KeybridgeServer } from '../../server/app';
 import { defaultRateLimits, loadConfig, type Config } from '../../server/config';
 import { totpCodeAt } from '../../server/totp/totp';
@@ -17,9 +17,10 @@ import { ManualClock } from '../../server/util/clock';
 import type { AuthenticationOptionsJSON, RegistrationOptionsJSON } from '../../server/protocol/api';
 import { createTestSchema } from '../support/postgres';
 import { SoftAuthenticator } from '../support/soft-authenticator';
-import { REDIS_SERVER, startRedis, type TestRedis } from '../tunnel/support/redis-server';
+import { REDIS_SERVER, startRedis, type TestRedis } from './tunnel/support/redis-server';
 import { call, desktopLogin, PASSWORD, signUp, type DesktopTokens } from './http';
 import { REFRESH_REUSE_GRACE_MS } from '../../server/sessions/session-store';
+import { skipIf } from '../support/vitest';
 
 const ORIGIN = 'http://exchange.localhost:8443';
 const SECRETS_KEY = randomBytes(32).toString('base64');
@@ -58,14 +59,14 @@ async function startNode(): Promise<Node> {
   return { url: await server.listen(), server, dataDir };
 }
 
-before(async () => {
+beforeAll(async () => {
   if (skip) return;
   redis = await startRedis();
   a = await startNode();
   b = await startNode();
 });
 
-after(async () => {
+afterAll(async () => {
   if (skip) return;
   for (const node of [a, b]) {
     await node?.server.close();
@@ -77,9 +78,8 @@ after(async () => {
 
 type Err = { error: { code: string } };
 
-test(
+skipIf(skip)(
   'two machines on one PostgreSQL and one Redis: every step may land on either node',
-  { skip },
   async () => {
     for (const node of [a, b]) {
       const ready = await call<{ ok: boolean; checks: Record<string, boolean> }>(

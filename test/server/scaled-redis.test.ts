@@ -11,7 +11,7 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
-import { after, before, test } from 'node:test';
+import { afterAll, beforeAll } from 'vitest';
 import { io as connect, type Socket } from 'socket.io-client';
 import { Redis } from 'ioredis';
 import { createServer, type KeybridgeServer } from '../../server/app';
@@ -20,8 +20,9 @@ import { defaultRateLimits, type Config } from '../../server/config';
 import type { PairCreateAck, PairJoinAck } from '../../server/protocol/tunnel';
 import type { AuthenticationOptionsJSON, RegistrationOptionsJSON } from '../../server/protocol/api';
 import { SoftAuthenticator } from '../support/soft-authenticator';
-import { REDIS_SERVER, startRedis, type TestRedis } from '../tunnel/support/redis-server';
+import { REDIS_SERVER, startRedis, type TestRedis } from './tunnel/support/redis-server';
 import { call, PASSWORD, signUp } from './http';
+import { skipIf } from '../support/vitest';
 
 const haveRedis = fs.existsSync(REDIS_SERVER);
 /** `skip` with its reason, so the runner prints why (false = run). */
@@ -62,7 +63,7 @@ async function startNode(): Promise<Node> {
   return { url: await server.listen(), server, logs: () => chunks.join('') };
 }
 
-before(async () => {
+beforeAll(async () => {
   if (!haveRedis) return;
   redis = await startRedis();
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'keybridge-scaled-'));
@@ -70,7 +71,7 @@ before(async () => {
   a = await startNode();
   b = await startNode();
 });
-after(async () => {
+afterAll(async () => {
   await a?.server.close();
   await b?.server.close();
   await redis?.stop();
@@ -152,9 +153,8 @@ function relayClient(url: string, localAddress?: string) {
   };
 }
 
-test(
+skipIf(skip)(
   'passkey sign-in: options on node A, verify on node B; the challenge cannot be replayed on either',
-  { skip },
   async () => {
     const { auth } = await accountWithPasskey();
     const o = await loginOptions(a.url);
@@ -207,9 +207,8 @@ test(
   },
 );
 
-test(
+skipIf(skip)(
   'QR pairing across nodes: desktop on A, phone on B; the reverse code issued on B is enforced on A',
-  { skip },
   async (t) => {
     const { auth } = await accountWithPasskey();
     /** A pairing made on A, its attempt linked on A, joined by the phone on B. */
@@ -217,7 +216,7 @@ test(
       // One sign-in per connection pair, as the desktop app and the phone page do.
       const desktop = relayClient(a.url, '127.0.0.2');
       const phone = relayClient(b.url);
-      t.after(() => {
+      t.onTestFinished(() => {
         desktop.close();
         phone.close();
       });
@@ -290,9 +289,8 @@ test(
   },
 );
 
-test(
+skipIf(skip)(
   'add-passkey by QR across nodes: linked on A, approved by the phone on B, the code issued on B enforced when A redeems',
-  { skip },
   async (t) => {
     const owner = await accountWithPasskey();
     const desktopLogin = await call<{ accessToken: string }>(a.url, '/api/auth/password', {
@@ -302,7 +300,7 @@ test(
     await call(a.url, '/api/step-up', { token, body: { password: PASSWORD } });
     const desktop = relayClient(a.url, '127.0.0.2');
     const phone = relayClient(b.url);
-    t.after(() => {
+    t.onTestFinished(() => {
       desktop.close();
       phone.close();
     });
@@ -353,9 +351,8 @@ test(
   },
 );
 
-test(
+skipIf(skip)(
   'rate limits count across nodes: failures on A and B add up for one account',
-  { skip },
   async () => {
     const email = `limited${++n}@example.com`;
     await signUp(a.url, email);
@@ -379,9 +376,8 @@ test(
 );
 
 // Last in this file: it stops the shared Redis.
-test(
+skipIf(skip)(
   'Redis down: sign-in answers 503 server_busy with Retry-After (not 500), /readyz says redis',
-  { skip },
   async () => {
     await redis.stop();
     const options = await call<Err>(a.url, '/api/auth/passkey/options', { body: {} });

@@ -6,7 +6,7 @@
  * tokens, challenges, reverse codes, the private key. The database file is checked for raw
  * tokens and passwords too.
  */
-import { test, after, before } from 'node:test';
+import { test, afterAll, beforeAll } from 'vitest';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -20,10 +20,10 @@ import { call, sessionCookie, type DesktopTokens } from './http';
 
 let srv: TestServer;
 const clock = new ManualClock();
-before(async () => {
+beforeAll(async () => {
   srv = await startTestServer({ clock, logLevel: 'trace' });
 });
-after(() => srv.close());
+afterAll(() => srv.close());
 
 test('no secret reaches the logs', async () => {
   const secrets = new Map<string, string>();

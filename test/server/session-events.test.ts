@@ -10,22 +10,23 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
-import { after, before, test, type TestContext } from 'node:test';
+import { afterAll, beforeAll, test, type TestContext } from 'vitest';
 import { io as connect, type Socket } from 'socket.io-client';
 import { createServer, type KeybridgeServer } from '../../server/app';
 import { defaultRateLimits, type Config } from '../../server/config';
 import { SESSION_EVENTS_NAMESPACE, type SessionEnded } from '../../server/protocol/session-events';
 import { ManualClock } from '../../server/util/clock';
 import { startTestServer, type TestServer } from '../support/server';
-import { REDIS_SERVER, startRedis, type TestRedis } from '../tunnel/support/redis-server';
+import { skipIf } from '../support/vitest';
+import { REDIS_SERVER, startRedis, type TestRedis } from './tunnel/support/redis-server';
 import { call, desktopLogin, signUp, type DesktopTokens } from './http';
 
 let server: TestServer;
 let n = 0;
-before(async () => {
+beforeAll(async () => {
   server = await startTestServer({ logLevel: 'info' });
 });
-after(async () => {
+afterAll(async () => {
   await server?.close();
 });
 
@@ -39,7 +40,7 @@ function open(t: TestContext, url: string, handshake: { auth?: object; query?: o
     reconnection: false,
     ...handshake,
   });
-  t.after(() => socket.disconnect());
+  t.onTestFinished(() => void socket.disconnect());
   return socket;
 }
 
@@ -95,7 +96,7 @@ test('forged, malformed, missing, URL-borne and expired tokens cannot subscribe'
   // Expired: the access token's 15 minutes are over (the session itself lives on).
   const clock = new ManualClock();
   const timed = await startTestServer({ logLevel: 'warn', clock });
-  t.after(() => timed.close());
+  t.onTestFinished(() => timed.close());
   const other = await account(timed.url);
   const late = await desktopLogin(timed.url, other.email);
   assert.equal(
@@ -191,24 +192,19 @@ test('a token of an ended session is told so; an event sent by a client ends its
 
 const skipRedis = fs.existsSync(REDIS_SERVER) ? false : `${REDIS_SERVER} is not installed`;
 
-test(
+skipIf(skipRedis)(
   'two nodes on one Redis: the phone on node A ends a desktop connected to node B',
-  {
-    skip: skipRedis,
-    // Bounded so that a lost event fails with a message instead of holding the whole run.
-    timeout: 60_000,
-  },
   async (t) => {
     const redis: TestRedis = await startRedis();
     const nodes: KeybridgeServer[] = [];
-    // Hooks run in the order they were added: close both nodes while Redis still answers,
-    // then stop it (a node closing against a Redis that is going away can wait on it).
-    t.after(async () => {
+    // One hook: close both nodes while Redis still answers, then stop it (a node closing
+    // against a Redis that is going away can wait on it).
+    t.onTestFinished(async () => {
       for (const node of nodes.reverse()) await node.close();
       await redis.stop();
     });
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'keybridge-events-'));
-    t.after(() => fs.rmSync(dataDir, { recursive: true, force: true }));
+    t.onTestFinished(() => fs.rmSync(dataDir, { recursive: true, force: true }));
     const startNode = async (): Promise<{ url: string; server: KeybridgeServer }> => {
       const config: Config = {
         port: 0,
@@ -239,4 +235,6 @@ test(
     assert.equal(r.status, 200);
     assert.deepEqual(await sub.ended, { reason: 'revoked' });
   },
+  // Bounded so that a lost event fails with a message instead of holding the whole run.
+  60_000,
 );

@@ -6,7 +6,7 @@
  * after the same argon2 work for a known and an unknown email.
  */
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { test } from 'vitest';
 import { argon2, DUMMY_HASH, hashPassword } from '../../server/accounts/passwords';
 import { defaultRateLimits } from '../../server/config';
 import type { AuthenticationOptionsJSON } from '../../server/protocol/api';
@@ -25,7 +25,7 @@ const password = (url: string, email: string, pw: string, localAddress: string) 
 test('ten wrong passwords from one network slow that network and leave the owner alone', async (t) => {
   const clock = new ManualClock();
   const srv = await startTestServer({ clock });
-  t.after(() => srv.close());
+  t.onTestFinished(() => srv.close());
   const email = 'victim@example.com';
   const { auth } = await accountWithPasskey(srv.url, srv.phoneOrigin, email);
 
@@ -82,7 +82,7 @@ test('a per-account ceiling stops guessing spread over many subnets', async (t) 
   const srv = await startTestServer({
     rateLimits: { ...defaultRateLimits, perAccount: { max: 8, windowSeconds: 900 } },
   });
-  t.after(() => srv.close());
+  t.onTestFinished(() => srv.close());
   const email = 'spread@example.com';
   await signUp(srv.url, email);
   for (const net of [1, 2])
@@ -99,7 +99,7 @@ test('a per-account ceiling stops guessing spread over many subnets', async (t) 
 
 test('known and unknown email: same answer, and argon2 verify ran for both', async (t) => {
   const srv = await startTestServer();
-  t.after(() => srv.close());
+  t.onTestFinished(() => srv.close());
   await signUp(srv.url, 'known@example.com');
   let verifies = 0;
   const real = argon2.verify;
@@ -107,7 +107,7 @@ test('known and unknown email: same answer, and argon2 verify ran for both', asy
     verifies++;
     return real(...args);
   };
-  t.after(() => {
+  t.onTestFinished(() => {
     argon2.verify = real;
   });
   const answers = [];
@@ -128,7 +128,7 @@ test('sign-up answers email_taken, and sign-ups are limited per /24', async (t) 
   const srv = await startTestServer({
     rateLimits: { ...defaultRateLimits, signupPerIp: { max: 3, windowSeconds: 3600 } },
   });
-  t.after(() => srv.close());
+  t.onTestFinished(() => srv.close());
   const signUpFrom = (email: string, localAddress: string) =>
     requestJson(`${srv.url}/api/accounts`, {
       body: { email, password: PASSWORD },

@@ -3,7 +3,7 @@
  * reusable, recovery codes single-use, step-up with TOTP, removal), and the rate limits on
  * password, TOTP and step-up checks (429 rate_limited + Retry-After).
  */
-import { test, after, before } from 'node:test';
+import { test, afterAll, beforeAll } from 'vitest';
 import assert from 'node:assert/strict';
 import { startTestServer, type TestServer } from '../support/server';
 import { ManualClock } from '../../server/util/clock';
@@ -14,7 +14,7 @@ type Err = { error: { code: string; retryAfterSeconds?: number } };
 
 let srv: TestServer;
 const clock = new ManualClock();
-before(async () => {
+beforeAll(async () => {
   srv = await startTestServer({
     clock,
     rateLimits: {
@@ -23,7 +23,7 @@ before(async () => {
     },
   });
 });
-after(() => srv.close());
+afterAll(() => srv.close());
 
 const code = (secret: string) => totpCodeAt(secret, clock.now());
 const nextStep = () => clock.advance(30_000);

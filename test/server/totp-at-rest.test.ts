@@ -3,7 +3,7 @@
  * DATA_DIR/secrets.key (0600) created once and announced in the log without the key. A raw
  * seed left by an older version is sealed at start-up, and sign-in with TOTP keeps working.
  */
-import { test } from 'node:test';
+import { test, type TestContext } from 'vitest';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
@@ -17,9 +17,9 @@ import { ManualClock } from '../../server/util/clock';
 import { startTestServer } from '../support/server';
 import { call, PASSWORD, sessionCookie, signUp } from './http';
 
-function tempDir(t: { after(fn: () => void): void }): string {
+function tempDir(t: Pick<TestContext, 'onTestFinished'>): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'keybridge-at-rest-'));
-  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  t.onTestFinished(() => fs.rmSync(dir, { recursive: true, force: true }));
   return dir;
 }
 
@@ -72,7 +72,7 @@ test('SECRETS_KEY is read from the environment as 32 base64 bytes', () => {
 
 test('without SECRETS_KEY a 0600 key file is created once and logged without the key', async (t) => {
   const srv = await startTestServer();
-  t.after(() => srv.close());
+  t.onTestFinished(() => srv.close());
   const file = path.join(srv.dataDir, 'secrets.key');
   assert.equal(fs.statSync(file).mode & 0o777, 0o600);
   const key = fs.readFileSync(file, 'utf8').trim();
@@ -120,7 +120,7 @@ test('a raw seed from before is sealed at start-up; the key file is reused; TOTP
   assert.ok(databaseText(dir).includes(seed), 'the legacy row holds the raw seed');
 
   const second = await serverOn(dir, clock);
-  t.after(() => second.server.close());
+  t.onTestFinished(() => second.server.close());
   assert.equal(fs.readFileSync(path.join(dir, 'secrets.key'), 'utf8'), key, 'same key file');
   assert.doesNotMatch(second.logs(), /created a secrets key file/);
   assert.match(second.logs(), /sealed TOTP secrets stored before encryption/);
@@ -154,6 +154,6 @@ test('with SECRETS_KEY no key file is written, and another key cannot open the s
 
   // The same database with a different key: start-up says so plainly.
   const wrong = await serverOn(dir, clock, randomBytes(32));
-  t.after(() => wrong.server.close());
+  t.onTestFinished(() => wrong.server.close());
   assert.match(wrong.logs(), /do not open with this secrets key/);
 });

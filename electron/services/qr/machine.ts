@@ -2,7 +2,7 @@
  * The QR flow's state machine (see electron/services/qr-login.ts for the whole story). It
  * runs over ports only: the relay (RelayPort), the ceremony of its purpose, and where the
  * phone app lives; so its tests run with a fake relay, no server and no sockets
- * (test/desktop-client/qr-state-machine.test.ts).
+ * (test/electron/services/qr-state-machine.test.ts).
  *
  * Relay events and the person's actions run one at a time, in arrival order (the channel
  * needs that order). Nothing here logs; secrets stay in the Pairing.

@@ -5,7 +5,7 @@
  * `launchDesktop(t)` are closed when their test ends.
  */
 import { randomBytes } from 'node:crypto';
-import type { TestContext } from 'node:test';
+import type { TestContext } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { createKeytarVault, type TokenVault } from '../../../electron/services/token-vault';
 import { launchChromium } from '../../support/chromium';
@@ -67,7 +67,7 @@ export async function startWorld(serverOptions: TestServerOptions = {}): Promise
         ...(own ? { vault: own.vault, vaultService: own.service } : {}),
         ...options,
       });
-      t.after(() => desktop.close());
+      t.onTestFinished(() => desktop.close());
       return desktop;
     },
     async close() {

@@ -18,7 +18,7 @@ import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { launchChromium } from '../../../support/chromium';
 import type { TestSchema } from '../../../support/postgres';
-import { startRedis, type TestRedis } from '../../../tunnel/support/redis-server';
+import { startRedis, type TestRedis } from '../../../server/tunnel/support/redis-server';
 import { makeCerts, opensslMissing, type TestCerts } from './certs';
 import { startRemoteDesktop, type RemoteDesktop } from './desktop';
 import { nginxMissing, startNginx, type TestNginx } from './nginx';

@@ -1,0 +1,188 @@
+/**
+ * A minimal desktop for the relay and pair-page tests, built directly on the shared protocol
+ * modules (not on the desktop client), so these tests exercise the protocol itself and can
+ * misbehave on purpose: tamper with a frame, send another attempt's challenge.
+ */
+import http from 'node:http';
+import { io as connect, type Socket } from 'socket.io-client';
+import {
+  createDesktopChannel,
+  generateDesktopKeys,
+  generateQrSecret,
+  type DesktopChannel,
+} from '../../../../server/protocol/channel';
+import { buildQrLink } from '../../../../server/protocol/qr-link';
+import type {
+  DesktopToPhone,
+  PairClosed,
+  PairCreateAck,
+  PairJoined,
+  PairMsg,
+  PhoneToDesktop,
+  RequestMessage,
+} from '../../../../server/protocol/tunnel';
+
+export type JsonResponse = { status: number; body: Record<string, unknown> };
+
+export function postJson(
+  url: string,
+  body: unknown,
+  opts: { localAddress?: string; token?: string } = {},
+): Promise<JsonResponse> {
+  // fetch cannot bind a source address; node:http can.
+  return new Promise((resolve, reject) => {
+    const headers: Record<string, string> = { 'content-type': 'application/json' };
+    if (opts.token) headers.authorization = `Bearer ${opts.token}`;
+    const req = http.request(
+      url,
+      { method: 'POST', headers, localAddress: opts.localAddress },
+      (res) => {
+        let text = '';
+        res.on('data', (c) => (text += c));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, body: JSON.parse(text || '{}') }),
+        );
+      },
+    );
+    req.on('error', reject);
+    req.end(JSON.stringify(body));
+  });
+}
+
+type Waiter<T> = { promise: Promise<T>; resolve: (v: T) => void };
+function waiter<T>(): Waiter<T> {
+  let resolve!: (v: T) => void;
+  const promise = new Promise<T>((r) => (resolve = r));
+  return { promise, resolve };
+}
+
+export type DesktopDriver = {
+  socket: Socket;
+  pairingId: string;
+  link: string;
+  secret: string;
+  channel: DesktopChannel;
+  joined: Promise<PairJoined>;
+  /** The phone's hello arrived and was opened. */
+  hello: Promise<void>;
+  /** The phone's answer: approved or reject (hello excluded); never WebAuthn data. */
+  answer: Promise<PhoneToDesktop>;
+  closed: Promise<PairClosed>;
+  /** Every frame the desktop received, as relayed. */
+  frames: string[];
+  /** Channel failures on the desktop side (the driver then cancels with channel-error). */
+  channelErrors: Error[];
+  sendRequest(request: Omit<RequestMessage, 'type' | 'display'>): Promise<void>;
+  send(message: DesktopToPhone): Promise<void>;
+  sendRaw(data: string): void;
+  complete(): Promise<void>;
+  cancel(): void;
+  close(): void;
+};
+
+export const DISPLAY = { app: 'Keybridge for Linux', device: 'test-laptop (Linux)' };
+
+/**
+ * Opens a pairing like the desktop app does: pair:create, then the caller links an attempt
+ * (POST /api/auth/passkey/options {pairingId}), then the QR link is built. By default the
+ * driver sends `request` as soon as the phone says hello.
+ */
+export async function startDesktop(opts: {
+  url: string;
+  phoneOrigin: string;
+  localAddress?: string;
+  /** Sent when hello arrives; omit to send by hand. */
+  autoRequest?:
+    | Omit<RequestMessage, 'type' | 'display'>
+    | (() => Promise<Omit<RequestMessage, 'type' | 'display'>>);
+  linkOptions?: (pairingId: string) => Promise<void>;
+  /** Override the secret in the link (tamper tests) without changing the desktop's. */
+  linkSecret?: string;
+}): Promise<DesktopDriver> {
+  const agent = opts.localAddress ? new http.Agent({ localAddress: opts.localAddress }) : undefined;
+  const socket: Socket = connect(`${opts.url}/tunnel`, {
+    transports: ['websocket'],
+    forceNew: true,
+    reconnection: false,
+    agent: agent as unknown as string,
+  });
+  await new Promise<void>((resolve, reject) => {
+    socket.once('connect', () => resolve());
+    socket.once('connect_error', reject);
+  });
+  const ack = (await socket.emitWithAck('pair:create', {})) as PairCreateAck;
+  if (!ack.ok) throw new Error(`pair:create refused: ${ack.error.code}`);
+  const pairingId = ack.pairingId;
+  await opts.linkOptions?.(pairingId);
+  const keys = await generateDesktopKeys();
+  const secret = generateQrSecret();
+  const channel = createDesktopChannel({ pairingId, keyPair: keys.keyPair, secret });
+  const link = buildQrLink({
+    origin: opts.phoneOrigin,
+    pairingId,
+    desktopPublicKey: keys.publicKey,
+    secret: opts.linkSecret ?? secret,
+  });
+  const joined = waiter<PairJoined>();
+  const hello = waiter<void>();
+  const answer = waiter<PhoneToDesktop>();
+  const closed = waiter<PairClosed>();
+  const frames: string[] = [];
+  const channelErrors: Error[] = [];
+
+  const send = async (message: DesktopToPhone) => {
+    const data = await channel.seal(message);
+    socket.emit('pair:msg', { pairingId, data });
+  };
+  const sendRequest = async (r: Omit<RequestMessage, 'type' | 'display'>) =>
+    send({ type: 'request', display: DISPLAY, ...r } as RequestMessage);
+
+  let queue = Promise.resolve();
+  socket.on('pair:joined', (ev: PairJoined) => joined.resolve(ev));
+  socket.on('pair:closed', (ev: PairClosed) => closed.resolve(ev));
+  socket.on('pair:msg', (msg: PairMsg) => {
+    frames.push(msg.data);
+    queue = queue.then(async () => {
+      try {
+        const message = await channel.open(msg.data);
+        if (message.type === 'hello') {
+          hello.resolve();
+          if (opts.autoRequest) {
+            const r =
+              typeof opts.autoRequest === 'function' ? await opts.autoRequest() : opts.autoRequest;
+            await sendRequest(r);
+          }
+        } else answer.resolve(message);
+      } catch (err) {
+        channelErrors.push(err as Error);
+        // What a real desktop must do: end the pairing for both.
+        socket.emit('pair:cancel', { pairingId, reason: 'channel-error' });
+      }
+    });
+  });
+
+  return {
+    socket,
+    pairingId,
+    link,
+    secret,
+    channel,
+    joined: joined.promise,
+    hello: hello.promise,
+    answer: answer.promise,
+    closed: closed.promise,
+    frames,
+    channelErrors,
+    sendRequest,
+    send,
+    sendRaw: (data) => socket.emit('pair:msg', { pairingId, data }),
+    complete: async () => {
+      await socket.emitWithAck('pair:complete', { pairingId });
+    },
+    cancel: () => socket.emit('pair:cancel', { pairingId, reason: 'cancelled' }),
+    close: () => {
+      socket.disconnect();
+      agent?.destroy();
+    },
+  };
+}
