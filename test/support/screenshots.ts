@@ -1,0 +1,148 @@
+/**
+ * Screenshots for docs/screenshots/, made by driving the real flows with the test kit (real
+ * server and relay, software phones, the desktop renderer with the real main-process handlers).
+ *
+ *   dbus-run-session -- bash scripts/with-keyring.sh npx tsx test/support/screenshots.ts
+ *
+ * Phone screens at 390x844 (light only: the phone app has no dark mode yet), desktop screens
+ * at 1100x750 in light and dark. The login QR encodes a live secret, so it is masked.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Locator, Page } from 'playwright-core';
+import type { TestContext } from 'vitest';
+import { openAddPasskey, confirmPhoneStep, signInWithPassword } from '../e2e/support/desktop-ui';
+import { PASSWORD, startWorld, type World } from '../e2e/support/world';
+import { createPhone, type Phone } from './phone';
+import { readQr } from './read-qr';
+import { REPO_ROOT } from './renderer-static';
+
+const OUT = path.join(REPO_ROOT, 'docs', 'screenshots');
+const DESKTOP_VIEWPORT = { width: 1100, height: 750 };
+
+const cleanups: (() => Promise<unknown> | unknown)[] = [];
+/** world.launchDesktop wants a test context only to close the desktop when the test ends. */
+const ctx = {
+  onTestFinished: (fn: () => unknown) => cleanups.push(fn),
+} as unknown as TestContext;
+
+async function shot(page: Page, name: string, mask: Locator[] = []) {
+  const file = path.join(OUT, `${name}.png`);
+  await page.screenshot({
+    path: file,
+    scale: 'css',
+    mask,
+    maskColor: '#8a8f98', // a plain grey block where the live QR is
+    animations: 'disabled',
+  });
+  console.log(`wrote ${path.relative(REPO_ROOT, file)}`);
+}
+
+/** Desktop screenshot in light and dark: <name>-light.png, <name>-dark.png. */
+async function desktopShots(page: Page, name: string, mask: Locator[] = []) {
+  for (const colorScheme of ['light', 'dark'] as const) {
+    await page.emulateMedia({ colorScheme });
+    await page.waitForTimeout(150);
+    await shot(page, `${name}-${colorScheme}`, mask);
+  }
+  await page.emulateMedia({ colorScheme: 'light' });
+}
+
+async function desktop(world: World, localAddress?: string) {
+  const d = await world.launchDesktop(ctx, localAddress ? { localAddress } : {});
+  await d.page.setViewportSize(DESKTOP_VIEWPORT);
+  return d.page;
+}
+
+async function extraPhone(world: World): Promise<Phone> {
+  const phone = await createPhone({
+    phoneOrigin: world.server.phoneOrigin,
+    browser: world.browser,
+  });
+  cleanups.push(() => phone.close());
+  return phone;
+}
+
+/** Opens the desktop's add-passkey code on `phone` and says yes on the desktop. */
+async function addPasskeyOn(world: World, email: string, phone: Phone) {
+  const page = await desktop(world);
+  await signInWithPassword(page, email);
+  const dialog = await openAddPasskey(page);
+  const link = await readQr(page);
+  await phone.page.goto(link);
+  const step = confirmPhoneStep(dialog);
+  await step.group.waitFor();
+  await step.yes.click();
+}
+
+async function main() {
+  fs.mkdirSync(OUT, { recursive: true });
+  const world = await startWorld();
+  try {
+    const { email, phone } = await world.newAccount();
+
+    // (1) Desktop login with the QR (masked) and the version footer; (2) phone sign-in review.
+    {
+      const page = await desktop(world);
+      await page.getByText('Waiting for your phone to scan the code').waitFor();
+      const link = await readQr(page);
+      await page.getByText(/^Keybridge \S+$/).waitFor();
+      await desktopShots(page, 'desktop-login', [page.getByTestId('login-qr')]);
+      await phone.page.goto(link);
+      await phone.page.getByRole('button', { name: 'Approve' }).waitFor();
+      await shot(phone.page, 'phone-pair-signin-review');
+      await desktopShots(page, 'desktop-login-scanned');
+      await phone.page.getByRole('button', { name: 'Deny' }).click();
+      await phone.page.getByTestId('pair-denied').waitFor();
+    }
+
+    // (3) Different networks: the phone's review with the warning, then the reverse code;
+    // (4) the desktop asking for it.
+    {
+      const page = await desktop(world, '127.0.0.2');
+      const link = await readQr(page);
+      await phone.page.goto(link);
+      await phone.page.getByRole('button', { name: 'Approve' }).waitFor();
+      await phone.page.getByTestId('network-warning').waitFor();
+      await shot(phone.page, 'phone-pair-signin-review-other-network');
+      await phone.page.getByRole('button', { name: 'Approve' }).click();
+      await phone.page.getByTestId('reverse-code').waitFor();
+      await shot(phone.page, 'phone-pair-reverse-code');
+      await page.getByLabel('Code from your phone', { exact: true }).waitFor();
+      await desktopShots(page, 'desktop-needs-code');
+    }
+
+    // (5) Add a passkey: the review on a second phone signed in to the same account.
+    {
+      const tablet = await extraPhone(world);
+      await tablet.signIn(email, PASSWORD);
+      await addPasskeyOn(world, email, tablet);
+      await tablet.page.getByRole('button', { name: 'Approve' }).waitFor();
+      await shot(tablet.page, 'phone-pair-add-passkey-review');
+    }
+
+    // (6) Refusals: a signed-out phone, and a phone signed in to another account.
+    {
+      const signedOut = await extraPhone(world);
+      await addPasskeyOn(world, email, signedOut);
+      await signedOut.page.getByTestId('pair-error').waitFor();
+      await shot(signedOut.page, 'phone-pair-refused-signed-out');
+
+      const { phone: stranger } = await world.newAccount();
+      await addPasskeyOn(world, email, stranger);
+      await stranger.page.getByTestId('pair-error').waitFor();
+      await shot(stranger.page, 'phone-pair-refused-wrong-account');
+    }
+  } finally {
+    for (const fn of cleanups.reverse()) await Promise.resolve(fn()).catch(() => undefined);
+    await world.close();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (e: unknown) => {
+    console.error(e);
+    process.exit(1);
+  },
+);
