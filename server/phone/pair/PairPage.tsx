@@ -70,7 +70,10 @@ function Review(props: {
       <h1>
         {create ? (
           <>
-            Add a passkey to <span data-testid="pair-account-email">{state.account}</span>?
+            Add a passkey to{' '}
+            <span className="pair-account">
+              <span data-testid="pair-account-email">{state.account}</span>?
+            </span>
           </>
         ) : (
           'Sign in on your computer?'
