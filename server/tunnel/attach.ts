@@ -34,6 +34,12 @@ export function pairingStoreFor(
   return new MemoryPairingStore({ tombstoneMs, maxTombstones: 50_000, now: Date.now });
 }
 
+/** The relay's two network settings, from one check (server/tunnel/network-check.ts). */
+function networkCheckOptions(config: ServerContext['config']) {
+  const check = createNetworkCheck(config);
+  return { sameNetwork: check.sameNetwork, alwaysAskCode: check.alwaysAskCode };
+}
+
 export function attachTunnelToServer(
   httpServer: HttpServer,
   context: ServerContext,
@@ -43,7 +49,7 @@ export function attachTunnelToServer(
   const { redisUrl: _url, redisPrefix: _prefix, store: _store, ...rest } = options;
   return attachTunnel(httpServer, {
     trustProxy: context.config.trustProxy,
-    sameNetwork: createNetworkCheck(context.config).sameNetwork,
+    ...networkCheckOptions(context.config),
     allowedOrigins: () => context.rpOrigins(),
     logger: context.log,
     ...rest,

@@ -55,10 +55,15 @@ export function createNetworkCheck(config: NetworkCheckConfig) {
     (guessingProxy && isPrivateOrLoopback(ip)) ||
     (config.trustProxy !== false && isTrustedProxy(ip, trust));
   return {
+    /** What the phone and the desktop are told: can the server vouch for one network? */
     sameNetwork(desktopIp: string, phoneIp: string): boolean {
-      if (config.reverseCode === 'always') return false;
       return desktopIp === phoneIp && !indistinct(desktopIp);
     },
+    /**
+     * REVERSE_CODE=always: the code is asked on one network too. Kept apart from sameNetwork
+     * so the phone does not warn about "different networks" it has no evidence of.
+     */
+    alwaysAskCode: config.reverseCode === 'always',
   };
 }
 

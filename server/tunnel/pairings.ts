@@ -42,6 +42,8 @@ export function createPairings(deps: {
   now: () => number;
   /** Can the server vouch both ends share a network (server/tunnel/network-check.ts)? */
   sameNetwork?: (desktopIp: string, phoneIp: string) => boolean;
+  /** REVERSE_CODE=always: a code even when the networks are the same. */
+  alwaysAskCode?: boolean;
 }) {
   const { store, link, limits, now } = deps;
   /**
@@ -130,7 +132,8 @@ export function createPairings(deps: {
      */
     async admit(p: Pairing, phone: Phone): Promise<AdmitOutcome> {
       const sameNetwork = deps.sameNetwork?.(p.desktopIp, phone.ip) ?? p.desktopIp === phone.ip;
-      const reverseCode = sameNetwork ? undefined : await link.reverseCodeFor(p);
+      const reverseCode =
+        sameNetwork && !deps.alwaysAskCode ? undefined : await link.reverseCodeFor(p);
       // The desktop may have left while the code was being issued.
       if (!(await store.get(p.id))) return { ok: false, code: 'cancelled' };
       const ack: Extract<PairJoinAck, { ok: true }> = {

@@ -62,6 +62,8 @@ export type TunnelOptions = {
   issueReverseCode?: ReverseCodeIssuer;
   /** Can the server vouch both ends share a network (server/tunnel/network-check.ts)? */
   sameNetwork?: (desktopIp: string, phoneIp: string) => boolean;
+  /** REVERSE_CODE=always: a code even when the networks are the same. */
+  alwaysAskCode?: boolean;
   /** Browser origins allowed to connect (Node clients send none); null/undefined = any. */
   allowedOrigins?: () => string[] | null | undefined;
   observer?: (o: RelayObservation) => void;
@@ -123,6 +125,7 @@ export function attachTunnel(httpServer: HttpServer, options: TunnelOptions = {}
     limits,
     now,
     sameNetwork: options.sameNetwork,
+    alwaysAskCode: options.alwaysAskCode,
   });
   const observe = options.observer ?? (() => {});
   const timers = new Map<string, NodeJS.Timeout>();
