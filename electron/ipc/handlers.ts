@@ -190,7 +190,10 @@ export function createHandlerMap(services: ShellServices): ShellCore {
     'qr:start': async () => startFlow('sign-in'),
     'qr:cancel': async () => {
       if (!active) return qrView;
-      const purpose = active.purpose;
+      const { purpose, login } = active;
+      // Too late to cancel (the server already signed in; the login screen cancels as a
+      // sign-in unmounts it): keep forwarding, so the flow finishes and afterSignIn runs.
+      if (!login.cancellable) return toQrView(purpose, login.state);
       stopFlow();
       qrView = { status: 'cancelled', purpose };
       emit('qr:state', qrView);

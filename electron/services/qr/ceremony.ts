@@ -8,8 +8,13 @@ import type { Pairing } from './pairing';
 import type { QrPurpose, SuccessState } from './types';
 
 export type CeremonyContext = {
-  /** false once the flow ended (e.g. cancelled while the server was verifying) */
-  stillWanted(): boolean;
+  /**
+   * Call once the server has answered, before acting on it. false: the flow already ended
+   * (cancelled while the server was verifying), so undo the result. true: the flow is claimed;
+   * from here a cancel is too late and is ignored, so the phone hears "done" and the desktop
+   * finishes (the renderer cancels as it leaves the QR screen, which a sign-in makes it do).
+   */
+  claim(): boolean;
   /** Best effort: the phone may already be gone. */
   tellPhone(message: DesktopToPhone): Promise<void>;
 };

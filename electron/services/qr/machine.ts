@@ -53,6 +53,8 @@ export function runQrMachine(options: QrMachineOptions): QrLogin {
 
   let current: Pairing | null = null;
   let codeInFlight = false;
+  /** The server's result was claimed (see CeremonyContext.claim): cancel is too late. */
+  let claimed = false;
   let queue: Promise<void> = Promise.resolve();
 
   const isFinal = () => FINAL.has(state.status);
@@ -200,10 +202,17 @@ export function runQrMachine(options: QrMachineOptions): QrLogin {
     setState({ status: 'verifying' });
     try {
       const done = await ceremony.redeem(pairing.attemptId, reverseCode, {
-        stillWanted: () => !isFinal(),
+        claim: () => {
+          if (isFinal()) return false;
+          claimed = true;
+          return true;
+        },
         tellPhone: (m) => tellPhone(pairing, m),
       });
       if (!done) return;
+      // A ceremony that did not claim (add-passkey: the passkey is on the server now) is
+      // claimed here, before the phone is told.
+      claimed = true;
       await tellPhone(pairing, { type: 'done', ok: true, accountHint: done.accountHint });
       // Waits for the relay's ack before the flow ends and the socket closes.
       await relay.complete(pairing.pairingId);
@@ -285,6 +294,9 @@ export function runQrMachine(options: QrMachineOptions): QrLogin {
     get state() {
       return state;
     },
+    get cancellable() {
+      return !isFinal() && !claimed;
+    },
     subscribe(listener) {
       listeners.add(listener);
       listener(state);
@@ -334,7 +346,7 @@ export function runQrMachine(options: QrMachineOptions): QrLogin {
     async cancel() {
       // Not queued behind a slow step (connect, verify): cancel answers at once. Steps still
       // running see the final state and stop; a sign-in that lands anyway is undone (sign-in.ts).
-      if (isFinal()) return;
+      if (isFinal() || claimed) return;
       await endPairing('cancelled');
       setState({ status: 'cancelled' });
     },

@@ -27,7 +27,7 @@ export function signInCeremony(deps: {
     request: (options, display) => ({ type: 'request', kind: 'get', options, display }),
     async redeem(attemptId, reverseCode, ctx) {
       const tokens = await api.passkeyLoginRedeem({ attemptId, reverseCode, device });
-      if (!ctx.stillWanted()) {
+      if (!ctx.claim()) {
         // Cancelled while the server was verifying: do not keep a session nobody wants.
         await api.logout(tokens.accessToken).catch(() => undefined);
         return null;

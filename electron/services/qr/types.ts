@@ -89,6 +89,11 @@ export type QrLogin = {
    * no cancels the pairing (state `cancelled`). Ignored in any other state.
    */
   confirmPhone(yes: boolean): Promise<void>;
-  /** Ends the flow (and the pairing); the phone is told. */
+  /**
+   * false once the flow finished, or once the server's result was claimed (a sign-in being
+   * stored, a passkey added): cancel is then ignored and the flow finishes on its own.
+   */
+  readonly cancellable: boolean;
+  /** Ends the flow (and the pairing); the phone is told. A no-op when not `cancellable`. */
   cancel(): Promise<void>;
 };

@@ -275,6 +275,39 @@ test('QR sign-in, every Settings call, restart from the keychain, sign out: no t
   assert.doesNotMatch(seen, /accessToken|refreshToken|"link"|attemptId|challenge/);
 });
 
+test('the login screen cancels as a sign-in unmounts it: too late, the sign-in finishes and the phone hears done', async (t) => {
+  // The renderer (renderer/src/login/useQrFlow.ts) cancels a flow that is not finished when
+  // the QR screen goes away; a sign-in makes it go away as soon as the session turns
+  // signed-in, while the flow is still telling the phone. That cancel must not win.
+  const h = harness();
+  t.onTestFinished(() => h.close());
+  ok(await h.call('qr:start'));
+  await h.waitForEvent('qr:state', isView('waiting-for-scan', 'sign-in'));
+  const link = h.lastLink();
+  assert.ok(link);
+  secrets.add(parseQrLink(link).secret);
+  let cancelAnswer: Promise<IpcResult<unknown>> | null = null;
+  const unmounted = h
+    .waitForEvent('session:changed', (p) => (p as SessionState).status === 'signed-in')
+    .then(() => (cancelAnswer = h.call('qr:cancel')));
+  await softApprove({ link, serverUrl: server.url, authenticator });
+  await unmounted;
+  assert.ok(cancelAnswer, 'the cancel was sent while the flow was finishing');
+  const answer = ok<QrView>(await cancelAnswer);
+  assert.notEqual(answer.status, 'cancelled');
+  await h.waitForEvent('qr:state', isView('done', 'sign-in'));
+  await h.waitForEvent(
+    'session:changed',
+    (p) => (p as SessionState).status === 'signed-in' && (p as { method: unknown }).method !== null,
+  );
+  assert.equal(
+    h.events.some((e) => e.channel === 'qr:state' && (e.payload as QrView).status === 'cancelled'),
+    false,
+    'the renderer never heard "cancelled"',
+  );
+  ok(await h.call('auth:signOut'));
+});
+
 test('a session revoked elsewhere signs the app out with a reason, and the keychain forgets it', async (t) => {
   const h = harness();
   t.onTestFinished(() => h.close());

@@ -391,7 +391,7 @@ test('cancelled while the server verifies: the late result is undone, the state 
   let undone = false;
   const { ceremony } = fakeCeremony('sign-in', async (_id, _code, ctx) => {
     await gate;
-    if (!ctx.stillWanted()) {
+    if (!ctx.claim()) {
       undone = true;
       return null;
     }
@@ -409,4 +409,36 @@ test('cancelled while the server verifies: the late result is undone, the state 
   await flow.submitCode('123456');
   assert.equal(undone, true);
   assert.deepEqual(f.log.completed, []);
+});
+
+test('cancel after the server signed in (the login screen unmounting) is too late: the phone hears done, the flow ends signed-in', async () => {
+  // The race CI met: adopt() stores the tokens and the session turns signed-in, the renderer
+  // leaves the QR screen and cancels on the way out. Before, that cancel reached the relay
+  // ahead of "done" and the phone read "cancelled on your computer" for a sign-in that worked.
+  const f = fakeRelay();
+  let adopted!: () => void;
+  const adopting = new Promise<void>((r) => (adopted = r));
+  let release!: () => void;
+  const gate = new Promise<void>((r) => (release = r));
+  const { ceremony } = fakeCeremony('sign-in', async (_id, _code, ctx) => {
+    if (!ctx.claim()) return null;
+    adopted();
+    await gate; // adopt() still saving to the keychain
+    return { state: { status: 'signed-in', user: USER }, accountHint: 'a***@example.com' };
+  });
+  const flow = start(f.relay, ceremony);
+  const { link } = await waitForState(flow, 'waiting-for-scan');
+  const phone = await f.scan(link);
+  await phone.received(1);
+  assert.equal(flow.cancellable, true, 'before the approval a cancel still ends the flow');
+  await phone.say({ type: 'approved' });
+  await adopting;
+  assert.equal(flow.cancellable, false);
+  await flow.cancel();
+  release();
+  assert.deepEqual(await flow.finished, { status: 'signed-in', user: USER });
+  const [, done] = await phone.received(2);
+  assert.deepEqual(done, { type: 'done', ok: true, accountHint: 'a***@example.com' });
+  assert.deepEqual(f.log.cancelled, [], 'no pair:cancel went to the relay');
+  assert.deepEqual(f.log.completed, [phone.pairingId]);
 });

@@ -36,6 +36,7 @@ function showingLink(): QrLogin {
     finished: new Promise(() => undefined),
     submitCode: async () => state,
     confirmPhone: async () => undefined,
+    cancellable: true,
     cancel: async () => undefined,
   };
 }
