@@ -1,7 +1,8 @@
 // `npm start`: the embedded server (SQLite, exactly `npm run server`) and the desktop app.
 //
-// 1. Builds what is missing (phone + renderer bundles; the Electron app when it will launch).
-// 2. Starts the server as a child process and waits for its "listening on <url>" line.
+// 1. Builds what is missing (phone + renderer bundles; the Electron app when it will launch) and
+//    always the server (out/server/main.js, under a second), so an edit is never run stale.
+// 2. Starts the compiled server as a child process and waits for its "listening on <url>" line.
 // 3. Launches Electron against that server when a binary exists (ELECTRON_OVERRIDE_DIST_PATH,
 //    KEYBRIDGE_ELECTRON_PATH, or an installed node_modules/electron/dist) and a display is
 //    there. Where not, the server keeps running and one plain paragraph says why no window
@@ -10,6 +11,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { buildServer, serverEntry } from './build-server.mjs';
 
 const root = path.resolve(import.meta.dirname, '..');
 const at = (...p) => path.join(root, ...p);
@@ -81,7 +83,7 @@ function hasDisplay() {
 
 function startServer() {
   return new Promise((resolve, reject) => {
-    const server = spawn(process.execPath, ['--import', 'tsx', at('server', 'main.ts')], {
+    const server = spawn(process.execPath, [serverEntry], {
       cwd: root,
       env: process.env,
       stdio: ['ignore', 'pipe', 'inherit'],
@@ -117,6 +119,8 @@ if (
 ) {
   run(process.execPath, [at('scripts', 'build.mjs')], 'building the phone app and the renderer');
 }
+console.log('[start] building the server…');
+await buildServer();
 const electron = findElectron();
 const display = hasDisplay();
 if (electron.binary && display && !existsSync(at('out', 'main', 'main.js'))) {
