@@ -57,13 +57,17 @@ export async function enrollUsers(
 }
 
 // 127.a.b.c with a in 10..249 and b, c in 1..254: about 15 million addresses, never reused
-// within a bench run, so no address ever meets a per-IP limit.
+// within a bench run. Per-client limits count per /24 (server/http/subnet.ts), so consecutive
+// sign-ins walk the 60,960 /24s (127.a.b) first and only then the last octet: a /24 sees one
+// sign-in per 60,960, and no range ever meets a per-client limit.
+const RANGES = 240 * 254;
 let addressCounter = 0;
 export function nextAddress(): string {
   const i = addressCounter++;
-  const c = 1 + (i % 254);
-  const b = 1 + (Math.floor(i / 254) % 254);
-  const a = 10 + (Math.floor(i / (254 * 254)) % 240);
+  const range = i % RANGES;
+  const b = 1 + (range % 254);
+  const a = 10 + Math.floor(range / 254);
+  const c = 1 + (Math.floor(i / RANGES) % 254);
   return `127.${a}.${b}.${c}`;
 }
 
