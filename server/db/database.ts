@@ -10,6 +10,7 @@ import SQLite from 'better-sqlite3';
 import pg from 'pg';
 import { Kysely, Migrator, PostgresDialect, SqliteAdapter, SqliteDialect, sql } from 'kysely';
 import { migrationProvider } from './migrations';
+import { cachingStatements } from './statement-cache';
 import type { Database } from './schema';
 
 export type Db = Kysely<Database>;
@@ -26,7 +27,8 @@ function sqliteDialect(dataDir: string): SqliteDialect {
   file.pragma('secure_delete = ON');
   // Another connection (a second process, a backup) holding the lock should delay us, not fail us.
   file.pragma('busy_timeout = 5000');
-  return new SqliteDialect({ database: file });
+  // Each SQL text prepared once (server/db/statement-cache.ts), not once per query.
+  return new SqliteDialect({ database: cachingStatements(file) });
 }
 
 function postgresDialect(url: string): PostgresDialect {
