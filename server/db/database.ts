@@ -53,9 +53,14 @@ function postgresDialect(url: string): PostgresDialect {
 export async function openDatabase(dataDir: string, databaseUrl?: string): Promise<Db> {
   const dialect = databaseUrl ? postgresDialect(databaseUrl) : sqliteDialect(dataDir);
   const db = new Kysely<Database>({ dialect });
+  // Kysely looks for its lock table in every schema unless told which: another schema of the
+  // same database holding one (a second deployment, a test run) made it skip creating ours.
+  // The unqualified names always lived in current_schema(), so naming it changes nothing else.
+  const schema = databaseUrl ? await currentSchema(db).catch(closing(db)) : undefined;
   const { error, results } = await new Migrator({
     db,
     provider: migrationProvider,
+    ...(schema ? { migrationTableSchema: schema } : {}),
   }).migrateToLatest();
   const failed = results?.find((r) => r.status === 'Error');
   if (error || failed) {
@@ -63,6 +68,20 @@ export async function openDatabase(dataDir: string, databaseUrl?: string): Promi
     throw new Error(`database migration failed: ${failed?.migrationName ?? ''} ${String(error)}`);
   }
   return db;
+}
+
+const closing =
+  (db: Db) =>
+  async (err: unknown): Promise<never> => {
+    await db.destroy();
+    throw err;
+  };
+
+async function currentSchema(db: Db): Promise<string> {
+  const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(db);
+  const schema = rows[0]?.schema;
+  if (!schema) throw new Error('database migration failed: no schema in the search_path');
+  return schema;
 }
 
 /** True for the SQLite file (SQLite-only statements such as PRAGMAs run only there). */
