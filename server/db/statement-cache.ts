@@ -7,6 +7,7 @@
  */
 import type SQLite from 'better-sqlite3';
 import type { SqliteDatabase } from 'kysely';
+import { Lru } from '../util/lru';
 
 export const STATEMENT_CACHE_SIZE = 256;
 
@@ -14,23 +15,16 @@ export function cachingStatements(
   file: SQLite.Database,
   max = STATEMENT_CACHE_SIZE,
 ): SqliteDatabase & { readonly cachedStatements: number } {
-  const cache = new Map<string, SQLite.Statement>();
+  const cache = new Lru<string, SQLite.Statement>(max);
   return {
     get cachedStatements() {
       return cache.size;
     },
     prepare(sql) {
       const hit = cache.get(sql);
-      if (hit && !hit.busy) {
-        // Re-inserted so the Map's order is least recently used first.
-        cache.delete(sql);
-        cache.set(sql, hit);
-        return hit;
-      }
+      if (hit && !hit.busy) return hit;
       const fresh = file.prepare(sql);
-      if (hit) return fresh;
-      cache.set(sql, fresh);
-      if (cache.size > max) cache.delete(cache.keys().next().value as string);
+      if (!hit) cache.set(sql, fresh);
       return fresh;
     },
     close() {
