@@ -13,6 +13,7 @@ import { SessionStore } from './sessions/session-store';
 import { SecondFactor } from './totp/second-factor';
 import type { TotpSecrets } from './totp/totp-secrets';
 import { PasskeyStore } from './passkeys/passkey-store';
+import { AssertionVerifier } from './passkeys/assertion-verifier';
 import {
   MemoryLoginAttemptStore,
   MemoryRegistrationAttemptStore,
@@ -34,6 +35,8 @@ export type ServerContext = {
   accounts: AccountStore;
   sessions: SessionStore;
   passkeys: PasskeyStore;
+  /** Sign-in assertions, with each passkey's public key imported once (bounded LRU). */
+  assertions: AssertionVerifier;
   activity: ActivityLog;
   secondFactor: SecondFactor;
   /** Seals/opens TOTP seeds stored in the database (AES-256-GCM under the secrets key). */
@@ -100,6 +103,7 @@ export function createContext(
     accounts: new AccountStore(db),
     sessions: new SessionStore(db, clock),
     passkeys: new PasskeyStore(db),
+    assertions: new AssertionVerifier(),
     activity,
     secondFactor: new SecondFactor(db, activity, totpSecrets),
     totpSecrets,

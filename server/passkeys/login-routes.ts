@@ -13,10 +13,7 @@
  */
 import type { FastifyRequest } from 'fastify';
 import type { RouteHandlers } from '../http/route-table';
-import {
-  generateAuthenticationOptions,
-  verifyAuthenticationResponse,
-} from '@simplewebauthn/server';
+import { generateAuthenticationOptions } from '@simplewebauthn/server';
 import type { ServerContext } from '../context';
 import type { AuthenticationOptionsJSON, AuthenticationResponseJSON } from '../protocol/api';
 import {
@@ -210,7 +207,8 @@ async function verifyAssertion(
 
   let info;
   try {
-    const verification = await verifyAuthenticationResponse({
+    // The library's checks with the key imported once (server/passkeys/assertion-verifier.ts).
+    const verification = await ctx.assertions.verify({
       response,
       expectedChallenge: challenge,
       expectedOrigin: ctx.rpOrigins(),
@@ -223,7 +221,6 @@ async function verifyAssertion(
         counter: 0,
         transports: JSON.parse(passkey.transports),
       },
-      requireUserVerification: true,
     });
     if (!verification.verified) throw new Error('signature not verified');
     info = verification.authenticationInfo;
