@@ -11,7 +11,8 @@ import type { DestinationStream } from 'pino';
 import type { Config } from './config';
 import { createContext, type ServerContext } from './context';
 import { openDatabase } from './db/database';
-import { createLogger } from './logging';
+import { createLoggers } from './logging';
+import { installAccessLog } from './http/access-log';
 import { systemClock, type Clock } from './util/clock';
 import { ApiError, installErrorHandling } from './http/errors';
 import { opsRoutes, opsUses, readinessUses, registerReadiness } from './http/ops-routes';
@@ -65,10 +66,12 @@ export async function createServer(
   config: Config,
   options: ServerOptions = {},
 ): Promise<KeybridgeServer> {
-  const logger = createLogger(config.logLevel, options.logDestination);
+  const loggers = createLoggers(config.logLevel, options.logDestination);
   // Typed as the default instance: route modules do not care which pino flavour logs.
   const app: FastifyInstance = Fastify({
-    loggerInstance: logger as unknown as FastifyBaseLogger,
+    loggerInstance: loggers.app as unknown as FastifyBaseLogger,
+    // One unredacted line of fixed fields per request instead (server/http/access-log.ts).
+    disableRequestLogging: true,
     bodyLimit: config.bodyLimit,
     // The same compiled function the relay uses (server/http/client-address.ts).
     trustProxy: trustFunction(config.trustProxy),
@@ -115,6 +118,7 @@ export async function createServer(
   const networkWarning = networkCheckWarning(config);
   if (networkWarning) app.log.warn(networkWarning);
   installErrorHandling(app);
+  installAccessLog(app, loggers.access);
   app.decorate('secureCookies', secureCookiesFor(config));
   await app.register(cookie);
 
