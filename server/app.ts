@@ -5,7 +5,12 @@
  */
 import type { Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
+import Fastify, {
+  LogController,
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyReply,
+} from 'fastify';
 import cookie from '@fastify/cookie';
 import type { DestinationStream } from 'pino';
 import type { Config } from './config';
@@ -71,7 +76,7 @@ export async function createServer(
   const app: FastifyInstance = Fastify({
     loggerInstance: loggers.app as unknown as FastifyBaseLogger,
     // One unredacted line of fixed fields per request instead (server/http/access-log.ts).
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: config.bodyLimit,
     // The same compiled function the relay uses (server/http/client-address.ts).
     trustProxy: trustFunction(config.trustProxy),
@@ -85,7 +90,9 @@ export async function createServer(
         .send({ error: { code: 'bad_request', message: 'The URL is not valid.' } });
     },
   });
-  const db = await openDatabase(config.dataDir, config.databaseUrl);
+  const db = await openDatabase(config.dataDir, config.databaseUrl, {
+    synchronous: config.sqliteSynchronous,
+  });
   const clock = options.clock ?? systemClock;
   const boundPort = () => (app.server.address() as AddressInfo | null)?.port ?? config.port;
   let totpSecrets: TotpSecrets;

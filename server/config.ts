@@ -53,7 +53,21 @@ export type Config = {
    * activity in PostgreSQL, same schema and queries as SQLite. Unset: DATA_DIR/keybridge.sqlite.
    */
   databaseUrl?: string;
+  /**
+   * SQLITE_SYNCHRONOUS: `normal` (default) or `full`. What a power loss can undo with each is
+   * in README.md (Durability and logging); server/db/database.ts applies it.
+   */
+  sqliteSynchronous?: SqliteSynchronous;
 };
+
+export type SqliteSynchronous = 'normal' | 'full';
+
+function parseSqliteSynchronous(raw: string | undefined): SqliteSynchronous {
+  const value = (raw ?? '').trim().toLowerCase();
+  if (value === '' || value === 'normal') return 'normal';
+  if (value === 'full') return 'full';
+  throw new Error(`SQLITE_SYNCHRONOUS must be "normal" or "full", not "${raw}"`);
+}
 
 export type RateLimitRule = { max: number; windowSeconds: number };
 /**
@@ -171,6 +185,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     rateLimits: defaultRateLimits,
     redisUrl: env.REDIS_URL || undefined,
     databaseUrl,
+    sqliteSynchronous: parseSqliteSynchronous(env.SQLITE_SYNCHRONOUS),
     secretsKey: env.SECRETS_KEY ? parseSecretsKey(env.SECRETS_KEY, 'SECRETS_KEY') : undefined,
   };
 }
