@@ -2,17 +2,15 @@
  * Server start to ready: spawn the server process as an operator would and time from spawn
  * to the first 200 from GET /readyz (each run a fresh DATA_DIR, so migrations run too).
  *
- * - today's way: `node --import tsx server/main.ts` (npm run server), transpiling on start;
- * - a built checkout: BENCH_SERVER_ENTRY=<file.js>, or out/server/main.js / dist/server/main.js
- *   when a build put one there;
- * - for comparison, the same server/main.ts bundled by esbuild here (packages stay in
- *   node_modules), i.e. what a plain build step would give.
+ * - `npm run server`: out/server/main.js, built here first by scripts/build-server.mjs (or
+ *   BENCH_SERVER_ENTRY=<file.js>);
+ * - beside it, the same server through the TypeScript loader (`node --import tsx
+ *   server/main.ts`, how it ran before it was compiled).
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { build } from 'esbuild';
 import { track } from './children';
 import { heading, latencyRow, row, stats, type Stats } from './stats';
 
@@ -61,46 +59,24 @@ async function measure(args: string[], runs: number): Promise<Stats> {
 
 export type StartupResult = {
   tsx: Stats;
-  built?: { entry: string; stats: Stats };
-  esbuild?: Stats;
+  built: { entry: string; stats: Stats };
 };
 
 export async function startup(runs: number): Promise<StartupResult> {
   heading(`Server start to /readyz 200 (spawned process, fresh DATA_DIR, ${runs} runs)`);
-  const tsx = await measure(['--import', 'tsx', 'server/main.ts'], runs);
-  latencyRow('today: node --import tsx server/main.ts', tsx);
-  const result: StartupResult = { tsx };
-
-  const entry =
-    process.env.BENCH_SERVER_ENTRY ??
-    ['out/server/main.js', 'out/server/main.mjs', 'dist/server/main.js', 'dist/server/main.mjs']
-      .map((p) => path.join(root, p))
-      .find((p) => fs.existsSync(p));
-  if (entry) {
-    result.built = { entry, stats: await measure([entry], runs) };
-    latencyRow(`built checkout: node ${path.relative(root, entry)}`, result.built.stats);
-  } else {
-    row('built checkout', 'none found (set BENCH_SERVER_ENTRY=<built main.js>)');
-  }
-
-  // Two folders below the root, so server/web/phone-app.ts still finds dist/phone.
-  const bundleDir = path.join(root, 'out', 'bench-server');
-  const outfile = path.join(bundleDir, 'main.mjs');
-  await build({
-    entryPoints: [path.join(root, 'server/main.ts')],
-    outfile,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    packages: 'external',
-    logLevel: 'warning',
+  // What `npm run server` and `npm start` run: the server compiled by scripts/build-server.mjs.
+  const built = spawnSync(process.execPath, [path.join(root, 'scripts/build-server.mjs')], {
+    cwd: root,
+    stdio: ['ignore', 'ignore', 'inherit'],
   });
-  try {
-    result.esbuild = await measure([outfile], runs);
-    latencyRow('server/main.ts bundled here by esbuild, node main.mjs', result.esbuild);
-  } finally {
-    fs.rmSync(bundleDir, { recursive: true, force: true });
-  }
+  if (built.status !== 0) throw new Error('scripts/build-server.mjs failed');
+  const entry = process.env.BENCH_SERVER_ENTRY ?? path.join(root, 'out/server/main.js');
+  const result: StartupResult = {
+    tsx: await measure(['--import', 'tsx', 'server/main.ts'], runs),
+    built: { entry, stats: await measure([entry], runs) },
+  };
+  latencyRow(`npm run server: node ${path.relative(root, entry)}`, result.built.stats);
+  latencyRow('before: node --import tsx server/main.ts', result.tsx);
+  row('ratio compiled / tsx', `p50 ${(result.built.stats.p50 / result.tsx.p50).toFixed(2)} x`);
   return result;
 }
