@@ -117,10 +117,16 @@ if (
   !existsSync(at('dist', 'phone', 'index.html')) ||
   !existsSync(at('dist', 'renderer', 'index.html'))
 ) {
-  run(process.execPath, [at('scripts', 'build.mjs')], 'building the phone app and the renderer');
+  // scripts/build.mjs builds the server too.
+  run(
+    process.execPath,
+    [at('scripts', 'build.mjs')],
+    'building the server, phone app and renderer',
+  );
+} else {
+  console.log('[start] building the server…');
+  await buildServer();
 }
-console.log('[start] building the server…');
-await buildServer();
 const electron = findElectron();
 const display = hasDisplay();
 if (electron.binary && display && !existsSync(at('out', 'main', 'main.js'))) {
