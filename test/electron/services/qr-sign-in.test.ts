@@ -200,7 +200,7 @@ test('add-passkey on a phone that already holds a passkey for the account: the p
   assert.equal(end.reason, 'already-registered');
   assert.match(
     end.text,
-    /already has a passkey for this account; use another phone or a security key/,
+    /This phone already has a passkey for this account\.\s*Use another phone or a security key\./,
   );
   const final = await flow.finished;
   assert.equal(

@@ -77,7 +77,12 @@ test('error words on the phone pages', async (t) => {
     await page
       .locator('[data-testid="error"][data-code="ERROR_AUTHENTICATOR_PREVIOUSLY_REGISTERED"]')
       .waitFor();
-    assert.match((await error.textContent())!, /This phone already has a passkey for your account/);
+    // What happened and what to do (issue 9, defect 4), and no "Try again" that fails again.
+    assert.equal(
+      await error.locator('p').textContent(),
+      'This phone already has a passkey for this account. Use another phone or a security key.',
+    );
+    assert.equal(await error.getByRole('button').count(), 0);
   });
 
   await step(t, 'no passkey on this phone', async () => {
