@@ -1,4 +1,4 @@
-/** Dates the way people read them on a phone: "just now", "5 minutes ago", "3 Mar 2026". */
+/** Dates the way people read them: "just now", "5 minutes ago", "1 Dec 2026" (docs/glossary.md). */
 export function whenWords(iso: string | null | undefined, now = Date.now()): string {
   if (!iso) return 'never';
   const t = Date.parse(iso);
@@ -13,7 +13,8 @@ export function whenWords(iso: string | null | undefined, now = Date.now()): str
     const h = Math.round(s / 3600);
     return `${h} hour${h === 1 ? '' : 's'} ago`;
   }
-  return new Date(t).toLocaleDateString(undefined, {
+  // Day, short month, year ("1 Dec 2026"), the same on every client (docs/glossary.md).
+  return new Date(t).toLocaleDateString('en-GB', {
     day: 'numeric',
     month: 'short',
     year: 'numeric',
