@@ -26,3 +26,11 @@ export function exactTime(iso: string | null | undefined): string {
   const d = new Date(iso);
   return Number.isNaN(d.getTime()) ? '' : d.toLocaleString();
 }
+
+/** The time of day alone ("23:02"), where the minute matters (when a computer asked). */
+export function clockTime(iso: string): string {
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime())
+    ? ''
+    : d.toLocaleTimeString('en-GB', { hour: '2-digit', minute: '2-digit' });
+}

@@ -5,7 +5,7 @@
  * it ended. State comes from PairSession.
  */
 import { useSyncExternalStore } from 'react';
-import { exactTime, whenWords } from '../lib/format';
+import { clockTime, exactTime, whenWords } from '../lib/format';
 import { timeLeftWords, useTimeLeft } from '../lib/use-time-left';
 import type { JoinContext, PairSession, PairState } from './pair-session';
 import { endWords } from './words';
@@ -40,7 +40,7 @@ function Facts(props: { context: JoinContext; app: string; device: string }) {
       <dd data-testid="pair-desktop-ip">{context.desktopIp}</dd>
       <dt>Asked</dt>
       <dd data-testid="pair-desktop-time" title={exactTime(context.createdAt)}>
-        {whenWords(context.createdAt)} ({exactTime(context.createdAt)})
+        {whenWords(context.createdAt)}, at {clockTime(context.createdAt)}
       </dd>
     </dl>
   );

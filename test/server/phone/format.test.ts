@@ -1,7 +1,7 @@
 /** The phone's time words (docs/glossary.md, Times): relative up to a day, then "1 Dec 2026". */
 import { test } from 'vitest';
 import assert from 'node:assert/strict';
-import { whenWords } from '../../../server/phone/lib/format';
+import { clockTime, whenWords } from '../../../server/phone/lib/format';
 import { timeLeftWords } from '../../../server/phone/lib/use-time-left';
 
 const NOW = Date.parse('2026-12-01T22:00:00Z');
@@ -21,4 +21,9 @@ test('time left counts minutes and seconds, never below zero', () => {
   assert.equal(timeLeftWords(61_000), '1:01 left');
   assert.equal(timeLeftWords(9_000), '0:09 left');
   assert.equal(timeLeftWords(-5), '0:00 left');
+});
+
+test('the time of day alone, 24-hour', () => {
+  const local = new Date(2026, 11, 1, 23, 2, 42).toISOString();
+  assert.equal(clockTime(local), '23:02');
 });
