@@ -4,7 +4,7 @@
  *
  *   dbus-run-session -- bash scripts/with-keyring.sh npx tsx test/support/screenshots.ts
  *
- * Phone screens at 390x844 (light only: the phone app has no dark mode yet), desktop screens
+ * Phone screens at 390x844 (light and dark: screenshots-phone.ts), desktop screens
  * at 1100x750 in light and dark. The login QR encodes a live secret, so it is masked.
  */
 import fs from 'node:fs';
