@@ -52,3 +52,14 @@ export async function seriousAxeFindings(page: Page): Promise<AxeFinding[]> {
 export function describeFindings(findings: AxeFinding[]): string {
   return findings.map((f) => `${f.impact} ${f.id}: ${f.help} (${f.targets.join(', ')})`).join('\n');
 }
+
+/** Fails with the findings when axe finds anything serious or critical, in light and in dark. */
+export async function assertAxeCleanBothThemes(page: Page, where: string): Promise<void> {
+  for (const colorScheme of ['light', 'dark'] as const) {
+    await page.emulateMedia({ colorScheme });
+    const findings = await seriousAxeFindings(page);
+    if (findings.length > 0)
+      throw new Error(`axe, ${where} (${colorScheme}):\n${describeFindings(findings)}`);
+  }
+  await page.emulateMedia({ colorScheme: 'light' });
+}

@@ -20,6 +20,7 @@ import {
 import { parseQrLink } from '../../../server/protocol/qr-link';
 import { launchChromium } from '../../support/chromium';
 import { createPhone, type Phone } from '../../support/phone';
+import { assertAxeCleanBothThemes } from '../../support/axe';
 import { recordStates, waitForState, wrongCode } from './support/flow';
 import { startTestServer, type TestServer } from '../../support/server';
 
@@ -204,6 +205,7 @@ test('add-passkey on a phone that already holds a passkey for the account: the p
   assert.equal(end.tone, 'neutral');
   assert.equal(end.role, 'status');
   assert.doesNotMatch(end.text, /didn't finish|failed|Try again/i);
+  await assertAxeCleanBothThemes(phone.page, 'pair page: already has a passkey');
   assert.match(
     end.text,
     /This phone already has a passkey for this account\.\s*Use another phone or a security key\./,

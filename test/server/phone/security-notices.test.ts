@@ -8,6 +8,7 @@
 import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import { assertAxeCleanBothThemes } from '../../support/axe';
 import { nextTotp, readQrOnPage, startRig } from './rig';
 
 const PASSWORD = 'a long notices password';
@@ -28,16 +29,19 @@ test('Security page: an old error gives way to a later success, rename says so, 
     await error.locator('p').textContent(),
     'This phone already has a passkey for this account. Use another phone or a security key.',
   );
+  await assertAxeCleanBothThemes(page, 'Security with an error notice');
 
   // Rename: the success replaces the error, and says what it did.
   await page.getByRole('button', { name: `Rename ${created.name}` }).click();
   await page.getByLabel('Passkey name').fill('Work phone');
+  await assertAxeCleanBothThemes(page, 'the rename editor');
   await page.getByLabel('Passkey name').press('Enter');
   const renamed = section.getByTestId('passkey-renamed');
   await renamed.waitFor();
   assert.equal(await renamed.textContent(), 'Renamed to “Work phone”.');
   assert.equal(await section.getByTestId('error').count(), 0, 'the old error is gone');
   assert.equal(await section.getByRole('alert').count(), 0);
+  await assertAxeCleanBothThemes(page, 'Security after Renamed');
   await section.getByTestId('passkey-name').getByText('Work phone', { exact: true }).waitFor();
 
   // Escape closes the editor without saving, and puts the focus back on Rename.

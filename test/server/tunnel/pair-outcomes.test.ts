@@ -11,7 +11,7 @@ import type { Browser, Page } from 'playwright-core';
 import { accountHint } from '../../../server/passkeys/paired-attempts';
 import { launchChromium } from '../../support/chromium';
 import { createPhone, type Phone } from '../../support/phone';
-import { describeFindings, seriousAxeFindings } from '../../support/axe';
+import { assertAxeCleanBothThemes as auditBothThemes } from '../../support/axe';
 import { colours } from '../../support/contrast';
 import { postJson, startDesktop } from './support/desktop-driver';
 import { startTunnelServer, type TunnelTestServer } from './support/tunnel-server';
@@ -64,15 +64,6 @@ async function signInDesktop(localAddress?: string) {
       { localAddress },
     );
   return { desktop, redeem };
-}
-
-async function auditBothThemes(page: Page, where: string) {
-  for (const colorScheme of ['light', 'dark'] as const) {
-    await page.emulateMedia({ colorScheme });
-    const findings = await seriousAxeFindings(page);
-    assert.equal(findings.length, 0, `${where} (${colorScheme}):\n${describeFindings(findings)}`);
-  }
-  await page.emulateMedia({ colorScheme: 'light' });
 }
 
 /** Neutral: plain text on the page background, announced politely, not a red alert card. */
