@@ -43,7 +43,7 @@ async function endedFromPhone(t: TestContext, colorScheme: 'light' | 'dark') {
   await phone.open('/m/security');
   const desktopRow = phone.page.getByTestId('session-row').filter({ hasText: 'Desktop app' });
   await desktopRow.waitFor();
-  await desktopRow.getByRole('button', { name: /End session/ }).click();
+  await desktopRow.getByRole('button', { name: /^Sign out / }).click();
   await desktopRow.waitFor({ state: 'detached' });
 
   // Nobody touches the desktop: the push alone brings the notice and the sign-in screen.

@@ -231,8 +231,8 @@ export async function createPhone(opts: CreatePhoneOptions): Promise<Phone> {
         await phone.verify(password);
       }
       const secret = (await page.getByTestId('totp-secret').textContent())!.replace(/\s+/g, '');
-      await page.getByLabel('Code from the app').fill(codeFor(secret));
-      await page.getByRole('button', { name: 'Turn on' }).click();
+      await page.getByLabel('Code from your authenticator app').fill(codeFor(secret));
+      await page.getByRole('button', { name: 'Verify' }).click();
       const codes = page.getByTestId('recovery-code');
       await codes.first().waitFor();
       const recoveryCodes = (await codes.allTextContents()).map((c) => c.trim());

@@ -4,7 +4,7 @@
  *
  *   dbus-run-session -- bash scripts/with-keyring.sh npx tsx test/support/screenshots.ts
  *
- * Phone screens at 390x844 (light only: the phone app has no dark mode yet), desktop screens
+ * Phone screens at 390x844 (light and dark: screenshots-phone.ts), desktop screens
  * at 1100x750 in light and dark. The login QR encodes a live secret, so it is masked.
  */
 import fs from 'node:fs';
@@ -16,6 +16,7 @@ import { PASSWORD, startWorld, type World } from '../e2e/support/world';
 import { createPhone, type Phone } from './phone';
 import { readQr } from './read-qr';
 import { REPO_ROOT } from './renderer-static';
+import { phoneScreens } from './screenshots-phone';
 
 const OUT = path.join(REPO_ROOT, 'docs', 'screenshots');
 const DESKTOP_VIEWPORT = { width: 1100, height: 750 };
@@ -133,6 +134,13 @@ async function main() {
       await stranger.page.getByTestId('pair-error').waitFor();
       await shot(stranger.page, 'phone-pair-refused-wrong-account');
     }
+
+    // Every phone screen in light and dark (test/support/screenshots-phone.ts).
+    await phoneScreens(world, {
+      desktop: (localAddress) => desktop(world, localAddress),
+      extraPhone: () => extraPhone(world),
+      addPasskeyOn: (to, phone) => addPasskeyOn(world, to, phone),
+    });
   } finally {
     for (const fn of cleanups.reverse()) await Promise.resolve(fn()).catch(() => undefined);
     await world.close();

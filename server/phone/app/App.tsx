@@ -91,7 +91,7 @@ export function App() {
         rpId={rpId}
         reloadMe={loadMe}
         onSignedOut={() => {
-          setNotice('You are signed out.');
+          setNotice('Signed out.');
           setSession({ state: 'out' });
         }}
       />

@@ -21,7 +21,7 @@ import {
 /** Codes the server sends, plus two the client makes up when there is no server answer. */
 export type ClientErrorCode = ErrorCode | 'network' | 'server_error';
 
-export const NETWORK_MESSAGE = "Can't reach Keybridge. Check your connection and try again.";
+export const NETWORK_MESSAGE = "Can't reach the server. Check your connection and try again.";
 
 /**
  * Plain words per code. The server's own message is used when a code is not listed here
@@ -40,7 +40,7 @@ const PLAIN_WORDS: Partial<Record<ClientErrorCode, string>> = {
   challenge_expired: 'This request has run out of time. Please try again.',
   passkey_verification_failed: "Your passkey couldn't be checked. Please try again.",
   passkey_unknown:
-    "This passkey isn't registered with Keybridge any more. Sign in with your password, or use another passkey.",
+    "This passkey isn't registered with your exchange account any more. Sign in with your password, or use another passkey.",
   credential_already_registered: 'This passkey is already registered.',
   passkey_limit_reached:
     'You have the maximum number of passkeys. Delete one you no longer use first.',

@@ -1,4 +1,4 @@
-/** Dates the way people read them on a phone: "just now", "5 minutes ago", "3 Mar 2026". */
+/** Dates the way people read them: "just now", "5 minutes ago", "1 Dec 2026" (docs/glossary.md). */
 export function whenWords(iso: string | null | undefined, now = Date.now()): string {
   if (!iso) return 'never';
   const t = Date.parse(iso);
@@ -13,7 +13,8 @@ export function whenWords(iso: string | null | undefined, now = Date.now()): str
     const h = Math.round(s / 3600);
     return `${h} hour${h === 1 ? '' : 's'} ago`;
   }
-  return new Date(t).toLocaleDateString(undefined, {
+  // Day, short month, year ("1 Dec 2026"), the same on every client (docs/glossary.md).
+  return new Date(t).toLocaleDateString('en-GB', {
     day: 'numeric',
     month: 'short',
     year: 'numeric',
@@ -24,4 +25,12 @@ export function exactTime(iso: string | null | undefined): string {
   if (!iso) return '';
   const d = new Date(iso);
   return Number.isNaN(d.getTime()) ? '' : d.toLocaleString();
+}
+
+/** The time of day alone ("23:02"), where the minute matters (when a computer asked). */
+export function clockTime(iso: string): string {
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime())
+    ? ''
+    : d.toLocaleTimeString('en-GB', { hour: '2-digit', minute: '2-digit' });
 }

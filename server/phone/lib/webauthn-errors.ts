@@ -48,14 +48,16 @@ export function describeWebAuthnError(err: unknown, kind: CeremonyKind): PlainEr
     case 'ERROR_INVALID_DOMAIN':
       return {
         message:
-          'Passkeys for Keybridge only work on the real Keybridge site. Check the address bar before you continue.',
+          'Passkeys for your exchange account only work on its real site. Check the address bar before you continue.',
         canRetry: false,
         code,
       };
     case 'ERROR_AUTHENTICATOR_PREVIOUSLY_REGISTERED':
       return {
         message:
-          'This phone already has a passkey for your account. You can use that one to sign in.',
+          kind === 'create'
+            ? 'This phone already has a passkey for this account. Use another phone or a security key.'
+            : 'This phone already has a passkey for this account. You can use that one to sign in.',
         canRetry: false,
         code,
       };
@@ -64,7 +66,7 @@ export function describeWebAuthnError(err: unknown, kind: CeremonyKind): PlainEr
     case 'ERROR_AUTHENTICATOR_NO_SUPPORTED_PUBKEYCREDPARAMS_ALG':
       return {
         message:
-          "This phone can't make a passkey Keybridge can use (it needs a screen lock, such as a fingerprint, face or PIN). Turn on a screen lock, or use another phone.",
+          "This phone can't make a passkey your exchange account can use (it needs a screen lock, such as a fingerprint, face or PIN). Turn on a screen lock, or use another phone.",
         canRetry: false,
         code,
       };
@@ -74,7 +76,7 @@ export function describeWebAuthnError(err: unknown, kind: CeremonyKind): PlainEr
       return {
         message:
           kind === 'get'
-            ? "The passkey check didn't finish: it was cancelled, timed out, or this phone has no Keybridge passkey. Try again, or sign in with your password."
+            ? "The passkey check didn't finish: it was cancelled, timed out, or this phone has no passkey for your exchange account. Try again, or sign in with your password."
             : "The passkey wasn't created: the prompt was cancelled or timed out. Try again when you're ready.",
         canRetry: true,
         code,
@@ -82,7 +84,7 @@ export function describeWebAuthnError(err: unknown, kind: CeremonyKind): PlainEr
     case 'SecurityError':
       return {
         message:
-          'Passkeys for Keybridge only work on the real Keybridge site. Check the address bar before you continue.',
+          'Passkeys for your exchange account only work on its real site. Check the address bar before you continue.',
         canRetry: false,
         code,
       };
@@ -95,7 +97,9 @@ export function describeWebAuthnError(err: unknown, kind: CeremonyKind): PlainEr
     case 'InvalidStateError':
       return {
         message:
-          'This phone already has a passkey for your account. You can use that one to sign in.',
+          kind === 'create'
+            ? 'This phone already has a passkey for this account. Use another phone or a security key.'
+            : 'This phone already has a passkey for this account. You can use that one to sign in.',
         canRetry: false,
         code,
       };

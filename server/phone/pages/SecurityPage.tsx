@@ -19,6 +19,8 @@ export function SecurityPage(props: {
   const [refreshKey, setRefreshKey] = useState(0);
   const [error, setError] = useState<string | null>(null);
   const changed = () => {
+    // A later success anywhere on the page retires an older sign-out failure.
+    setError(null);
     setRefreshKey((n) => n + 1);
     void reloadMe();
   };

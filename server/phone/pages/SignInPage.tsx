@@ -85,7 +85,7 @@ export function SignInPage(props: { onSignedIn: () => void; notice?: string | nu
 
   return (
     <main className="page" data-testid="signin-page">
-      <h1>Sign in to Keybridge</h1>
+      <h1>Sign in to your exchange account</h1>
       {props.notice && <p className="lead">{props.notice}</p>}
       <button
         type="button"
@@ -104,7 +104,7 @@ export function SignInPage(props: { onSignedIn: () => void; notice?: string | nu
         <PasswordField name="password" value={password} onValue={setPassword} />
         {askTotp && (
           <AuthenticatorCodeField
-            hint="Open your authenticator app and enter the 6-digit code for Keybridge. Lost your phone? Enter a recovery code."
+            hint="Open your authenticator app and enter the 6-digit code it shows for this account. Lost your phone? Enter a recovery code."
             value={totp}
             onValue={setTotp}
             autoFocus
@@ -123,7 +123,7 @@ export function SignInPage(props: { onSignedIn: () => void; notice?: string | nu
         </button>
       </form>
       <p className="footer-link">
-        New to Keybridge?{' '}
+        No account yet?{' '}
         <a
           href="/m/signup"
           onClick={(e) => {

@@ -36,7 +36,7 @@ export function SignUpPage(props: { onSignedIn: () => void }) {
 
   return (
     <main className="page" data-testid="signup-page">
-      <h1>Create your Keybridge account</h1>
+      <h1>Create your exchange account</h1>
       <p className="lead">
         Then add a passkey, and sign in on your computer by scanning a code with this phone.
       </p>

@@ -5,7 +5,8 @@
  * it ended. State comes from PairSession.
  */
 import { useSyncExternalStore } from 'react';
-import { exactTime, whenWords } from '../lib/format';
+import { clockTime, exactTime, whenWords } from '../lib/format';
+import { timeLeftWords, useTimeLeft } from '../lib/use-time-left';
 import type { JoinContext, PairSession, PairState } from './pair-session';
 import { endWords } from './words';
 
@@ -39,7 +40,7 @@ function Facts(props: { context: JoinContext; app: string; device: string }) {
       <dd data-testid="pair-desktop-ip">{context.desktopIp}</dd>
       <dt>Asked</dt>
       <dd data-testid="pair-desktop-time" title={exactTime(context.createdAt)}>
-        {whenWords(context.createdAt)} ({exactTime(context.createdAt)})
+        {whenWords(context.createdAt)}, at {clockTime(context.createdAt)}
       </dd>
     </dl>
   );
@@ -81,8 +82,8 @@ function Review(props: {
       </h1>
       <p className="lead">
         {create
-          ? 'Your computer asks this phone to create a passkey for this Keybridge account.'
-          : 'Your computer asks to sign in to your Keybridge account with the passkey on this phone.'}
+          ? 'Your computer asks this phone to create a passkey for your exchange account.'
+          : 'Your computer asks to sign in to your exchange account with the passkey on this phone.'}
       </p>
       <div className="section">
         <Facts context={context} app={request.display.app} device={request.display.device} />
@@ -125,6 +126,88 @@ function groupCode(code: string) {
   return `${code.slice(0, 3)} ${code.slice(3)}`;
 }
 
+/** The account the server named, on its own line (a long email breaks anywhere). */
+function AccountLine(props: { account?: string; prefix: string }) {
+  if (!props.account) return null;
+  return (
+    <p data-testid="pair-account">
+      {props.prefix} <strong className="pair-account-inline">{props.account}</strong>
+    </p>
+  );
+}
+
+/** How long the 6-digit code still works: the pairing ends then (server/tunnel/limits.ts). */
+function CodeTimeLeft(props: { expiresAt: string }) {
+  const left = useTimeLeft(props.expiresAt);
+  if (left === null) return null;
+  if (left === 0)
+    return (
+      <p className="pair-time-left" data-testid="code-time-left">
+        This code has run out. Show a new QR code on your computer.
+      </p>
+    );
+  return (
+    <p className="pair-time-left" data-testid="code-time-left" role="timer" aria-live="off">
+      {timeLeftWords(left)}
+    </p>
+  );
+}
+
+function ShowCode(props: { state: Extract<PairState, { step: 'show-code' }> }) {
+  const { state } = props;
+  const signIn = state.request.kind === 'get';
+  return (
+    <section data-testid="pair-code">
+      <h1>Type this code on your computer</h1>
+      <AccountLine
+        account={state.account}
+        prefix={signIn ? 'Signing in to' : 'Adding a passkey to'}
+      />
+      <p
+        className="reverse-code"
+        data-testid="reverse-code"
+        aria-label={`The 6-digit code: ${state.code.split('').join(' ')}`}
+      >
+        {groupCode(state.code)}
+      </p>
+      <CodeTimeLeft expiresAt={state.context.expiresAt} />
+      <p>
+        Your phone and the computer are on different networks. Typing this code there proves the
+        person at the computer is you.
+      </p>
+      <p className="pair-safety">
+        Type it only into the Keybridge app on your own computer. Never read it out or send it to
+        anyone: no one from your exchange will ever ask you for it by phone, email or message.
+      </p>
+      <p className="pair-status" role="status">
+        Waiting for your computer…
+      </p>
+    </section>
+  );
+}
+
+function Done(props: { state: Extract<PairState, { step: 'done' }> }) {
+  const { state } = props;
+  const create = state.kind === 'create';
+  return (
+    <section className="pair-result" role="status" data-testid="pair-done" data-kind={state.kind}>
+      <p className="pair-result-mark" aria-hidden="true">
+        ✓
+      </p>
+      <h1>{create ? 'Passkey added' : "You're signed in on your computer"}</h1>
+      <AccountLine
+        account={state.account}
+        prefix={create ? 'This phone now has a passkey for' : 'Your exchange account:'}
+      />
+      <p>
+        {create
+          ? 'You can sign in on your computer with it from now on. You can close this page.'
+          : 'You can close this page.'}
+      </p>
+    </section>
+  );
+}
+
 function Body(props: { state: PairState; session: PairSession }) {
   const { state, session } = props;
   switch (state.step) {
@@ -144,48 +227,21 @@ function Body(props: { state: PairState; session: PairSession }) {
     case 'signing':
       return <Review state={state} session={session} />;
     case 'show-code':
-      return (
-        <section data-testid="pair-code">
-          <h1>Type this code on your computer</h1>
-          <p
-            className="reverse-code"
-            data-testid="reverse-code"
-            aria-label={`Code ${state.code.split('').join(' ')}`}
-          >
-            {groupCode(state.code)}
-          </p>
-          <p>
-            Your phone and the computer are on different networks, so Keybridge asks for this code
-            to make sure the person at the computer is you.
-          </p>
-          <p className="pair-safety">
-            Type it only into the Keybridge app on your own computer. Never read it out or send it
-            to anyone: Keybridge will never ask you for it by phone, email or message.
-          </p>
-          <p className="pair-status" role="status">
-            Waiting for your computer…
-          </p>
-        </section>
-      );
+      return <ShowCode state={state} />;
     case 'waiting-done':
       return (
-        <p className="pair-status" role="status" data-testid="pair-finishing">
-          Finishing on your computer…
-        </p>
-      );
-    case 'done':
-      return (
-        <section
-          className="notice notice-success"
-          role="status"
-          data-testid="pair-done"
-          data-kind={state.kind}
-        >
-          <h1>{state.kind === 'create' ? 'Passkey added' : "You're signed in on your computer"}</h1>
-          {state.accountHint && <p data-testid="pair-account">Account: {state.accountHint}</p>}
-          <p>You can close this page.</p>
+        <section data-testid="pair-finishing">
+          <p className="pair-status" role="status">
+            Finishing on your computer…
+          </p>
+          <AccountLine
+            account={state.account}
+            prefix={state.request.kind === 'get' ? 'Signing in to' : 'Adding a passkey to'}
+          />
         </section>
       );
+    case 'done':
+      return <Done state={state} />;
     case 'denied':
       return (
         <section className="notice notice-warning" role="status" data-testid="pair-denied">
@@ -198,12 +254,14 @@ function Body(props: { state: PairState; session: PairSession }) {
       );
     case 'ended': {
       const words = endWords[state.reason];
+      const neutral = words.tone === 'neutral';
       return (
         <section
-          className="notice notice-error"
-          role="alert"
+          className={neutral ? 'pair-result' : 'notice notice-error'}
+          role={neutral ? 'status' : 'alert'}
           data-testid="pair-error"
           data-reason={state.reason}
+          data-tone={words.tone}
         >
           <h1>{words.title}</h1>
           <p>{words.body}</p>
@@ -212,8 +270,8 @@ function Body(props: { state: PairState; session: PairSession }) {
           )}
           {state.reason === 'signed-out' && (
             <p>
-              <a href="/m/" data-testid="pair-sign-in-link">
-                Sign in to Keybridge
+              <a href="/m/" className="button primary" data-testid="pair-sign-in-link">
+                Sign in on this phone
               </a>
             </p>
           )}

@@ -49,6 +49,8 @@ export type JoinContext = {
   createdAt: string;
   sameNetwork: boolean;
   reverseCode?: string;
+  /** When the relay ends the (scanned) pairing: the code page counts down to it. */
+  expiresAt: string;
 };
 
 /** Why the page cannot (or can no longer) help: each gets its own words. */
@@ -84,9 +86,19 @@ export type PairState =
       error?: PlainError;
     }
   | { step: 'signing'; context: JoinContext; request: RequestMessage; account?: string }
-  | { step: 'show-code'; context: JoinContext; request: RequestMessage; code: string }
-  | { step: 'waiting-done'; context: JoinContext; request: RequestMessage }
-  | { step: 'done'; kind: 'get' | 'create'; accountHint?: string }
+  /**
+   * `account`: named by the server, never the desktop: the email it builds the add-passkey
+   * options for, or the hint its approve answer gives for the passkey that signed in.
+   */
+  | {
+      step: 'show-code';
+      context: JoinContext;
+      request: RequestMessage;
+      code: string;
+      account?: string;
+    }
+  | { step: 'waiting-done'; context: JoinContext; request: RequestMessage; account?: string }
+  | { step: 'done'; kind: 'get' | 'create'; account?: string }
   | { step: 'denied' }
   | { step: 'ended'; reason: EndReason; detail?: string };
 
@@ -217,6 +229,7 @@ export class PairSession {
       createdAt: ack.data.desktop.createdAt,
       sameNetwork: ack.data.sameNetwork,
       reverseCode: ack.data.reverseCode,
+      expiresAt: ack.data.expiresAt,
     };
     this.channel = await openPhoneChannel({
       pairingId: link.pairingId,
@@ -261,9 +274,11 @@ export class PairSession {
     // done
     if (message.ok) {
       const kind = 'request' in s ? s.request.kind : 'get';
+      // The desktop's accountHint is only a fallback: the server already named the account.
+      const account = ('account' in s ? s.account : undefined) ?? message.accountHint;
       // The socket stays until the relay closes the pairing (completed), so the desktop
       // never sees this phone leave before it has finished.
-      this.set({ step: 'done', kind, accountHint: message.accountHint });
+      this.set({ step: 'done', kind, account });
     } else {
       this.end('failed', message.error);
     }
@@ -357,9 +372,11 @@ export class PairSession {
       return;
     }
     if (this.state.step !== 'signing') return;
+    let account = s.account;
     try {
       if (s.request.kind === 'get')
-        await api.passkeyLoginApprove(pairingId, response as AuthenticationResponseJSON);
+        account = (await api.passkeyLoginApprove(pairingId, response as AuthenticationResponseJSON))
+          .accountHint;
       else await api.passkeyPairingApprove(pairingId, response as RegistrationResponseJSON);
     } catch (err) {
       if (this.state.step !== 'signing') return;
@@ -380,8 +397,8 @@ export class PairSession {
       const code = s.context.reverseCode;
       this.set(
         code
-          ? { step: 'show-code', context: s.context, request: s.request, code }
-          : { step: 'waiting-done', context: s.context, request: s.request },
+          ? { step: 'show-code', context: s.context, request: s.request, code, account }
+          : { step: 'waiting-done', context: s.context, request: s.request, account },
       );
     });
   }

@@ -18,7 +18,7 @@ const WORDS: Record<ActivityType, string> = {
   'totp.enabled': 'Authenticator app turned on',
   'totp.disabled': 'Authenticator app turned off',
   'recovery_code.used': 'Recovery code used',
-  'session.revoked': 'Session ended',
+  'session.revoked': 'Signed out from another session',
   'session.signed_out': 'Signed out',
   'refresh_token.reused': 'Desktop sign-in reused and stopped',
 };

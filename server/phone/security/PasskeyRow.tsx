@@ -1,5 +1,5 @@
 /** One passkey: what it is, when it was made and last used, and rename / delete. */
-import { useState, type FormEvent } from 'react';
+import { useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
 import type { PasskeyView } from '../../protocol/api';
 import { exactTime, whenWords } from '../lib/format';
 import { useAction } from '../lib/use-action';
@@ -32,13 +32,29 @@ export function PasskeyRow(props: {
   const [editing, setEditing] = useState(false);
   const [name, setName] = useState(p.name);
   const { busy, error, setError, run } = useAction();
+  const renameButton = useRef<HTMLButtonElement>(null);
+
+  const close = () => {
+    setEditing(false);
+    setName(p.name);
+    setError(null);
+    // Back where the person was, for keyboards and screen readers.
+    requestAnimationFrame(() => renameButton.current?.focus());
+  };
 
   const save = (e: FormEvent) => {
     e.preventDefault();
     void run(async () => {
       await props.onRename(name);
       setEditing(false);
+      requestAnimationFrame(() => renameButton.current?.focus());
     });
+  };
+
+  const onKeyDown = (e: KeyboardEvent) => {
+    if (e.key !== 'Escape' || busy) return;
+    e.preventDefault();
+    close();
   };
 
   return (
@@ -85,7 +101,7 @@ export function PasskeyRow(props: {
         </dd>
       </dl>
       {editing ? (
-        <form onSubmit={save} className="rename">
+        <form onSubmit={save} onKeyDown={onKeyDown} className="rename">
           <label htmlFor={`rename-${p.id}`}>Passkey name</label>
           <input
             id={`rename-${p.id}`}
@@ -100,16 +116,7 @@ export function PasskeyRow(props: {
             <button type="submit" className="button primary" disabled={busy}>
               Save
             </button>
-            <button
-              type="button"
-              className="button secondary"
-              onClick={() => {
-                setEditing(false);
-                setName(p.name);
-                setError(null);
-              }}
-              disabled={busy}
-            >
+            <button type="button" className="button secondary" onClick={close} disabled={busy}>
               Cancel
             </button>
           </div>
@@ -117,6 +124,7 @@ export function PasskeyRow(props: {
       ) : (
         <div className="actions">
           <button
+            ref={renameButton}
             type="button"
             className="button secondary"
             aria-label={`Rename ${p.name}`}

@@ -13,7 +13,7 @@ import type {
 import { api } from '../lib/api';
 import { createPasskey } from '../lib/passkey-flows';
 import { signalAllAcceptedCredentials } from '../lib/signals';
-import { describeWebAuthnError } from '../lib/webauthn-errors';
+import { describeWebAuthnError, type PlainError } from '../lib/webauthn-errors';
 import { ErrorNotice, SuccessNotice } from '../components/Notice';
 import { PasskeyRow } from './PasskeyRow';
 import { DeletePasskeyDialog } from './DeletePasskeyDialog';
@@ -28,16 +28,16 @@ export function PasskeySection(props: {
   const [list, setList] = useState<PasskeyListResponse | null>(null);
   const [loadError, setLoadError] = useState<string | null>(null);
   const [creating, setCreating] = useState(false);
-  const [error, setError] = useState<{
-    message: string;
-    canRetry: boolean;
-    code: string;
-  } | null>(null);
-  const [notice, setNotice] = useState<{
-    text: string;
-    testId: string;
-    signalled?: boolean;
-  } | null>(null);
+  // One slot for the section's last outcome: a later success replaces an earlier error (and
+  // the other way round), so an old red notice never sits next to a newer result.
+  const [outcome, setOutcome] = useState<
+    | { tone: 'error'; error: PlainError }
+    | { tone: 'success'; text: string; testId: string; signalled?: boolean }
+    | null
+  >(null);
+  const setNotice = (n: { text: string; testId: string; signalled?: boolean } | null) =>
+    setOutcome(n && { tone: 'success', ...n });
+  const setError = (error: PlainError | null) => setOutcome(error && { tone: 'error', error });
   const [deleting, setDeleting] = useState<PasskeyView | null>(null);
   const { onChanged } = props;
 
@@ -83,6 +83,7 @@ export function PasskeySection(props: {
 
   const rename = async (id: string, name: string) => {
     await api.renamePasskey(id, name);
+    setNotice({ text: `Renamed to “${name.trim()}”.`, testId: 'passkey-renamed' });
     await load();
     onChanged();
   };
@@ -143,16 +144,16 @@ export function PasskeySection(props: {
           />
         ))}
       </ul>
-      {notice && (
-        <SuccessNotice testId={notice.testId} signalled={notice.signalled}>
-          {notice.text}
+      {outcome?.tone === 'success' && (
+        <SuccessNotice testId={outcome.testId} signalled={outcome.signalled}>
+          {outcome.text}
         </SuccessNotice>
       )}
-      {error && (
+      {outcome?.tone === 'error' && (
         <ErrorNotice
-          message={error.message}
-          code={error.code}
-          onRetry={error.canRetry ? () => void create() : undefined}
+          message={outcome.error.message}
+          code={outcome.error.code}
+          onRetry={outcome.error.canRetry ? () => void create() : undefined}
         />
       )}
       <button

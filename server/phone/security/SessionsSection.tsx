@@ -73,10 +73,10 @@ export function SessionsSection(props: { refreshKey: number }) {
               <button
                 type="button"
                 className="button danger-outline"
-                aria-label={`End session on ${s.device}`}
+                aria-label={`Sign out ${s.device}`}
                 onClick={() => void revoke(s.id)}
               >
-                End session
+                Sign out
               </button>
             )}
           </li>

@@ -1,6 +1,7 @@
 /**
- * Authenticator app (TOTP): scan the QR of the otpauth URI, confirm with a first code, then
- * see the recovery codes once. The secret is only kept in this component's memory.
+ * Authenticator app (TOTP): scan the QR of the otpauth URI (or, on this same phone, open it in
+ * the authenticator app, or copy the key), verify a first code, then see the recovery codes
+ * once, to copy or download. The secret is only kept in this component's memory.
  */
 import { useState, type FormEvent } from 'react';
 import type { MeResponse, TotpSetupResponse } from '../../protocol/api';
@@ -8,8 +9,10 @@ import { api } from '../lib/api';
 import { useAction } from '../lib/use-action';
 import { Dialog } from '../components/Dialog';
 import { Field } from '../components/Field';
+import { CopyButton } from '../components/CopyButton';
 import { ErrorNotice } from '../components/Notice';
 import { QrCode } from '../components/QrCode';
+import { downloadText } from '../lib/download';
 import { useStepUp } from './step-up';
 
 type Stage =
@@ -21,12 +24,25 @@ function groupSecret(secret: string) {
   return secret.replace(/(.{4})/g, '$1 ').trim();
 }
 
+/** Only an otpauth: link goes into an href, whatever the server sent. */
+const isOtpauth = (uri: string) => /^otpauth:\/\/totp\//i.test(uri);
+
+function recoveryFile(email: string, codes: string[]) {
+  return [
+    `Recovery codes for your exchange account ${email}`,
+    'Each code works once, instead of a code from your authenticator app.',
+    '',
+    ...codes,
+    '',
+  ].join('\n');
+}
+
 export function TotpSection(props: { me: MeResponse; onChanged: () => void }) {
   const { withStepUp } = useStepUp();
   const [stage, setStage] = useState<Stage>({ kind: 'idle' });
   const [code, setCode] = useState('');
   const { busy, error, run } = useAction();
-  const reason = 'Changing two-step verification needs a fresh check that it is you.';
+  const reason = 'Changing the authenticator app needs a fresh check that it is you.';
 
   const start = () =>
     run(async () => {
@@ -59,7 +75,7 @@ export function TotpSection(props: { me: MeResponse; onChanged: () => void }) {
       {stage.kind === 'codes' ? (
         <div data-testid="recovery-codes">
           <p>
-            <strong>Two-step verification is on.</strong> Save these recovery codes somewhere safe.
+            <strong>The authenticator app is on.</strong> Save these recovery codes somewhere safe.
             Each one works once, if you lose your phone. They are shown only now.
           </p>
           <ul className="codes">
@@ -69,13 +85,25 @@ export function TotpSection(props: { me: MeResponse; onChanged: () => void }) {
               </li>
             ))}
           </ul>
-          <button
-            type="button"
-            className="button secondary block"
-            onClick={() => void navigator.clipboard?.writeText(stage.recoveryCodes.join('\n'))}
-          >
-            Copy codes
-          </button>
+          <div className="actions">
+            <CopyButton
+              text={stage.recoveryCodes.join('\n')}
+              label="Copy codes"
+              testId="copy-recovery-codes"
+            />
+            <button
+              type="button"
+              className="button secondary"
+              onClick={() =>
+                downloadText(
+                  'recovery-codes.txt',
+                  recoveryFile(props.me.user.email, stage.recoveryCodes),
+                )
+              }
+            >
+              Download
+            </button>
+          </div>
           <button
             type="button"
             className="button primary block"
@@ -104,7 +132,7 @@ export function TotpSection(props: { me: MeResponse; onChanged: () => void }) {
           </button>
           {confirmOff && (
             <Dialog
-              title="Turn off two-step verification?"
+              title="Turn off the authenticator app?"
               onClose={() => setConfirmOff(false)}
               testId="totp-off-dialog"
             >
@@ -129,16 +157,31 @@ export function TotpSection(props: { me: MeResponse; onChanged: () => void }) {
         </>
       ) : stage.kind === 'scan' ? (
         <form onSubmit={confirm}>
-          <p>Scan this code with your authenticator app (for example Google Authenticator).</p>
+          <p>
+            On this phone, open the setup in your authenticator app (for example Google
+            Authenticator). On another device, scan the QR code.
+          </p>
+          {isOtpauth(stage.setup.otpauthUri) && (
+            <a
+              className="button primary block"
+              href={stage.setup.otpauthUri}
+              data-testid="open-authenticator"
+            >
+              Open in authenticator app
+            </a>
+          )}
           <div className="qr-wrap">
             <QrCode text={stage.setup.otpauthUri} label="QR code for your authenticator app" />
           </div>
-          <p className="muted">Can't scan? Enter this key in the app instead:</p>
+          <p className="muted">Or enter this key in the app:</p>
           <p className="secret" data-testid="totp-secret">
             {groupSecret(stage.setup.secret)}
           </p>
+          <div className="actions">
+            <CopyButton text={stage.setup.secret} label="Copy key" testId="copy-totp-secret" />
+          </div>
           <Field
-            label="Code from the app"
+            label="Code from your authenticator app"
             inputMode="numeric"
             autoComplete="one-time-code"
             pattern="\d{6}"
@@ -150,7 +193,7 @@ export function TotpSection(props: { me: MeResponse; onChanged: () => void }) {
           {error && <ErrorNotice message={error} />}
           <div className="actions">
             <button type="submit" className="button primary" disabled={busy}>
-              Turn on
+              Verify
             </button>
             <button
               type="button"
@@ -165,7 +208,7 @@ export function TotpSection(props: { me: MeResponse; onChanged: () => void }) {
       ) : (
         <>
           <p className="muted">
-            Add a second step to password sign-in: a 6-digit code from an app on your phone.
+            Add a second step to password sign-in: a 6-digit code from an authenticator app.
           </p>
           {error && <ErrorNotice message={error} onRetry={start} />}
           <button type="button" className="button secondary block" onClick={start} disabled={busy}>

@@ -20,6 +20,7 @@ import {
 import { parseQrLink } from '../../../server/protocol/qr-link';
 import { launchChromium } from '../../support/chromium';
 import { createPhone, type Phone } from '../../support/phone';
+import { assertAxeCleanBothThemes } from '../../support/axe';
 import { recordStates, waitForState, wrongCode } from './support/flow';
 import { startTestServer, type TestServer } from '../../support/server';
 
@@ -182,6 +183,8 @@ async function pairEnd(p: Phone) {
   await ended.waitFor();
   return {
     reason: await ended.getAttribute('data-reason'),
+    tone: await ended.getAttribute('data-tone'),
+    role: await ended.getAttribute('role'),
     text: (await ended.textContent()) ?? '',
   };
 }
@@ -198,9 +201,14 @@ test('add-passkey on a phone that already holds a passkey for the account: the p
   await phone.page.getByRole('button', { name: 'Approve' }).click();
   const end = await pairEnd(phone);
   assert.equal(end.reason, 'already-registered');
+  // Not a failed sign-in: what happened and what to do, without a red alert.
+  assert.equal(end.tone, 'neutral');
+  assert.equal(end.role, 'status');
+  assert.doesNotMatch(end.text, /didn't finish|failed|Try again/i);
+  await assertAxeCleanBothThemes(phone.page, 'pair page: already has a passkey');
   assert.match(
     end.text,
-    /already has a passkey for this account; use another phone or a security key/,
+    /This phone already has a passkey for this account\.\s*Use another phone or a security key\./,
   );
   const final = await flow.finished;
   assert.equal(
@@ -234,7 +242,10 @@ test('add-passkey scanned by a phone signed in to another account, or signed out
   await second.flow.confirmPhone(true);
   const out = await pairEnd(signedOut);
   assert.equal(out.reason, 'signed-out');
-  assert.match(out.text, /Sign in to your account on this phone first, then scan the code again/);
+  assert.match(
+    out.text,
+    /this phone must be signed in to your exchange account\. Sign in here, then scan the code on your computer again/,
+  );
   assert.equal(await signedOut.page.getByTestId('pair-sign-in-link').getAttribute('href'), '/m/');
   assert.equal((await stranger.authenticator.getCredentials()).length, 0);
   assert.equal((await signedOut.authenticator.getCredentials()).length, 0);

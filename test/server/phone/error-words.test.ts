@@ -33,7 +33,7 @@ test('error words on the phone pages', async (t) => {
     await page.locator('[data-testid="error"][data-code="NotAllowedError"]').waitFor();
     assert.match(
       (await error.textContent())!,
-      /The passkey check didn't finish: it was cancelled, timed out, or this phone has no Keybridge passkey\. Try again, or sign in with your password\./,
+      /The passkey check didn't finish: it was cancelled, timed out, or this phone has no passkey for your exchange account\. Try again, or sign in with your password\./,
     );
     assert.equal((await apiFrom(page, 'GET', '/api/me')).status, 401, 'still signed out');
 
@@ -77,7 +77,12 @@ test('error words on the phone pages', async (t) => {
     await page
       .locator('[data-testid="error"][data-code="ERROR_AUTHENTICATOR_PREVIOUSLY_REGISTERED"]')
       .waitFor();
-    assert.match((await error.textContent())!, /This phone already has a passkey for your account/);
+    // What happened and what to do (issue 9, defect 4), and no "Try again" that fails again.
+    assert.equal(
+      await error.locator('p').textContent(),
+      'This phone already has a passkey for this account. Use another phone or a security key.',
+    );
+    assert.equal(await error.getByRole('button').count(), 0);
   });
 
   await step(t, 'no passkey on this phone', async () => {
@@ -86,7 +91,7 @@ test('error words on the phone pages', async (t) => {
     await empty.page.getByRole('button', { name: 'Sign in with a passkey' }).click();
     const e = empty.page.getByTestId('error');
     await e.waitFor();
-    assert.match((await e.textContent())!, /this phone has no Keybridge passkey/);
+    assert.match((await e.textContent())!, /this phone has no passkey for your exchange account/);
     assert.match((await e.textContent())!, /sign in with your password/);
     await empty.close();
   });
@@ -140,7 +145,7 @@ test('error words on the phone pages', async (t) => {
     await page.locator('[data-testid="error"][data-code="network"]').waitFor();
     assert.equal(
       await error.locator('p').textContent(),
-      "Can't reach Keybridge. Check your connection and try again.",
+      "Can't reach the server. Check your connection and try again.",
     );
     await error.getByRole('button', { name: 'Try the passkey again' }).waitFor();
   });

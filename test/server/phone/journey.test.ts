@@ -44,8 +44,8 @@ test('phone journey: sign up -> TOTP -> passkey -> passkey sign-in -> rename -> 
   const secret = otpauth.secret.base32;
   const shown = (await pageA.getByTestId('totp-secret').textContent())!.replace(/\s+/g, '');
   assert.equal(shown, secret, 'the key under the QR is the secret in the QR');
-  await pageA.getByLabel('Code from the app').fill(nextTotp(clock, secret));
-  await pageA.getByRole('button', { name: 'Turn on' }).click();
+  await pageA.getByLabel('Code from your authenticator app').fill(nextTotp(clock, secret));
+  await pageA.getByRole('button', { name: 'Verify' }).click();
   await pageA.getByTestId('recovery-code').first().waitFor();
   const codes = await pageA.getByTestId('recovery-code').allTextContents();
   assert.equal(codes.length, 10, 'ten recovery codes shown once');
@@ -210,7 +210,7 @@ test('phone journey: sign up -> TOTP -> passkey -> passkey sign-in -> rename -> 
   const rowB = pageA.locator(
     `[data-testid="session-row"][data-session-id="${meB.body.session.id}"]`,
   );
-  await rowB.getByRole('button', { name: 'End session' }).click();
+  await rowB.getByRole('button', { name: /^Sign out / }).click();
   await rowB.waitFor({ state: 'detached' });
   assert.equal((await apiFrom(phoneB.page, 'GET', '/api/me')).status, 401);
   assert.ok(
@@ -226,7 +226,9 @@ test('phone journey: sign up -> TOTP -> passkey -> passkey sign-in -> rename -> 
   await phoneB.page.getByRole('button', { name: 'Sign in with a passkey' }).click();
   await phoneB.page
     .getByTestId('error')
-    .getByText("This passkey isn't registered with Keybridge any more", { exact: false })
+    .getByText("This passkey isn't registered with your exchange account any more", {
+      exact: false,
+    })
     .waitFor();
   assert.equal((await phoneB.authenticator.getCredentials()).length, 0, 'signalUnknownCredential');
   assert.deepEqual([...phoneA.cspViolations, ...phoneB.cspViolations], []);

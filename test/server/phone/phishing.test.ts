@@ -125,7 +125,7 @@ test('phishing: the look-alike origin never gets a signature; the server refuses
     await error.waitFor();
     assert.match(
       (await error.textContent())!,
-      /only work on the real Keybridge site\. Check the address bar/,
+      /only work on its real site\. Check the address bar/,
     );
     const [after] = await phone.authenticator.getCredentials();
     assert.equal(after!.signCount, cred.signCount, 'the authenticator signed nothing');

@@ -88,7 +88,7 @@ test('"Sign out everywhere else" ends the desktop and the other phone, keeps thi
   await other.holdAutofill(() =>
     other.page
       .locator(`[data-testid="session-row"][data-session-id="${desktopSessionId}"]`)
-      .getByRole('button', { name: /End session/ })
+      .getByRole('button', { name: /^Sign out / })
       .click(),
   );
   await other.page.getByText('Your session has ended. Please sign in again.').waitFor();
