@@ -17,7 +17,7 @@ import {
   generateAuthenticationOptions,
   verifyAuthenticationResponse,
 } from '@simplewebauthn/server';
-import type { ServerContext } from '../context';
+import type { ServerParts } from '../composition-root';
 import type { AuthenticationOptionsJSON, AuthenticationResponseJSON } from '../protocol/api';
 import {
   PasskeyLoginApproveRequest,
@@ -53,8 +53,23 @@ function refused(): ApiError {
   );
 }
 
+/** The parts of the server passkeyLoginRoutes uses; server/app.ts hands over exactly these. */
+export const passkeyLoginUses = [
+  'accounts',
+  'activity',
+  'clock',
+  'config',
+  'ipLimits',
+  'loginAttempts',
+  'pairingLink',
+  'passkeys',
+  'rpOrigins',
+  'sessions',
+] as const satisfies readonly (keyof ServerParts)[];
+export type PasskeyLoginDeps = Pick<ServerParts, (typeof passkeyLoginUses)[number]>;
+
 export function passkeyLoginRoutes(
-  ctx: ServerContext,
+  ctx: PasskeyLoginDeps,
 ): RouteHandlers<
   'passkeyLoginOptions' | 'passkeyLoginVerify' | 'passkeyLoginApprove' | 'passkeyLoginRedeem'
 > {
@@ -141,7 +156,7 @@ export function passkeyLoginRoutes(
 }
 
 /** Attempt checks before any cryptography; the challenge is spent (taken) here. */
-async function takeDirectAttempt(ctx: ServerContext, attemptId: string) {
+async function takeDirectAttempt(ctx: PasskeyLoginDeps, attemptId: string) {
   const attempt = await ctx.loginAttempts.get(attemptId);
   if (!attempt)
     throw new ApiError(
@@ -175,7 +190,7 @@ type VerifiedAssertion = {
  * counter policy. A refusal records `signin.failed` and throws; nothing is stored.
  */
 async function verifyAssertion(
-  ctx: ServerContext,
+  ctx: PasskeyLoginDeps,
   request: FastifyRequest,
   challenge: string,
   response: AuthenticationResponseJSON,

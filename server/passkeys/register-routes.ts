@@ -14,7 +14,7 @@
 import type { FastifyRequest } from 'fastify';
 import type { RouteHandlers } from '../http/route-table';
 import { generateRegistrationOptions, verifyRegistrationResponse } from '@simplewebauthn/server';
-import type { ServerContext } from '../context';
+import type { ServerParts } from '../composition-root';
 import type { UserRow } from '../db/schema';
 import type {
   PasskeyRegisterVerifyResponse,
@@ -57,9 +57,23 @@ function limitError(): ApiError {
 const alreadyRegistered = () =>
   new ApiError(409, 'credential_already_registered', 'This passkey is already registered.');
 
+/** The parts of the server passkeyRegistrationRoutes uses; server/app.ts hands over exactly these. */
+export const passkeyRegistrationUses = [
+  'accounts',
+  'activity',
+  'clock',
+  'config',
+  'pairingLink',
+  'passkeys',
+  'registrationAttempts',
+  'rpOrigins',
+  'sessions',
+] as const satisfies readonly (keyof ServerParts)[];
+export type PasskeyRegistrationDeps = Pick<ServerParts, (typeof passkeyRegistrationUses)[number]>;
+
 /** Options for `user`, built here from the account (handle, its passkeys) and nothing else. */
 async function optionsFor(
-  ctx: ServerContext,
+  ctx: PasskeyRegistrationDeps,
   user: UserRow,
   challenge?: string,
 ): Promise<RegistrationOptionsJSON> {
@@ -89,7 +103,7 @@ async function optionsFor(
  * The phone's own session, by cookie: the add-passkey QR is for a phone signed in to the
  * account in its browser. A bearer token (the desktop's) is not accepted here.
  */
-async function requirePhoneSession(ctx: ServerContext, request: FastifyRequest): Promise<Caller> {
+async function requirePhoneSession(ctx: PasskeyRegistrationDeps, request: FastifyRequest): Promise<Caller> {
   if (request.headers.authorization !== undefined)
     throw new ApiError(401, 'unauthorized', 'Sign in to your account on this phone first.');
   try {
@@ -114,7 +128,7 @@ const wrongAccount = () =>
  * backup flags, credential id not already registered, limit): the row to insert, not inserted.
  */
 async function verifyRegistration(
-  ctx: ServerContext,
+  ctx: PasskeyRegistrationDeps,
   request: FastifyRequest,
   user: UserRow,
   challenge: string,
@@ -165,7 +179,7 @@ async function verifyRegistration(
 
 /** Inserts a verified passkey and records passkey.added; the unique index decides races. */
 async function insertPasskey(
-  ctx: ServerContext,
+  ctx: PasskeyRegistrationDeps,
   request: FastifyRequest,
   caller: Caller,
   approval: RegistrationApproval,
@@ -182,7 +196,7 @@ async function insertPasskey(
 }
 
 export function passkeyRegistrationRoutes(
-  ctx: ServerContext,
+  ctx: PasskeyRegistrationDeps,
 ): RouteHandlers<
   | 'passkeyRegisterOptions'
   | 'passkeyRegisterVerify'

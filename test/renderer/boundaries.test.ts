@@ -55,7 +55,7 @@ const fixtures: { file: string; code: string; rule: string }[] = [
   },
   {
     file: 'renderer/src/fixture.ts',
-    code: "import type { ServerContext } from '../../server/context';\nexport type X = ServerContext;",
+    code: "import type { ServerParts } from '../../server/composition-root';\nexport type X = ServerParts;",
     rule: 'boundaries/dependencies',
   },
   {

@@ -43,9 +43,7 @@ test('a pairing and attempt flood from two /24s leaves room for everyone else', 
     clock,
     // Fewer sockets: each may hold 40 pairings and ask for them in one burst.
     tunnel: { limits: { maxPairingsPerDesktop: 40, eventBurst: 50, maxOpenPairings: 500 } },
-    beforeListen: (server) => {
-      server.context.loginAttempts = new MemoryLoginAttemptStore(clock, { maxLive: 150 });
-    },
+    seams: { loginAttempts: new MemoryLoginAttemptStore(clock, { maxLive: 150 }) },
   });
   t.onTestFinished(() => srv.close());
   const { auth } = await accountWithPasskey(srv.url, srv.phoneOrigin, 'honest@example.com');

@@ -23,11 +23,11 @@ import { fakePairings, type FakePairings } from './fake-pairings';
 type Err = { error: { code: string; message: string } };
 
 let srv: TestServer;
-let seam: FakePairings;
+const seam: FakePairings = fakePairings();
 const clock = new ManualClock();
 beforeAll(async () => {
-  srv = await startTestServer({ clock });
-  seam = fakePairings(srv.context);
+  srv = await startTestServer({ clock, seams: { pairingLink: seam.wrap } });
+  seam.engage();
 });
 afterAll(async () => {
   seam.restore();

@@ -61,9 +61,7 @@ test('a full attempt store answers 503 server_busy with Retry-After, and frees u
   const clock = new ManualClock();
   const srv = await startTestServer({
     clock,
-    beforeListen: (server) => {
-      server.context.loginAttempts = new MemoryLoginAttemptStore(clock, { maxLive: 2 });
-    },
+    seams: { loginAttempts: new MemoryLoginAttemptStore(clock, { maxLive: 2 }) },
   });
   t.onTestFinished(() => srv.close());
   const options = () =>
