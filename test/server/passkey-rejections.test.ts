@@ -17,7 +17,7 @@ import {
 } from '../support/soft-authenticator';
 import { ManualClock } from '../../server/util/clock';
 import type { AuthenticationOptionsJSON, RegistrationOptionsJSON } from '../../server/protocol/api';
-import { call, signUp, type Reply } from './http';
+import { call, signUp, type Reply } from '../support/http';
 import { fakePairings, type FakePairings } from './fake-pairings';
 
 type Err = { error: { code: string; triesLeft?: number } };

@@ -17,7 +17,7 @@ import type {
   RegistrationOptionsJSON,
 } from '../../server/protocol/api';
 import { LOGIN_TIMEOUT_MS } from '../../server/passkeys/login-routes';
-import { call, desktopLogin, PASSWORD, signUp, type Reply } from './http';
+import { call, desktopLogin, PASSWORD, signUp, type Reply } from '../support/http';
 import { fakePairings, type FakePairings } from './fake-pairings';
 
 type Err = { error: { code: string; message: string } };

@@ -10,7 +10,7 @@ import { defaultRateLimits } from '../../server/config';
 import { MemoryLoginAttemptStore } from '../../server/passkeys/attempt-stores';
 import { MemoryRateLimitStore } from '../../server/rate-limit/rate-limiter';
 import { ManualClock } from '../../server/util/clock';
-import { call, PASSWORD } from './http';
+import { call, PASSWORD } from '../support/http';
 
 type ErrorReply = { error: { code: string; message: string; retryAfterSeconds?: number } };
 

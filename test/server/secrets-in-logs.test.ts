@@ -16,7 +16,7 @@ import { totpCodeAt } from '../../server/totp/totp';
 import { ManualClock } from '../../server/util/clock';
 import type { AuthenticationOptionsJSON, RegistrationOptionsJSON } from '../../server/protocol/api';
 import { fakePairings } from './fake-pairings';
-import { call, sessionCookie, type DesktopTokens } from './http';
+import { call, sessionCookie, type DesktopTokens } from '../support/http';
 
 let srv: TestServer;
 const clock = new ManualClock();

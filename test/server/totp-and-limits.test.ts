@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { startTestServer, type TestServer } from '../support/server';
 import { ManualClock } from '../../server/util/clock';
 import { totpCodeAt } from '../../server/totp/totp';
-import { call, desktopLogin, PASSWORD, signUp } from './http';
+import { call, desktopLogin, PASSWORD, signUp } from '../support/http';
 
 type Err = { error: { code: string; retryAfterSeconds?: number } };
 
