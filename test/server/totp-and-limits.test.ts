@@ -204,6 +204,9 @@ test('step-up guessing is limited too', async () => {
 
 test('per-IP limit spans accounts', async () => {
   const ipLimited = await startTestServer({
+    // Time stands still, so the window's Retry-After is exactly its length (on a busy machine
+    // the wall clock could tick over a second between the first try and the refusal).
+    clock: new ManualClock(),
     rateLimits: {
       perAccount: { max: 100, windowSeconds: 60 },
       perIp: { max: 4, windowSeconds: 120 },
