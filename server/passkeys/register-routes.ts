@@ -103,7 +103,10 @@ async function optionsFor(
  * The phone's own session, by cookie: the add-passkey QR is for a phone signed in to the
  * account in its browser. A bearer token (the desktop's) is not accepted here.
  */
-async function requirePhoneSession(ctx: PasskeyRegistrationDeps, request: FastifyRequest): Promise<Caller> {
+async function requirePhoneSession(
+  ctx: PasskeyRegistrationDeps,
+  request: FastifyRequest,
+): Promise<Caller> {
   if (request.headers.authorization !== undefined)
     throw new ApiError(401, 'unauthorized', 'Sign in to your account on this phone first.');
   try {
@@ -122,6 +125,13 @@ const wrongAccount = () =>
     'wrong_account',
     'This phone is signed in to a different account than the one adding the passkey.',
   );
+
+/** The add-passkey attempt on the pairing this phone joined, when it is for the phone's account. */
+async function attemptOfPhone(ctx: PasskeyRegistrationDeps, user: UserRow, pairingId: string) {
+  const attempt = await attemptForPairing(ctx, ctx.registrationAttempts, pairingId, 'add-passkey');
+  if (attempt.userId !== user.id) throw wrongAccount();
+  return attempt;
+}
 
 /**
  * Every check of an attestation (challenge, origin, RP ID, UV, no cross-origin framing,
@@ -274,13 +284,7 @@ export function passkeyRegistrationRoutes(
     passkeyPairingOptions: async (request) => {
       const { user } = await requirePhoneSession(ctx, request);
       const body = parseWith(PasskeyPairingOptionsRequest, request.body);
-      const attempt = await attemptForPairing(
-        ctx,
-        ctx.registrationAttempts,
-        body.pairingId,
-        'add-passkey',
-      );
-      if (attempt.userId !== user.id) throw wrongAccount();
+      const attempt = await attemptOfPhone(ctx, user, body.pairingId);
       return {
         options: await optionsFor(ctx, user, attempt.challenge),
         account: { email: user.email },
@@ -291,13 +295,7 @@ export function passkeyRegistrationRoutes(
     passkeyPairingApprove: async (request) => {
       const { user } = await requirePhoneSession(ctx, request);
       const body = parseWith(PasskeyPairingApproveRequest, request.body);
-      const attempt = await attemptForPairing(
-        ctx,
-        ctx.registrationAttempts,
-        body.pairingId,
-        'add-passkey',
-      );
-      if (attempt.userId !== user.id) throw wrongAccount();
+      const attempt = await attemptOfPhone(ctx, user, body.pairingId);
       const approval = await verifyRegistration(
         ctx,
         request,
