@@ -111,7 +111,7 @@ export async function createServer(
       })
     : null;
   const pairings = pairingStoreFor(shared, options.tunnel);
-  const context = composeServer({
+  const built = composeServer({
     config,
     db,
     clock,
@@ -160,7 +160,7 @@ export async function createServer(
   // The relay first: the session routes tell ended sessions' clients through its /session
   // namespace. socket.io only wraps the HTTP server's request listener, so the order of
   // attaching and registering routes does not matter to either.
-  const parts = <K extends keyof ServerParts>(keys: readonly K[]) => partsFor(context, keys);
+  const parts = <K extends keyof ServerParts>(keys: readonly K[]) => partsFor(built, keys);
   const tunnel = attachTunnelToServer(
     app.server,
     parts(tunnelUses),
@@ -196,7 +196,7 @@ export async function createServer(
   return {
     app,
     httpServer: app.server,
-    context,
+    context: built,
     async listen() {
       await app.listen({ port: config.port, host: config.host });
       const host = config.host.includes(':') ? `[${config.host}]` : config.host;

@@ -51,19 +51,19 @@ export type TunnelDeps = Pick<ServerParts, (typeof tunnelUses)[number]>;
 
 export function attachTunnelToServer(
   httpServer: HttpServer,
-  context: TunnelDeps,
+  deps: TunnelDeps,
   parts: { store: PairingStore; shared: RedisState | null },
   options: TunnelAttachOptions = {},
 ): Tunnel {
   const { redisUrl: _url, redisPrefix: _prefix, store: _store, ...rest } = options;
   return attachTunnel(httpServer, {
-    trustProxy: context.config.trustProxy,
-    ...networkCheckOptions(context.config),
-    allowedOrigins: () => context.rpOrigins(),
-    logger: context.log,
+    trustProxy: deps.config.trustProxy,
+    ...networkCheckOptions(deps.config),
+    allowedOrigins: () => deps.rpOrigins(),
+    logger: deps.log,
     ...rest,
     store: parts.store,
-    link: context.pairingLink,
+    link: deps.pairingLink,
     ...(parts.shared && parts.store === parts.shared.tunnel.store
       ? { adapter: parts.shared.tunnel.adapter }
       : {}),
