@@ -136,7 +136,10 @@ const ipcChannelsPlain = {
       'error',
       {
         patterns: [
-          { regex: '.*', message: 'electron/shared/ holds plain data for the preload: no imports.' },
+          {
+            regex: '.*',
+            message: 'electron/shared/ holds plain data for the preload: no imports.',
+          },
         ],
       },
     ],

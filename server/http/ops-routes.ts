@@ -5,10 +5,7 @@ import { databaseReachable } from '../db/database';
 import type { RouteHandlers } from './route-table';
 
 /** The parts of the server opsRoutes uses; server/app.ts hands over exactly these. */
-export const opsUses = [
-  'config',
-  'phoneOrigin',
-] as const satisfies readonly (keyof ServerParts)[];
+export const opsUses = ['config', 'phoneOrigin'] as const satisfies readonly (keyof ServerParts)[];
 export type OpsDeps = Pick<ServerParts, (typeof opsUses)[number]>;
 
 export function opsRoutes(ctx: OpsDeps): RouteHandlers<'health' | 'config'> {
