@@ -31,6 +31,8 @@ const elements = [
   { type: 'phone', pattern: 'server/phone/**' },
   { type: 'server', pattern: 'server/**' },
   { type: 'ipc-contract', pattern: 'electron/ipc/contract.ts' },
+  // The IPC names, plain data the preload and the main side share (no imports at all).
+  { type: 'ipc-channels', pattern: 'electron/shared/**' },
   { type: 'preload', pattern: ['electron/preload.ts', 'electron/preload/**'] },
   { type: 'electron', pattern: 'electron/**' },
   { type: 'renderer', pattern: 'renderer/**' },
@@ -57,14 +59,16 @@ const policies = [
   // only by the protocol's types: nothing from either is bundled into the least trusted part.
   may(['renderer'], ['renderer']),
   may(['renderer'], ['ipc-contract', 'protocol'], 'type'),
-  // The contract's schemas come from the protocol; it names the services' outcome types.
-  may(['ipc-contract'], ['protocol']),
+  // The contract's schemas come from the protocol, its names from the shared IPC table; it
+  // names the services' outcome types.
+  may(['ipc-contract'], ['protocol', 'ipc-channels']),
   may(['ipc-contract'], ['electron'], 'type'),
-  // The preload exposes the contract's methods and nothing else.
-  may(['preload'], ['preload']),
+  // The preload exposes the contract's methods and nothing else: the names are the one value
+  // it imports (plain data, so the sandboxed bundle stays free of zod and Node).
+  may(['preload'], ['preload', 'ipc-channels']),
   may(['preload'], ['ipc-contract'], 'type'),
   // Main process, desktop services and CLI: the server only through the protocol.
-  may(['electron'], ['electron', 'ipc-contract', 'protocol']),
+  may(['electron'], ['electron', 'ipc-contract', 'ipc-channels', 'protocol']),
   // Tests and tooling may reach everything.
   may(
     ['test', 'tooling'],
@@ -124,6 +128,24 @@ const protocolPackages = {
   },
 };
 
+/** The shared IPC names are bundled into the sandboxed preload: plain data, no import of any kind. */
+const ipcChannelsPlain = {
+  files: ['electron/shared/**'],
+  rules: {
+    'no-restricted-imports': [
+      'error',
+      {
+        patterns: [
+          {
+            regex: '.*',
+            message: 'electron/shared/ holds plain data for the preload: no imports.',
+          },
+        ],
+      },
+    ],
+  },
+};
+
 /** The layering rules on their own (test/renderer/boundaries.test.ts lints fixtures with them). */
 export const layering = [
   {
@@ -144,6 +166,7 @@ export const layering = [
   },
   rendererSandbox,
   protocolPackages,
+  ipcChannelsPlain,
 ];
 
 export default tseslint.config(

@@ -3,11 +3,11 @@
  * contextBridge (lint-enforced). It exposes exactly the contract's named methods and event
  * subscriptions as window.keybridge — never ipcRenderer itself, never a generic invoke, never
  * the IPC event object (it carries the sender). Runs sandboxed; electron-vite bundles the
- * zod-free name tables (preload/api-surface.ts) into it; the contract only lends its types.
+ * import-free name tables (shared/ipc-channels.ts) into it; the contract only lends its types.
  */
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
 import type { EventChannel, InvokeChannel, KeybridgeApi } from './ipc/contract';
-import { API_GLOBAL, ApiEvents, ApiMethods } from './preload/api-surface';
+import { API_GLOBAL, ApiEvents, ApiMethods } from './shared/ipc-channels';
 
 function method(channel: InvokeChannel) {
   // Only the one argument the contract allows is forwarded; main parses it with zod.

@@ -1,7 +1,8 @@
 /**
  * createServer(config): the exchange auth service as a Fastify app over the SQLite store.
- * Returns the app, its Node HTTP server (the relay attaches socket.io to it), the shared
- * context, and listen/close. Routes are registered per feature; this file only wires them.
+ * Returns the app, its Node HTTP server (the relay attaches socket.io to it), the built parts
+ * (server/composition-root.ts), and listen/close. Routes are registered per feature, each
+ * given only what it declares it uses; this file only wires them.
  */
 import type { Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -14,7 +15,7 @@ import Fastify, {
 import cookie from '@fastify/cookie';
 import type { DestinationStream } from 'pino';
 import type { Config } from './config';
-import { createContext, type ServerContext } from './context';
+import { composeServer, partsFor, type ServerParts, type ServerSeams } from './composition-root';
 import { openDatabase } from './db/database';
 import { createLoggers } from './logging';
 import { installAccessLog } from './http/access-log';
@@ -29,21 +30,24 @@ import { stepUpRoutes, stepUpUses } from './step-up/routes';
 import { totpRoutes, totpUses } from './totp/routes';
 import { sessionRoutes, sessionUses } from './sessions/routes';
 import { activityRoutes, activityUses } from './activity/routes';
-import { passkeyLoginRoutes } from './passkeys/login-routes';
-import { passkeyRegistrationRoutes } from './passkeys/register-routes';
+import { passkeyLoginRoutes, passkeyLoginUses } from './passkeys/login-routes';
+import { passkeyRegistrationRoutes, passkeyRegistrationUses } from './passkeys/register-routes';
 import { passkeyManagementRoutes, passkeyManagementUses } from './passkeys/manage-routes';
 import { registerPhoneApp } from './web/phone-app';
 import { SecretBox } from './secrets/secret-box';
 import { loadSecretsKey } from './secrets/secrets-key';
 import { sealLegacyTotpSecrets, TotpSecrets } from './totp/totp-secrets';
 import { networkCheckWarning } from './tunnel/network-check';
-import { attachTunnelToServer, pairingStoreFor, type TunnelAttachOptions } from './tunnel/attach';
+import {
+  attachTunnelToServer,
+  pairingStoreFor,
+  tunnelUses,
+  type TunnelAttachOptions,
+} from './tunnel/attach';
 import { defaultTunnelLimits } from './tunnel/limits';
 import { createRedisState } from './scale/redis-state';
-import { attachSessionEvents } from './session-events/namespace';
-import { sessionEventsOf } from './session-events/session-events';
+import { attachSessionEvents, sessionEventsUses } from './session-events/namespace';
 import { trustFunction } from './http/client-address';
-import { refreshSuccessorKey, SessionStore } from './sessions/session-store';
 import { secureCookiesFor } from './http/request-helpers';
 
 export type ServerOptions = {
@@ -54,12 +58,15 @@ export type ServerOptions = {
   phoneDist?: string;
   /** Relay (socket.io /tunnel) options: shorter lifetimes or an observer in tests. */
   tunnel?: TunnelAttachOptions;
+  /** Test doubles for single parts (server/composition-root.ts); production passes none. */
+  seams?: ServerSeams;
 };
 
 export type KeybridgeServer = {
   app: FastifyInstance;
   httpServer: HttpServer;
-  context: ServerContext;
+  /** The built parts, read-only (tests read stores through it). */
+  context: ServerParts;
   /** Starts listening on config.host:config.port (0 = any free port); resolves to the base URL. */
   listen(): Promise<string>;
   close(): Promise<void>;
@@ -114,13 +121,18 @@ export async function createServer(
       })
     : null;
   const pairings = pairingStoreFor(shared, options.tunnel);
-  const context = createContext(config, db, clock, app.log, boundPort, totpSecrets, {
+  const built = composeServer({
+    config,
+    db,
+    clock,
+    log: app.log,
+    boundPort,
+    totpSecrets,
+    secretsKey,
     shared,
     pairings,
+    seams: options.seams,
   });
-  // Refresh successors keyed from the secrets key, so every process sharing SECRETS_KEY
-  // derives the same successor for a retried refresh (server/sessions/session-store.ts).
-  context.sessions = new SessionStore(db, clock, refreshSuccessorKey(secretsKey));
 
   const networkWarning = networkCheckWarning(config);
   if (networkWarning) app.log.warn(networkWarning);
@@ -156,10 +168,21 @@ export async function createServer(
     if (request.url.startsWith('/api/')) reply.header('cache-control', 'no-store');
   });
 
-  // The composition root: every route of the table (server/protocol/routes.ts), each from the
-  // module that owns it, given only the parts of the server it declares (its `...Uses`).
-  const parts = <K extends keyof ServerContext>(keys: readonly K[]): Pick<ServerContext, K> =>
-    Object.fromEntries(keys.map((k) => [k, context[k]])) as Pick<ServerContext, K>;
+  // The relay first: the session routes tell ended sessions' clients through its /session
+  // namespace. socket.io only wraps the HTTP server's request listener, so the order of
+  // attaching and registering routes does not matter to either.
+  const parts = <K extends keyof ServerParts>(keys: readonly K[]) => partsFor(built, keys);
+  const tunnel = attachTunnelToServer(
+    app.server,
+    parts(tunnelUses),
+    { store: pairings, shared },
+    options.tunnel,
+  );
+  const sessionEvents = attachSessionEvents(tunnel.io, parts(sessionEventsUses));
+  app.addHook('preClose', () => tunnel.close());
+
+  // Every route of the table (server/protocol/routes.ts), each from the module that owns it,
+  // given only the parts of the server it declares (its `...Uses`).
   registerRoutes(app, {
     ...opsRoutes(parts(opsUses)),
     ...accountRoutes(parts(accountUses)),
@@ -167,24 +190,14 @@ export async function createServer(
     ...passwordLoginRoutes(parts(passwordLoginUses)),
     ...stepUpRoutes(parts(stepUpUses)),
     ...totpRoutes(parts(totpUses)),
-    ...sessionRoutes({ ...parts(sessionUses), sessionEvents: () => sessionEventsOf(context) }),
+    ...sessionRoutes({ ...parts(sessionUses), sessionEvents }),
     ...activityRoutes(parts(activityUses)),
     ...passkeyManagementRoutes(parts(passkeyManagementUses)),
-    // These two still take the whole context: they reach the pairing link, which the relay
-    // sets on it later (server/tunnel/attach.ts).
-    ...passkeyLoginRoutes(context),
-    ...passkeyRegistrationRoutes(context),
+    ...passkeyLoginRoutes(parts(passkeyLoginUses)),
+    ...passkeyRegistrationRoutes(parts(passkeyRegistrationUses)),
   });
   registerReadiness(app, parts(readinessUses));
   registerPhoneApp(app, options.phoneDist);
-  const tunnel = attachTunnelToServer(
-    app.server,
-    context,
-    { store: pairings, shared },
-    options.tunnel,
-  );
-  attachSessionEvents(tunnel.io, context);
-  app.addHook('preClose', () => tunnel.close());
 
   app.addHook('onClose', async () => {
     await shared?.close();
@@ -194,7 +207,7 @@ export async function createServer(
   return {
     app,
     httpServer: app.server,
-    context,
+    context: built,
     async listen() {
       await app.listen({ port: config.port, host: config.host });
       const host = config.host.includes(':') ? `[${config.host}]` : config.host;

@@ -35,6 +35,7 @@ import {
 } from '../../server/protocol/api';
 // Type-only: the renderer imports this file and must never pull in main-process code.
 import type { QrFailReason, QrPurpose } from '../services/qr-login';
+import { API_GLOBAL, ApiEvents, ApiMethods } from '../shared/ipc-channels';
 
 // ------------------------------------------------------------------ results and errors
 
@@ -292,45 +293,20 @@ export type EventChannel = keyof EventPayloads;
 
 // ------------------------------------------------------------------ renderer-facing API
 
-/** Method name on window.keybridge -> invoke channel. The preload builds one function per entry. */
-export const ApiMethods = {
-  getAppInfo: 'app:info',
-  getSession: 'session:get',
-  /** try the keychain session again (e.g. after "server unreachable") */
-  restoreSession: 'session:restore',
-  getKeychainStatus: 'keychain:status',
-  startQrSignIn: 'qr:start',
-  cancelQr: 'qr:cancel',
-  submitReverseCode: 'qr:submitCode',
-  /** answers "Is this your phone?" while adding a passkey; no cancels the flow */
-  confirmPhone: 'qr:confirmPhone',
-  /** copies the sign-in QR link to the clipboard from the main process ("Can't scan?") */
-  copyQrLink: 'qr:copyLink',
-  signInWithPassword: 'auth:password',
-  signOut: 'auth:signOut',
-  stepUp: 'auth:stepUp',
-  getAccount: 'account:me',
-  listPasskeys: 'passkeys:list',
-  renamePasskey: 'passkeys:rename',
-  deletePasskey: 'passkeys:delete',
-  /** starts a QR flow with purpose 'add-passkey' (needs a recent stepUp) */
-  startAddPasskey: 'passkeys:addStart',
-  setupTotp: 'totp:setup',
-  confirmTotp: 'totp:confirm',
-  disableTotp: 'totp:disable',
-  listSessions: 'sessions:list',
-  revokeSession: 'sessions:revoke',
-  revokeOtherSessions: 'sessions:revokeOthers',
-  listActivity: 'activity:list',
-  openExternal: 'shell:openExternal',
-} as const satisfies Record<string, InvokeChannel>;
+// The names (window.keybridge method -> channel) live in electron/shared/ipc-channels.ts,
+// plain data the sandboxed preload bundles; here they meet the channels defined above.
+export { API_GLOBAL, ApiEvents, ApiMethods };
 
-/** Subscription name on window.keybridge -> event channel. */
-export const ApiEvents = {
-  onQrState: 'qr:state',
-  onSessionChanged: 'session:changed',
-  onKeychainStatus: 'keychain:status',
-} as const satisfies Record<string, EventChannel>;
+type Exactly<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+type Holds<T extends true> = T;
+/** Compile-time: every method names a contract channel, and every channel has a method. */
+export type MethodsCoverChannels = Holds<
+  Exactly<(typeof ApiMethods)[keyof typeof ApiMethods], InvokeChannel>
+>;
+/** Compile-time: the same for the subscriptions and the event channels. */
+export type EventsCoverChannels = Holds<
+  Exactly<(typeof ApiEvents)[keyof typeof ApiEvents], EventChannel>
+>;
 
 type MethodFor<C extends InvokeChannel> =
   RequestOf<C> extends undefined
@@ -347,9 +323,6 @@ export type KeybridgeApi = {
 
 /** Every key window.keybridge has, in order: the preload test asserts exactly these. */
 export const apiKeys = [...Object.keys(ApiMethods), ...Object.keys(ApiEvents)].sort();
-
-/** The global the preload exposes. */
-export const API_GLOBAL = 'keybridge';
 
 declare global {
   interface Window {

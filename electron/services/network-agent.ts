@@ -161,19 +161,10 @@ export function createNetworkAgent(
     return undefined;
   }
 
-  if (secure) {
-    const agent = new https.Agent(agentOptions);
-    const direct = (o: ConnectOptions) => tls.connect(o as tls.ConnectionOptions);
-    (agent as unknown as { createConnection: unknown }).createConnection = function (
-      o: ConnectOptions,
-      cb: ConnectCallback,
-    ) {
-      return connect.call(agent, direct, o, cb);
-    };
-    return agent;
-  }
-  const agent = new http.Agent(agentOptions);
-  const direct = (o: ConnectOptions) => net.connect(o as net.NetConnectOpts);
+  const agent = secure ? new https.Agent(agentOptions) : new http.Agent(agentOptions);
+  const direct = secure
+    ? (o: ConnectOptions) => tls.connect(o as tls.ConnectionOptions)
+    : (o: ConnectOptions) => net.connect(o as net.NetConnectOpts);
   (agent as unknown as { createConnection: unknown }).createConnection = function (
     o: ConnectOptions,
     cb: ConnectCallback,

@@ -1,6 +1,6 @@
 /** GET /api/me: the account summary, this session, and the security checklist. */
 import type { RouteHandlers } from '../http/route-table';
-import type { ServerContext } from '../context';
+import type { ServerParts } from '../composition-root';
 import type { ChecklistItem } from '../protocol/api';
 import { isElevated, requireSession } from '../http/request-helpers';
 
@@ -11,8 +11,8 @@ export const meUses = [
   'db',
   'passkeys',
   'sessions',
-] as const satisfies readonly (keyof ServerContext)[];
-export type MeDeps = Pick<ServerContext, (typeof meUses)[number]>;
+] as const satisfies readonly (keyof ServerParts)[];
+export type MeDeps = Pick<ServerParts, (typeof meUses)[number]>;
 
 export function meRoutes(ctx: MeDeps): RouteHandlers<'me'> {
   return {

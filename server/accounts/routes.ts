@@ -1,6 +1,6 @@
 /** POST /api/accounts: sign up with email + password. */
 import type { RouteHandlers } from '../http/route-table';
-import type { ServerContext } from '../context';
+import type { ServerParts } from '../composition-root';
 import { SignUpRequest } from '../protocol/api';
 import { ApiError, parseWith } from '../http/errors';
 import { STEP_UP_WINDOW_MS, requestMeta } from '../http/request-helpers';
@@ -14,8 +14,8 @@ export const accountUses = [
   'clock',
   'ipLimits',
   'sessions',
-] as const satisfies readonly (keyof ServerContext)[];
-export type AccountDeps = Pick<ServerContext, (typeof accountUses)[number]>;
+] as const satisfies readonly (keyof ServerParts)[];
+export type AccountDeps = Pick<ServerParts, (typeof accountUses)[number]>;
 
 export function accountRoutes(ctx: AccountDeps): RouteHandlers<'signUp'> {
   return {

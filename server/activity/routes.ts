@@ -1,6 +1,6 @@
 /** GET /api/activity: the account's security events, newest first. */
 import type { RouteHandlers } from '../http/route-table';
-import type { ServerContext } from '../context';
+import type { ServerParts } from '../composition-root';
 import { requireSession } from '../http/request-helpers';
 
 /** The parts of the server activityRoutes uses; server/app.ts hands over exactly these. */
@@ -8,8 +8,8 @@ export const activityUses = [
   'accounts',
   'activity',
   'sessions',
-] as const satisfies readonly (keyof ServerContext)[];
-export type ActivityDeps = Pick<ServerContext, (typeof activityUses)[number]>;
+] as const satisfies readonly (keyof ServerParts)[];
+export type ActivityDeps = Pick<ServerParts, (typeof activityUses)[number]>;
 
 export function activityRoutes(ctx: ActivityDeps): RouteHandlers<'activity'> {
   return {

@@ -1,6 +1,6 @@
 /** POST /api/auth/password: email + password (+ TOTP or recovery code where enrolled). */
 import type { RouteHandlers } from '../http/route-table';
-import type { ServerContext } from '../context';
+import type { ServerParts } from '../composition-root';
 import { PasswordLoginRequest } from '../protocol/api';
 import { ApiError, parseWith } from '../http/errors';
 import { requestMeta } from '../http/request-helpers';
@@ -15,8 +15,8 @@ export const passwordLoginUses = [
   'guard',
   'secondFactor',
   'sessions',
-] as const satisfies readonly (keyof ServerContext)[];
-export type PasswordLoginDeps = Pick<ServerContext, (typeof passwordLoginUses)[number]>;
+] as const satisfies readonly (keyof ServerParts)[];
+export type PasswordLoginDeps = Pick<ServerParts, (typeof passwordLoginUses)[number]>;
 
 export function passwordLoginRoutes(ctx: PasswordLoginDeps): RouteHandlers<'passwordLogin'> {
   return {

@@ -3,7 +3,7 @@
  * a cookie (web) or tokens (desktop, body "client":"desktop"), and record the event.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { ServerContext } from '../context';
+import type { ServerParts } from '../composition-root';
 import type { UserRow } from '../db/schema';
 import type {
   ClientKind,
@@ -26,7 +26,7 @@ export type SignIn = {
 };
 
 export async function completeSignIn(
-  ctx: Pick<ServerContext, 'sessions' | 'activity'>,
+  ctx: Pick<ServerParts, 'sessions' | 'activity'>,
   request: FastifyRequest,
   reply: FastifyReply,
   s: SignIn,

@@ -1,15 +1,12 @@
 /** Liveness, readiness and the public client config. */
 import type { FastifyInstance } from 'fastify';
-import type { ServerContext } from '../context';
+import type { ServerParts } from '../composition-root';
 import { databaseReachable } from '../db/database';
 import type { RouteHandlers } from './route-table';
 
 /** The parts of the server opsRoutes uses; server/app.ts hands over exactly these. */
-export const opsUses = [
-  'config',
-  'phoneOrigin',
-] as const satisfies readonly (keyof ServerContext)[];
-export type OpsDeps = Pick<ServerContext, (typeof opsUses)[number]>;
+export const opsUses = ['config', 'phoneOrigin'] as const satisfies readonly (keyof ServerParts)[];
+export type OpsDeps = Pick<ServerParts, (typeof opsUses)[number]>;
 
 export function opsRoutes(ctx: OpsDeps): RouteHandlers<'health' | 'config'> {
   return {
@@ -30,8 +27,8 @@ export function opsRoutes(ctx: OpsDeps): RouteHandlers<'health' | 'config'> {
 export const readinessUses = [
   'db',
   'readyChecks',
-] as const satisfies readonly (keyof ServerContext)[];
-export type ReadinessDeps = Pick<ServerContext, (typeof readinessUses)[number]>;
+] as const satisfies readonly (keyof ServerParts)[];
+export type ReadinessDeps = Pick<ServerParts, (typeof readinessUses)[number]>;
 
 export function registerReadiness(app: FastifyInstance, ctx: ReadinessDeps): void {
   app.get('/readyz', async (_request, reply) => {

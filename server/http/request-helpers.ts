@@ -1,6 +1,6 @@
 /** Small helpers every route uses: who is calling, from where, and are they elevated. */
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { ServerContext } from '../context';
+import type { ServerParts } from '../composition-root';
 import type { Config } from '../config';
 import type { SessionRow, UserRow } from '../db/schema';
 import type { RequestMeta } from '../activity/activity-log';
@@ -47,7 +47,7 @@ function presentedToken(request: FastifyRequest): string | null {
 
 /** The signed-in caller (bearer token for the desktop, cookie for the web app), or 401. */
 export async function requireSession(
-  ctx: Pick<ServerContext, 'sessions' | 'accounts'>,
+  ctx: Pick<ServerParts, 'sessions' | 'accounts'>,
   request: FastifyRequest,
 ): Promise<Caller> {
   const token = presentedToken(request);
@@ -59,12 +59,12 @@ export async function requireSession(
   return { session, user };
 }
 
-export function isElevated(ctx: Pick<ServerContext, 'clock'>, session: SessionRow): boolean {
+export function isElevated(ctx: Pick<ServerParts, 'clock'>, session: SessionRow): boolean {
   return session.elevated_until !== null && session.elevated_until > ctx.clock.now();
 }
 
 /** Adding/removing passkeys and changing 2FA need a security verification in the last 5 minutes. */
-export function requireStepUp(ctx: Pick<ServerContext, 'clock'>, session: SessionRow): void {
+export function requireStepUp(ctx: Pick<ServerParts, 'clock'>, session: SessionRow): void {
   if (!isElevated(ctx, session)) {
     throw new ApiError(
       403,

@@ -32,6 +32,24 @@ export type PairedAttempt<A> = {
 
 export type LoginAttempt = PairedAttempt<LoginApproval>;
 
+/** Where every attempt starts, in memory or in Redis: unapproved, no reverse code, no wrong tries. */
+export function newPairedAttempt(
+  challenge: string,
+  expiresAt: number,
+  pairingId: string | null,
+): PairedAttempt<never> {
+  return {
+    id: randomId(),
+    challenge,
+    expiresAt,
+    pairingId,
+    reverseCodeHash: null,
+    wrongReverseCodes: 0,
+    dead: false,
+    approval: null,
+  };
+}
+
 /** A verified registration waiting for the desktop: the passkey row, minus id and time. */
 export type RegistrationApproval = Omit<NewPasskey, 'id' | 'created_at' | 'last_used_at'>;
 
@@ -176,16 +194,11 @@ export class MemoryLoginAttemptStore
   implements LoginAttemptStore
 {
   create(challenge: string, timeoutMs: number, pairingId: string | null): LoginAttempt {
-    const attempt: LoginAttempt = {
-      id: randomId(),
+    const attempt: LoginAttempt = newPairedAttempt(
       challenge,
-      expiresAt: this.clock.now() + timeoutMs,
+      this.clock.now() + timeoutMs,
       pairingId,
-      reverseCodeHash: null,
-      wrongReverseCodes: 0,
-      dead: false,
-      approval: null,
-    };
+    );
     this.map.put(attempt);
     return attempt;
   }
@@ -220,16 +233,9 @@ export class MemoryRegistrationAttemptStore
     pairingId: string | null = null,
   ): RegistrationAttempt {
     const attempt: RegistrationAttempt = {
-      id: randomId(),
-      challenge,
-      expiresAt: this.clock.now() + timeoutMs,
+      ...newPairedAttempt(challenge, this.clock.now() + timeoutMs, pairingId),
       sessionId,
       userId,
-      pairingId,
-      reverseCodeHash: null,
-      wrongReverseCodes: 0,
-      dead: false,
-      approval: null,
     };
     this.map.put(attempt);
     return attempt;

@@ -14,7 +14,7 @@
 import type { FastifyRequest } from 'fastify';
 import type { RouteHandlers } from '../http/route-table';
 import { generateAuthenticationOptions } from '@simplewebauthn/server';
-import type { ServerContext } from '../context';
+import type { ServerParts } from '../composition-root';
 import type { AuthenticationOptionsJSON, AuthenticationResponseJSON } from '../protocol/api';
 import {
   PasskeyLoginApproveRequest,
@@ -50,8 +50,24 @@ function refused(): ApiError {
   );
 }
 
+/** The parts of the server passkeyLoginRoutes uses; server/app.ts hands over exactly these. */
+export const passkeyLoginUses = [
+  'accounts',
+  'activity',
+  'assertions',
+  'clock',
+  'config',
+  'ipLimits',
+  'loginAttempts',
+  'pairingLink',
+  'passkeys',
+  'rpOrigins',
+  'sessions',
+] as const satisfies readonly (keyof ServerParts)[];
+export type PasskeyLoginDeps = Pick<ServerParts, (typeof passkeyLoginUses)[number]>;
+
 export function passkeyLoginRoutes(
-  ctx: ServerContext,
+  ctx: PasskeyLoginDeps,
 ): RouteHandlers<
   'passkeyLoginOptions' | 'passkeyLoginVerify' | 'passkeyLoginApprove' | 'passkeyLoginRedeem'
 > {
@@ -138,7 +154,7 @@ export function passkeyLoginRoutes(
 }
 
 /** Attempt checks before any cryptography; the challenge is spent (taken) here. */
-async function takeDirectAttempt(ctx: ServerContext, attemptId: string) {
+async function takeDirectAttempt(ctx: PasskeyLoginDeps, attemptId: string) {
   const attempt = await ctx.loginAttempts.get(attemptId);
   if (!attempt)
     throw new ApiError(
@@ -172,7 +188,7 @@ type VerifiedAssertion = {
  * counter policy. A refusal records `signin.failed` and throws; nothing is stored.
  */
 async function verifyAssertion(
-  ctx: ServerContext,
+  ctx: PasskeyLoginDeps,
   request: FastifyRequest,
   challenge: string,
   response: AuthenticationResponseJSON,

@@ -1,7 +1,7 @@
 /** List, rename and delete the account's passkeys. */
 import type { RouteHandlers } from '../http/route-table';
 import { z } from 'zod';
-import type { ServerContext } from '../context';
+import type { ServerParts } from '../composition-root';
 import { IdParams, PasskeyDeleteQuery, PasskeyRenameRequest } from '../protocol/api';
 import { ApiError, parseWith } from '../http/errors';
 import { requestMeta, requireSession, requireStepUp } from '../http/request-helpers';
@@ -21,8 +21,8 @@ export const passkeyManagementUses = [
   'clock',
   'passkeys',
   'sessions',
-] as const satisfies readonly (keyof ServerContext)[];
-export type PasskeyManagementDeps = Pick<ServerContext, (typeof passkeyManagementUses)[number]>;
+] as const satisfies readonly (keyof ServerParts)[];
+export type PasskeyManagementDeps = Pick<ServerParts, (typeof passkeyManagementUses)[number]>;
 
 export function passkeyManagementRoutes(
   ctx: PasskeyManagementDeps,

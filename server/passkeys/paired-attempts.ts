@@ -3,10 +3,13 @@
  * pairing is linked to (approve), and redeem an approved attempt with the reverse code
  * (desktop). See the module comment of attempt-stores.ts for the two-step shape.
  */
-import type { ServerContext } from '../context';
+import type { ServerParts } from '../composition-root';
 import { ApiError } from '../http/errors';
 import type { PairPurpose } from '../protocol/tunnel';
 import { hashReverseCode, type PairedAttempt, type PairedAttemptStore } from './attempt-stores';
+
+/** What both checks read: the link to the relay's pairings and the clock. */
+type PairedAttemptDeps = Pick<ServerParts, 'clock' | 'pairingLink'>;
 
 const notFound = () =>
   new ApiError(
@@ -24,7 +27,7 @@ const expired = () =>
  * nothing about the account: the caller is anyone who knows the pairing id.
  */
 export async function attemptForPairing<T extends PairedAttempt<A>, A>(
-  ctx: ServerContext,
+  ctx: PairedAttemptDeps,
   store: PairedAttemptStore<T, A>,
   pairingId: string,
   kind: PairPurpose,
@@ -52,7 +55,7 @@ export async function attemptForPairing<T extends PairedAttempt<A>, A>(
  * `owns` lets the caller refuse an attempt that is not its own (as if it did not exist).
  */
 export async function redeemAttempt<T extends PairedAttempt<A>, A>(
-  ctx: ServerContext,
+  ctx: PairedAttemptDeps,
   store: PairedAttemptStore<T, A>,
   attemptId: string,
   reverseCode: string | undefined,

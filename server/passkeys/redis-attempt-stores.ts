@@ -9,10 +9,11 @@
  */
 import type { Redis } from 'ioredis';
 import type { Clock } from '../util/clock';
-import { randomDigits, randomId } from '../util/random';
+import { randomDigits } from '../util/random';
 import {
   hashReverseCode,
   MAX_REVERSE_CODE_TRIES,
+  newPairedAttempt,
   type LoginApproval,
   type LoginAttempt,
   type LoginAttemptStore,
@@ -134,16 +135,7 @@ export class RedisLoginAttemptStore
 
   async create(challenge: string, timeoutMs: number, pairingId: string | null) {
     const now = this.clock.now();
-    const attempt: LoginAttempt = {
-      id: randomId(),
-      challenge,
-      expiresAt: now + timeoutMs,
-      pairingId,
-      reverseCodeHash: null,
-      wrongReverseCodes: 0,
-      dead: false,
-      approval: null,
-    };
+    const attempt: LoginAttempt = newPairedAttempt(challenge, now + timeoutMs, pairingId);
     await putNew(this.redis, this.key(attempt.id), attempt, now);
     return attempt;
   }
@@ -166,16 +158,9 @@ export class RedisRegistrationAttemptStore
   ) {
     const now = this.clock.now();
     const attempt: RegistrationAttempt = {
-      id: randomId(),
-      challenge,
-      expiresAt: now + timeoutMs,
+      ...newPairedAttempt(challenge, now + timeoutMs, pairingId),
       sessionId,
       userId,
-      pairingId,
-      reverseCodeHash: null,
-      wrongReverseCodes: 0,
-      dead: false,
-      approval: null,
     };
     await putNew(this.redis, this.key(attempt.id), attempt, now);
     return attempt;

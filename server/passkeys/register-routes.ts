@@ -14,7 +14,7 @@
 import type { FastifyRequest } from 'fastify';
 import type { RouteHandlers } from '../http/route-table';
 import { generateRegistrationOptions, verifyRegistrationResponse } from '@simplewebauthn/server';
-import type { ServerContext } from '../context';
+import type { ServerParts } from '../composition-root';
 import type { UserRow } from '../db/schema';
 import type {
   PasskeyRegisterVerifyResponse,
@@ -57,9 +57,23 @@ function limitError(): ApiError {
 const alreadyRegistered = () =>
   new ApiError(409, 'credential_already_registered', 'This passkey is already registered.');
 
+/** The parts of the server passkeyRegistrationRoutes uses; server/app.ts hands over exactly these. */
+export const passkeyRegistrationUses = [
+  'accounts',
+  'activity',
+  'clock',
+  'config',
+  'pairingLink',
+  'passkeys',
+  'registrationAttempts',
+  'rpOrigins',
+  'sessions',
+] as const satisfies readonly (keyof ServerParts)[];
+export type PasskeyRegistrationDeps = Pick<ServerParts, (typeof passkeyRegistrationUses)[number]>;
+
 /** Options for `user`, built here from the account (handle, its passkeys) and nothing else. */
 async function optionsFor(
-  ctx: ServerContext,
+  ctx: PasskeyRegistrationDeps,
   user: UserRow,
   challenge?: string,
 ): Promise<RegistrationOptionsJSON> {
@@ -89,7 +103,10 @@ async function optionsFor(
  * The phone's own session, by cookie: the add-passkey QR is for a phone signed in to the
  * account in its browser. A bearer token (the desktop's) is not accepted here.
  */
-async function requirePhoneSession(ctx: ServerContext, request: FastifyRequest): Promise<Caller> {
+async function requirePhoneSession(
+  ctx: PasskeyRegistrationDeps,
+  request: FastifyRequest,
+): Promise<Caller> {
   if (request.headers.authorization !== undefined)
     throw new ApiError(401, 'unauthorized', 'Sign in to your account on this phone first.');
   try {
@@ -109,12 +126,19 @@ const wrongAccount = () =>
     'This phone is signed in to a different account than the one adding the passkey.',
   );
 
+/** The add-passkey attempt on the pairing this phone joined, when it is for the phone's account. */
+async function attemptOfPhone(ctx: PasskeyRegistrationDeps, user: UserRow, pairingId: string) {
+  const attempt = await attemptForPairing(ctx, ctx.registrationAttempts, pairingId, 'add-passkey');
+  if (attempt.userId !== user.id) throw wrongAccount();
+  return attempt;
+}
+
 /**
  * Every check of an attestation (challenge, origin, RP ID, UV, no cross-origin framing,
  * backup flags, credential id not already registered, limit): the row to insert, not inserted.
  */
 async function verifyRegistration(
-  ctx: ServerContext,
+  ctx: PasskeyRegistrationDeps,
   request: FastifyRequest,
   user: UserRow,
   challenge: string,
@@ -165,7 +189,7 @@ async function verifyRegistration(
 
 /** Inserts a verified passkey and records passkey.added; the unique index decides races. */
 async function insertPasskey(
-  ctx: ServerContext,
+  ctx: PasskeyRegistrationDeps,
   request: FastifyRequest,
   caller: Caller,
   approval: RegistrationApproval,
@@ -182,7 +206,7 @@ async function insertPasskey(
 }
 
 export function passkeyRegistrationRoutes(
-  ctx: ServerContext,
+  ctx: PasskeyRegistrationDeps,
 ): RouteHandlers<
   | 'passkeyRegisterOptions'
   | 'passkeyRegisterVerify'
@@ -260,13 +284,7 @@ export function passkeyRegistrationRoutes(
     passkeyPairingOptions: async (request) => {
       const { user } = await requirePhoneSession(ctx, request);
       const body = parseWith(PasskeyPairingOptionsRequest, request.body);
-      const attempt = await attemptForPairing(
-        ctx,
-        ctx.registrationAttempts,
-        body.pairingId,
-        'add-passkey',
-      );
-      if (attempt.userId !== user.id) throw wrongAccount();
+      const attempt = await attemptOfPhone(ctx, user, body.pairingId);
       return {
         options: await optionsFor(ctx, user, attempt.challenge),
         account: { email: user.email },
@@ -277,13 +295,7 @@ export function passkeyRegistrationRoutes(
     passkeyPairingApprove: async (request) => {
       const { user } = await requirePhoneSession(ctx, request);
       const body = parseWith(PasskeyPairingApproveRequest, request.body);
-      const attempt = await attemptForPairing(
-        ctx,
-        ctx.registrationAttempts,
-        body.pairingId,
-        'add-passkey',
-      );
-      if (attempt.userId !== user.id) throw wrongAccount();
+      const attempt = await attemptOfPhone(ctx, user, body.pairingId);
       const approval = await verifyRegistration(
         ctx,
         request,

@@ -8,7 +8,7 @@
  * Nothing here logs the token or the handshake; a refused connection logs no more than that.
  */
 import type { Server, Socket } from 'socket.io';
-import type { ServerContext } from '../context';
+import type { ServerParts } from '../composition-root';
 import {
   SESSION_EVENTS_ENDED,
   SESSION_EVENTS_NAMESPACE,
@@ -20,7 +20,7 @@ import {
   type SessionEventsServerToClient,
 } from '../protocol/session-events';
 import { sha256 } from '../util/random';
-import { setSessionEvents, type SessionEvents } from './session-events';
+import type { SessionEvents } from './session-events';
 
 type SocketData = { sessionId: string };
 type SessionSocket = Socket<
@@ -32,8 +32,16 @@ type SessionSocket = Socket<
 
 const roomFor = (sessionId: string) => `session:${sessionId}`;
 
-/** Serves /session on `io` and makes it the context's notifier. One call from server/app.ts. */
-export function attachSessionEvents(io: Server, ctx: ServerContext): SessionEvents {
+/** The parts of the server attachSessionEvents uses; server/app.ts hands over exactly these. */
+export const sessionEventsUses = [
+  'db',
+  'log',
+  'sessions',
+] as const satisfies readonly (keyof ServerParts)[];
+export type SessionEventsDeps = Pick<ServerParts, (typeof sessionEventsUses)[number]>;
+
+/** Serves /session on `io`; returns the notifier for the session routes. One call from server/app.ts. */
+export function attachSessionEvents(io: Server, ctx: SessionEventsDeps): SessionEvents {
   const nsp = io.of(SESSION_EVENTS_NAMESPACE);
   const refused = (why = SESSION_EVENTS_UNAUTHORIZED) => new Error(why);
   const isRefusal = (err: unknown) =>
@@ -105,6 +113,5 @@ export function attachSessionEvents(io: Server, ctx: ServerContext): SessionEven
       }
     },
   };
-  setSessionEvents(ctx, events);
   return events;
 }

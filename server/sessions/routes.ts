@@ -1,7 +1,7 @@
 /** Refresh, logout, and the account's session list with revoke (one, or all others). */
 import type { RouteHandlers } from '../http/route-table';
 import { z } from 'zod';
-import type { ServerContext } from '../context';
+import type { ServerParts } from '../composition-root';
 import { IdParams, RefreshRequest } from '../protocol/api';
 import { ApiError, parseWith } from '../http/errors';
 import { clearSessionCookie, requestMeta, requireSession } from '../http/request-helpers';
@@ -14,13 +14,10 @@ export const sessionUses = [
   'accounts',
   'activity',
   'sessions',
-] as const satisfies readonly (keyof ServerContext)[];
-export type SessionRouteDeps = Pick<ServerContext, (typeof sessionUses)[number]> & {
-  /**
-   * Who tells an ended session's clients; asked at each use because the notifier is attached
-   * with the relay, after the routes (server/session-events/namespace.ts).
-   */
-  sessionEvents(): SessionEvents;
+] as const satisfies readonly (keyof ServerParts)[];
+export type SessionRouteDeps = Pick<ServerParts, (typeof sessionUses)[number]> & {
+  /** Who tells an ended session's clients (server/session-events/namespace.ts). */
+  sessionEvents: SessionEvents;
 };
 
 export function sessionRoutes(
@@ -33,7 +30,7 @@ export function sessionRoutes(
       if (!outcome.ok && outcome.reason === 'reused') {
         // A spent refresh token came back: either the client or a thief replayed it. The whole
         // family (the session) is revoked, so whoever holds the newer token is signed out too.
-        ctx.sessionEvents().ended([outcome.session.id], 'token-reused');
+        ctx.sessionEvents.ended([outcome.session.id], 'token-reused');
         await ctx.activity.record(
           outcome.session.user_id,
           'refresh_token.reused',
@@ -63,7 +60,7 @@ export function sessionRoutes(
       const { session, user } = await requireSession(ctx, request);
       parseWith(NoBody, request.body);
       await ctx.sessions.revoke(session.id);
-      ctx.sessionEvents().ended([session.id], 'signed-out');
+      ctx.sessionEvents.ended([session.id], 'signed-out');
       await ctx.activity.record(user.id, 'session.signed_out', requestMeta(request), {
         sessionId: session.id,
       });
@@ -96,7 +93,7 @@ export function sessionRoutes(
       const target = (await ctx.sessions.listLive(user.id)).find((s) => s.id === id);
       if (!target) throw new ApiError(404, 'not_found', 'No such active session on this account.');
       await ctx.sessions.revoke(id);
-      ctx.sessionEvents().ended([id], 'revoked');
+      ctx.sessionEvents.ended([id], 'revoked');
       await ctx.activity.record(user.id, 'session.revoked', requestMeta(request), {
         sessionId: id,
         device: target.device,
@@ -110,7 +107,7 @@ export function sessionRoutes(
       parseWith(NoBody, request.body);
       const others = (await ctx.sessions.listLive(user.id)).filter((s) => s.id !== session.id);
       for (const s of others) await ctx.sessions.revoke(s.id);
-      ctx.sessionEvents().ended(
+      ctx.sessionEvents.ended(
         others.map((s) => s.id),
         'revoked',
       );

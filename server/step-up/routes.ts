@@ -4,7 +4,7 @@
  * 401): the session is still valid, only this verification failed.
  */
 import type { RouteHandlers } from '../http/route-table';
-import type { ServerContext } from '../context';
+import type { ServerParts } from '../composition-root';
 import { StepUpRequest } from '../protocol/api';
 import { ApiError, parseWith } from '../http/errors';
 import { STEP_UP_WINDOW_MS, requestMeta, requireSession } from '../http/request-helpers';
@@ -18,8 +18,8 @@ export const stepUpUses = [
   'guard',
   'secondFactor',
   'sessions',
-] as const satisfies readonly (keyof ServerContext)[];
-export type StepUpDeps = Pick<ServerContext, (typeof stepUpUses)[number]>;
+] as const satisfies readonly (keyof ServerParts)[];
+export type StepUpDeps = Pick<ServerParts, (typeof stepUpUses)[number]>;
 
 export function stepUpRoutes(ctx: StepUpDeps): RouteHandlers<'stepUp'> {
   return {

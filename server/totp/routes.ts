@@ -1,7 +1,7 @@
 /** TOTP enrolment (setup -> confirm with a first code -> recovery codes once) and removal. */
 import type { RouteHandlers } from '../http/route-table';
 import { z } from 'zod';
-import type { ServerContext } from '../context';
+import type { ServerParts } from '../composition-root';
 import { TotpConfirmRequest } from '../protocol/api';
 import { ApiError, parseWith } from '../http/errors';
 import { requestMeta, requireSession, requireStepUp } from '../http/request-helpers';
@@ -21,8 +21,8 @@ export const totpUses = [
   'guard',
   'sessions',
   'totpSecrets',
-] as const satisfies readonly (keyof ServerContext)[];
-export type TotpDeps = Pick<ServerContext, (typeof totpUses)[number]>;
+] as const satisfies readonly (keyof ServerParts)[];
+export type TotpDeps = Pick<ServerParts, (typeof totpUses)[number]>;
 
 export function totpRoutes(
   ctx: TotpDeps,

@@ -1,14 +1,14 @@
 /**
  * Wires the relay into the auth service: the same TRUST_PROXY rules as Fastify, browser
  * connections only from the RP origins, and the one attempt <-> pairing link
- * (server/tunnel/attempt-link.ts) that the context was built with, over the same pairing
+ * (server/tunnel/attempt-link.ts) that the composition root built, over the same pairing
  * store. One call from server/app.ts.
  *
  * With Redis (the server's Redis root, server/scale/redis-state.ts) pairings live in Redis and
  * socket.io uses the Redis adapter, so several server processes form one relay.
  */
 import type { Server as HttpServer } from 'node:http';
-import type { ServerContext } from '../context';
+import type { ServerParts } from '../composition-root';
 import type { RedisState } from '../scale/redis-state';
 import { createNetworkCheck } from './network-check';
 import { MemoryPairingStore, type PairingStore } from './pairing-store';
@@ -35,26 +35,35 @@ export function pairingStoreFor(
 }
 
 /** The relay's two network settings, from one check (server/tunnel/network-check.ts). */
-function networkCheckOptions(config: ServerContext['config']) {
+function networkCheckOptions(config: ServerParts['config']) {
   const check = createNetworkCheck(config);
   return { sameNetwork: check.sameNetwork, alwaysAskCode: check.alwaysAskCode };
 }
 
+/** The parts of the server attachTunnelToServer uses; server/app.ts hands over exactly these. */
+export const tunnelUses = [
+  'config',
+  'log',
+  'pairingLink',
+  'rpOrigins',
+] as const satisfies readonly (keyof ServerParts)[];
+export type TunnelDeps = Pick<ServerParts, (typeof tunnelUses)[number]>;
+
 export function attachTunnelToServer(
   httpServer: HttpServer,
-  context: ServerContext,
+  deps: TunnelDeps,
   parts: { store: PairingStore; shared: RedisState | null },
   options: TunnelAttachOptions = {},
 ): Tunnel {
   const { redisUrl: _url, redisPrefix: _prefix, store: _store, ...rest } = options;
   return attachTunnel(httpServer, {
-    trustProxy: context.config.trustProxy,
-    ...networkCheckOptions(context.config),
-    allowedOrigins: () => context.rpOrigins(),
-    logger: context.log,
+    trustProxy: deps.config.trustProxy,
+    ...networkCheckOptions(deps.config),
+    allowedOrigins: () => deps.rpOrigins(),
+    logger: deps.log,
     ...rest,
     store: parts.store,
-    link: context.pairingLink,
+    link: deps.pairingLink,
     ...(parts.shared && parts.store === parts.shared.tunnel.store
       ? { adapter: parts.shared.tunnel.adapter }
       : {}),

@@ -27,7 +27,7 @@ import { softApprove } from '../electron/services/support/soft-phone';
 import { SoftAuthenticator } from '../support/soft-authenticator';
 import { startTestServer } from '../support/server';
 import type { PasskeyRegisterOptionsResponse, TokenResponse } from '../../server/protocol/api';
-import { call } from '../server/http';
+import { call } from '../support/http';
 import { startChild } from './children';
 import { enrollUsers, signIn } from './load';
 import { heading, latencyRow, ratioRow, row, stats, type Stats } from './stats';

@@ -10,36 +10,29 @@
  * passkey is named, on screen and in the list (the desktop's result carries it).
  */
 import assert from 'node:assert/strict';
-import type { TestContext } from 'vitest';
-import { afterAll, beforeAll, test } from 'vitest';
-import { createPhone, type Phone } from '../support/phone';
+import type { Phone } from '../support/phone';
 import { readQr } from '../support/read-qr';
 import { confirmPhoneStep, openAddPasskey, signInWithPassword } from './support/desktop-ui';
-import { PASSWORD, startWorld, type World } from './support/world';
+import { PASSWORD } from '../support/world';
+import { worldTest, type NewPhone } from '../support/fixtures';
 
-let world: World;
-beforeAll(async () => {
-  world = await startWorld();
-});
-afterAll(async () => {
-  await world?.close();
-});
+const test = worldTest();
 
 /** A second device of the same person, signed in to their account on the exchange's site. */
-async function secondPhone(t: TestContext, email: string): Promise<Phone> {
-  const tablet = await createPhone({
-    phoneOrigin: world.server.phoneOrigin,
-    browser: world.browser,
-  });
-  t.onTestFinished(() => tablet.close());
+async function secondPhone(newPhone: NewPhone, email: string): Promise<Phone> {
+  const tablet = await newPhone();
   await tablet.signIn(email, PASSWORD);
   return tablet;
 }
 
-test('the desktop names the phone and asks first; yes adds the passkey, which is then named', async (t) => {
+test('the desktop names the phone and asks first; yes adds the passkey, which is then named', async ({
+  world,
+  launchDesktop,
+  newPhone,
+}) => {
   const { email, phone } = await world.newAccount();
   const [first] = await phone.passkeyRows();
-  const { page } = await world.launchDesktop(t);
+  const { page } = await launchDesktop();
   await signInWithPassword(page, email);
   const dialog = await openAddPasskey(page);
   assert.equal(
@@ -49,7 +42,7 @@ test('the desktop names the phone and asks first; yes adds the passkey, which is
   );
   const link = await readQr(page);
 
-  const tablet = await secondPhone(t, email);
+  const tablet = await secondPhone(newPhone, email);
   const approving = tablet.approvePairing(link);
   const step = confirmPhoneStep(dialog);
   await step.group.waitFor();
@@ -87,9 +80,12 @@ test('the desktop names the phone and asks first; yes adds the passkey, which is
   assert.equal(added[0]!.name, name, 'the desktop named the passkey the server stored');
 });
 
-test('“No, cancel”: the flow stops, the phone is told, nothing is added', async (t) => {
+test('“No, cancel”: the flow stops, the phone is told, nothing is added', async ({
+  world,
+  launchDesktop,
+}) => {
   const { email } = await world.newAccount();
-  const { page } = await world.launchDesktop(t);
+  const { page } = await launchDesktop();
   await signInWithPassword(page, email);
   const dialog = await openAddPasskey(page);
   const link = await readQr(page);
@@ -109,14 +105,18 @@ test('“No, cancel”: the flow stops, the phone is told, nothing is added', as
   assert.equal(await page.getByTestId('passkey-row').count(), 1, 'still only the first passkey');
 });
 
-test('different networks: after yes, the desktop asks for the code the phone shows', async (t) => {
+test('different networks: after yes, the desktop asks for the code the phone shows', async ({
+  world,
+  launchDesktop,
+  newPhone,
+}) => {
   const { email } = await world.newAccount();
-  const { page } = await world.launchDesktop(t, { localAddress: '127.0.0.2' });
+  const { page } = await launchDesktop({ localAddress: '127.0.0.2' });
   await signInWithPassword(page, email);
   const dialog = await openAddPasskey(page);
   const link = await readQr(page);
 
-  const tablet = await secondPhone(t, email);
+  const tablet = await secondPhone(newPhone, email);
   const approving = tablet.approvePairing(link, { expectCode: true });
   const step = confirmPhoneStep(dialog);
   await step.group.waitFor();

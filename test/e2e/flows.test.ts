@@ -8,22 +8,18 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, test } from 'vitest';
 import { readQr } from '../support/read-qr';
 import { startTcpGate } from './support/tcp-gate';
-import { startWorld, type World } from './support/world';
+import { worldTest } from '../support/fixtures';
 
-let world: World;
-beforeAll(async () => {
-  world = await startWorld();
-});
-afterAll(async () => {
-  await world?.close();
-});
+const test = worldTest();
 
-test('different networks: the desktop asks for the code the phone shows', async (t) => {
+test('different networks: the desktop asks for the code the phone shows', async ({
+  world,
+  launchDesktop,
+}) => {
   const { email, phone } = await world.newAccount();
-  const desktop = await world.launchDesktop(t, {
+  const desktop = await launchDesktop({
     localAddress: '127.0.0.2', // the relay sees the desktop on another "public network"
   });
   const { page } = desktop;
@@ -44,11 +40,15 @@ test('different networks: the desktop asks for the code the phone shows', async 
   await page.getByTestId('account-email').filter({ hasText: email }).waitFor();
 });
 
-test('server down at launch: plain words, and Try again works once it is up', async (t) => {
+test('server down at launch: plain words, and Try again works once it is up', async ({
+  world,
+  launchDesktop,
+  onTestFinished,
+}) => {
   const { email, phone } = await world.newAccount();
   const gate = await startTcpGate({ host: '127.0.0.1', port: world.server.port }, false);
-  t.onTestFinished(() => gate.close());
-  const desktop = await world.launchDesktop(t, { serverUrl: gate.url });
+  onTestFinished(() => gate.close());
+  const desktop = await launchDesktop({ serverUrl: gate.url });
   const { page } = desktop;
 
   await page.getByText('Keybridge cannot reach the exchange right now').waitFor();
@@ -91,16 +91,20 @@ function filesContaining(dir: string, needles: string[]): string[] {
   return hits;
 }
 
-test('after a full sign-in no token or secret is in the renderer or the data directory', async (t) => {
+test('after a full sign-in no token or secret is in the renderer or the data directory', async ({
+  world,
+  launchDesktop,
+  onTestFinished,
+}) => {
   const { email, phone } = await world.newAccount();
   const { vault, service } = world.newVault();
   // The gate lets the test see, on the wire, the tokens the server handed the desktop.
   const gate = await startTcpGate({ host: '127.0.0.1', port: world.server.port });
-  t.onTestFinished(() => gate.close());
+  onTestFinished(() => gate.close());
   // Our own data directory, so it is still there to scan after the app closed.
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'keybridge-e2e-data-'));
-  t.onTestFinished(() => fs.rmSync(dataDir, { recursive: true, force: true }));
-  const desktop = await world.launchDesktop(t, {
+  onTestFinished(() => fs.rmSync(dataDir, { recursive: true, force: true }));
+  const desktop = await launchDesktop({
     serverUrl: gate.url,
     vault,
     vaultService: service,

@@ -5,31 +5,24 @@
  * records the deletion (passkey.removed) with the deleted passkey's name.
  */
 import assert from 'node:assert/strict';
-import { afterAll, beforeAll, test } from 'vitest';
 import type { ActivityListResponse, PasskeyListResponse } from '../../server/protocol/api';
 import { apiFrom } from '../server/phone/rig';
-import { createPhone } from '../support/phone';
-import { PASSWORD, startWorld, type World } from './support/world';
+import { PASSWORD } from '../support/world';
+import { worldTest } from '../support/fixtures';
 
-let world: World;
-beforeAll(async () => {
-  world = await startWorld();
-});
-afterAll(async () => {
-  await world?.close();
-});
+const test = worldTest();
 
-test('deleting one of two passkeys asks for verification but gives no last-passkey warning', async (t) => {
+test('deleting one of two passkeys asks for verification but gives no last-passkey warning', async ({
+  world,
+  launchDesktop,
+  newPhone,
+}) => {
   const { email, phone } = await world.newAccount();
   const [kept] = await phone.passkeyRows();
   assert.ok(kept, 'the phone holds the first passkey');
 
   // The second passkey lives on another device (its own authenticator), named apart.
-  const tablet = await createPhone({
-    phoneOrigin: world.server.phoneOrigin,
-    browser: world.browser,
-  });
-  t.onTestFinished(() => tablet.close());
+  const tablet = await newPhone();
   await tablet.signIn(email, PASSWORD);
   const second = await tablet.enrolPasskey(PASSWORD);
   const renamed = await apiFrom(tablet.page, 'PATCH', `/api/passkeys/${second.id}`, {
@@ -37,7 +30,7 @@ test('deleting one of two passkeys asks for verification but gives no last-passk
   });
   assert.equal(renamed.status, 200, 'second passkey renamed');
 
-  const { page } = await world.launchDesktop(t);
+  const { page } = await launchDesktop();
   await page.getByRole('button', { name: 'Sign in with password instead' }).click();
   await page.getByLabel('Email', { exact: true }).fill(email);
   await page.getByLabel('Password', { exact: true }).fill(PASSWORD);

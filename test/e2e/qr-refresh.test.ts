@@ -3,21 +3,17 @@
  * 4 s (instead of 60 s), the desktop shows a new, different QR by itself, and the new one signs in.
  */
 import assert from 'node:assert/strict';
-import { afterAll, beforeAll, test } from 'vitest';
 import { readQr } from '../support/read-qr';
-import { startWorld, type World } from './support/world';
+import { worldTest } from '../support/fixtures';
 
-let world: World;
-beforeAll(async () => {
-  world = await startWorld({ tunnel: { limits: { unscannedMs: 4_000 } } });
-});
-afterAll(async () => {
-  await world?.close();
-});
+const test = worldTest({ tunnel: { limits: { unscannedMs: 4_000 } } });
 
-test('the QR refreshes by itself when it expires, and the fresh one works', async (t) => {
+test('the QR refreshes by itself when it expires, and the fresh one works', async ({
+  world,
+  launchDesktop,
+}) => {
   const { email, phone } = await world.newAccount();
-  const desktop = await world.launchDesktop(t);
+  const desktop = await launchDesktop();
   const { page } = desktop;
 
   const first = await readQr(page);

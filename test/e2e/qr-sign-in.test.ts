@@ -5,23 +5,19 @@
  * Then: restart signs in from the keychain without a QR; sign out clears the keychain.
  */
 import assert from 'node:assert/strict';
-import { afterAll, beforeAll, test } from 'vitest';
 import { readQr } from '../support/read-qr';
-import { startWorld, type World } from './support/world';
+import { worldTest } from '../support/fixtures';
 
-let world: World;
-beforeAll(async () => {
-  world = await startWorld();
-});
-afterAll(async () => {
-  await world?.close();
-});
+const test = worldTest();
 
-test('QR sign-in, restart signs in from the keychain, sign out clears it', async (t) => {
+test('QR sign-in, restart signs in from the keychain, sign out clears it', async ({
+  world,
+  launchDesktop,
+}) => {
   const { email, phone } = await world.newAccount();
   const { vault, service } = world.newVault();
 
-  const first = await world.launchDesktop(t, { vault, vaultService: service });
+  const first = await launchDesktop({ vault, vaultService: service });
   const { page } = first;
 
   // Status follows the flow: waiting first.
@@ -47,7 +43,7 @@ test('QR sign-in, restart signs in from the keychain, sign out clears it', async
   await first.close();
 
   // Restart with the same keychain: signed in without any QR.
-  const second = await world.launchDesktop(t, { vault, vaultService: service });
+  const second = await launchDesktop({ vault, vaultService: service });
   await second.page.getByTestId('account-email').filter({ hasText: email }).waitFor();
   assert.equal(await second.page.getByTestId('login-qr').count(), 0, 'no QR was shown');
 
@@ -66,13 +62,16 @@ test('QR sign-in, restart signs in from the keychain, sign out clears it', async
   await second.close();
 
   // And a third launch shows the QR again.
-  const third = await world.launchDesktop(t, { vault, vaultService: service });
+  const third = await launchDesktop({ vault, vaultService: service });
   await readQr(third.page);
 });
 
-test('the phone denies: the desktop says so in plain words and offers a new code', async (t) => {
+test('the phone denies: the desktop says so in plain words and offers a new code', async ({
+  world,
+  launchDesktop,
+}) => {
   const { phone } = await world.newAccount();
-  const desktop = await world.launchDesktop(t);
+  const desktop = await launchDesktop();
   const link = await readQr(desktop.page);
   // The phone opens the link: the desktop follows ("Scanned — confirm on your phone").
   await phone.page.goto('about:blank');
@@ -94,8 +93,8 @@ test('the phone denies: the desktop says so in plain words and offers a new code
   assert.notEqual(next, link, 'a fresh QR after retry');
 });
 
-test('Cancel stops the code; a new one can be shown', async (t) => {
-  const desktop = await world.launchDesktop(t);
+test('Cancel stops the code; a new one can be shown', async ({ launchDesktop }) => {
+  const desktop = await launchDesktop();
   const { page } = desktop;
   const link = await readQr(page);
   await page.getByRole('button', { name: 'Cancel' }).click();

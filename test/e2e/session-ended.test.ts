@@ -9,30 +9,20 @@
  */
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { afterAll, beforeAll, test, type TestContext } from 'vitest';
-import type { Page } from 'playwright-core';
-import { PASSWORD, startWorld, type World } from './support/world';
+import type { World } from '../support/world';
+import { worldTest, type LaunchDesktop } from '../support/fixtures';
+import { signInWithPassword } from './support/desktop-ui';
 
-let world: World;
-beforeAll(async () => {
-  world = await startWorld();
-});
-afterAll(async () => {
-  await world?.close();
-});
+const test = worldTest();
 
-async function signInWithPassword(page: Page, email: string) {
-  await page.getByRole('button', { name: 'Sign in with password instead' }).click();
-  await page.getByLabel('Email', { exact: true }).fill(email);
-  await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
-  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
-  await page.getByTestId('account-email').filter({ hasText: email }).waitFor();
-}
-
-async function endedFromPhone(t: TestContext, colorScheme: 'light' | 'dark') {
+async function endedFromPhone(
+  world: World,
+  launchDesktop: LaunchDesktop,
+  colorScheme: 'light' | 'dark',
+) {
   const { email, phone } = await world.newAccount();
   const { vault, service } = world.newVault();
-  const desktop = await world.launchDesktop(t, { vault, vaultService: service, colorScheme });
+  const desktop = await launchDesktop({ vault, vaultService: service, colorScheme });
   const { page } = desktop;
   await signInWithPassword(page, email);
   const account = await vault.getCurrentAccount();
@@ -73,10 +63,13 @@ async function endedFromPhone(t: TestContext, colorScheme: 'light' | 'dark') {
   assert.equal(await notice.count(), 0, 'the notice is gone once signed in again');
 }
 
-test('the phone ends the desktop session: the app shows the notice without a click', async (t) => {
-  await endedFromPhone(t, 'light');
+test('the phone ends the desktop session: the app shows the notice without a click', async ({
+  world,
+  launchDesktop,
+}) => {
+  await endedFromPhone(world, launchDesktop, 'light');
 });
 
-test('the same in dark mode', async (t) => {
-  await endedFromPhone(t, 'dark');
+test('the same in dark mode', async ({ world, launchDesktop }) => {
+  await endedFromPhone(world, launchDesktop, 'dark');
 });

@@ -4,46 +4,19 @@
  * add a passkey with the phone via QR after verification, revoke another session.
  */
 import assert from 'node:assert/strict';
-import { afterAll, beforeAll, test } from 'vitest';
-import type { Page } from 'playwright-core';
-import { createPhone } from '../support/phone';
 import { readQr } from '../support/read-qr';
-import { PASSWORD, startWorld, type World } from './support/world';
+import { PASSWORD } from '../support/world';
+import { worldTest } from '../support/fixtures';
+import { openSettings, signInWithPassword, verify } from './support/desktop-ui';
 
-let world: World;
-beforeAll(async () => {
-  world = await startWorld();
-});
-afterAll(async () => {
-  await world?.close();
-});
+const test = worldTest();
 
-async function signInWithPassword(page: Page, email: string) {
-  await page.getByRole('button', { name: 'Sign in with password instead' }).click();
-  await page.getByLabel('Email', { exact: true }).fill(email);
-  await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
-  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
-  await page.getByTestId('account-email').filter({ hasText: email }).waitFor();
-}
-
-async function openSettings(page: Page, section: string) {
-  await page.getByRole('button', { name: 'Settings' }).click();
-  await page
-    .getByRole('navigation', { name: 'Settings sections' })
-    .getByRole('button', { name: section })
-    .click();
-}
-
-async function verify(page: Page) {
-  const dialog = page.getByRole('dialog', { name: 'Confirm it’s you' });
-  await dialog.getByLabel('Password', { exact: true }).fill(PASSWORD);
-  await dialog.getByRole('button', { name: 'Confirm' }).click();
-  await dialog.waitFor({ state: 'detached' });
-}
-
-test('rename and delete passkeys; the last one needs an explicit second confirmation', async (t) => {
+test('rename and delete passkeys; the last one needs an explicit second confirmation', async ({
+  world,
+  launchDesktop,
+}) => {
   const { email, phone } = await world.newAccount();
-  const desktop = await world.launchDesktop(t);
+  const desktop = await launchDesktop();
   const { page } = desktop;
   await signInWithPassword(page, email);
   await openSettings(page, 'Passkeys');
@@ -74,9 +47,13 @@ test('rename and delete passkeys; the last one needs an explicit second confirma
   assert.equal(await rows.count(), 0);
 });
 
-test('add a passkey with the phone via QR after a security verification', async (t) => {
+test('add a passkey with the phone via QR after a security verification', async ({
+  world,
+  launchDesktop,
+  newPhone,
+}) => {
   const { email } = await world.newAccount();
-  const desktop = await world.launchDesktop(t);
+  const desktop = await launchDesktop();
   const { page } = desktop;
   await signInWithPassword(page, email);
   await openSettings(page, 'Passkeys');
@@ -89,11 +66,7 @@ test('add a passkey with the phone via QR after a security verification', async 
   const link = await readQr(page);
   // A second device (its own authenticator): the first phone already holds this account's
   // passkey, so the server's excludeCredentials makes it refuse a duplicate, as a real one does.
-  const tablet = await createPhone({
-    phoneOrigin: world.server.phoneOrigin,
-    browser: world.browser,
-  });
-  t.onTestFinished(() => tablet.close());
+  const tablet = await newPhone();
   // The phone must be signed in to this account, and the desktop asks whether it is yours
   // before the phone is asked anything (test/e2e/add-passkey.test.ts has the details).
   await tablet.signIn(email, PASSWORD);
@@ -105,9 +78,9 @@ test('add a passkey with the phone via QR after a security verification', async 
   assert.equal(await page.getByTestId('passkey-row').count(), 2);
 });
 
-test('revoke another session from the Sessions list', async (t) => {
+test('revoke another session from the Sessions list', async ({ world, launchDesktop }) => {
   const { email, phone } = await world.newAccount();
-  const desktop = await world.launchDesktop(t);
+  const desktop = await launchDesktop();
   const { page } = desktop;
   await signInWithPassword(page, email);
   await openSettings(page, 'Sessions');

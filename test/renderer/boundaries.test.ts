@@ -55,7 +55,7 @@ const fixtures: { file: string; code: string; rule: string }[] = [
   },
   {
     file: 'renderer/src/fixture.ts',
-    code: "import type { ServerContext } from '../../server/context';\nexport type X = ServerContext;",
+    code: "import type { ServerParts } from '../../server/composition-root';\nexport type X = ServerParts;",
     rule: 'boundaries/dependencies',
   },
   {
@@ -121,6 +121,23 @@ const fixtures: { file: string; code: string; rule: string }[] = [
     code: "import { formatDate } from '../../renderer/src/format';\nvoid formatDate;",
     rule: 'boundaries/dependencies',
   },
+  // The preload bundles one value only: the plain IPC names, never the zod contract.
+  {
+    file: 'electron/preload.ts',
+    code: "import { RequestSchemas } from './ipc/contract';\nvoid RequestSchemas;",
+    rule: 'boundaries/dependencies',
+  },
+  {
+    file: 'electron/preload.ts',
+    code: "import { Email } from '../server/protocol/api';\nvoid Email;",
+    rule: 'boundaries/dependencies',
+  },
+  // The shared IPC names import nothing: not the contract, not a package.
+  {
+    file: 'electron/shared/fixture.ts',
+    code: "import { z } from 'zod';\nvoid z;",
+    rule: 'no-restricted-imports',
+  },
   // The desktop knows the server only through the protocol.
   {
     file: 'electron/services/fixture.ts',
@@ -156,6 +173,14 @@ test('lint lets the allowed imports through', async () => {
     {
       file: 'server/http/fixture.ts',
       code: "import { Email } from '../protocol/api';\nimport { ApiError } from './errors';\nvoid [Email, ApiError];",
+    },
+    {
+      file: 'electron/preload.ts',
+      code: "import type { KeybridgeApi } from './ipc/contract';\nimport { ApiMethods } from './shared/ipc-channels';\nexport const x: Partial<KeybridgeApi> = {};\nvoid ApiMethods;",
+    },
+    {
+      file: 'electron/ipc/contract.ts',
+      code: "import { ApiMethods } from '../shared/ipc-channels';\nvoid ApiMethods;",
     },
   ];
   for (const { file, code } of allowed) assert.deepEqual(await broken(file, code), [], file);

@@ -14,7 +14,7 @@ import type { Page } from 'playwright-core';
 import { confirmPhoneStep, openAddPasskey, signInWithPassword } from '../e2e/support/desktop-ui';
 import { createPhone } from '../support/phone';
 import { readQr } from '../support/read-qr';
-import { PASSWORD, startWorld, type World } from '../e2e/support/world';
+import { PASSWORD, startWorld, type World } from '../support/world';
 
 /**
  * Set to a directory (e.g. docs/screenshots) to save what the dialogs below look like in each

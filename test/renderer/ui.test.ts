@@ -11,7 +11,7 @@ import * as OTPAuth from 'otpauth';
 import type { Page } from 'playwright-core';
 import { KeychainUnavailableError, type TokenVault } from '../../electron/services/token-vault';
 import { readQr } from '../support/read-qr';
-import { PASSWORD, startWorld, type World } from '../e2e/support/world';
+import { PASSWORD, startWorld, type World } from '../support/world';
 
 let world: World;
 beforeAll(async () => {

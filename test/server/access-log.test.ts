@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { afterEach, test } from 'vitest';
 import { startTestServer, type TestServer } from '../support/server';
-import { call } from './http';
+import { call } from '../support/http';
 
 let srv: TestServer | undefined;
 afterEach(async () => {

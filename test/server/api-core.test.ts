@@ -6,7 +6,14 @@ import { test, afterAll, beforeAll } from 'vitest';
 import assert from 'node:assert/strict';
 import { startTestServer, type TestServer } from '../support/server';
 import { ManualClock } from '../../server/util/clock';
-import { call, desktopLogin, PASSWORD, sessionCookie, signUp, type DesktopTokens } from './http';
+import {
+  call,
+  desktopLogin,
+  PASSWORD,
+  sessionCookie,
+  signUp,
+  type DesktopTokens,
+} from '../support/http';
 import { REFRESH_REUSE_GRACE_MS } from '../../server/sessions/session-store';
 
 let srv: TestServer;

@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startTestServer, type TestServer } from '../support/server';
-import { call, desktopLogin, PASSWORD, signUp, type CallOptions } from './http';
+import { call, desktopLogin, PASSWORD, signUp, type CallOptions } from '../support/http';
 
 let srv: TestServer;
 let token: string;

@@ -10,8 +10,8 @@ import { loadConfig } from '../../server/config';
 import { trustFunction } from '../../server/http/client-address';
 import { clientIp } from '../../server/tunnel/client-ip';
 import { startTestServer } from '../support/server';
-import { PASSWORD } from './http';
-import { relayClient, requestJson, startForwardingProxy } from './support/net-clients';
+import { call, PASSWORD } from '../support/http';
+import { relayClient, startForwardingProxy } from './support/net-clients';
 
 test('TRUST_PROXY=true (believe any peer) and hop counts are refused with a clear message', () => {
   for (const raw of ['true', 'on', '1', '2', 'TRUE']) {
@@ -77,14 +77,14 @@ test('behind an appending proxy a spoofed X-Forwarded-For names neither the vict
   assert.equal(joined.sameNetwork, false);
 
   // HTTP agrees with the relay: the session records the real source, not the header.
-  const signUp = await requestJson(`${proxy.url}/api/accounts`, {
+  const signUp = await call(proxy.url, '/api/accounts', {
     body: { email: 'spoofer@example.com', password: PASSWORD },
     localAddress: '127.0.0.2',
     headers: spoof,
   });
   assert.equal(signUp.status, 201, JSON.stringify(signUp.body));
-  const cookie = /kb_session=[^;]+/.exec(String(signUp.headers['set-cookie']))![0];
-  const sessions = await requestJson(`${proxy.url}/api/sessions`, {
+  const cookie = /kb_session=[^;]+/.exec(String(signUp.headers.get('set-cookie')))![0];
+  const sessions = await call(proxy.url, '/api/sessions', {
     headers: { cookie, 'x-forwarded-for': '198.51.100.1' },
   });
   assert.equal((sessions.body.sessions as { ip: string }[])[0]?.ip, '127.0.0.2');
@@ -92,7 +92,7 @@ test('behind an appending proxy a spoofed X-Forwarded-For names neither the vict
   // Rotating the header does not make a new client: the per-subnet limit still applies.
   const statuses: number[] = [];
   for (let i = 0; i < 61; i++) {
-    const r = await requestJson(`${proxy.url}/api/auth/passkey/options`, {
+    const r = await call(proxy.url, '/api/auth/passkey/options', {
       body: {},
       localAddress: '127.0.0.2',
       headers: { 'x-forwarded-for': `203.0.113.${i}` },
@@ -121,25 +121,25 @@ test('an https phone origin makes the session cookie Secure even when the proxy 
   const srv = await startTestServer({ config: { rpOrigins: ['https://exchange.localhost'] } });
   t.onTestFinished(() => srv.close());
   // No X-Forwarded-Proto, no TRUST_PROXY: request.protocol is "http" here.
-  const r = await requestJson(`${srv.url}/api/accounts`, {
+  const r = await call(srv.url, '/api/accounts', {
     body: { email: 'secure@example.com', password: PASSWORD },
   });
   assert.equal(r.status, 201);
-  assert.match(String(r.headers['set-cookie']), /; Secure/);
-  const cookie = /kb_session=[^;]+/.exec(String(r.headers['set-cookie']))![0];
-  const out = await requestJson(`${srv.url}/api/auth/logout`, {
+  assert.match(String(r.headers.get('set-cookie')), /; Secure/);
+  const cookie = /kb_session=[^;]+/.exec(String(r.headers.get('set-cookie')))![0];
+  const out = await call(srv.url, '/api/auth/logout', {
     method: 'POST',
     headers: { cookie },
   });
   assert.equal(out.status, 200);
-  assert.match(String(out.headers['set-cookie']), /kb_session=;.*Secure/);
+  assert.match(String(out.headers.get('set-cookie')), /kb_session=;.*Secure/);
 
   const plain = await startTestServer();
   t.onTestFinished(() => plain.close());
-  const p = await requestJson(`${plain.url}/api/accounts`, {
+  const p = await call(plain.url, '/api/accounts', {
     body: { email: 'local@example.com', password: PASSWORD },
     headers: { 'x-forwarded-proto': 'https' },
   });
   assert.equal(p.status, 201);
-  assert.doesNotMatch(String(p.headers['set-cookie']), /Secure/, 'an http origin (local dev)');
+  assert.doesNotMatch(String(p.headers.get('set-cookie')), /Secure/, 'an http origin (local dev)');
 });

@@ -14,7 +14,8 @@ import type { AuthenticationOptionsJSON } from '../../server/protocol/api';
 import { ManualClock } from '../../server/util/clock';
 import { startTestServer } from '../support/server';
 import { accountWithPasskey } from './support/passkey-account';
-import { relayClient, requestJson, type RelayClient } from './support/net-clients';
+import { relayClient, type RelayClient } from './support/net-clients';
+import { call } from '../support/http';
 
 test('subnet keys: IPv4 /24, IPv6 /64, IPv4-mapped IPv6 as IPv4', async () => {
   const { subnetKey } = await import('../../server/http/subnet');
@@ -43,9 +44,7 @@ test('a pairing and attempt flood from two /24s leaves room for everyone else', 
     clock,
     // Fewer sockets: each may hold 40 pairings and ask for them in one burst.
     tunnel: { limits: { maxPairingsPerDesktop: 40, eventBurst: 50, maxOpenPairings: 500 } },
-    beforeListen: (server) => {
-      server.context.loginAttempts = new MemoryLoginAttemptStore(clock, { maxLive: 150 });
-    },
+    seams: { loginAttempts: new MemoryLoginAttemptStore(clock, { maxLive: 150 }) },
   });
   t.onTestFinished(() => srv.close());
   const { auth } = await accountWithPasskey(srv.url, srv.phoneOrigin, 'honest@example.com');
@@ -77,7 +76,7 @@ test('a pairing and attempt flood from two /24s leaves room for everyone else', 
   for (const net of [1, 2]) {
     for (let host = 1; host <= 3; host++) {
       for (let i = 0; i < 60; i++) {
-        const r = await requestJson(`${srv.url}/api/auth/passkey/options`, {
+        const r = await call(srv.url, '/api/auth/passkey/options', {
           body: {},
           localAddress: `127.0.${net}.${host}`,
         });
@@ -98,7 +97,7 @@ test('a pairing and attempt flood from two /24s leaves room for everyone else', 
   });
   const created = await desktop.create();
   assert.ok(created.ok, JSON.stringify(created));
-  const o = await requestJson(`${srv.url}/api/auth/passkey/options`, {
+  const o = await call(srv.url, '/api/auth/passkey/options', {
     body: { pairingId: created.pairingId },
     localAddress: '127.0.9.9',
   });
@@ -106,7 +105,7 @@ test('a pairing and attempt flood from two /24s leaves room for everyone else', 
   const joined = await phone.join(created.pairingId);
   assert.ok(joined.ok);
   // The phone posts its assertion to the server, the desktop redeems (docs/security.md).
-  const approved = await requestJson(`${srv.url}/api/auth/passkey/approve`, {
+  const approved = await call(srv.url, '/api/auth/passkey/approve', {
     body: {
       pairingId: created.pairingId,
       response: auth.assert(o.body.options as AuthenticationOptionsJSON),
@@ -114,7 +113,7 @@ test('a pairing and attempt flood from two /24s leaves room for everyone else', 
     localAddress: '127.0.9.9',
   });
   assert.equal(approved.status, 200, JSON.stringify(approved.body));
-  const signedIn = await requestJson(`${srv.url}/api/auth/passkey/redeem`, {
+  const signedIn = await call(srv.url, '/api/auth/passkey/redeem', {
     body: { attemptId: o.body.attemptId, client: 'desktop' },
     localAddress: '127.0.9.9',
   });
@@ -129,10 +128,10 @@ test('an attempt not linked to a QR pairing lives 90 s; a linked one 3 minutes',
   t.onTestFinished(() => desktop.close());
   const created = await desktop.create();
   assert.ok(created.ok);
-  const linked = await requestJson(`${srv.url}/api/auth/passkey/options`, {
+  const linked = await call(srv.url, '/api/auth/passkey/options', {
     body: { pairingId: created.pairingId },
   });
-  const plain = await requestJson(`${srv.url}/api/auth/passkey/options`, { body: {} });
+  const plain = await call(srv.url, '/api/auth/passkey/options', { body: {} });
   const expiry = async (r: typeof plain) =>
     (await srv.context.loginAttempts.get(r.body.attemptId as string))!.expiresAt - clock.now();
   const plainLeft = await expiry(plain);

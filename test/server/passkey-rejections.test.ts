@@ -17,7 +17,7 @@ import {
 } from '../support/soft-authenticator';
 import { ManualClock } from '../../server/util/clock';
 import type { AuthenticationOptionsJSON, RegistrationOptionsJSON } from '../../server/protocol/api';
-import { call, signUp, type Reply } from './http';
+import { call, signUp, type Reply } from '../support/http';
 import { fakePairings, type FakePairings } from './fake-pairings';
 
 type Err = { error: { code: string; triesLeft?: number } };
@@ -25,8 +25,10 @@ type PasskeyBody = { id: string; name: string; providerName: string | null; kind
 
 let srv: TestServer;
 const clock = new ManualClock();
+/** Off (the real link, which refuses unknown pairings) until a test engages it. */
+const seam = fakePairings();
 beforeAll(async () => {
-  srv = await startTestServer({ clock });
+  srv = await startTestServer({ clock, seams: { pairingLink: seam.wrap } });
 });
 afterAll(() => srv.close());
 
@@ -407,7 +409,7 @@ async function approvedSignIn(seam: FakePairings, auth: SoftAuthenticator) {
 // Changed with the approve/redeem design: the reverse code is checked when the desktop redeems
 // the approved attempt (it used to be checked at verify, next to the assertion).
 test('reverse code at redeem: required, wrong tries counted (a new code keeps the count), five wrong kill the attempt, right one signs in', async (t) => {
-  const seam = fakePairings(srv.context);
+  seam.engage();
   t.onTestFinished(() => seam.restore());
   const { cookie, auth } = await account();
   await addPasskey(cookie, auth);
@@ -454,7 +456,7 @@ test('pairing seam: default refuses every pairing; a linked attempt is approved,
     404,
     'pairing_not_found',
   );
-  const seam = fakePairings(srv.context);
+  seam.engage();
   t.onTestFinished(() => seam.restore());
   const { cookie, auth } = await account();
   await addPasskey(cookie, auth);

@@ -12,7 +12,7 @@ import type { Browser, Page } from 'playwright-core';
 import { launchChromium, addVirtualAuthenticator } from '../support/chromium';
 import { startTestServer, type TestServer } from '../support/server';
 import { WEBAUTHN_PAGE_HELPERS } from './browser-webauthn';
-import { PASSWORD } from './http';
+import { PASSWORD } from '../support/http';
 
 type ApiReply = { status: number; body: Record<string, any> };
 

@@ -20,7 +20,7 @@ import { ManualClock } from '../../server/util/clock';
 import type { AuthenticationOptionsJSON, RegistrationOptionsJSON } from '../../server/protocol/api';
 import { createTestSchema, POSTGRES_URL } from '../support/postgres';
 import { SoftAuthenticator } from '../support/soft-authenticator';
-import { call, desktopLogin, PASSWORD, signUp, type DesktopTokens } from './http';
+import { call, desktopLogin, PASSWORD, signUp, type DesktopTokens } from '../support/http';
 import { REFRESH_REUSE_GRACE_MS } from '../../server/sessions/session-store';
 import { skipIf } from '../support/vitest';
 

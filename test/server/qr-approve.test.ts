@@ -17,17 +17,17 @@ import type {
   RegistrationOptionsJSON,
 } from '../../server/protocol/api';
 import { LOGIN_TIMEOUT_MS } from '../../server/passkeys/login-routes';
-import { call, desktopLogin, PASSWORD, signUp, type Reply } from './http';
+import { call, desktopLogin, PASSWORD, signUp, type Reply } from '../support/http';
 import { fakePairings, type FakePairings } from './fake-pairings';
 
 type Err = { error: { code: string; message: string } };
 
 let srv: TestServer;
-let seam: FakePairings;
+const seam: FakePairings = fakePairings();
 const clock = new ManualClock();
 beforeAll(async () => {
-  srv = await startTestServer({ clock });
-  seam = fakePairings(srv.context);
+  srv = await startTestServer({ clock, seams: { pairingLink: seam.wrap } });
+  seam.engage();
 });
 afterAll(async () => {
   seam.restore();

@@ -9,7 +9,7 @@ import { ManualClock } from '../../server/util/clock';
 import { totpCodeAt } from '../../server/totp/totp';
 import { hashRecoveryCode, newRecoveryCode } from '../../server/totp/recovery-codes';
 import { randomId } from '../../server/util/random';
-import { call, PASSWORD, signUp } from './http';
+import { call, PASSWORD, signUp } from '../support/http';
 
 let srv: TestServer;
 const clock = new ManualClock();

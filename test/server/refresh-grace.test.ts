@@ -21,7 +21,7 @@ import {
 import { sha256 } from '../../server/util/random';
 import { ManualClock } from '../../server/util/clock';
 import { startTestServer } from '../support/server';
-import { call, desktopLogin, signUp, type DesktopTokens } from './http';
+import { call, desktopLogin, signUp, type DesktopTokens } from '../support/http';
 
 type Err = { error: { code: string } };
 

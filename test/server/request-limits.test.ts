@@ -10,12 +10,14 @@ import { defaultRateLimits } from '../../server/config';
 import { MemoryLoginAttemptStore } from '../../server/passkeys/attempt-stores';
 import { MemoryRateLimitStore } from '../../server/rate-limit/rate-limiter';
 import { ManualClock } from '../../server/util/clock';
-import { call, PASSWORD } from './http';
+import { FrozenClock } from '../support/frozen-clock';
+import { call, PASSWORD } from '../support/http';
 
 type ErrorReply = { error: { code: string; message: string; retryAfterSeconds?: number } };
 
 test('sign-ups are limited per IP before any hashing', async (t) => {
-  const clock = new ManualClock();
+  // Frozen: two argon2 sign-ups can take over a second on a busy machine ('599' !== '600').
+  const clock = new FrozenClock();
   const srv = await startTestServer({
     clock,
     rateLimits: { ...defaultRateLimits, signupPerIp: { max: 2, windowSeconds: 600 } },
@@ -61,9 +63,7 @@ test('a full attempt store answers 503 server_busy with Retry-After, and frees u
   const clock = new ManualClock();
   const srv = await startTestServer({
     clock,
-    beforeListen: (server) => {
-      server.context.loginAttempts = new MemoryLoginAttemptStore(clock, { maxLive: 2 });
-    },
+    seams: { loginAttempts: new MemoryLoginAttemptStore(clock, { maxLive: 2 }) },
   });
   t.onTestFinished(() => srv.close());
   const options = () =>

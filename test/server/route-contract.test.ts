@@ -16,9 +16,9 @@ import { installErrorHandling } from '../../server/http/errors';
 import { createApiClient, desktopEndpoints } from '../../electron/services/api-client';
 import { phoneEndpoints } from '../../server/phone/lib/api';
 import { startTestServer } from '../support/server';
-import { call, desktopLogin } from './http';
+import { call, desktopLogin } from '../support/http';
 import { accountWithPasskey } from './support/passkey-account';
-import { ContractViolation, checkAnswer } from './support/contract-check';
+import { ContractViolation, checkAnswer } from '../support/contract-check';
 
 const names = Object.keys(routes) as RouteName[];
 const spec = (name: RouteName): RouteSpec => routes[name];

@@ -18,7 +18,7 @@ import type { AuthenticationOptionsJSON, RegistrationOptionsJSON } from '../../s
 import { createTestSchema } from '../support/postgres';
 import { SoftAuthenticator } from '../support/soft-authenticator';
 import { REDIS_SERVER, startRedis, type TestRedis } from './tunnel/support/redis-server';
-import { call, desktopLogin, PASSWORD, signUp, type DesktopTokens } from './http';
+import { call, desktopLogin, PASSWORD, signUp, type DesktopTokens } from '../support/http';
 import { REFRESH_REUSE_GRACE_MS } from '../../server/sessions/session-store';
 import { skipIf } from '../support/vitest';
 

@@ -21,7 +21,7 @@ import type { PairCreateAck, PairJoinAck } from '../../server/protocol/tunnel';
 import type { AuthenticationOptionsJSON, RegistrationOptionsJSON } from '../../server/protocol/api';
 import { SoftAuthenticator } from '../support/soft-authenticator';
 import { REDIS_SERVER, startRedis, type TestRedis } from './tunnel/support/redis-server';
-import { call, PASSWORD, signUp } from './http';
+import { call, PASSWORD, signUp } from '../support/http';
 import { skipIf } from '../support/vitest';
 
 const haveRedis = fs.existsSync(REDIS_SERVER);
@@ -110,28 +110,12 @@ async function accountWithPasskey() {
 }
 
 async function loginOptions(url: string, body: object = {}, localAddress?: string) {
-  const r = await postJson(`${url}/api/auth/passkey/options`, body, localAddress);
+  const r = await call(url, '/api/auth/passkey/options', {
+    body: body,
+    localAddress: localAddress,
+  });
   assert.equal(r.status, 200, JSON.stringify(r.body));
   return r.body as { attemptId: string; options: AuthenticationOptionsJSON };
-}
-
-function postJson(url: string, body: unknown, localAddress?: string) {
-  // fetch cannot bind a source address; node:http can.
-  return new Promise<{ status: number; body: Record<string, unknown> }>((resolve, reject) => {
-    const req = http.request(
-      url,
-      { method: 'POST', headers: { 'content-type': 'application/json' }, localAddress },
-      (res) => {
-        let text = '';
-        res.on('data', (c) => (text += c));
-        res.on('end', () =>
-          resolve({ status: res.statusCode ?? 0, body: JSON.parse(text || '{}') }),
-        );
-      },
-    );
-    req.on('error', reject);
-    req.end(JSON.stringify(body));
-  });
 }
 
 function relayClient(url: string, localAddress?: string) {

@@ -16,12 +16,13 @@ import { totpCodeAt } from '../../server/totp/totp';
 import { ManualClock } from '../../server/util/clock';
 import type { AuthenticationOptionsJSON, RegistrationOptionsJSON } from '../../server/protocol/api';
 import { fakePairings } from './fake-pairings';
-import { call, sessionCookie, type DesktopTokens } from './http';
+import { call, sessionCookie, type DesktopTokens } from '../support/http';
 
 let srv: TestServer;
 const clock = new ManualClock();
+const seam = fakePairings();
 beforeAll(async () => {
-  srv = await startTestServer({ clock, logLevel: 'trace' });
+  srv = await startTestServer({ clock, logLevel: 'trace', seams: { pairingLink: seam.wrap } });
 });
 afterAll(() => srv.close());
 
@@ -117,7 +118,7 @@ test('no secret reaches the logs', async () => {
   keep('private key', auth.credentials[0]!.privateKey.export({ format: 'jwk' }).d as string);
 
   // QR sign-in: options linked to a pairing, the phone approves, the desktop redeems with codes.
-  const seam = fakePairings(srv.context);
+  seam.engage();
   const pairingId = seam.newPairingId();
   const lo = await call<{ attemptId: string; options: AuthenticationOptionsJSON }>(
     srv.url,

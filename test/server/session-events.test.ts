@@ -19,7 +19,7 @@ import { ManualClock } from '../../server/util/clock';
 import { startTestServer, type TestServer } from '../support/server';
 import { skipIf } from '../support/vitest';
 import { REDIS_SERVER, startRedis, type TestRedis } from './tunnel/support/redis-server';
-import { call, desktopLogin, signUp, type DesktopTokens } from './http';
+import { call, desktopLogin, signUp, type DesktopTokens } from '../support/http';
 
 let server: TestServer;
 let n = 0;

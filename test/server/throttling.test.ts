@@ -12,12 +12,11 @@ import { defaultRateLimits } from '../../server/config';
 import type { AuthenticationOptionsJSON } from '../../server/protocol/api';
 import { ManualClock } from '../../server/util/clock';
 import { startTestServer } from '../support/server';
-import { PASSWORD, signUp } from './http';
+import { call, PASSWORD, signUp } from '../support/http';
 import { accountWithPasskey } from './support/passkey-account';
-import { requestJson } from './support/net-clients';
 
 const password = (url: string, email: string, pw: string, localAddress: string) =>
-  requestJson(`${url}/api/auth/password`, {
+  call(url, '/api/auth/password', {
     body: { email, password: pw, client: 'desktop' },
     localAddress,
   });
@@ -40,7 +39,7 @@ test('ten wrong passwords from one network slow that network and leave the owner
       continue;
     }
     assert.equal(r.status, 429, JSON.stringify(r.body));
-    const wait = Number(r.headers['retry-after']);
+    const wait = Number(r.headers.get('retry-after'));
     assert.equal((r.body.error as { retryAfterSeconds: number }).retryAfterSeconds, wait);
     waits.push(wait);
     clock.advance(wait * 1000);
@@ -55,15 +54,15 @@ test('ten wrong passwords from one network slow that network and leave the owner
   for (const from of ['127.0.0.2', '127.0.0.77']) {
     const slowed = await password(srv.url, email, PASSWORD, from);
     assert.equal(slowed.status, 429);
-    assert.equal(slowed.headers['retry-after'], '32');
+    assert.equal(slowed.headers.get('retry-after'), '32');
   }
   // passkey sign-in works from anywhere, the attacker's network included.
-  const o = await requestJson(`${srv.url}/api/auth/passkey/options`, {
+  const o = await call(srv.url, '/api/auth/passkey/options', {
     body: {},
     localAddress: '127.0.0.2',
   });
   assert.equal(o.status, 200);
-  const passkey = await requestJson(`${srv.url}/api/auth/passkey/verify`, {
+  const passkey = await call(srv.url, '/api/auth/passkey/verify', {
     body: {
       attemptId: o.body.attemptId,
       response: auth.assert(o.body.options as AuthenticationOptionsJSON),
@@ -90,7 +89,7 @@ test('a per-account ceiling stops guessing spread over many subnets', async (t) 
       assert.equal((await password(srv.url, email, `x${i}`, `127.0.${net}.1`)).status, 401);
   const stopped = await password(srv.url, email, PASSWORD, '127.0.3.1');
   assert.equal(stopped.status, 429);
-  assert.ok(Number(stopped.headers['retry-after']) > 800);
+  assert.ok(Number(stopped.headers.get('retry-after')) > 800);
   const other = await signUp(srv.url, 'bystander@example.com').then(() =>
     password(srv.url, 'bystander@example.com', PASSWORD, '127.0.3.1'),
   );
@@ -130,7 +129,7 @@ test('sign-up answers email_taken, and sign-ups are limited per /24', async (t) 
   });
   t.onTestFinished(() => srv.close());
   const signUpFrom = (email: string, localAddress: string) =>
-    requestJson(`${srv.url}/api/accounts`, {
+    call(srv.url, '/api/accounts', {
       body: { email, password: PASSWORD },
       localAddress,
     });

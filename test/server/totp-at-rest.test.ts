@@ -15,7 +15,7 @@ import { defaultRateLimits, loadConfig, type Config } from '../../server/config'
 import { newTotpSecret, totpCodeAt } from '../../server/totp/totp';
 import { ManualClock } from '../../server/util/clock';
 import { startTestServer } from '../support/server';
-import { call, PASSWORD, sessionCookie, signUp } from './http';
+import { call, PASSWORD, sessionCookie, signUp } from '../support/http';
 
 function tempDir(t: Pick<TestContext, 'onTestFinished'>): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'keybridge-at-rest-'));

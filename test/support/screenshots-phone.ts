@@ -7,7 +7,7 @@
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import * as OTPAuth from 'otpauth';
-import { PASSWORD, type World } from '../e2e/support/world';
+import { PASSWORD, type World } from './world';
 import type { Phone } from './phone';
 import { readQr } from './read-qr';
 import { REPO_ROOT } from './renderer-static';

@@ -12,7 +12,7 @@ import path from 'node:path';
 import type { Locator, Page } from 'playwright-core';
 import type { TestContext } from 'vitest';
 import { openAddPasskey, confirmPhoneStep, signInWithPassword } from '../e2e/support/desktop-ui';
-import { PASSWORD, startWorld, type World } from '../e2e/support/world';
+import { PASSWORD, startWorld, type World } from './world';
 import { createPhone, type Phone } from './phone';
 import { readQr } from './read-qr';
 import { REPO_ROOT } from './renderer-static';

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import { createServer, type KeybridgeServer } from '../../server/app';
 import { defaultRateLimits, type Config, type RateLimitConfig } from '../../server/config';
-import type { ServerContext } from '../../server/context';
+import type { ServerParts, ServerSeams } from '../../server/composition-root';
 import type { Clock } from '../../server/util/clock';
 import type { TunnelAttachOptions } from '../../server/tunnel/attach';
 
@@ -30,6 +30,8 @@ export type TestServerOptions = {
   config?: Partial<Config>;
   /** Relay options passed to createServer (shorter lifetimes, an observer, a store). */
   tunnel?: TunnelAttachOptions;
+  /** Test doubles for single parts (a store, the pairing link); see server/composition-root.ts. */
+  seams?: ServerSeams;
   /** Called before listen (the relay is already attached by createServer). */
   beforeListen?: (server: KeybridgeServer) => void | Promise<void>;
 };
@@ -42,7 +44,7 @@ export type TestServer = {
   port: number;
   dataDir: string;
   server: KeybridgeServer;
-  context: ServerContext;
+  context: ServerParts;
   /** Everything the server logged so far (pino JSON lines). */
   logs: () => string;
   close(): Promise<void>;
@@ -77,6 +79,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
       clock: opts.clock,
       phoneDist: opts.phoneDist,
       tunnel: opts.tunnel,
+      seams: opts.seams,
     });
     await opts.beforeListen?.(server);
     await server.listen();

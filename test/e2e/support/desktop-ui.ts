@@ -4,7 +4,7 @@
  * verification, and starting "Add a passkey" up to the dialog with the code.
  */
 import type { Locator, Page } from 'playwright-core';
-import { PASSWORD } from './world';
+import { PASSWORD } from '../../support/world';
 
 export async function signInWithPassword(page: Page, email: string, password = PASSWORD) {
   await page.getByRole('button', { name: 'Sign in with password instead' }).click();

@@ -30,9 +30,8 @@ import { createKeytarVault, VAULT_SERVICE } from '../../../electron/services/tok
 import { parseQrLink } from '../../../server/protocol/qr-link';
 import type { RegistrationOptionsJSON } from '../../../server/protocol/api';
 import { softApprove } from '../services/support/soft-phone';
-import { call, signUp } from '../../server/http';
-import { startServerWithRelay } from '../services/support/test-server';
-import type { TestServer } from '../../support/server';
+import { call, signUp } from '../../support/http';
+import { startTestServer, type TestServer } from '../../support/server';
 import { PHONE_USER_AGENT } from '../../support/phone';
 import { SoftAuthenticator } from '../../support/soft-authenticator';
 
@@ -146,7 +145,7 @@ const ok = <T>(r: IpcResult<unknown>): T => {
 };
 
 beforeAll(async () => {
-  server = await startServerWithRelay({ logLevel: 'warn' });
+  server = await startTestServer({ logLevel: 'warn' });
   plainApi = createApiClient({ serverUrl: server.url });
   email = `shell-${randomBytes(3).toString('hex')}@example.com`;
   await plainApi.signUp(email, PASSWORD);

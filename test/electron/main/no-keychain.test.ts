@@ -26,13 +26,13 @@ const { createApiClient } = await import('../../../electron/services/api-client'
 const { createQrLogin } = await import('../../../electron/services/qr-login');
 const { createSessionManager } = await import('../../../electron/services/session');
 const { createKeytarVault } = await import('../../../electron/services/token-vault');
-const { startServerWithRelay } = await import('../services/support/test-server');
+const { startTestServer } = await import('../../support/server');
 
 let server: TestServer;
 const PASSWORD = 'no keychain password 1';
 
 beforeAll(async () => {
-  server = await startServerWithRelay({ logLevel: 'warn' });
+  server = await startTestServer({ logLevel: 'warn' });
 });
 afterAll(async () => {
   await server?.close();

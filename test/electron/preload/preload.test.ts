@@ -4,7 +4,9 @@
  * no generic invoke — and each method must reach exactly its own channel.
  */
 import assert from 'node:assert/strict';
+import path from 'node:path';
 import { test } from 'vitest';
+import { REPO_ROOT } from '../../support/renderer-static';
 import { useElectronStub } from '../fixtures/electron-stub';
 
 const stub = useElectronStub();
@@ -92,9 +94,27 @@ test('a subscription without a function is refused', () => {
   assert.throws(() => api.onQrState!('not a function'), TypeError);
 });
 
-test("the preload's zod-free name tables are exactly the contract's", async () => {
-  const surface = await import('../../../electron/preload/api-surface');
-  assert.deepEqual(surface.ApiMethods, contract.ApiMethods);
-  assert.deepEqual(surface.ApiEvents, contract.ApiEvents);
-  assert.equal(surface.API_GLOBAL, contract.API_GLOBAL);
+test('the preload bundles sandbox-safe: only electron required, the plain IPC names, no zod', async () => {
+  // The same bundler electron-vite uses (vite), on the preload entry alone: what the sandbox
+  // gets. test/electron/main/package-contents.test.ts checks the packaged file the same way.
+  const { build } = await import('vite');
+  const out = await build({
+    configFile: false,
+    logLevel: 'silent',
+    build: {
+      write: false,
+      minify: false,
+      lib: { entry: path.join(REPO_ROOT, 'electron', 'preload.ts'), formats: ['cjs'] },
+      rollupOptions: { external: ['electron'] },
+    },
+  });
+  const [result] = Array.isArray(out) ? out : [out];
+  assert.ok(result && 'output' in result, 'one bundle');
+  const code = result.output.map((c) => ('code' in c ? c.code : '')).join('\n');
+  const required = [...code.matchAll(/require\(["']([^"']+)["']\)/g)].map((m) => m[1]);
+  assert.deepEqual([...new Set(required)], ['electron']);
+  assert.doesNotMatch(code, /ZodError|\$ZodType|safeParse|node:/);
+  // The names came along (electron/shared/ipc-channels.ts), and the contract's schemas did not.
+  assert.match(code, /passkeys:addStart/);
+  assert.ok(code.length < 10 * 1024, `preload bundle is ${code.length} bytes`);
 });

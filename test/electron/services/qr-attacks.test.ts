@@ -17,7 +17,7 @@ import type { MeResponse, PasskeyListResponse } from '../../../server/protocol/a
 import { parseQrLink } from '../../../server/protocol/qr-link';
 import { PHONE_USER_AGENT } from '../../support/phone';
 import { SoftAuthenticator } from '../../support/soft-authenticator';
-import { call, PASSWORD, signUp } from '../../server/http';
+import { call, PASSWORD, signUp } from '../../support/http';
 import {
   startTunnelServer,
   type TunnelTestServer,

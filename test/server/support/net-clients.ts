@@ -1,6 +1,7 @@
 /**
- * Clients that come from a chosen loopback address (127.0.0.2, 127.0.1.7, ... stand in for
- * other networks), and a forwarding reverse proxy that appends X-Forwarded-For like nginx's
+ * Relay clients that come from a chosen loopback address (127.0.0.2, 127.0.1.7, ... stand in
+ * for other networks; HTTP from one is `call` with `localAddress`, test/support/http.ts), and
+ * a forwarding reverse proxy that appends X-Forwarded-For like nginx's
  * $proxy_add_x_forwarded_for, for the client-address, network-check and flood tests.
  */
 import http from 'node:http';
@@ -8,60 +9,6 @@ import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { io as connect, type Socket } from 'socket.io-client';
 import type { PairCreateAck, PairJoinAck, PairJoined } from '../../../server/protocol/tunnel';
-import { checkAnswer } from './contract-check';
-
-export type JsonReply = {
-  status: number;
-  body: Record<string, unknown>;
-  headers: http.IncomingHttpHeaders;
-};
-
-/** One JSON request from `localAddress` (fetch cannot bind a source address; node:http can). */
-export function requestJson(
-  url: string,
-  opts: {
-    method?: string;
-    body?: unknown;
-    localAddress?: string;
-    headers?: Record<string, string>;
-  } = {},
-): Promise<JsonReply> {
-  return new Promise((resolve, reject) => {
-    const body = opts.body === undefined ? undefined : JSON.stringify(opts.body);
-    const method = opts.method ?? (body === undefined ? 'GET' : 'POST');
-    const req = http.request(
-      url,
-      {
-        method,
-        headers: { ...(body ? { 'content-type': 'application/json' } : {}), ...opts.headers },
-        localAddress: opts.localAddress,
-        agent: false,
-      },
-      (res) => {
-        let text = '';
-        res.on('data', (c) => (text += c));
-        res.on('end', () => {
-          const reply = {
-            status: res.statusCode ?? 0,
-            body: JSON.parse(text || '{}') as Record<string, unknown>,
-            headers: res.headers,
-          };
-          // Every answer is checked against the route table, as test/server/http.ts does.
-          const target = new URL(url);
-          try {
-            checkAnswer(method, target.pathname, reply.status, text ? reply.body : undefined);
-          } catch (err) {
-            reject(err);
-            return;
-          }
-          resolve(reply);
-        });
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
-}
 
 export type RelayClient = {
   socket: Socket;

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import type { RegistrationOptionsJSON } from '../../../server/protocol/api';
 import { SoftAuthenticator } from '../../support/soft-authenticator';
-import { call, signUp } from '../http';
+import { call, signUp } from '../../support/http';
 
 export async function accountWithPasskey(url: string, origin: string, email: string) {
   const cookie = await signUp(url, email);

@@ -12,7 +12,8 @@ import type { AuthenticationOptionsJSON } from '../../../server/protocol/api';
 import type { Config } from '../../../server/config';
 import { startTestServer } from '../../support/server';
 import { accountWithPasskey } from '../support/passkey-account';
-import { relayClient, requestJson, startForwardingProxy } from '../support/net-clients';
+import { relayClient, startForwardingProxy } from '../support/net-clients';
+import { call } from '../../support/http';
 
 const HTTPS_ORIGIN = 'https://exchange.localhost';
 
@@ -71,7 +72,7 @@ async function qrSignIn(
   });
   const created = await desktop.create();
   assert.ok(created.ok);
-  const o = await requestJson(`${url}/api/auth/passkey/options`, {
+  const o = await call(url, '/api/auth/passkey/options', {
     body: { pairingId: created.pairingId },
     localAddress: desktopFrom,
     headers,
@@ -83,7 +84,7 @@ async function qrSignIn(
   // with the code where one was issued (docs/security.md).
   let approval: Promise<unknown> | undefined;
   const approve = () =>
-    (approval ??= requestJson(`${url}/api/auth/passkey/approve`, {
+    (approval ??= call(url, '/api/auth/passkey/approve', {
       body: {
         pairingId: created.pairingId,
         response: auth.assert(o.body.options as AuthenticationOptionsJSON),
@@ -92,7 +93,7 @@ async function qrSignIn(
     }).then((r) => assert.equal(r.status, 200, JSON.stringify(r.body))));
   const verify = async (reverseCode?: string) => {
     await approve();
-    return requestJson(`${url}/api/auth/passkey/redeem`, {
+    return call(url, '/api/auth/passkey/redeem', {
       body: {
         attemptId: o.body.attemptId,
         client: 'desktop',

@@ -13,7 +13,8 @@ import { launchChromium } from '../../support/chromium';
 import { createPhone, type Phone } from '../../support/phone';
 import { assertAxeCleanBothThemes as auditBothThemes } from '../../support/axe';
 import { colours } from '../../support/contrast';
-import { postJson, startDesktop } from './support/desktop-driver';
+import { call } from '../../support/http';
+import { startDesktop } from './support/desktop-driver';
 import { startTunnelServer, type TunnelTestServer } from './support/tunnel-server';
 
 const PASSWORD = 'correct horse battery';
@@ -44,13 +45,10 @@ async function signInDesktop(localAddress?: string) {
     phoneOrigin: srv.phoneOrigin,
     localAddress,
     linkOptions: async (pairingId) => {
-      const r = await postJson(
-        `${srv.url}/api/auth/passkey/options`,
-        { pairingId },
-        {
-          localAddress,
-        },
-      );
+      const r = await call(srv.url, '/api/auth/passkey/options', {
+        body: { pairingId },
+        localAddress,
+      });
       assert.equal(r.status, 200, JSON.stringify(r.body));
       attemptId = r.body.attemptId as string;
       options = r.body.options as { challenge: string };
@@ -58,11 +56,10 @@ async function signInDesktop(localAddress?: string) {
     autoRequest: async () => ({ kind: 'get', options }),
   });
   const redeem = (reverseCode?: string) =>
-    postJson(
-      `${srv.url}/api/auth/passkey/redeem`,
-      { attemptId, client: 'desktop', ...(reverseCode ? { reverseCode } : {}) },
-      { localAddress },
-    );
+    call(srv.url, '/api/auth/passkey/redeem', {
+      body: { attemptId, client: 'desktop', ...(reverseCode ? { reverseCode } : {}) },
+      localAddress,
+    });
   return { desktop, redeem };
 }
 

@@ -14,7 +14,8 @@ import { fromBase64Url, toBase64Url } from '../../../server/protocol/channel';
 import type { PhoneToDesktop } from '../../../server/protocol/tunnel';
 import { launchChromium } from '../../support/chromium';
 import { createPhone, type Phone } from '../../support/phone';
-import { DISPLAY, postJson, startDesktop, type DesktopDriver } from './support/desktop-driver';
+import { call } from '../../support/http';
+import { DISPLAY, startDesktop, type DesktopDriver } from './support/desktop-driver';
 import { startTunnelServer, type TunnelTestServer } from './support/tunnel-server';
 
 const PAIR_HTML = path.resolve(import.meta.dirname, '../../../dist/phone/pair.html');
@@ -52,7 +53,10 @@ async function signInDesktop(opts: { localAddress?: string } = {}) {
     phoneOrigin: srv.phoneOrigin,
     localAddress: opts.localAddress,
     linkOptions: async (pairingId) => {
-      const r = await postJson(`${srv.url}/api/auth/passkey/options`, { pairingId }, opts);
+      const r = await call(srv.url, '/api/auth/passkey/options', {
+        body: { pairingId },
+        localAddress: opts.localAddress,
+      });
       assert.equal(r.status, 200, JSON.stringify(r.body));
       attemptId = r.body.attemptId as string;
       challenge = (r.body.options as { challenge: string }).challenge;
@@ -75,11 +79,10 @@ async function redeem(
   localAddress?: string,
 ) {
   assert.deepEqual(answer, { type: 'approved' });
-  return postJson(
-    `${srv.url}/api/auth/passkey/redeem`,
-    { attemptId, client: 'desktop', ...(code ? { reverseCode: code } : {}) },
-    { localAddress },
-  );
+  return call(srv.url, '/api/auth/passkey/redeem', {
+    body: { attemptId, client: 'desktop', ...(code ? { reverseCode: code } : {}) },
+    localAddress,
+  });
 }
 
 /** The assertion the page posts to the server's approve route (read off the wire). */
@@ -258,9 +261,9 @@ test("a desktop that sends another attempt's challenge is refused by the phone",
     url: srv.url,
     phoneOrigin: srv.phoneOrigin,
     linkOptions: async (pairingId) => {
-      await postJson(`${srv.url}/api/auth/passkey/options`, { pairingId });
+      await call(srv.url, '/api/auth/passkey/options', { body: { pairingId } });
       // An attempt not bound to this pairing (so no reverse code would guard it).
-      const r = await postJson(`${srv.url}/api/auth/passkey/options`, {});
+      const r = await call(srv.url, '/api/auth/passkey/options', { body: {} });
       other = (r.body.options as { challenge: string }).challenge;
     },
     autoRequest: async () => ({
@@ -374,7 +377,7 @@ test('a sign-in request on a pairing with no linked attempt is refused by the ph
     phoneOrigin: srv.phoneOrigin,
     localAddress: '127.0.0.2',
     linkOptions: async () => {
-      const r = await postJson(`${srv.url}/api/auth/passkey/options`, {});
+      const r = await call(srv.url, '/api/auth/passkey/options', { body: {} });
       challenge = (r.body.options as { challenge: string }).challenge;
     },
     autoRequest: async () => ({
@@ -415,7 +418,7 @@ test('an add-passkey request is refused too when nothing is linked, or when the 
     url: srv.url,
     phoneOrigin: srv.phoneOrigin,
     linkOptions: async (pairingId) => {
-      const r = await postJson(`${srv.url}/api/auth/passkey/options`, { pairingId });
+      const r = await call(srv.url, '/api/auth/passkey/options', { body: { pairingId } });
       challenge = (r.body.options as { challenge: string }).challenge;
     },
     autoRequest: async () => fakeCreate(challenge),

@@ -10,7 +10,7 @@ import { createRedisTunnelBackend } from '../../../server/tunnel/redis-backend';
 import type { TunnelLimits } from '../../../server/tunnel/limits';
 import { startRelay, type Harness } from './support/relay-harness';
 import { REDIS_SERVER, startRedis, type TestRedis } from './support/redis-server';
-import { postJson } from './support/desktop-driver';
+import { call } from '../../support/http';
 import { startTunnelServer } from './support/tunnel-server';
 import { skipIf } from '../../support/vitest';
 
@@ -133,8 +133,8 @@ skipIf(skip)(
     t.onTestFinished(() => void s.disconnect());
     const created = (await s.emitWithAck('pair:create', {})) as { ok: boolean; pairingId: string };
     assert.ok(created.ok);
-    const r = await postJson(`${srv.url}/api/auth/passkey/options`, {
-      pairingId: created.pairingId,
+    const r = await call(srv.url, '/api/auth/passkey/options', {
+      body: { pairingId: created.pairingId },
     });
     assert.equal(r.status, 200);
     const phone = io(`${srv.url}/tunnel`, {

@@ -8,6 +8,7 @@ import http from 'node:http';
 import { test } from 'vitest';
 import { io as connect, type Socket } from 'socket.io-client';
 import type { PairCreateAck, PairJoinAck } from '../../../server/protocol/tunnel';
+import { call } from '../../support/http';
 import { startTunnelServer } from './support/tunnel-server';
 
 function client(url: string, localAddress?: string) {
@@ -30,25 +31,6 @@ function client(url: string, localAddress?: string) {
   };
 }
 
-async function postJson(url: string, body: unknown, localAddress?: string) {
-  // fetch cannot bind a source address; node:http can.
-  return new Promise<{ status: number; body: Record<string, unknown> }>((resolve, reject) => {
-    const req = http.request(
-      url,
-      { method: 'POST', headers: { 'content-type': 'application/json' }, localAddress },
-      (res) => {
-        let text = '';
-        res.on('data', (c) => (text += c));
-        res.on('end', () =>
-          resolve({ status: res.statusCode ?? 0, body: JSON.parse(text || '{}') }),
-        );
-      },
-    );
-    req.on('error', reject);
-    req.end(JSON.stringify(body));
-  });
-}
-
 const fakeAssertion = {
   id: 'AAAAAAAAAAAAAAAAAAAAAA',
   rawId: 'AAAAAAAAAAAAAAAAAAAAAA',
@@ -67,19 +49,20 @@ test('options {pairingId} links the attempt; another network gets a code; verify
     phone.close();
   });
 
-  const unknown = await postJson(`${srv.url}/api/auth/passkey/options`, {
-    pairingId: 'AAAAAAAAAAAAAAAAAAAAAA',
+  const unknown = await call(srv.url, '/api/auth/passkey/options', {
+    body: {
+      pairingId: 'AAAAAAAAAAAAAAAAAAAAAA',
+    },
   });
   assert.equal(unknown.status, 404);
   assert.equal((unknown.body.error as { code: string }).code, 'pairing_not_found');
 
   const created = await desktop.create();
   assert.ok(created.ok);
-  const opts = await postJson(
-    `${srv.url}/api/auth/passkey/options`,
-    { pairingId: created.pairingId },
-    '127.0.0.2',
-  );
+  const opts = await call(srv.url, '/api/auth/passkey/options', {
+    body: { pairingId: created.pairingId },
+    localAddress: '127.0.0.2',
+  });
   assert.equal(opts.status, 200);
   const attemptId = opts.body.attemptId as string;
   const challenge = (opts.body.options as { challenge: string }).challenge;
@@ -92,17 +75,21 @@ test('options {pairingId} links the attempt; another network gets a code; verify
   const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(challenge));
   assert.equal(joined.challengeHash, Buffer.from(digest).toString('base64url'));
 
-  const noCode = await postJson(`${srv.url}/api/auth/passkey/verify`, {
-    attemptId,
-    response: fakeAssertion,
-    client: 'desktop',
+  const noCode = await call(srv.url, '/api/auth/passkey/verify', {
+    body: {
+      attemptId,
+      response: fakeAssertion,
+      client: 'desktop',
+    },
   });
   // A paired attempt is approved by the phone and redeemed by the desktop, never verified.
   assert.equal(noCode.status, 400);
   assert.equal((noCode.body.error as { code: string }).code, 'attempt_paired');
-  const early = await postJson(`${srv.url}/api/auth/passkey/redeem`, {
-    attemptId,
-    client: 'desktop',
+  const early = await call(srv.url, '/api/auth/passkey/redeem', {
+    body: {
+      attemptId,
+      client: 'desktop',
+    },
   });
   assert.equal(early.status, 409);
   assert.equal((early.body.error as { code: string }).code, 'not_approved');
@@ -133,8 +120,10 @@ test('same network: no code, and a browser from a foreign origin cannot connect'
   });
   const created = await desktop.create();
   assert.ok(created.ok);
-  const opts = await postJson(`${srv.url}/api/auth/passkey/options`, {
-    pairingId: created.pairingId,
+  const opts = await call(srv.url, '/api/auth/passkey/options', {
+    body: {
+      pairingId: created.pairingId,
+    },
   });
   assert.equal(opts.status, 200);
   const joined = await phone.join(created.pairingId);

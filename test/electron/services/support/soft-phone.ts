@@ -29,7 +29,7 @@ import {
   type TunnelServerToClient,
 } from '../../../../server/protocol/tunnel';
 import type { CeremonyOverrides, SoftAuthenticator } from '../../../support/soft-authenticator';
-import { call, sessionCookie, type Reply } from '../../../server/http';
+import { call, sessionCookie, type Reply } from '../../../support/http';
 
 export type SoftPhoneResult = {
   /** The desktop's last word (absent when the phone refused or the server did). */

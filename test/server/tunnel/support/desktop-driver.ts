@@ -22,33 +22,6 @@ import type {
   RequestMessage,
 } from '../../../../server/protocol/tunnel';
 
-export type JsonResponse = { status: number; body: Record<string, unknown> };
-
-export function postJson(
-  url: string,
-  body: unknown,
-  opts: { localAddress?: string; token?: string } = {},
-): Promise<JsonResponse> {
-  // fetch cannot bind a source address; node:http can.
-  return new Promise((resolve, reject) => {
-    const headers: Record<string, string> = { 'content-type': 'application/json' };
-    if (opts.token) headers.authorization = `Bearer ${opts.token}`;
-    const req = http.request(
-      url,
-      { method: 'POST', headers, localAddress: opts.localAddress },
-      (res) => {
-        let text = '';
-        res.on('data', (c) => (text += c));
-        res.on('end', () =>
-          resolve({ status: res.statusCode ?? 0, body: JSON.parse(text || '{}') }),
-        );
-      },
-    );
-    req.on('error', reject);
-    req.end(JSON.stringify(body));
-  });
-}
-
 type Waiter<T> = { promise: Promise<T>; resolve: (v: T) => void };
 function waiter<T>(): Waiter<T> {
   let resolve!: (v: T) => void;

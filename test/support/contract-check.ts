@@ -2,7 +2,7 @@
  * Checks one HTTP answer against the route table (server/protocol/routes.ts): a success must
  * have the route's status and parse with its response schema; a failure must be the error
  * shape with a code the route lists (or one every route may answer). The server tests' `call`
- * (test/server/http.ts) runs it on every answer, so the table cannot drift from the server.
+ * (test/support/http.ts) runs it on every answer, so the table cannot drift from the server.
  */
 import {
   errorCodesOf,
@@ -10,8 +10,8 @@ import {
   routes,
   type RouteName,
   type RouteSpec,
-} from '../../../server/protocol/routes';
-import { ApiErrorBody } from '../../../server/protocol/api';
+} from '../../server/protocol/routes';
+import { ApiErrorBody } from '../../server/protocol/api';
 
 export class ContractViolation extends Error {
   override readonly name = 'ContractViolation';

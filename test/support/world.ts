@@ -1,17 +1,18 @@
 /**
  * What each e2e file shares: one real server (SQLite in a temp dir, relay attached), one
  * Chromium for the software phones, and a helper to make an account whose passkey lives on a
- * phone. Everything is stopped by `close()`, which the files call from `after`; desktops from
- * `launchDesktop(t)` are closed when their test ends.
+ * phone. Everything is stopped by `close()`; desktops from `launchDesktop(t)` are closed when
+ * their test ends. The e2e files get it as the file-scoped `world` fixture
+ * (test/support/fixtures.ts); the renderer tests and the screenshots start one themselves.
  */
 import { randomBytes } from 'node:crypto';
 import type { TestContext } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { createKeytarVault, type TokenVault } from '../../../electron/services/token-vault';
-import { launchChromium } from '../../support/chromium';
-import { launchDesktop, type Desktop, type LaunchDesktopOptions } from '../../support/desktop';
-import { createPhone, type Phone } from '../../support/phone';
-import { startTestServer, type TestServer, type TestServerOptions } from '../../support/server';
+import { createKeytarVault, type TokenVault } from '../../electron/services/token-vault';
+import { launchChromium } from './chromium';
+import { launchDesktop, type Desktop, type LaunchDesktopOptions } from './desktop';
+import { createPhone, type Phone } from './phone';
+import { startTestServer, type TestServer, type TestServerOptions } from './server';
 
 export const PASSWORD = 'correct horse battery staple';
 
@@ -27,7 +28,10 @@ export type World = {
    * closed when test `t` ends. `options` override any of that, e.g. the same `vault` and
    * `vaultService` again to test a restart.
    */
-  launchDesktop(t: TestContext, options?: Partial<LaunchDesktopOptions>): Promise<Desktop>;
+  launchDesktop(
+    t: Pick<TestContext, 'onTestFinished'>,
+    options?: Partial<LaunchDesktopOptions>,
+  ): Promise<Desktop>;
   close(): Promise<void>;
 };
 

@@ -1,8 +1,11 @@
 /**
- * Tiny JSON-over-HTTP helper for the server tests (fetch against the real listening server).
- * Every answer is checked against the route table (support/contract-check.ts).
+ * The one JSON-over-HTTP helper of the tests, against a real listening server: fetch, or
+ * node:http when the request must come from a chosen source address (`localAddress`, e.g.
+ * 127.0.0.2 standing in for another network; fetch cannot bind one). Every answer is checked
+ * against the route table (contract-check.ts).
  */
-import { checkAnswer } from './support/contract-check';
+import http from 'node:http';
+import { checkAnswer } from './contract-check';
 
 export type Reply<T = Record<string, unknown>> = {
   status: number;
@@ -19,6 +22,8 @@ export type CallOptions = {
   token?: string;
   cookie?: string;
   headers?: Record<string, string>;
+  /** Send from this source address (node:http, a fresh connection per request). */
+  localAddress?: string;
 };
 
 export async function call<T = Record<string, unknown>>(
@@ -40,20 +45,56 @@ export async function call<T = Record<string, unknown>>(
   if (opts.token) headers.authorization = `Bearer ${opts.token}`;
   if (opts.cookie) headers.cookie = opts.cookie;
   const method = opts.method ?? (body !== undefined ? 'POST' : 'GET');
-  const res = await fetch(baseUrl + path, {
-    method,
-    headers,
-    body,
-  });
-  const text = await res.text();
-  let parsed: unknown = text;
+  const res =
+    opts.localAddress === undefined
+      ? await viaFetch(baseUrl + path, method, headers, body)
+      : await viaNodeHttp(baseUrl + path, method, headers, body, opts.localAddress);
+  let parsed: unknown = res.text;
   try {
-    parsed = text ? JSON.parse(text) : {};
+    parsed = res.text ? JSON.parse(res.text) : {};
   } catch {
     // leave as text
   }
-  checkAnswer(method, path, res.status, text ? parsed : undefined);
+  checkAnswer(method, path, res.status, res.text ? parsed : undefined);
   return { status: res.status, body: parsed as T, headers: res.headers };
+}
+
+type RawReply = { status: number; text: string; headers: Headers };
+
+async function viaFetch(
+  url: string,
+  method: string,
+  headers: Record<string, string>,
+  body: string | undefined,
+): Promise<RawReply> {
+  const res = await fetch(url, { method, headers, body });
+  return { status: res.status, text: await res.text(), headers: res.headers };
+}
+
+function viaNodeHttp(
+  url: string,
+  method: string,
+  headers: Record<string, string>,
+  body: string | undefined,
+  localAddress: string,
+): Promise<RawReply> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(url, { method, headers, localAddress, agent: false }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (text += c));
+      res.on('end', () => {
+        const out = new Headers();
+        for (const [name, value] of Object.entries(res.headers)) {
+          for (const v of Array.isArray(value) ? value : value === undefined ? [] : [value])
+            out.append(name, v);
+        }
+        resolve({ status: res.statusCode ?? 0, text, headers: out });
+      });
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
 }
 
 /** The session cookie from a Set-Cookie header, as a Cookie header value. */
