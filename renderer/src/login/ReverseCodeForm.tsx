@@ -51,11 +51,13 @@ export function ReverseCodeForm({ triesLeft, message, onSubmit }: Props) {
         onValue={setCode}
         autoFocus
         hint={
-          triesLeft !== null ? `${triesLeft} ${triesLeft === 1 ? 'try' : 'tries'} left` : '6 digits'
+          triesLeft !== null
+            ? `${triesLeft} ${triesLeft === 1 ? 'try' : 'tries'} left`
+            : '6 digits, as your phone shows them (spaces are fine)'
         }
       />
       <button type="submit" className="primary" disabled={!valid || busy}>
-        {busy ? 'Checking…' : 'Confirm code'}
+        {busy ? 'Verifying…' : 'Verify code'}
       </button>
     </form>
   );
