@@ -34,6 +34,8 @@ export type AppCoreOptions = {
    */
   agents?: { api: Agent; socket: Agent };
   logError?: (what: string, error: unknown) => void;
+  /** Stop offering new QR codes after this long (qr-login's maxWaitMs; tests shorten it). */
+  qrMaxWaitMs?: number;
 };
 
 export type AppCore = ShellCore & { close(): void };
@@ -59,6 +61,7 @@ export function createAppCore(options: AppCoreOptions): AppCore {
         device,
         purpose,
         localAddress: options.localAddress,
+        ...(options.qrMaxWaitMs ? { maxWaitMs: options.qrMaxWaitMs } : {}),
       }),
     clipboard: options.clipboard,
     openInBrowser: options.openInBrowser,

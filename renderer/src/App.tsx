@@ -253,7 +253,11 @@ function SignedIn({ session }: { session: Extract<SessionState, { status: 'signe
           type="button"
           className="nav-tab"
           aria-current={view.page === 'account' ? 'page' : undefined}
-          onClick={() => setView({ page: 'account' })}
+          onClick={() => {
+            setView({ page: 'account' });
+            // Fresh on each visit: the checklist changes with what was reviewed in Settings.
+            refresh();
+          }}
         >
           Account
         </button>

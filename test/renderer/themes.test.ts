@@ -2,8 +2,8 @@
  * Issue 4: the desktop renderer is readable in light and dark system themes. The app is
  * launched with each system colour scheme; on the login screen and in every Settings section
  * the page's own computed styles give each visible text's colour and the backgrounds behind
- * it, and the WCAG 2 contrast ratio of body text, primary buttons and links must be at least
- * 4.5:1. The two themes must really differ (the page background changes).
+ * it, and the WCAG 2 contrast ratio of body text, primary buttons, links and disabled
+ * buttons must be at least 4.5:1. The two themes must really differ (the page background changes).
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -39,7 +39,9 @@ const PROBE = (root: string) => `(() => {
   if (!root) return null;
   const out = [];
   for (const el of root.querySelectorAll('*')) {
-    if (el.closest('svg, [aria-hidden="true"], :disabled')) continue;
+    // Disabled controls too: "Verify code" waits disabled until six digits are typed, and
+    // a person must still read what it will do.
+    if (el.closest('svg, [aria-hidden="true"]')) continue;
     const own = Array.from(el.childNodes)
       .filter((n) => n.nodeType === 3)
       .map((n) => n.textContent.trim())
@@ -177,7 +179,7 @@ async function checkTheme(t: TestContext, colorScheme: 'light' | 'dark') {
   const nav = page.getByRole('navigation', { name: 'Settings sections' });
   const ready: Record<string, () => Promise<void>> = {
     Passkeys: () => page.getByText('No passkeys yet').waitFor(),
-    'Two-factor': () => page.getByRole('heading', { name: /Two-factor/ }).waitFor(),
+    'Authenticator app': () => page.getByRole('heading', { name: 'Authenticator app' }).waitFor(),
     Sessions: () => page.getByTestId('session-row').first().waitFor(),
     Activity: () =>
       page.getByRole('list', { name: 'Security events' }).getByRole('listitem').first().waitFor(),
@@ -185,8 +187,8 @@ async function checkTheme(t: TestContext, colorScheme: 'light' | 'dark') {
   for (const [section, loaded] of Object.entries(ready)) {
     await nav.getByRole('button', { name: section }).click();
     await loaded();
-    // Primary actions live in Passkeys (Add a passkey) and Two-factor (Set up).
-    const needsAction = section === 'Passkeys' || section === 'Two-factor';
+    // Primary actions live in Passkeys (Add a passkey) and Authenticator app (Set up).
+    const needsAction = section === 'Passkeys' || section === 'Authenticator app';
     assertReadable(
       t,
       await measure(page, 'body'),
@@ -267,5 +269,30 @@ for (const scheme of ['light', 'dark'] as const) {
     }
     await step.no.click();
     await dialog.getByText('Stopped. No one can use the old code.').waitFor();
+  });
+}
+
+// The reverse-code step only appears when phone and desktop are on different networks; its
+// "Verify code" button is disabled until six digits are typed (it once faded to 2.6:1 in dark).
+for (const scheme of ['light', 'dark'] as const) {
+  test(`${scheme}: the reverse-code step and its disabled "Verify code" are readable`, async (t) => {
+    const { phone } = await world.newAccount();
+    const { page } = await world.launchDesktop(t, {
+      colorScheme: scheme,
+      localAddress: '127.0.0.2',
+    });
+    const link = await readQr(page);
+    await phone.page.goto('about:blank');
+    await phone.approvePairing(link, { expectCode: true });
+    const form = page.getByRole('form', { name: 'Check with your phone' });
+    await form.waitFor();
+    const verify = form.getByRole('button', { name: 'Verify code' });
+    assert.equal(await verify.isDisabled(), true, 'disabled before six digits');
+    const samples = await measure(page, 'form[aria-label="Check with your phone"]');
+    assert.ok(
+      samples.some((s) => s.text === 'Verify code'),
+      'the disabled button was measured',
+    );
+    assertReadable(t, samples, `${scheme} reverse-code step`, false);
   });
 }
