@@ -19,7 +19,7 @@ import type { Page } from 'playwright-core';
 import { KeychainUnavailableError, type TokenVault } from '../../electron/services/token-vault';
 import { seriousAxeFindings } from '../support/axe';
 import { readQr } from '../support/read-qr';
-import { openSettings, signInWithPassword } from '../e2e/support/desktop-ui';
+import { confirmPhoneStep, openAddPasskey, signInWithPassword } from '../e2e/support/desktop-ui';
 import { startWorld, type World } from '../e2e/support/world';
 
 async function noSeriousAxe(page: Page, where: string) {
@@ -90,6 +90,35 @@ describe('with the relay’s real lifetimes', () => {
     assert.match(words, /different networks/);
     assert.doesNotMatch(words, /point it at the code/);
     await noSeriousAxe(page, 'the reverse-code step');
+  });
+
+  test('add a passkey from a phone that already has one: said plainly, no retry that fails again, one way out', async (t) => {
+    const { email, phone } = await world.newAccount();
+    const { page } = await world.launchDesktop(t);
+    await signInWithPassword(page, email);
+    const dialog = await openAddPasskey(page);
+    // While the code is up, the dialog has one way out: Cancel (no second "Close").
+    assert.deepEqual(await dialog.getByRole('button').allInnerTexts(), ['Cancel']);
+    const link = await readQr(page);
+    await phone.page.goto('about:blank');
+    await phone.page.goto(link);
+    const step = confirmPhoneStep(dialog);
+    await step.yes.click();
+    await phone.page.getByRole('button', { name: 'Approve' }).click();
+    await dialog
+      .getByText(
+        'This phone already has a passkey for this account. Use another phone or a security key.',
+      )
+      .waitFor();
+    assert.deepEqual(
+      await dialog.getByRole('button').allInnerTexts(),
+      ['Close'],
+      'no "Try again" that would fail the same way',
+    );
+    assert.equal(await dialog.locator('.banner.error').count(), 0, 'news, not an error');
+    await noSeriousAxe(page, 'the add-passkey dialog, already registered');
+    await dialog.getByRole('button', { name: 'Close' }).click();
+    await dialog.waitFor({ state: 'detached' });
   });
 
   test('checklist: a phone plus this computer says Review, never Fix, and is done once reviewed', async (t) => {

@@ -41,7 +41,8 @@ export function ReverseCodeForm({ triesLeft, message, onSubmit }: Props) {
       </p>
       {message ? (
         <div className="banner error" role="alert">
-          {message}
+          {/* The server's words end in the tries left, which the field's hint already says. */}
+          {triesLeft !== null ? 'That code is not the one on your phone.' : message}
         </div>
       ) : null}
       <SixDigitCodeField
