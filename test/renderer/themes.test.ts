@@ -25,7 +25,14 @@ const SCREENSHOT_DIR = process.env.KEYBRIDGE_SCREENSHOT_DIR;
 type Rgba = [number, number, number, number];
 type Kind = 'text' | 'primary' | 'link';
 /** What the page reports for one element with text of its own. */
-type RawSample = { kind: Kind; text: string; color: string; backgrounds: string[] };
+type RawSample = {
+  kind: Kind;
+  text: string;
+  color: string;
+  backgrounds: string[];
+  /** computed opacity of the element and each ancestor, innermost first */
+  opacities: number[];
+};
 type Sample = { kind: Kind; text: string; ratio: number; fg: Rgba; bg: Rgba };
 
 /**
@@ -57,8 +64,13 @@ const PROBE = (root: string) => `(() => {
         ? 'link'
         : 'text';
     const backgrounds = [];
-    for (let n = el; n; n = n.parentElement) backgrounds.push(getComputedStyle(n).backgroundColor);
-    out.push({ kind, text: own.slice(0, 40), color: style.color, backgrounds });
+    const opacities = [];
+    for (let n = el; n; n = n.parentElement) {
+      const cs = getComputedStyle(n);
+      backgrounds.push(cs.backgroundColor);
+      opacities.push(Number(cs.opacity));
+    }
+    out.push({ kind, text: own.slice(0, 40), color: style.color, backgrounds, opacities });
   }
   return out;
 })()`;
@@ -112,8 +124,22 @@ async function measure(page: Page, root: string): Promise<Sample[]> {
   const raw = (await page.evaluate(PROBE(root))) as RawSample[] | null;
   assert.ok(raw, `${root} is on screen`);
   return raw.map((s) => {
-    const bg = effectiveBackground(s.backgrounds);
-    const fg = over(parseColor(s.color), bg);
+    // A see-through element (opacity < 1, e.g. a faded disabled button) is painted, text and
+    // background together, and then blended into what is behind it: both sides fade.
+    const faded = s.opacities.findIndex((o) => o < 1);
+    if (faded === -1 || faded === s.backgrounds.length - 1) {
+      const bg = effectiveBackground(s.backgrounds);
+      const fg = over(parseColor(s.color), bg);
+      return { kind: s.kind, text: s.text, fg, bg, ratio: contrast(fg, bg) };
+    }
+    const behind = effectiveBackground(s.backgrounds.slice(faded + 1));
+    let inner = behind;
+    for (let i = faded; i >= 0; i--) inner = over(parseColor(s.backgrounds[i]!), inner);
+    const innerFg = over(parseColor(s.color), inner);
+    const alpha = s.opacities[faded]!;
+    const blend = (c: Rgba): Rgba => over([c[0], c[1], c[2], alpha], behind);
+    const fg = blend(innerFg);
+    const bg = blend(inner);
     return { kind: s.kind, text: s.text, fg, bg, ratio: contrast(fg, bg) };
   });
 }
