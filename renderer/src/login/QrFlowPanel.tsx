@@ -142,7 +142,7 @@ export function QrFlowPanel({ purpose, start, onDone, onView, onClose }: Props) 
         <ReverseCodeForm triesLeft={view.triesLeft} message={view.message} onSubmit={submitCode} />
       ) : view.status === 'confirm-phone' ? (
         <ConfirmPhone phone={view.phone} onAnswer={confirmPhone} />
-      ) : (
+      ) : (view.status === 'failed' && !expired) || view.status === 'cancelled' ? null : (
         <div
           className={`qr-frame${dim ? ' dimmed' : ''}${expired ? ' expired' : ''}`}
           data-testid="login-qr"
@@ -185,10 +185,8 @@ export function QrFlowPanel({ purpose, start, onDone, onView, onClose }: Props) 
                 </div>
               ) : view.status === 'done' ? (
                 '✓'
-              ) : view.status === 'starting' || view.status === 'idle' ? (
-                'Preparing a secure code…'
               ) : (
-                'No code right now'
+                'Preparing a secure code…'
               )}
             </div>
           )}
