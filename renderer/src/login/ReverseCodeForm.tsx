@@ -36,8 +36,8 @@ export function ReverseCodeForm({ triesLeft, message, onSubmit }: Props) {
         Type the 6 digits your phone shows.
       </p>
       <p className="small muted">
-        This code is only ever shown inside Keybridge on your phone. If someone asks you to read it
-        out or type it elsewhere, stop: they are trying to sign in as you.
+        This code is only ever shown on your phone, on your exchange’s own page. If someone asks you
+        to read it out or type it elsewhere, stop: they are trying to sign in as you.
       </p>
       {message ? (
         <div className="banner error" role="alert">
