@@ -7,6 +7,7 @@
  * - the side column follows the state (password mode, the reverse-code step) and the
  *   password link is hidden while a phone is part-way through; "Forgot password?" says what
  *   to do;
+ * - adding a passkey: "Check your phone" moves gently, and not at all with reduced motion;
  * - the security checklist says "Review", never "Fix", for a phone plus this computer, and is
  *   done once the sessions were reviewed; "Member since" is a date ("1 Dec 2026");
  * - no keychain: no QR at all, one fix step without the raw D-Bus text, and "Check again"
@@ -104,6 +105,14 @@ describe('with the relay’s real lifetimes', () => {
     await phone.page.goto(link);
     const step = confirmPhoneStep(dialog);
     await step.yes.click();
+    // "Check your phone" while the phone asks: a breathing phone, still when motion is reduced.
+    const icon = dialog.getByTestId('check-phone').locator('.check-phone-icon');
+    await icon.waitFor();
+    const animation = () => icon.evaluate((el) => getComputedStyle(el).animationName);
+    assert.equal(await animation(), 'breathe');
+    await page.emulateMedia({ reducedMotion: 'reduce' });
+    assert.equal(await animation(), 'none', 'prefers-reduced-motion: no motion');
+    await page.emulateMedia({ reducedMotion: 'no-preference' });
     await phone.page.getByRole('button', { name: 'Approve' }).click();
     await dialog
       .getByText(
