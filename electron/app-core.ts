@@ -5,6 +5,7 @@
  * true boundaries (clipboard, system browser, how events reach the window) differ.
  */
 import type { Agent } from 'node:http';
+import path from 'node:path';
 import { createApiClient, defaultDevice } from './services/api-client';
 import { createQrLogin } from './services/qr-login';
 import { createSessionManager } from './services/session';
@@ -34,6 +35,8 @@ export type AppCoreOptions = {
    */
   agents?: { api: Agent; socket: Agent };
   logError?: (what: string, error: unknown) => void;
+  /** The app's data directory (Electron's userData): the checklist's review is kept there. */
+  dataDir?: string;
   /** Stop offering new QR codes after this long (qr-login's maxWaitMs; tests shorten it). */
   qrMaxWaitMs?: number;
 };
@@ -70,6 +73,7 @@ export function createAppCore(options: AppCoreOptions): AppCore {
     app: options.app,
     emit: options.emit,
     logError: options.logError,
+    ...(options.dataDir ? { reviewFile: path.join(options.dataDir, 'session-review.json') } : {}),
   });
   return {
     ...core,

@@ -39,6 +39,8 @@ export type ShellServices = {
   app: Omit<AppInfo, 'serverUrl'>;
   /** pushes events to the trusted renderer(s) */
   emit: EventSink;
+  /** where the checklist's sessions review is remembered (checklist-view.ts); none: this run only */
+  reviewFile?: string;
   /** for failures the user sees as 'internal'; gets the error object, never prints tokens itself */
   logError?: (what: string, error: unknown) => void;
 };
@@ -67,7 +69,7 @@ export function createHandlerMap(services: ShellServices): ShellCore {
   let keychain: KeychainStatus = { available: true, backend: null, message: null };
   let method: SignInMethod | null = null;
   let signingOut = false;
-  const review = createSessionReview();
+  const review = createSessionReview({ file: services.reviewFile });
 
   function setSession(next: SessionState) {
     sessionState = next;

@@ -158,6 +158,7 @@ async function launchBrowser(
       vaultService: opts.vaultService,
       localAddress: opts.localAddress,
       qrMaxWaitMs: opts.qrMaxWaitMs,
+      dataDir,
       log,
     });
     // Like Electron's main: look in the keychain first, so the window opens on the right screen.
