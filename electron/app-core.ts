@@ -5,17 +5,17 @@
  * true boundaries (clipboard, system browser, how events reach the window) differ.
  */
 import type { Agent } from 'node:http';
+import path from 'node:path';
 import { createApiClient, defaultDevice } from './services/api-client';
 import { createQrLogin } from './services/qr-login';
 import { createSessionManager } from './services/session';
-import { parseServerUrl } from './services/server-url';
 import { createKeytarVault, type TokenVault } from './services/token-vault';
 import type { AppInfo, EventSink } from './ipc/contract';
 import { createHandlerMap, type ShellCore } from './ipc/handlers';
 import { externalOriginsFor } from './window/external-links';
 
-/** Where the app looks for its server unless told otherwise (the default of `npm run server`). */
-export const DEFAULT_SERVER_URL = 'http://127.0.0.1:8787';
+// The server URL rule is shared with the CLI (services/server-url.ts).
+export { DEFAULT_SERVER_URL, serverUrlFrom } from './services/server-url';
 
 export type AppCoreOptions = {
   serverUrl: string;
@@ -35,6 +35,10 @@ export type AppCoreOptions = {
    */
   agents?: { api: Agent; socket: Agent };
   logError?: (what: string, error: unknown) => void;
+  /** The app's data directory (Electron's userData): the checklist's review is kept there. */
+  dataDir?: string;
+  /** Stop offering new QR codes after this long (qr-login's maxWaitMs; tests shorten it). */
+  qrMaxWaitMs?: number;
 };
 
 export type AppCore = ShellCore & { close(): void };
@@ -60,6 +64,7 @@ export function createAppCore(options: AppCoreOptions): AppCore {
         device,
         purpose,
         localAddress: options.localAddress,
+        ...(options.qrMaxWaitMs ? { maxWaitMs: options.qrMaxWaitMs } : {}),
       }),
     clipboard: options.clipboard,
     openInBrowser: options.openInBrowser,
@@ -68,6 +73,7 @@ export function createAppCore(options: AppCoreOptions): AppCore {
     app: options.app,
     emit: options.emit,
     logError: options.logError,
+    ...(options.dataDir ? { reviewFile: path.join(options.dataDir, 'session-review.json') } : {}),
   });
   return {
     ...core,
@@ -78,21 +84,4 @@ export function createAppCore(options: AppCoreOptions): AppCore {
       options.agents?.socket.destroy();
     },
   };
-}
-
-/**
- * The server's origin from `--server <url>` / `--server=<url>` or KEYBRIDGE_SERVER_URL, checked
- * here once (ServerUrlError with a plain message) so a typo never reaches the API client.
- */
-export function serverUrlFrom(argv: readonly string[], env: NodeJS.ProcessEnv): string {
-  return parseServerUrl(rawServerUrl(argv, env));
-}
-
-function rawServerUrl(argv: readonly string[], env: NodeJS.ProcessEnv): string {
-  for (let i = 0; i < argv.length; i += 1) {
-    const a = argv[i]!;
-    if (a.startsWith('--server=')) return a.slice('--server='.length);
-    if (a === '--server' && argv[i + 1]) return argv[i + 1]!;
-  }
-  return env.KEYBRIDGE_SERVER_URL || DEFAULT_SERVER_URL;
 }

@@ -224,6 +224,7 @@ if (!app.requestSingleInstanceLock()) {
         openInBrowser: openExternalIfAllowed,
         app: { version: identity.version, mode: 'electron', platform: process.platform },
         localAddress,
+        dataDir: app.getPath('userData'),
         // The system's proxy / PAC settings and CA store, as the person's browser uses them.
         agents: { api: networkAgent(localAddress), socket: networkAgent(localAddress) },
         // Test knob: a keychain service of the test's own, so runs never touch a real entry.

@@ -5,7 +5,8 @@
  * writing a file.
  *
  * Output contract (tests and scripts rely on it):
- * - stdout: the QR (terminal characters), the link alone on its own line, progress lines, and
+ * - stdout: the QR (terminal characters; left out with a note when the terminal is narrower
+ *   than the QR), the link alone on its own line, progress lines with the time left, and
  *   `Signed in as <email>` / `Signed out.` / `Signed in as <email> on <server>`.
  * - stderr + non-zero exit: exactly one line `keybridge: <reason>` on any failure.
  */
@@ -14,7 +15,7 @@ import { parseArgs } from 'node:util';
 import QRCode from 'qrcode';
 import { ApiError, createApiClient, defaultDevice } from '../services/api-client';
 import { createQrLogin, type QrLoginState } from '../services/qr-login';
-import { parseServerUrl, ServerUrlError } from '../services/server-url';
+import { DEFAULT_SERVER_URL, parseServerUrl, ServerUrlError } from '../services/server-url';
 import { createSessionManager } from '../services/session';
 import {
   createKeytarVault,
@@ -24,13 +25,14 @@ import {
 } from '../services/token-vault';
 
 const USAGE = `Usage:
-  keybridge login --server <url> [--device-name <name>] [--timeout <seconds>]
+  keybridge login [--server <url>] [--device-name <name>] [--timeout <seconds>]
   keybridge status [--server <url>]
   keybridge logout [--server <url>]
 
-Sign in to your Keybridge exchange account by scanning a QR code with your phone.
+Sign in to your exchange account by scanning a QR code with your phone.
 The session is kept in the system keychain (Secret Service on Linux).
-KEYBRIDGE_SERVER_URL may be set instead of --server (the desktop app reads it too).`;
+The server is --server, else KEYBRIDGE_SERVER_URL, else ${DEFAULT_SERVER_URL},
+the same as the desktop app.`;
 
 class CliError extends Error {
   constructor(
@@ -68,18 +70,16 @@ function parse(argv: string[]): Args {
     throw new CliError('--timeout must be a number of seconds.');
   return {
     command: positionals[0],
-    server: values.server ?? process.env.KEYBRIDGE_SERVER_URL,
+    server: values.server ?? (process.env.KEYBRIDGE_SERVER_URL || undefined),
     deviceName: values['device-name'],
     timeoutSeconds: timeout,
     localAddress: values['local-address'] ?? (process.env.KEYBRIDGE_LOCAL_ADDRESS || undefined),
   };
 }
 
+/** `required`: login falls back to the app's default server, as the desktop app does. */
 function serverUrlOf(raw: string | undefined, required: boolean): string | undefined {
-  if (!raw) {
-    if (required) throw new CliError('Say which server to use: --server <url>.', 2);
-    return undefined;
-  }
+  if (!raw) return required ? DEFAULT_SERVER_URL : undefined;
   try {
     return parseServerUrl(raw);
   } catch (error) {
@@ -126,10 +126,12 @@ async function login(args: Args): Promise<number> {
     });
 
     const prompt = createCodePrompt();
+    const countdown = createCountdown();
     let shownLinks = 0;
     let noInput = false;
     const printing: Promise<void>[] = [];
     flow.subscribe((state) => {
+      countdown.stop();
       printing.push(show(state));
     });
 
@@ -138,9 +140,18 @@ async function login(args: Args): Promise<number> {
         case 'waiting-for-scan': {
           const qr = await QRCode.toString(state.link, { type: 'terminal', small: true });
           if (shownLinks++ > 0) out('The previous code expired; here is a new one.');
-          out(qr);
-          out("Scan the QR code with your phone's camera, or open this link on your phone:");
+          const qrWidth = Math.max(...qr.split('\n').map((l) => [...l].length));
+          const columns = process.stdout.columns;
+          if (columns && columns < qrWidth) {
+            out(`This terminal is too narrow for the QR code (it needs ${qrWidth} columns).`);
+            out('Open this link on your phone:');
+          } else {
+            out(qr);
+            out('Scan the QR code with your phone, or open this link on it:');
+          }
+          // Alone on its line, nothing before or after it: copied whole even where it wraps.
           out(state.link);
+          countdown.start(state.expiresAt, 'Waiting for your phone to scan the code');
           return;
         }
         case 'scanned':
@@ -152,15 +163,24 @@ async function login(args: Args): Promise<number> {
           out('Waiting for approval on your phone...');
           return;
         case 'needs-code': {
-          if (state.message) out(state.message);
-          const tries = state.triesLeft === undefined ? '' : ` (${state.triesLeft} tries left)`;
-          const code = await prompt.ask(`Type the 6-digit code shown on your phone${tries}: `);
+          // The server's words repeat the tries left; they are said once, in the prompt.
+          if (state.triesLeft !== undefined) out('That code is not the one on your phone.');
+          else if (state.message) out(state.message);
+          const parts = [
+            state.triesLeft === undefined
+              ? null
+              : `${state.triesLeft} ${state.triesLeft === 1 ? 'try' : 'tries'} left`,
+            state.expiresAt ? `${clock(state.expiresAt - Date.now())} left` : null,
+          ].filter(Boolean);
+          const extra = parts.length ? ` (${parts.join(', ')})` : '';
+          const code = await prompt.ask(`Type the 6-digit code shown on your phone${extra}: `);
           if (code === null) {
             noInput = true;
             await flow.cancel();
             return;
           }
-          void flow.submitCode(code);
+          // As the phone shows it ("637 524") or typed with a dash: only the digits count.
+          void flow.submitCode(code.replace(/[\s-]/g, ''));
           return;
         }
         case 'verifying':
@@ -172,6 +192,7 @@ async function login(args: Args): Promise<number> {
     }
 
     const final = await flow.finished;
+    countdown.stop();
     await Promise.all(printing);
     prompt.close();
     switch (final.status) {
@@ -223,6 +244,46 @@ async function retire(
     current?.serverOrigin === account.serverOrigin && current.userId === account.userId;
   // Same account: the keychain entry already holds the new token; keep it.
   if (!replaced) await vault.deleteRefreshToken(account).catch(() => false);
+}
+
+/** "1:05" for 65 000 ms; never below 0:00. */
+function clock(ms: number): string {
+  const total = Math.max(0, Math.ceil(ms / 1000));
+  return `${Math.floor(total / 60)}:${String(total % 60).padStart(2, '0')}`;
+}
+
+/**
+ * The time left while waiting. A terminal gets one line that counts down in place; a pipe (a
+ * log, a script) gets a line every 15 seconds instead of one per second.
+ */
+function createCountdown() {
+  let timer: NodeJS.Timeout | null = null;
+  let inPlace = false;
+  return {
+    start(until: number, what: string) {
+      this.stop();
+      const tty = process.stdout.isTTY === true;
+      const line = () => `${what}: ${clock(until - Date.now())} left`;
+      if (tty) {
+        inPlace = true;
+        process.stdout.write(line());
+      } else out(line());
+      let ticks = 0;
+      timer = setInterval(() => {
+        ticks += 1;
+        if (until - Date.now() <= 0) return this.stop();
+        if (tty) process.stdout.write(`\r${line()}`);
+        else if (ticks % 15 === 0) out(line());
+      }, 1000);
+      timer.unref();
+    },
+    stop() {
+      if (timer) clearInterval(timer);
+      timer = null;
+      if (inPlace) process.stdout.write('\n');
+      inPlace = false;
+    },
+  };
 }
 
 /** Reads codes line by line from stdin (a terminal or a pipe). null when stdin ended. */

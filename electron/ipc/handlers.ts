@@ -17,6 +17,7 @@ import type {
   QrView,
   SessionState,
 } from './contract';
+import { createSessionReview } from './checklist-view';
 import { ShellError } from './errors';
 import type { QrLogin } from '../services/qr-login';
 import { qrImageDataUrl, toQrView, type QrLoginFactory } from './qr-view';
@@ -38,6 +39,8 @@ export type ShellServices = {
   app: Omit<AppInfo, 'serverUrl'>;
   /** pushes events to the trusted renderer(s) */
   emit: EventSink;
+  /** where the checklist's sessions review is remembered (checklist-view.ts); none: this run only */
+  reviewFile?: string;
   /** for failures the user sees as 'internal'; gets the error object, never prints tokens itself */
   logError?: (what: string, error: unknown) => void;
 };
@@ -52,9 +55,10 @@ export type ShellCore = {
 const ENDED_ELSEWHERE = 'This computer was signed out from another device.';
 const ENDED_FOR_SAFETY = 'This sign-in was ended for safety. Please sign in again.';
 
+/** Plain words only: the vault error's raw D-Bus text (its `detail`) never reaches the window. */
 const NO_KEYCHAIN_HINT =
   'The system keychain is not available, so Keybridge cannot keep you signed in. ' +
-  'Nothing is saved to disk.';
+  'Nothing was saved to disk.';
 
 export function createHandlerMap(services: ShellServices): ShellCore {
   const { api, session, emit } = services;
@@ -65,6 +69,7 @@ export function createHandlerMap(services: ShellServices): ShellCore {
   let keychain: KeychainStatus = { available: true, backend: null, message: null };
   let method: SignInMethod | null = null;
   let signingOut = false;
+  const review = createSessionReview({ file: services.reviewFile });
 
   function setSession(next: SessionState) {
     sessionState = next;
@@ -105,7 +110,7 @@ export function createHandlerMap(services: ShellServices): ShellCore {
 
   function noteKeychainError(e: unknown) {
     if (e instanceof KeychainUnavailableError) {
-      setKeychain({ available: false, backend: null, message: e.message || NO_KEYCHAIN_HINT });
+      setKeychain({ available: false, backend: null, message: NO_KEYCHAIN_HINT });
     }
   }
 
@@ -172,7 +177,7 @@ export function createHandlerMap(services: ShellServices): ShellCore {
         qrView = v;
         emit('qr:state', v);
         if (state.status === 'failed' && state.reason === 'keychain-unavailable') {
-          setKeychain({ available: false, backend: null, message: state.message });
+          setKeychain({ available: false, backend: null, message: NO_KEYCHAIN_HINT });
         }
         if (state.status === 'signed-in') await afterSignIn();
       });
@@ -187,7 +192,13 @@ export function createHandlerMap(services: ShellServices): ShellCore {
     'session:restore': async () => restore(),
     'keychain:status': async () => keychain,
 
-    'qr:start': async () => startFlow('sign-in'),
+    'qr:start': async () => {
+      // No QR while nothing could keep the sign-in: the phone would approve for nothing.
+      if (!keychain.available && !(await probeKeychain())) {
+        throw new ShellError('keychain_unavailable', NO_KEYCHAIN_HINT);
+      }
+      return startFlow('sign-in');
+    },
     'qr:cancel': async () => {
       if (!active) return qrView;
       const { purpose, login } = active;
@@ -262,7 +273,12 @@ export function createHandlerMap(services: ShellServices): ShellCore {
     },
     'auth:stepUp': async (body) => withAccess((t) => api.stepUp(t, body)),
 
-    'account:me': async () => withAccess((t) => api.me(t)),
+    'account:me': async () => {
+      const me = await withAccess((t) => api.me(t));
+      if (me.sessionCount <= 1) return me;
+      const { sessions } = await withAccess((t) => api.sessions(t));
+      return review.apply(me, sessions);
+    },
     'passkeys:list': async () => withAccess((t) => api.passkeys(t)),
     'passkeys:rename': async ({ id, name }) => {
       await withAccess((t) => api.renamePasskey(t, id, name));
@@ -293,7 +309,12 @@ export function createHandlerMap(services: ShellServices): ShellCore {
       return { done: true };
     },
 
-    'sessions:list': async () => withAccess((t) => api.sessions(t)),
+    'sessions:list': async () => {
+      const list = await withAccess((t) => api.sessions(t));
+      const snap = session.snapshot();
+      if (snap.status === 'signed-in') review.seen(snap.user.id, list.sessions);
+      return list;
+    },
     'sessions:revoke': async ({ id }) => {
       await withAccess((t) => api.revokeSession(t, id));
       return { done: true };

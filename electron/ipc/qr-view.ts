@@ -74,7 +74,8 @@ export async function toQrView(purpose: QrPurpose, state: QrLoginState): Promise
         purpose,
         code: state.reason,
         message: state.message,
-        retryable: state.reason !== 'keychain-unavailable',
+        // The same phone would fail the same way: no "Try again" for these.
+        retryable: state.reason !== 'keychain-unavailable' && state.reason !== 'already-registered',
       };
   }
 }

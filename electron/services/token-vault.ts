@@ -31,16 +31,29 @@ export function vaultAccountName(account: VaultAccount): string {
   return `${new URL(account.serverOrigin).origin}#${account.userId}`;
 }
 
-/** No Secret Service / keychain could be reached (no D-Bus, locked, missing, refused). */
+/**
+ * No Secret Service / keychain could be reached (no D-Bus, locked, missing, refused). The
+ * message is what people see (desktop and CLI alike): plain words and one fix step. The raw
+ * libsecret / D-Bus text stays in `detail`, for a developer's debugger, never on screen.
+ */
 export class KeychainUnavailableError extends Error {
   override readonly name = 'KeychainUnavailableError';
   readonly code = 'keychain_unavailable';
   constructor(readonly detail: string) {
     super(
-      `The system keychain is not available, so Keybridge cannot keep you signed in (${detail}). ` +
-        'On Linux, start a Secret Service such as gnome-keyring and unlock it. Nothing was saved to disk.',
+      'The system keychain is not available, so Keybridge cannot keep you signed in. ' +
+        `To fix it: ${keychainFixStep(process.platform)} Nothing was saved to disk.`,
     );
   }
+}
+
+/** The one step that brings the keychain back, per system. */
+export function keychainFixStep(platform: string): string {
+  if (platform === 'darwin')
+    return 'open Keychain Access, unlock the "login" keychain, then try again.';
+  if (platform === 'win32')
+    return 'sign in to Windows with your own account (Credential Manager needs it), then try again.';
+  return 'start and unlock your keyring (GNOME Keyring or KWallet, from your desktop session), then try again.';
 }
 
 type Keytar = {

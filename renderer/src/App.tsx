@@ -1,16 +1,22 @@
 /**
  * The app's frame: follows the session the main process reports (restoring -> signed out ->
- * signed in), shows the keychain banner when there is no keychain, and switches between
- * Login, Account and Settings.
+ * signed in) and switches between Login, Account and Settings. Without a keychain nothing
+ * could keep a sign-in, so the login screen gives way to one fix step (KeychainNeeded) before
+ * any QR is shown. Signing out asks first, then says it is done.
  */
 import { useCallback, useEffect, useState } from 'react';
 import type { KeychainStatus, SessionState } from '../../electron/ipc/contract';
 import type { MeResponse } from '../../server/protocol/api';
 import { AccountView } from './account/AccountView';
-import { api, asUiError, call, UiError } from './bridge';
+import type { UiError } from './bridge';
+import { api, asUiError, call } from './bridge';
 import { LoginScreen } from './login/LoginScreen';
 import { SettingsPane, type SettingsSection } from './settings/SettingsPane';
+import { Dialog } from './ui/Dialog';
 import { ErrorBanner } from './ui/ErrorBanner';
+import { KeychainNeeded } from './ui/KeychainNeeded';
+import { useBackoff } from './ui/useBackoff';
+import { useServerName } from './ui/useServerName';
 
 type View = { page: 'account' } | { page: 'settings'; section: SettingsSection };
 
@@ -26,8 +32,9 @@ export function App() {
       return asUiError(e);
     }
   });
-  const [loginKey, setLoginKey] = useState(0);
   const [version, setVersion] = useState<string | null>(null);
+  const [confirmSignOut, setConfirmSignOut] = useState(false);
+  const [checkingKeychain, setCheckingKeychain] = useState(false);
 
   useEffect(() => {
     if (fatal) return;
@@ -38,7 +45,10 @@ export function App() {
     let keychainPushed = false;
     const offSession = bridge.onSessionChanged((next) => {
       sessionPushed = true;
-      setSession(next);
+      // A retry of the saved sign-in ("restoring" again) keeps the login screen in place.
+      setSession((prev) =>
+        next.status === 'restoring' && prev.status === 'signed-out' ? prev : next,
+      );
     });
     const offKeychain = bridge.onKeychainStatus((next) => {
       keychainPushed = true;
@@ -53,16 +63,25 @@ export function App() {
     };
   }, [fatal]);
 
+  // The login screen stays mounted while this runs: whatever the person typed keeps its place.
   const retryRestore = useCallback(async () => {
-    setSession({ status: 'restoring' });
     const r = await api().restoreSession();
     if (r.ok) setSession(r.value);
     else
       setSession({ status: 'signed-out', reason: 'server-unreachable', message: r.error.message });
-    setLoginKey((k) => k + 1);
   }, []);
 
+  async function checkKeychain() {
+    setCheckingKeychain(true);
+    try {
+      await api().restoreSession();
+    } finally {
+      setCheckingKeychain(false);
+    }
+  }
+
   async function signOut() {
+    setConfirmSignOut(false);
     const r = await api().signOut();
     if (r.ok) setSession(r.value);
   }
@@ -82,7 +101,7 @@ export function App() {
             <span className="muted small" data-testid="signed-in-as">
               {session.user.email}
             </span>
-            <button type="button" onClick={() => void signOut()}>
+            <button type="button" onClick={() => setConfirmSignOut(true)}>
               Sign out
             </button>
           </>
@@ -90,11 +109,10 @@ export function App() {
       </header>
       <main className="content">
         {fatal ? <ErrorBanner error={fatal} /> : null}
-        {keychain && !keychain.available ? (
+        {keychain && !keychain.available && session.status === 'signed-in' ? (
           <div className="banner warn" role="alert" data-testid="keychain-banner">
-            <strong>Keychain unavailable</strong>
-            {keychain.message ??
-              'Your system keychain is not available, so Keybridge cannot keep you signed in after you close it. Nothing is saved to disk.'}
+            <strong>Your system keychain stopped answering</strong>
+            You stay signed in until you quit; after that you will need to sign in again.
           </div>
         ) : null}
         {session.status === 'restoring' ? (
@@ -102,13 +120,33 @@ export function App() {
             Checking for a saved session…
           </p>
         ) : session.status === 'signed-out' ? (
-          <>
-            <SignedOutNotice session={session} onRetry={() => void retryRestore()} />
-            <LoginScreen key={loginKey} onSignedIn={setSession} />
-          </>
+          keychain && !keychain.available ? (
+            <KeychainNeeded checking={checkingKeychain} onCheck={() => void checkKeychain()} />
+          ) : (
+            <>
+              <SignedOutNotice session={session} onRetry={() => void retryRestore()} />
+              <LoginScreen onSignedIn={setSession} />
+            </>
+          )
         ) : (
           <SignedIn session={session} />
         )}
+        {confirmSignOut ? (
+          <Dialog title="Sign out?" onClose={() => setConfirmSignOut(false)}>
+            <p>
+              This computer will be signed out of your exchange account. You can sign in again with
+              your phone.
+            </p>
+            <div className="button-row">
+              <button type="button" className="primary" onClick={() => void signOut()}>
+                Sign out
+              </button>
+              <button type="button" onClick={() => setConfirmSignOut(false)}>
+                Cancel
+              </button>
+            </div>
+          </Dialog>
+        ) : null}
       </main>
       {version ? (
         <footer className="app-footer muted small" data-testid="app-version">
@@ -126,13 +164,13 @@ function SignedOutNotice({
   session: Extract<SessionState, { status: 'signed-out' }>;
   onRetry: () => void;
 }) {
-  if (session.reason === 'server-unreachable') {
+  if (session.reason === 'server-unreachable') return <RestoreRetry onRetry={onRetry} />;
+  if (session.reason === 'signed-out') {
     return (
-      <ErrorBanner
-        title="Can’t reach the exchange"
-        error={new UiError('server_unreachable', session.message ?? '')}
-        onRetry={onRetry}
-      />
+      <div className="banner ok" role="status" data-testid="signed-out-notice">
+        <strong>Signed out</strong>
+        This computer is signed out of your exchange account.
+      </div>
     );
   }
   if (session.reason === 'ended-elsewhere') {
@@ -152,6 +190,38 @@ function SignedOutNotice({
     );
   }
   return null;
+}
+
+/**
+ * A saved sign-in could not be checked because the exchange is out of reach: it is kept, and
+ * checked again by itself with growing waits; each attempt is counted on screen.
+ */
+function RestoreRetry({ onRetry }: { onRetry: () => Promise<void> | void }) {
+  const [phase, setPhase] = useState<'failed' | 'trying'>('failed');
+  const serverName = useServerName();
+  const retry = useCallback(() => {
+    setPhase('trying');
+    void Promise.resolve(onRetry()).finally(() => setPhase('failed'));
+  }, [onRetry]);
+  const backoff = useBackoff(phase, retry);
+  return (
+    <div className="banner warn" role="alert" data-testid="restore-retry">
+      <strong>Can’t reach the exchange{serverName ? ` at ${serverName}` : ''}</strong>
+      <span>
+        Your saved sign-in is kept.{' '}
+        {phase === 'trying'
+          ? 'Trying again…'
+          : `Tried ${backoff.failures || 1} time${backoff.failures > 1 ? 's' : ''}.${
+              backoff.nextInSeconds !== null ? ` Trying again in ${backoff.nextInSeconds} s.` : ''
+            }`}
+      </span>
+      <div className="button-row">
+        <button type="button" onClick={backoff.tryNow} disabled={phase === 'trying'}>
+          Try again now
+        </button>
+      </div>
+    </div>
+  );
 }
 
 function SignedIn({ session }: { session: Extract<SessionState, { status: 'signed-in' }> }) {
@@ -183,7 +253,11 @@ function SignedIn({ session }: { session: Extract<SessionState, { status: 'signe
           type="button"
           className="nav-tab"
           aria-current={view.page === 'account' ? 'page' : undefined}
-          onClick={() => setView({ page: 'account' })}
+          onClick={() => {
+            setView({ page: 'account' });
+            // Fresh on each visit: the checklist changes with what was reviewed in Settings.
+            refresh();
+          }}
         >
           Account
         </button>

@@ -1,30 +1,45 @@
-/** Dates as people read them in a security log: "12 Mar 2026, 14:05" and "3 minutes ago". */
-const dateTime = new Intl.DateTimeFormat(undefined, {
+/**
+ * Dates and times as docs/glossary.md spells them: relative up to a day ("just now",
+ * "5 minutes ago", "3 hours ago"), then the date as "1 Dec 2026". The day-month-year order is
+ * fixed (en-GB) on purpose: a US "12/1/2026" reads as January elsewhere.
+ */
+const dateOnly = new Intl.DateTimeFormat('en-GB', {
   day: 'numeric',
   month: 'short',
   year: 'numeric',
-  hour: '2-digit',
-  minute: '2-digit',
 });
 
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** "1 Dec 2026"; "never" for no date. */
 export function formatDate(iso: string | null): string {
   if (!iso) return 'never';
   const d = new Date(iso);
-  return Number.isNaN(d.getTime()) ? iso : dateTime.format(d);
+  return Number.isNaN(d.getTime()) ? iso : dateOnly.format(d);
 }
 
+/** "just now", "5 minutes ago", "3 hours ago", then "1 Dec 2026". */
 export function formatAgo(iso: string | null, now = Date.now()): string {
   if (!iso) return 'never';
   const t = new Date(iso).getTime();
   if (Number.isNaN(t)) return iso;
-  const s = Math.round((now - t) / 1000);
+  const s = Math.max(0, Math.round((now - t) / 1000));
+  if (now - t >= DAY_MS) return formatDate(iso);
   if (s < 60) return 'just now';
   const m = Math.round(s / 60);
   if (m < 60) return `${m} minute${m === 1 ? '' : 's'} ago`;
-  const h = Math.round(m / 60);
-  if (h < 24) return `${h} hour${h === 1 ? '' : 's'} ago`;
-  return formatDate(iso);
+  const h = Math.min(23, Math.round(m / 60));
+  return `${h} hour${h === 1 ? '' : 's'} ago`;
 }
+
+/** "m:ss", for a code's time left. */
+export function formatClock(seconds: number): string {
+  const m = Math.floor(seconds / 60);
+  const s = seconds % 60;
+  return `${m}:${String(s).padStart(2, '0')}`;
+}
+
+export type DeviceKind = 'phone' | 'computer';
 
 /** "Chrome on Android" from a user agent, good enough for a sessions list. */
 export function describeUserAgent(ua: string | null): string {
@@ -51,4 +66,9 @@ export function describeUserAgent(ua: string | null): string {
             ? 'Linux'
             : 'unknown system';
   return `${browser} on ${os}`;
+}
+
+/** Which icon a session's device gets: phones by their user agent, everything else a computer. */
+export function deviceKindOf(ua: string | null): DeviceKind {
+  return ua && /Android|iPhone|iPad|Mobile/.test(ua) ? 'phone' : 'computer';
 }

@@ -125,7 +125,7 @@ test('different networks: after yes, the desktop asks for the code the phone sho
   assert.match(reverseCode ?? '', /^\d{6}$/);
 
   await dialog.getByLabel('Code from your phone', { exact: true }).fill(reverseCode!);
-  await dialog.getByRole('button', { name: 'Confirm code' }).click();
+  await dialog.getByRole('button', { name: 'Verify code' }).click();
   await page.getByText(/^Passkey added\. “.+” is ready to sign in\.$/).waitFor();
   await tablet.waitForPairingDone();
   assert.equal(await page.getByTestId('passkey-row').count(), 2);

@@ -31,16 +31,18 @@ test('different networks: the desktop asks for the code the phone shows', async 
   await input.waitFor();
   // A wrong code first: refused, the attempt stays alive, tries left are shown.
   await input.fill(reverseCode === '000000' ? '111111' : '000000');
-  await page.getByRole('button', { name: 'Confirm code' }).click();
+  await page.getByRole('button', { name: 'Verify code' }).click();
   await page.getByText(/^\d+ tries left$/).waitFor();
   await page.getByRole('alert').first().waitFor();
+  // The tries left are said once, under the field, not again in the notice.
+  assert.equal(await page.getByText(/tries left/).count(), 1);
 
   await input.fill(reverseCode!);
-  await page.getByRole('button', { name: 'Confirm code' }).click();
+  await page.getByRole('button', { name: 'Verify code' }).click();
   await page.getByTestId('account-email').filter({ hasText: email }).waitFor();
 });
 
-test('server down at launch: plain words, and Try again works once it is up', async ({
+test('server down at launch: the server is named, attempts are counted and retried by themselves, the place is kept', async ({
   world,
   launchDesktop,
   onTestFinished,
@@ -51,15 +53,28 @@ test('server down at launch: plain words, and Try again works once it is up', as
   const desktop = await launchDesktop({ serverUrl: gate.url });
   const { page } = desktop;
 
-  await page.getByText('Keybridge cannot reach the exchange right now').waitFor();
+  const retry = page.getByTestId('server-retry');
+  await retry.waitFor();
+  assert.match(
+    await retry.innerText(),
+    new RegExp(`Can’t reach the exchange at ${new URL(gate.url).host}`),
+    'the server is named',
+  );
   assert.equal(
     await page.getByTestId('login-qr').locator('img').count(),
     0,
     'no QR without a server',
   );
+  // Without anyone pressing anything, the next attempts run and are counted.
+  await retry.getByText(/Tried 2 times\. Trying again in \d+ s\./).waitFor({ timeout: 15_000 });
+  // "Try again now" skips the wait; still down, so it counts one more.
+  await retry.getByRole('button', { name: 'Try again now' }).click();
+  await retry.getByText(/Tried 3 times\./).waitFor({ timeout: 15_000 });
+  // The side column says what is going on instead of explaining the camera.
+  assert.match(await page.getByTestId('login-guide').innerText(), /tries again by itself/);
 
   gate.open();
-  await page.getByRole('button', { name: 'Try again' }).click();
+  await retry.getByRole('button', { name: 'Try again now' }).click();
   const link = await readQr(page);
   await phone.approvePairing(link);
   await page.getByTestId('account-email').filter({ hasText: email }).waitFor();

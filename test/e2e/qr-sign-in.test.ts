@@ -50,6 +50,12 @@ test('QR sign-in, restart signs in from the keychain, sign out clears it', async
   // Sign out: back to the QR, keychain entry gone, the old token refused by the server.
   const token = await vault.getRefreshToken(account);
   await second.page.getByRole('button', { name: 'Sign out' }).click();
+  // Asked first, then said: "Signed out".
+  await second.page
+    .getByRole('dialog', { name: 'Sign out?' })
+    .getByRole('button', { name: 'Sign out' })
+    .click();
+  await second.page.getByTestId('signed-out-notice').waitFor();
   await second.page.getByTestId('login-qr').waitFor();
   assert.equal(await vault.getRefreshToken(account), null, 'sign out deleted the refresh token');
   assert.equal(await vault.getCurrentAccount(), null);

@@ -88,7 +88,7 @@ test('revoke another session from the Sessions list', async ({ world, launchDesk
   const rows = page.getByTestId('session-row');
   await rows.nth(1).waitFor(); // the phone's web session and this one
   assert.equal(await rows.count(), 2);
-  const current = rows.filter({ hasText: 'This session' });
+  const current = rows.filter({ hasText: 'This computer' });
   assert.equal(await current.count(), 1, 'this session is marked');
   // Asked from the phone's page (its cookie, its origin): is the phone still signed in?
   const phoneMe = () =>
@@ -97,11 +97,20 @@ test('revoke another session from the Sessions list', async ({ world, launchDesk
     );
   assert.equal(await phoneMe(), 200);
 
-  await rows
-    .filter({ hasNotText: 'This session' })
-    .getByRole('button', { name: /Sign out session/ })
-    .click();
-  await page.getByText('Session signed out.').waitFor();
+  const other = rows.filter({ hasNotText: 'This computer' });
+  // The phone by its readable name, with a phone icon; never its raw user agent.
+  assert.equal((await other.getByTestId('session-device').innerText()).trim(), 'Chrome on Android');
+  assert.equal(await other.locator('.device-icon svg').count(), 1);
+  assert.doesNotMatch(await other.innerText(), /Mozilla/);
+  await other.getByRole('button', { name: /^Sign out Chrome on Android/ }).click();
+  // Asked first: Cancel keeps the session.
+  const ask = page.getByRole('dialog', { name: 'Sign out Chrome on Android?' });
+  await ask.getByRole('button', { name: 'Cancel' }).click();
+  await ask.waitFor({ state: 'detached' });
+  assert.equal(await phoneMe(), 200, 'nothing happened before the confirmation');
+  await other.getByRole('button', { name: /^Sign out Chrome on Android/ }).click();
+  await ask.getByRole('button', { name: 'Sign out' }).click();
+  await page.getByText('Signed out Chrome on Android.').waitFor();
   await rows.nth(1).waitFor({ state: 'detached' }); // the list reloads after the notice
   assert.equal(await rows.count(), 1);
   assert.equal(await phoneMe(), 401, 'the phone session is over on the server');

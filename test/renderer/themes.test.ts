@@ -2,8 +2,8 @@
  * Issue 4: the desktop renderer is readable in light and dark system themes. The app is
  * launched with each system colour scheme; on the login screen and in every Settings section
  * the page's own computed styles give each visible text's colour and the backgrounds behind
- * it, and the WCAG 2 contrast ratio of body text, primary buttons and links must be at least
- * 4.5:1. The two themes must really differ (the page background changes).
+ * it, and the WCAG 2 contrast ratio of body text, primary buttons, links and disabled
+ * buttons must be at least 4.5:1. The two themes must really differ (the page background changes).
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -25,7 +25,14 @@ const SCREENSHOT_DIR = process.env.KEYBRIDGE_SCREENSHOT_DIR;
 type Rgba = [number, number, number, number];
 type Kind = 'text' | 'primary' | 'link';
 /** What the page reports for one element with text of its own. */
-type RawSample = { kind: Kind; text: string; color: string; backgrounds: string[] };
+type RawSample = {
+  kind: Kind;
+  text: string;
+  color: string;
+  backgrounds: string[];
+  /** computed opacity of the element and each ancestor, innermost first */
+  opacities: number[];
+};
 type Sample = { kind: Kind; text: string; ratio: number; fg: Rgba; bg: Rgba };
 
 /**
@@ -39,7 +46,9 @@ const PROBE = (root: string) => `(() => {
   if (!root) return null;
   const out = [];
   for (const el of root.querySelectorAll('*')) {
-    if (el.closest('svg, [aria-hidden="true"], :disabled')) continue;
+    // Disabled controls too: "Verify code" waits disabled until six digits are typed, and
+    // a person must still read what it will do.
+    if (el.closest('svg, [aria-hidden="true"]')) continue;
     const own = Array.from(el.childNodes)
       .filter((n) => n.nodeType === 3)
       .map((n) => n.textContent.trim())
@@ -55,8 +64,13 @@ const PROBE = (root: string) => `(() => {
         ? 'link'
         : 'text';
     const backgrounds = [];
-    for (let n = el; n; n = n.parentElement) backgrounds.push(getComputedStyle(n).backgroundColor);
-    out.push({ kind, text: own.slice(0, 40), color: style.color, backgrounds });
+    const opacities = [];
+    for (let n = el; n; n = n.parentElement) {
+      const cs = getComputedStyle(n);
+      backgrounds.push(cs.backgroundColor);
+      opacities.push(Number(cs.opacity));
+    }
+    out.push({ kind, text: own.slice(0, 40), color: style.color, backgrounds, opacities });
   }
   return out;
 })()`;
@@ -110,8 +124,22 @@ async function measure(page: Page, root: string): Promise<Sample[]> {
   const raw = (await page.evaluate(PROBE(root))) as RawSample[] | null;
   assert.ok(raw, `${root} is on screen`);
   return raw.map((s) => {
-    const bg = effectiveBackground(s.backgrounds);
-    const fg = over(parseColor(s.color), bg);
+    // A see-through element (opacity < 1, e.g. a faded disabled button) is painted, text and
+    // background together, and then blended into what is behind it: both sides fade.
+    const faded = s.opacities.findIndex((o) => o < 1);
+    if (faded === -1 || faded === s.backgrounds.length - 1) {
+      const bg = effectiveBackground(s.backgrounds);
+      const fg = over(parseColor(s.color), bg);
+      return { kind: s.kind, text: s.text, fg, bg, ratio: contrast(fg, bg) };
+    }
+    const behind = effectiveBackground(s.backgrounds.slice(faded + 1));
+    let inner = behind;
+    for (let i = faded; i >= 0; i--) inner = over(parseColor(s.backgrounds[i]!), inner);
+    const innerFg = over(parseColor(s.color), inner);
+    const alpha = s.opacities[faded]!;
+    const blend = (c: Rgba): Rgba => over([c[0], c[1], c[2], alpha], behind);
+    const fg = blend(innerFg);
+    const bg = blend(inner);
     return { kind: s.kind, text: s.text, fg, bg, ratio: contrast(fg, bg) };
   });
 }
@@ -177,7 +205,7 @@ async function checkTheme(t: TestContext, colorScheme: 'light' | 'dark') {
   const nav = page.getByRole('navigation', { name: 'Settings sections' });
   const ready: Record<string, () => Promise<void>> = {
     Passkeys: () => page.getByText('No passkeys yet').waitFor(),
-    'Two-factor': () => page.getByRole('heading', { name: /Two-factor/ }).waitFor(),
+    'Authenticator app': () => page.getByRole('heading', { name: 'Authenticator app' }).waitFor(),
     Sessions: () => page.getByTestId('session-row').first().waitFor(),
     Activity: () =>
       page.getByRole('list', { name: 'Security events' }).getByRole('listitem').first().waitFor(),
@@ -185,8 +213,8 @@ async function checkTheme(t: TestContext, colorScheme: 'light' | 'dark') {
   for (const [section, loaded] of Object.entries(ready)) {
     await nav.getByRole('button', { name: section }).click();
     await loaded();
-    // Primary actions live in Passkeys (Add a passkey) and Two-factor (Set up).
-    const needsAction = section === 'Passkeys' || section === 'Two-factor';
+    // Primary actions live in Passkeys (Add a passkey) and Authenticator app (Set up).
+    const needsAction = section === 'Passkeys' || section === 'Authenticator app';
     assertReadable(
       t,
       await measure(page, 'body'),
@@ -267,5 +295,30 @@ for (const scheme of ['light', 'dark'] as const) {
     }
     await step.no.click();
     await dialog.getByText('Stopped. No one can use the old code.').waitFor();
+  });
+}
+
+// The reverse-code step only appears when phone and desktop are on different networks; its
+// "Verify code" button is disabled until six digits are typed (it once faded to 2.6:1 in dark).
+for (const scheme of ['light', 'dark'] as const) {
+  test(`${scheme}: the reverse-code step and its disabled "Verify code" are readable`, async (t) => {
+    const { phone } = await world.newAccount();
+    const { page } = await world.launchDesktop(t, {
+      colorScheme: scheme,
+      localAddress: '127.0.0.2',
+    });
+    const link = await readQr(page);
+    await phone.page.goto('about:blank');
+    await phone.approvePairing(link, { expectCode: true });
+    const form = page.getByRole('form', { name: 'Check with your phone' });
+    await form.waitFor();
+    const verify = form.getByRole('button', { name: 'Verify code' });
+    assert.equal(await verify.isDisabled(), true, 'disabled before six digits');
+    const samples = await measure(page, 'form[aria-label="Check with your phone"]');
+    assert.ok(
+      samples.some((s) => s.text === 'Verify code'),
+      'the disabled button was measured',
+    );
+    assertReadable(t, samples, `${scheme} reverse-code step`, false);
   });
 }

@@ -1,7 +1,7 @@
 /**
  * The renderer itself, in the browser harness against the real server and keychain: it runs
  * under its strict CSP and cannot reach the network; it is usable from the keyboard; it says
- * plainly when there is no keychain; and the Two-factor pane enrols an authenticator app (QR +
+ * plainly when there is no keychain; and the Authenticator app pane enrols an authenticator app (QR +
  * manual key, recovery codes once), password sign-in then asks for the code, and turning 2FA
  * off needs a verification (here answered with a recovery code).
  */
@@ -85,7 +85,7 @@ test('keyboard only: "Can’t scan?" reveals help and copies the QR link', async
   );
 });
 
-test('no keychain: a plain banner, and nothing kept', async (t) => {
+test('no keychain: plain words and one fix step before any QR, and nothing kept', async (t) => {
   // The OS keychain is the true boundary here: one that does not answer.
   const refuse = async (): Promise<never> => {
     throw new KeychainUnavailableError('no Secret Service in this test');
@@ -99,13 +99,15 @@ test('no keychain: a plain banner, and nothing kept', async (t) => {
   };
   // Browser mode: only there can the test hand the main process a keychain that refuses.
   const desktop = await world.launchDesktop(t, { vault, mode: 'browser' });
-  const banner = desktop.page.getByTestId('keychain-banner');
-  await banner.waitFor();
-  assert.match(await banner.innerText(), /keychain/i);
-  await readQr(desktop.page); // signing in is still offered
+  const screen = desktop.page.getByTestId('keychain-needed');
+  await screen.waitFor();
+  assert.match(await screen.innerText(), /keychain/i);
+  assert.doesNotMatch(await screen.innerText(), /Secret Service in this test/, 'no raw detail');
+  // Signing in waits for the keychain (test/renderer/login-states.test.ts covers the way back).
+  assert.equal(await desktop.page.getByTestId('login-qr').count(), 0);
 });
 
-test('Two-factor: enrol with the key, sign in with a code, turn off with a recovery code', async (t) => {
+test('Authenticator app: enrol with the key, sign in with a code, turn off with a recovery code', async (t) => {
   const { email } = await world.newAccount();
   const desktop = await world.launchDesktop(t);
   const { page } = desktop;
@@ -124,7 +126,7 @@ test('Two-factor: enrol with the key, sign in with a code, turn off with a recov
   await signIn();
   await page.getByRole('button', { name: 'Settings' }).click();
   const nav = page.getByRole('navigation', { name: 'Settings sections' });
-  await nav.getByRole('button', { name: 'Two-factor' }).click();
+  await nav.getByRole('button', { name: 'Authenticator app' }).click();
   await page.getByRole('button', { name: 'Set up an authenticator app' }).click();
   const verifyDialog = page.getByRole('dialog', { name: 'Confirm it’s you' });
   await verifyDialog.getByLabel('Password').fill(PASSWORD);
@@ -135,7 +137,7 @@ test('Two-factor: enrol with the key, sign in with a code, turn off with a recov
   const key = (await enrol.getByTestId('totp-manual-key').innerText()).replace(/\s+/g, '');
   const totp = new OTPAuth.TOTP({ secret: OTPAuth.Secret.fromBase32(key) });
   await enrol.getByLabel('Code from the app').fill(totp.generate());
-  await enrol.getByRole('button', { name: 'Turn on two-factor' }).click();
+  await enrol.getByRole('button', { name: 'Turn on', exact: true }).click();
 
   const codesDialog = page.getByRole('dialog', { name: 'Save your recovery codes' });
   const codes = await codesDialog.getByRole('listitem').allInnerTexts();
@@ -145,14 +147,19 @@ test('Two-factor: enrol with the key, sign in with a code, turn off with a recov
 
   // Password sign-in now asks for the code (the next 30-second step: the last one is used).
   await page.getByRole('button', { name: 'Sign out' }).click();
+  await page
+    .getByRole('dialog', { name: 'Sign out?' })
+    .getByRole('button', { name: 'Sign out' })
+    .click();
+  await page.getByTestId('signed-out-notice').waitFor();
   await signIn(() => totp.generate({ timestamp: Date.now() + 30_000 }));
 
   // Turning it off needs a fresh verification: password + a recovery code.
   await page.getByRole('button', { name: 'Settings' }).click();
-  await nav.getByRole('button', { name: 'Two-factor' }).click();
-  await page.getByRole('button', { name: 'Turn off two-factor' }).click();
+  await nav.getByRole('button', { name: 'Authenticator app' }).click();
+  await page.getByRole('button', { name: 'Turn off the authenticator app' }).click();
   await page
-    .getByRole('dialog', { name: 'Turn off two-factor?' })
+    .getByRole('dialog', { name: 'Turn off the authenticator app?' })
     .getByRole('button', { name: 'Turn off' })
     .click();
   await verifyDialog.getByLabel('Password').fill(PASSWORD);

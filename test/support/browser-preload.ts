@@ -41,6 +41,10 @@ export type BrowserBridgeOptions = {
   vaultService?: string;
   /** bind the core's outgoing connections (tests: '127.0.0.2' = another network) */
   localAddress?: string;
+  /** the app's data directory (the harness's twin of Electron's userData) */
+  dataDir?: string;
+  /** stop offering QR codes after this long (the app's default is 5 minutes) */
+  qrMaxWaitMs?: number;
   log: (line: string) => void;
 };
 
@@ -68,6 +72,8 @@ export async function attachBrowserBridge(
     serverUrl: opts.serverUrl,
     vault: opts.vault ?? createKeytarVault(opts.vaultService ? { service: opts.vaultService } : {}),
     localAddress: opts.localAddress,
+    qrMaxWaitMs: opts.qrMaxWaitMs,
+    dataDir: opts.dataDir,
     clipboard: { writeText: async (text) => void (clipboard = text) },
     openInBrowser: async (url) => {
       opened.push(url);

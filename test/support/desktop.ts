@@ -38,6 +38,8 @@ export type LaunchDesktopOptions = {
   dataDir?: string;
   /** Bind the app's outgoing connections to this address ('127.0.0.2' = "another network"). */
   localAddress?: string;
+  /** browser mode: stop offering QR codes after this long (the app's default: 5 minutes) */
+  qrMaxWaitMs?: number;
   colorScheme?: 'light' | 'dark';
   /** Show the window (dev tool); tests run headless. */
   headed?: boolean;
@@ -155,6 +157,8 @@ async function launchBrowser(
       vault: opts.vault,
       vaultService: opts.vaultService,
       localAddress: opts.localAddress,
+      qrMaxWaitMs: opts.qrMaxWaitMs,
+      dataDir,
       log,
     });
     // Like Electron's main: look in the keychain first, so the window opens on the right screen.

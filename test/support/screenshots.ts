@@ -6,12 +6,22 @@
  *
  * Phone screens at 390x844 (light and dark: screenshots-phone.ts), desktop screens
  * at 1100x750 in light and dark. The login QR encodes a live secret, so it is masked.
+ * `desktopScreens` (issue 9) adds every desktop screen at 1100x750 and 800x600, light and dark
+ * (`<name>-light.png`, `<name>-800x600-dark.png`, ...). `npm run screenshots` runs this file.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Locator, Page } from 'playwright-core';
 import type { TestContext } from 'vitest';
-import { openAddPasskey, confirmPhoneStep, signInWithPassword } from '../e2e/support/desktop-ui';
+import {
+  openAddPasskey,
+  confirmPhoneStep,
+  openSettings,
+  signInWithPassword,
+} from '../e2e/support/desktop-ui';
+import { startTcpGate } from '../e2e/support/tcp-gate';
+import { KeychainUnavailableError, type TokenVault } from '../../electron/services/token-vault';
+import type { LaunchDesktopOptions } from './desktop';
 import { PASSWORD, startWorld, type World } from './world';
 import { createPhone, type Phone } from './phone';
 import { readQr } from './read-qr';
@@ -76,10 +86,142 @@ async function addPasskeyOn(world: World, email: string, phone: Phone) {
   await step.yes.click();
 }
 
+// ------------------------------------------------------------------ desktop screens (issue 9)
+
+const SMALL_VIEWPORT = { width: 800, height: 600 };
+
+/** One desktop screen at both sizes, light and dark; the size is put back afterwards. */
+async function desktopScreen(page: Page, name: string, mask: Locator[] = []) {
+  await desktopShots(page, name, mask);
+  await page.setViewportSize(SMALL_VIEWPORT);
+  for (const colorScheme of ['light', 'dark'] as const) {
+    await page.emulateMedia({ colorScheme });
+    await page.waitForTimeout(150);
+    await shot(page, `${name}-800x600-${colorScheme}`, mask);
+  }
+  await page.emulateMedia({ colorScheme: 'light' });
+  await page.setViewportSize(DESKTOP_VIEWPORT);
+}
+
+async function desktopWith(world: World, options: Partial<LaunchDesktopOptions>) {
+  const d = await world.launchDesktop(ctx, options);
+  await d.page.setViewportSize(DESKTOP_VIEWPORT);
+  return d.page;
+}
+
+/** Every desktop screen issue 9 changed, from the real flows. */
+async function desktopScreens(world: World) {
+  const { email, phone } = await world.newAccount();
+  const liveQr = (page: Page) => [page.getByTestId('login-qr')];
+
+  // Login: password mode with the "Forgot password?" note.
+  {
+    const page = await desktop(world);
+    await readQr(page);
+    await page.getByRole('button', { name: 'Sign in with password instead' }).click();
+    await page.getByRole('button', { name: 'Forgot password?' }).click();
+    await page.getByTestId('forgot-password').waitFor();
+    await desktopScreen(page, 'desktop-login-password');
+  }
+
+  // Scanned: "Check your phone" (motion off in screenshots), then the reverse-code step.
+  {
+    const page = await desktop(world, '127.0.0.2');
+    const link = await readQr(page);
+    await desktopScreen(page, 'desktop-login-qr', liveQr(page));
+    await phone.page.goto('about:blank');
+    await phone.page.goto(link);
+    await page.getByTestId('check-phone').waitFor();
+    await desktopScreen(page, 'desktop-login-check-phone');
+    await phone.page.getByRole('button', { name: 'Approve' }).click();
+    await page.getByLabel('Code from your phone', { exact: true }).waitFor();
+    await desktopScreen(page, 'desktop-login-reverse-code');
+  }
+
+  // The server out of reach at launch: named, retried with backoff.
+  {
+    const gate = await startTcpGate({ host: '127.0.0.1', port: world.server.port }, false);
+    cleanups.push(() => gate.close());
+    const page = await desktopWith(world, { serverUrl: gate.url });
+    await page
+      .getByTestId('server-retry')
+      .getByText(/Tried 2 times/)
+      .waitFor({ timeout: 20_000 });
+    await desktopScreen(page, 'desktop-login-server-down');
+  }
+
+  // No keychain: one fix step before any QR.
+  {
+    const refuse = async (): Promise<never> => {
+      throw new KeychainUnavailableError('no Secret Service (screenshot)');
+    };
+    const vault: TokenVault = {
+      getRefreshToken: refuse,
+      setRefreshToken: refuse,
+      deleteRefreshToken: refuse,
+      getCurrentAccount: refuse,
+      setCurrentAccount: refuse,
+    };
+    const page = await desktopWith(world, { vault, mode: 'browser' });
+    await page.getByTestId('keychain-needed').waitFor();
+    await desktopScreen(page, 'desktop-keychain-needed');
+  }
+
+  // Signed in: the account with its checklist, the sessions list and its confirmation, the
+  // add-passkey dialog, the sign-out confirmation and the "Signed out" notice.
+  {
+    const page = await desktop(world);
+    await signInWithPassword(page, email);
+    await page.getByRole('list', { name: 'Security checklist' }).waitFor();
+    await desktopScreen(page, 'desktop-account');
+    await openSettings(page, 'Sessions');
+    await page.getByTestId('session-row').nth(1).waitFor();
+    await desktopScreen(page, 'desktop-settings-sessions');
+    await page
+      .getByTestId('session-row')
+      .filter({ hasNotText: 'This computer' })
+      .getByRole('button', { name: /^Sign out / })
+      .click();
+    await page.getByRole('dialog').waitFor();
+    await desktopScreen(page, 'desktop-settings-sessions-confirm');
+    await page.getByRole('dialog').getByRole('button', { name: 'Cancel' }).click();
+    await page.getByRole('button', { name: 'Account' }).click();
+    await page.getByText('all reviewed').waitFor();
+    await desktopScreen(page, 'desktop-account-reviewed');
+    await openSettings(page, 'Passkeys');
+    await page.getByTestId('passkey-row').first().waitFor();
+    await desktopScreen(page, 'desktop-settings-passkeys');
+    const dialog = await openAddPasskey(page);
+    await desktopScreen(page, 'desktop-add-passkey', [dialog.getByTestId('login-qr')]);
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('dialog', { name: 'Sign out?' }).waitFor();
+    await desktopScreen(page, 'desktop-sign-out-confirm');
+    await page
+      .getByRole('dialog', { name: 'Sign out?' })
+      .getByRole('button', { name: 'Sign out' })
+      .click();
+    await page.getByTestId('signed-out-notice').waitFor();
+    await readQr(page);
+    await desktopScreen(page, 'desktop-signed-out', liveQr(page));
+  }
+
+  // The codes stopped: the last one dimmed in place (a world whose codes live 3 s).
+  {
+    const short = await startWorld({ tunnel: { limits: { unscannedMs: 3_000 } } });
+    cleanups.push(() => short.close());
+    const page = await desktopWith(short, { qrMaxWaitMs: 4_000 });
+    await page.getByTestId('qr-expired').waitFor({ timeout: 20_000 });
+    await desktopScreen(page, 'desktop-login-expired');
+  }
+}
+
 async function main() {
   fs.mkdirSync(OUT, { recursive: true });
   const world = await startWorld();
   try {
+    await desktopScreens(world);
+
     const { email, phone } = await world.newAccount();
 
     // (1) Desktop login with the QR (masked) and the version footer; (2) phone sign-in review.

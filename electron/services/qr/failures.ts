@@ -35,14 +35,15 @@ export function failureFrom(e: unknown): Failure {
   };
 }
 
+const ALREADY_REGISTERED: Failure = {
+  reason: 'already-registered',
+  message:
+    'This phone already has a passkey for this account. Use another phone or a security key.',
+};
+
 /** The phone said no. */
 export function failureOfReject(message: RejectMessage): Failure {
-  if (message.reason === 'already-registered')
-    return {
-      reason: 'already-registered',
-      message:
-        'This phone already has a passkey for this account. Use another phone or a security key.',
-    };
+  if (message.reason === 'already-registered') return ALREADY_REGISTERED;
   // The phone's own refusals of an add-passkey QR (signed out, another account).
   if (message.detail === 'wrong-account' || message.detail === 'signed-out')
     return {
@@ -96,7 +97,6 @@ const VERIFICATION_FAILED = new Set([
   'challenge_expired',
   'attempt_not_found',
   'not_approved',
-  'credential_already_registered',
   'passkey_limit_reached',
 ]);
 
@@ -113,6 +113,14 @@ export function redeemRefusal(e: unknown): RedeemRefusal | null {
         message: 'The code was wrong too many times. Start again with a new QR code.',
       },
       tellPhone: 'The code was wrong too many times.',
+    };
+  // The phone made a passkey it already had for this account (its provider did not refuse):
+  // the same words as the phone's own refusal, not "the exchange did not accept".
+  if (e.code === 'credential_already_registered')
+    return {
+      kind: 'fail',
+      failure: ALREADY_REGISTERED,
+      tellPhone: 'This phone already has a passkey for this account.',
     };
   if (VERIFICATION_FAILED.has(e.code))
     return {

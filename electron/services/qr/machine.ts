@@ -222,7 +222,11 @@ export function runQrMachine(options: QrMachineOptions): QrLogin {
       if (!refusal) throw e;
       switch (refusal.kind) {
         case 'code-asked':
-          setState({ status: 'needs-code' });
+          setState(
+            pairing.scannedUntil
+              ? { status: 'needs-code', expiresAt: pairing.scannedUntil }
+              : { status: 'needs-code' },
+          );
           armCodeDeadline(pairing);
           return;
         case 'code-wrong':
@@ -230,6 +234,7 @@ export function runQrMachine(options: QrMachineOptions): QrLogin {
             status: 'needs-code',
             triesLeft: refusal.triesLeft,
             message: refusal.message,
+            ...(pairing.scannedUntil ? { expiresAt: pairing.scannedUntil } : {}),
           });
           return;
         case 'fail':

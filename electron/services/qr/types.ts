@@ -52,7 +52,8 @@ export type QrLoginState =
   | { status: 'confirm-phone'; phone: PhoneInfo }
   | { status: 'waiting-for-approval'; phone: PhoneInfo; sameNetwork: boolean }
   /** the networks differ: type the 6 digits the phone shows, via submitCode */
-  | { status: 'needs-code'; triesLeft?: number; message?: string }
+  /** `expiresAt`: when the scanned pairing ends (epoch ms, relay clock), if the relay said */
+  | { status: 'needs-code'; triesLeft?: number; message?: string; expiresAt?: number }
   | { status: 'verifying' }
   | { status: 'signed-in'; user: UserSummary }
   | { status: 'passkey-added'; passkey: PasskeyView }

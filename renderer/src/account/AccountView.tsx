@@ -7,10 +7,26 @@ const methodWords = { password: 'your password', passkey: 'a passkey', qr: 'your
 
 const sectionFor: Record<ChecklistItem['id'], SettingsSection> = {
   passkey: 'passkeys',
-  totp: 'two-factor',
-  recovery: 'two-factor',
+  totp: 'authenticator',
+  recovery: 'authenticator',
   sessions: 'sessions',
 };
+
+/**
+ * What the button says when the item is not done yet: the step itself. A done item, and the
+ * sessions item always, say "Review": being signed in on a phone and here is healthy, not
+ * something to fix.
+ */
+const actionFor: Record<ChecklistItem['id'], string> = {
+  passkey: 'Add',
+  totp: 'Set up',
+  recovery: 'Set up',
+  sessions: 'Review',
+};
+
+function actionOf(item: ChecklistItem): string {
+  return item.done ? 'Review' : actionFor[item.id];
+}
 
 type Props = { me: MeResponse; onOpenSettings: (s: SettingsSection) => void };
 
@@ -38,15 +54,18 @@ export function AccountView({ me, onOpenSettings }: Props) {
           <div>
             <h2 id="checklist-title">Security checklist</h2>
             <p className="muted small">
-              {done} of {me.checklist.length} done
+              {done === me.checklist.length ? 'All done' : `${done} of ${me.checklist.length} done`}
             </p>
           </div>
         </div>
         <ul className="checklist" aria-label="Security checklist">
           {me.checklist.map((item) => (
             <li key={item.id}>
-              <span className={`check-icon ${item.done ? 'done' : 'todo'}`} aria-hidden="true">
-                {item.done ? '✓' : '!'}
+              <span
+                className={`check-icon ${item.done ? 'done' : item.id === 'sessions' ? 'review' : 'todo'}`}
+                aria-hidden="true"
+              >
+                {item.done ? '✓' : item.id === 'sessions' ? '•' : '!'}
               </span>
               <div className="row-main">
                 <div className="row-title">
@@ -58,10 +77,10 @@ export function AccountView({ me, onOpenSettings }: Props) {
               <div className="row-actions">
                 <button
                   type="button"
-                  aria-label={`${item.done ? 'Review' : 'Fix'}: ${item.label}`}
+                  aria-label={`${actionOf(item)}: ${item.label}`}
                   onClick={() => onOpenSettings(sectionFor[item.id])}
                 >
-                  {item.done ? 'Review' : 'Fix'}
+                  {actionOf(item)}
                 </button>
               </div>
             </li>

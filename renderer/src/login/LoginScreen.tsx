@@ -1,49 +1,53 @@
 /**
  * The first thing a person sees: scan with the phone (the main way), or the password fallback.
+ * The side column says what to do for the state the left side is in (login/SideGuide.tsx);
+ * the password link is offered only while no phone is part-way through a sign-in.
  */
-import { useState } from 'react';
-import type { SessionState } from '../../../electron/ipc/contract';
+import { useCallback, useState } from 'react';
+import type { QrView, SessionState } from '../../../electron/ipc/contract';
 import { api } from '../bridge';
 import { PasswordForm } from './PasswordForm';
 import { QrFlowPanel } from './QrFlowPanel';
+import { SideGuide } from './SideGuide';
 
 type Props = { onSignedIn: (s: SessionState) => void };
 
 const startSignIn = () => api().startQrSignIn();
 
+/** A phone is part-way through: switching to the password would abandon its sign-in. */
+const phoneInProgress = (v: QrView) =>
+  v.status === 'scanned' || v.status === 'needs-code' || v.status === 'verifying';
+
 export function LoginScreen({ onSignedIn }: Props) {
   const [mode, setMode] = useState<'qr' | 'password'>('qr');
+  const [view, setView] = useState<QrView>({ status: 'starting', purpose: 'sign-in' });
+  const [passwordFailures, setPasswordFailures] = useState(0);
+  const onView = useCallback((v: QrView) => setView(v), []);
 
   return (
     <section className="card" aria-labelledby="login-title">
       <div className="login">
         <div>
           {mode === 'qr' ? (
-            <QrFlowPanel purpose="sign-in" start={startSignIn} />
+            <QrFlowPanel purpose="sign-in" start={startSignIn} onView={onView} />
           ) : (
-            <PasswordForm onSignedIn={onSignedIn} onBack={() => setMode('qr')} />
+            <PasswordForm
+              onSignedIn={onSignedIn}
+              onBack={() => setMode('qr')}
+              onFailed={() => setPasswordFailures((n) => n + 1)}
+            />
           )}
         </div>
-        <div>
+        <div className="side-guide" data-testid="login-guide">
           <h1 id="login-title">Sign in to your exchange account</h1>
-          <p className="muted">Use the passkey on your phone. No password to type.</p>
-          <ol className="steps">
-            <li>Open the camera on your phone and point it at the code.</li>
-            <li>Open the link on the exchange’s own site that appears.</li>
-            <li>
-              Check the computer details your phone shows, then approve with your fingerprint or
-              face.
-            </li>
-          </ol>
-          <p className="small muted">
-            The code works once and only for a minute. Keybridge never asks you to scan a code that
-            someone sent you.
-          </p>
-          <hr className="divider" />
-          {mode === 'qr' ? (
-            <button type="button" className="linklike" onClick={() => setMode('password')}>
-              Sign in with password instead
-            </button>
+          <SideGuide mode={mode} view={view} passwordFailures={passwordFailures} />
+          {mode === 'qr' && !phoneInProgress(view) ? (
+            <>
+              <hr className="divider" />
+              <button type="button" className="linklike" onClick={() => setMode('password')}>
+                Sign in with password instead
+              </button>
+            </>
           ) : null}
         </div>
       </div>

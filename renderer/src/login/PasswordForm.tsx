@@ -6,9 +6,15 @@ import { ErrorBanner } from '../ui/ErrorBanner';
 import { AuthenticatorCodeField, EmailField, PasswordField } from '../ui/fields';
 import { useSubmit } from '../ui/useSubmit';
 
-type Props = { onSignedIn: (s: SessionState) => void; onBack: () => void };
+type Props = {
+  onSignedIn: (s: SessionState) => void;
+  onBack: () => void;
+  /** a wrong password (the side column offers the phone after a few) */
+  onFailed?: () => void;
+};
 
-export function PasswordForm({ onSignedIn, onBack }: Props) {
+export function PasswordForm({ onSignedIn, onBack, onFailed }: Props) {
+  const [forgot, setForgot] = useState(false);
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
   const [totp, setTotp] = useState('');
@@ -21,6 +27,7 @@ export function PasswordForm({ onSignedIn, onBack }: Props) {
       onSignedIn(session);
     },
     (err) => {
+      if (err.code === 'invalid_credentials') onFailed?.();
       if (err.code !== 'totp_required') return err;
       // The first time, asking for the code is the answer; after that it is an error.
       const shown = needTotp ? err : null;
@@ -52,6 +59,22 @@ export function PasswordForm({ onSignedIn, onBack }: Props) {
           Use my phone instead
         </button>
       </div>
+      <button
+        type="button"
+        className="linklike"
+        aria-expanded={forgot}
+        aria-controls="forgot-password"
+        onClick={() => setForgot((v) => !v)}
+      >
+        Forgot password?
+      </button>
+      {forgot ? (
+        <div id="forgot-password" className="banner info forgot-note" data-testid="forgot-password">
+          <strong>Sign in with your phone instead</strong>
+          Your passkey needs no password: choose “Use my phone instead” and scan the code. Then
+          change your password in Settings. No passkey yet? Contact your exchange’s support.
+        </div>
+      ) : null}
     </form>
   );
 }

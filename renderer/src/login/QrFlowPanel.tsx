@@ -1,12 +1,20 @@
 /**
  * One QR flow on screen: the code to scan, a countdown to its refresh, a status line that
- * follows the flow, "Is this your phone?" (adding a passkey), the reverse-code form when asked,
- * "Can't scan?" (signing in only), cancel and retry.
+ * follows the flow, "Check your phone" once scanned, "Is this your phone?" (adding a passkey),
+ * the reverse-code form when asked, "Can't scan?" (signing in only), cancel and retry.
  * Used for signing in and for adding a passkey from Settings.
+ *
+ * When the codes stop (nobody scanned for a while), the last one stays where it was, dimmed,
+ * with a neutral "Show a new code": nothing went wrong. When the server cannot be reached,
+ * the panel retries by itself with growing waits and says so (ui/useBackoff.ts).
  */
 import { useEffect, useRef, useState } from 'react';
 import type { IpcResult, QrFailCode, QrPurpose, QrView } from '../../../electron/ipc/contract';
 import { api } from '../bridge';
+import { formatClock } from '../format';
+import { PhoneIcon } from '../ui/icons';
+import { useBackoff } from '../ui/useBackoff';
+import { useServerName } from '../ui/useServerName';
 import { ConfirmPhone } from './ConfirmPhone';
 import { PhoneName } from './PhoneName';
 import { ReverseCodeForm } from './ReverseCodeForm';
@@ -17,6 +25,13 @@ type Props = {
   start: () => Promise<IpcResult<QrView>>;
   /** called once when the flow reaches 'done', with that view (it names the new passkey) */
   onDone?: (view: Extract<QrView, { status: 'done' }>) => void;
+  /** every view, for screens whose words follow the flow (the login screen's side column) */
+  onView?: (view: QrView) => void;
+  /**
+   * Inside a dialog: the panel's one way out. Shown as "Cancel" while the flow runs (it ends
+   * the flow first) and "Close" once it ended.
+   */
+  onClose?: () => void;
 };
 
 const failureWords: Partial<Record<QrFailCode, string>> = {
@@ -28,18 +43,18 @@ const failureWords: Partial<Record<QrFailCode, string>> = {
   'peer-left': 'Your phone left before finishing. Start again with a new code.',
   'relay-closed': 'The connection to the exchange closed before your phone finished.',
   'verification-failed': 'The exchange did not accept that passkey.',
-  'server-unreachable':
-    'Keybridge cannot reach the exchange right now. Check your connection; the service may be down for a moment.',
   'keychain-unavailable':
     'Your system keychain is not available, so Keybridge cannot keep your session. Nothing was saved to disk.',
-  'step-up-required': 'Confirm it is you again, then add the passkey.',
+  'step-up-required': 'Confirm it’s you again, then add the passkey.',
   'already-registered':
-    'That phone already has a passkey for this account. Use another phone or a security key.',
+    'This phone already has a passkey for this account. Use another phone or a security key.',
   'wrong-account':
-    'That phone is not signed in to this account. Sign in to your account on the phone first, then scan a new code.',
+    'That phone is not signed in to your exchange account. Sign in on the phone first, then scan a new code.',
   'server-error': 'The exchange had a problem. Try again in a moment.',
-  expired: 'Nobody scanned the code for a while, so Keybridge stopped showing it.',
 };
+
+/** Endings that are news, not errors: said in a neutral notice, not a red one. */
+const neutralEndings = new Set<QrFailCode>(['denied', 'already-registered']);
 
 function statusOf(view: QrView, purpose: QrPurpose): { tone: string; text: string } {
   const doneText = purpose === 'sign-in' ? 'Signed in' : 'Passkey added';
@@ -60,29 +75,29 @@ function statusOf(view: QrView, purpose: QrPurpose): { tone: string; text: strin
     case 'done':
       return { tone: 'done', text: doneText };
     case 'failed':
+      if (view.code === 'expired') return { tone: 'idle', text: 'The code expired' };
       if (view.code === 'server-unreachable')
         return { tone: 'error', text: 'Can’t reach the exchange' };
+      if (view.code === 'already-registered')
+        return { tone: 'idle', text: 'This phone already has a passkey' };
       return { tone: 'error', text: purpose === 'sign-in' ? 'Not signed in' : 'Passkey not added' };
     case 'cancelled':
-      return { tone: 'error', text: 'Cancelled' };
+      return { tone: 'idle', text: 'Cancelled' };
   }
 }
 
-function formatClock(seconds: number): string {
-  const m = Math.floor(seconds / 60);
-  const s = seconds % 60;
-  return `${m}:${String(s).padStart(2, '0')}`;
-}
-
-export function QrFlowPanel({ purpose, start, onDone }: Props) {
-  const { view, restart, cancel, submitCode, confirmPhone } = useQrFlow(purpose, start);
+export function QrFlowPanel({ purpose, start, onDone, onView, onClose }: Props) {
+  const { view, lastQr, restart, cancel, submitCode, confirmPhone } = useQrFlow(purpose, start);
   const onDoneRef = useRef(onDone);
+  const onViewRef = useRef(onView);
   useEffect(() => {
     onDoneRef.current = onDone;
-  }, [onDone]);
+    onViewRef.current = onView;
+  }, [onDone, onView]);
   // Once per flow: a second 'done' (the start answer after the push) must not report again.
   const reportedRef = useRef(false);
   useEffect(() => {
+    onViewRef.current?.(view);
     if (view.status !== 'done') {
       reportedRef.current = false;
       return;
@@ -96,13 +111,26 @@ export function QrFlowPanel({ purpose, start, onDone }: Props) {
   const secondsLeft = useSecondsLeft(view.status === 'waiting-for-scan' ? view.expiresAt : null);
   const status = statusOf(view, purpose);
   const active = !['done', 'failed', 'cancelled'].includes(view.status);
+  const unreachable = view.status === 'failed' && view.code === 'server-unreachable';
+  const expired = view.status === 'failed' && view.code === 'expired';
+  const backoff = useBackoff(
+    unreachable ? 'failed' : view.status === 'starting' || view.status === 'idle' ? 'trying' : 'ok',
+    () => void restart(),
+  );
+  const serverName = useServerName();
 
   async function copyLink() {
     const result = await api().copyQrLink();
     setCopied(result.ok ? 'yes' : 'failed');
   }
 
+  async function close() {
+    if (active) await cancel();
+    onClose?.();
+  }
+
   const dim = view.status !== 'waiting-for-scan';
+  const checkPhone = view.status === 'scanned' || view.status === 'verifying';
   return (
     <div>
       <div className="status-line" role="status" aria-live="polite" data-testid="qr-status">
@@ -114,8 +142,11 @@ export function QrFlowPanel({ purpose, start, onDone }: Props) {
         <ReverseCodeForm triesLeft={view.triesLeft} message={view.message} onSubmit={submitCode} />
       ) : view.status === 'confirm-phone' ? (
         <ConfirmPhone phone={view.phone} onAnswer={confirmPhone} />
-      ) : (
-        <div className={`qr-frame${dim ? ' dimmed' : ''}`} data-testid="login-qr">
+      ) : (view.status === 'failed' && !expired) || view.status === 'cancelled' ? null : (
+        <div
+          className={`qr-frame${dim ? ' dimmed' : ''}${expired ? ' expired' : ''}`}
+          data-testid="login-qr"
+        >
           {view.status === 'waiting-for-scan' ? (
             <img
               src={view.qrImage}
@@ -127,15 +158,36 @@ export function QrFlowPanel({ purpose, start, onDone }: Props) {
                   : 'QR code to add a passkey: scan it with your phone camera'
               }
             />
-          ) : (
+          ) : expired && lastQr ? (
+            // The old code, blurred so no camera can read it: it marks the place, nothing more.
+            <img className="stale-qr" src={lastQr} width={320} height={320} alt="" />
+          ) : null}
+          {view.status === 'waiting-for-scan' ? null : (
             <div className="qr-overlay">
-              {view.status === 'scanned' || view.status === 'verifying'
-                ? 'Scanned. Confirm on your phone.'
-                : view.status === 'done'
-                  ? '✓'
-                  : view.status === 'starting' || view.status === 'idle'
-                    ? 'Preparing a secure code…'
-                    : 'No code right now'}
+              {expired ? (
+                <div className="qr-expired" data-testid="qr-expired">
+                  <p>This code has expired.</p>
+                  <button type="button" onClick={() => void restart()}>
+                    Show a new code
+                  </button>
+                </div>
+              ) : checkPhone ? (
+                <div className="check-phone" data-testid="check-phone">
+                  <span className="check-phone-icon" aria-hidden="true">
+                    <PhoneIcon size={40} />
+                  </span>
+                  <strong>Check your phone</strong>
+                  <span className="small">
+                    {view.status === 'verifying'
+                      ? 'Approved. Finishing…'
+                      : 'Approve with your fingerprint or face.'}
+                  </span>
+                </div>
+              ) : view.status === 'done' ? (
+                '✓'
+              ) : (
+                'Preparing a secure code…'
+              )}
             </div>
           )}
         </div>
@@ -160,14 +212,33 @@ export function QrFlowPanel({ purpose, start, onDone }: Props) {
         </p>
       ) : null}
 
-      {view.status === 'failed' ? (
-        <div className="banner error" role="alert">
-          <span>{failureWords[view.code] ?? view.message}</span>
+      {unreachable ? (
+        <div className="banner warn" role="alert" data-testid="server-retry">
+          <strong>Can’t reach the exchange{serverName ? ` at ${serverName}` : ''}</strong>
+          <span>
+            {backoff.failures > 1
+              ? `Tried ${backoff.failures} times. `
+              : 'Check your connection; the service may be down for a moment. '}
+            {backoff.nextInSeconds !== null
+              ? `Trying again in ${backoff.nextInSeconds} s.`
+              : 'Trying again…'}
+          </span>
           <div className="button-row">
-            <button type="button" className="primary" onClick={() => void restart()}>
-              {view.retryable ? 'Try again' : 'Start again'}
+            <button type="button" onClick={backoff.tryNow}>
+              Try again now
             </button>
           </div>
+        </div>
+      ) : view.status === 'failed' && !expired ? (
+        <div className={`banner ${neutralEndings.has(view.code) ? 'info' : 'error'}`} role="alert">
+          <span>{failureWords[view.code] ?? view.message}</span>
+          {view.code === 'already-registered' ? null : (
+            <div className="button-row">
+              <button type="button" className="primary" onClick={() => void restart()}>
+                {view.retryable ? 'Try again' : 'Start again'}
+              </button>
+            </div>
+          )}
         </div>
       ) : null}
 
@@ -194,8 +265,14 @@ export function QrFlowPanel({ purpose, start, onDone }: Props) {
             Can’t scan?
           </button>
         ) : null}
-        {/* "No, cancel" is the cancel while the phone question is open */}
-        {active && view.status !== 'confirm-phone' ? (
+        {onClose ? (
+          // The dialog's one way out; "No, cancel" answers the phone question itself.
+          view.status === 'confirm-phone' ? null : (
+            <button type="button" onClick={() => void close()}>
+              {active ? 'Cancel' : 'Close'}
+            </button>
+          )
+        ) : active && view.status !== 'confirm-phone' ? (
           <button type="button" onClick={() => void cancel()}>
             Cancel
           </button>

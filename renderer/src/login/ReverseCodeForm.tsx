@@ -36,12 +36,13 @@ export function ReverseCodeForm({ triesLeft, message, onSubmit }: Props) {
         Type the 6 digits your phone shows.
       </p>
       <p className="small muted">
-        This code is only ever shown inside Keybridge on your phone. If someone asks you to read it
-        out or type it elsewhere, stop: they are trying to sign in as you.
+        This code is only ever shown on your phone, on your exchange’s own page. If someone asks you
+        to read it out or type it elsewhere, stop: they are trying to sign in as you.
       </p>
       {message ? (
         <div className="banner error" role="alert">
-          {message}
+          {/* The server's words end in the tries left, which the field's hint already says. */}
+          {triesLeft !== null ? 'That code is not the one on your phone.' : message}
         </div>
       ) : null}
       <SixDigitCodeField
@@ -51,11 +52,13 @@ export function ReverseCodeForm({ triesLeft, message, onSubmit }: Props) {
         onValue={setCode}
         autoFocus
         hint={
-          triesLeft !== null ? `${triesLeft} ${triesLeft === 1 ? 'try' : 'tries'} left` : '6 digits'
+          triesLeft !== null
+            ? `${triesLeft} ${triesLeft === 1 ? 'try' : 'tries'} left`
+            : '6 digits, as your phone shows them (spaces are fine)'
         }
       />
       <button type="submit" className="primary" disabled={!valid || busy}>
-        {busy ? 'Checking…' : 'Confirm code'}
+        {busy ? 'Verifying…' : 'Verify code'}
       </button>
     </form>
   );

@@ -12,6 +12,8 @@ const finished = (v: QrView) =>
 
 export function useQrFlow(purpose: QrPurpose, start: () => Promise<IpcResult<QrView>>) {
   const [view, setView] = useState<QrView>({ status: 'starting', purpose });
+  // The last code shown stays in place, dimmed, once the codes stop (see QrFlowPanel).
+  const [lastQr, setLastQr] = useState<string | null>(null);
   const viewRef = useRef(view);
   const startRef = useRef(start);
 
@@ -22,9 +24,12 @@ export function useQrFlow(purpose: QrPurpose, start: () => Promise<IpcResult<QrV
   const apply = useCallback((next: QrView) => {
     viewRef.current = next;
     setView(next);
+    if (next.status === 'waiting-for-scan') setLastQr(next.qrImage);
+    else if (next.status === 'done' || next.status === 'cancelled') setLastQr(null);
   }, []);
 
   const run = useCallback(async () => {
+    setLastQr(null);
     apply({ status: 'starting', purpose });
     try {
       const result = await startRef.current();
@@ -86,17 +91,29 @@ export function useQrFlow(purpose: QrPurpose, start: () => Promise<IpcResult<QrV
     [apply],
   );
 
-  return { view, restart: run, cancel, submitCode, confirmPhone };
+  return { view, lastQr, restart: run, cancel, submitCode, confirmPhone };
 }
 
-/** Seconds left until `expiresAt`, ticking once a second while a QR is shown. */
+/** How long the relay keeps an unscanned code (server/tunnel/limits.ts, unscannedMs). */
+export const CODE_LIFETIME_SECONDS = 60;
+
+/**
+ * Seconds left until `expiresAt`, ticking once a second while a QR is shown. `now` is taken
+ * again at once for each new code: the clock from the previous render is up to a second old,
+ * which showed a fresh one-minute code as "1:01". Never more than the code's lifetime.
+ */
 export function useSecondsLeft(expiresAt: number | null): number | null {
   const [now, setNow] = useState(() => Date.now());
   useEffect(() => {
     if (expiresAt === null) return;
-    const timer = setInterval(() => setNow(Date.now()), 1000);
-    return () => clearInterval(timer);
+    const tick = () => setNow(Date.now());
+    const first = setTimeout(tick, 0);
+    const timer = setInterval(tick, 1000);
+    return () => {
+      clearTimeout(first);
+      clearInterval(timer);
+    };
   }, [expiresAt]);
   if (expiresAt === null) return null;
-  return Math.max(0, Math.ceil((expiresAt - now) / 1000));
+  return Math.min(CODE_LIFETIME_SECONDS, Math.max(0, Math.ceil((expiresAt - now) / 1000)));
 }

@@ -1,7 +1,7 @@
 /** The account's security events, newest first, in words. */
 import type { ActivityEvent, ActivityType } from '../../../server/protocol/api';
 import { api, call } from '../bridge';
-import { describeUserAgent, formatDate } from '../format';
+import { describeUserAgent, formatAgo } from '../format';
 import { ListSectionBanners, useListSection } from './useListSection';
 
 const loadActivity = () => call(api().listActivity());
@@ -16,8 +16,8 @@ const words: Record<ActivityType, string> = {
   'passkey.renamed': 'Passkey renamed',
   'passkey.removed': 'Passkey deleted',
   'passkey.counter_warning': 'Passkey warning: possible copy',
-  'totp.enabled': 'Two-factor turned on',
-  'totp.disabled': 'Two-factor turned off',
+  'totp.enabled': 'Authenticator app turned on',
+  'totp.disabled': 'Authenticator app turned off',
   'recovery_code.used': 'Recovery code used',
   'session.revoked': 'Session signed out remotely',
   'session.signed_out': 'Signed out',
@@ -65,7 +65,7 @@ export function ActivitySection() {
                 {alarming.has(e.type) ? <span className="badge warn">Check this</span> : null}
               </div>
               <div className="meta">
-                {formatDate(e.at)}
+                {formatAgo(e.at)}
                 {e.ip ? ` · ${e.ip}` : ''}
                 {e.userAgent ? ` · ${describeUserAgent(e.userAgent)}` : ''}
                 {detail(e) ? ` · ${detail(e)}` : ''}

@@ -1,12 +1,12 @@
 /**
- * Passkeys: what each one is (provider, synced or device-bound), when it was made and last
+ * Passkeys: what each one is (provider, synced or on this device only), when it was made and last
  * used, which one signed in this session; rename; add with the phone; delete after a security
  * verification, with an explicit second confirmation for the last one.
  */
 import { useState } from 'react';
 import type { PasskeyView } from '../../../server/protocol/api';
 import { api, asUiError, call, type UiError } from '../bridge';
-import { formatAgo, formatDate } from '../format';
+import { formatAgo } from '../format';
 import { QrFlowPanel } from '../login/QrFlowPanel';
 import { Dialog } from '../ui/Dialog';
 import { ErrorBanner } from '../ui/ErrorBanner';
@@ -83,11 +83,11 @@ export function PasskeysSection({ onChanged }: Props) {
                   <span className="badge accent">Signed in this session</span>
                 ) : null}
                 <span className={`badge ${p.kind === 'synced' ? 'ok' : ''}`}>
-                  {p.kind === 'synced' ? 'Synced' : 'Device-bound'}
+                  {p.kind === 'synced' ? 'Synced' : 'This device only'}
                 </span>
               </div>
               <div className="meta">
-                {p.providerName ?? 'Unknown provider'} · Created {formatDate(p.createdAt)} · Last
+                {p.providerName ?? 'Unknown provider'} · Created {formatAgo(p.createdAt)} · Last
                 used {formatAgo(p.lastUsedAt)}
               </div>
             </div>
@@ -149,6 +149,7 @@ export function PasskeysSection({ onChanged }: Props) {
           <QrFlowPanel
             purpose="add-passkey"
             start={startAdd}
+            onClose={() => setAdding(false)}
             onDone={({ passkey }) => {
               setAdding(false);
               changed(
@@ -158,11 +159,6 @@ export function PasskeysSection({ onChanged }: Props) {
               );
             }}
           />
-          <div className="button-row">
-            <button type="button" onClick={() => setAdding(false)}>
-              Close
-            </button>
-          </div>
         </Dialog>
       ) : null}
     </section>

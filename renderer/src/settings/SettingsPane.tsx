@@ -1,4 +1,4 @@
-/** Settings: Passkeys, Two-factor, Sessions, Activity, with a keyboard-usable section list. */
+/** Settings: Passkeys, Authenticator app, Sessions, Activity, with a keyboard-usable section list. */
 import type { MeResponse } from '../../../server/protocol/api';
 import { ActivitySection } from './ActivitySection';
 import { PasskeysSection } from './PasskeysSection';
@@ -6,11 +6,11 @@ import { SessionsSection } from './SessionsSection';
 import { StepUpProvider } from './StepUp';
 import { TwoFactorSection } from './TwoFactorSection';
 
-export type SettingsSection = 'passkeys' | 'two-factor' | 'sessions' | 'activity';
+export type SettingsSection = 'passkeys' | 'authenticator' | 'sessions' | 'activity';
 
 const sections: { id: SettingsSection; label: string }[] = [
   { id: 'passkeys', label: 'Passkeys' },
-  { id: 'two-factor', label: 'Two-factor' },
+  { id: 'authenticator', label: 'Authenticator app' },
   { id: 'sessions', label: 'Sessions' },
   { id: 'activity', label: 'Activity' },
 ];
@@ -40,7 +40,7 @@ export function SettingsPane({ me, section, onSection, onChanged }: Props) {
         </nav>
         <div>
           {section === 'passkeys' ? <PasskeysSection onChanged={onChanged} /> : null}
-          {section === 'two-factor' ? (
+          {section === 'authenticator' ? (
             <TwoFactorSection enabled={me.totpEnabled} onChanged={onChanged} />
           ) : null}
           {section === 'sessions' ? <SessionsSection onChanged={onChanged} /> : null}

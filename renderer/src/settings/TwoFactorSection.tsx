@@ -1,5 +1,5 @@
 /**
- * Two-factor with an authenticator app (TOTP): enrol by scanning a QR and confirming a code,
+ * The authenticator app (TOTP, called "Authenticator app" everywhere, docs/glossary.md): enrol by scanning a QR and confirming a code,
  * show the recovery codes once, disable after a security verification.
  */
 import { useState } from 'react';
@@ -24,7 +24,7 @@ export function TwoFactorSection({ enabled, onChanged }: Props) {
     setError(null);
     try {
       const view = await withVerification(
-        'Turning on two-factor changes how you sign in with your password.',
+        'Turning on an authenticator app changes how you sign in with your password.',
         () => call(api().setupTotp()),
       );
       if (view) setSetup(view);
@@ -38,7 +38,7 @@ export function TwoFactorSection({ enabled, onChanged }: Props) {
     setError(null);
     try {
       const done = await withVerification(
-        'Turning off two-factor makes your password alone enough to sign in.',
+        'Turning off the authenticator app makes your password alone enough to sign in.',
         () => call(api().disableTotp()),
       );
       if (done) onChanged();
@@ -51,7 +51,7 @@ export function TwoFactorSection({ enabled, onChanged }: Props) {
     <section className="card" aria-labelledby="totp-title">
       <div className="card-header">
         <div>
-          <h2 id="totp-title">Two-factor authentication</h2>
+          <h2 id="totp-title">Authenticator app</h2>
           <p className="muted small">
             A 6-digit code from an authenticator app, asked with your password and before security
             changes.
@@ -63,7 +63,7 @@ export function TwoFactorSection({ enabled, onChanged }: Props) {
       <div className="button-row">
         {enabled ? (
           <button type="button" className="danger" onClick={() => setConfirmDisable(true)}>
-            Turn off two-factor
+            Turn off the authenticator app
           </button>
         ) : (
           <button type="button" className="primary" onClick={() => void begin()}>
@@ -87,8 +87,8 @@ export function TwoFactorSection({ enabled, onChanged }: Props) {
       {codes ? (
         <Dialog title="Save your recovery codes" onClose={() => setCodes(null)}>
           <p>
-            Two-factor is on. If you lose your phone, each of these codes lets you sign in once.
-            Store them somewhere safe. <strong>They are shown only now.</strong>
+            The authenticator app is on. If you lose your phone, each of these codes lets you sign
+            in once. Store them somewhere safe. <strong>They are shown only now.</strong>
           </p>
           <ul className="recovery-codes mono" aria-label="Recovery codes">
             {codes.map((c) => (
@@ -104,7 +104,7 @@ export function TwoFactorSection({ enabled, onChanged }: Props) {
       ) : null}
 
       {confirmDisable ? (
-        <Dialog title="Turn off two-factor?" onClose={() => setConfirmDisable(false)}>
+        <Dialog title="Turn off the authenticator app?" onClose={() => setConfirmDisable(false)}>
           <p>
             Your password alone will be enough to sign in. You will be asked to confirm it is you.
           </p>
@@ -164,7 +164,7 @@ function EnrolDialog({
         />
         <div className="button-row">
           <button type="submit" className="primary" disabled={busy || code.length !== 6}>
-            Turn on two-factor
+            Turn on
           </button>
           <button type="button" onClick={onClose}>
             Cancel

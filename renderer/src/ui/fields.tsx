@@ -1,6 +1,6 @@
 /**
  * The form fields the desktop app asks for in more than one place (sign-in, security
- * verification, the reverse code, two-factor set-up), so each kind of input is spelled once:
+ * verification, the reverse code, authenticator app set-up), so each kind of input is spelled once:
  * its type, keyboard, autofill hint and clean-up of what was typed.
  */
 import { useId, type InputHTMLAttributes, type ReactNode } from 'react';
@@ -66,14 +66,17 @@ export function AuthenticatorCodeField({
   );
 }
 
-/** Exactly six digits (reverse code, authenticator set-up): anything else is dropped as typed. */
+/**
+ * Exactly six digits (reverse code, authenticator set-up): anything else is dropped as typed.
+ * No maxLength: the phone shows "637 524", and a paste of those 7 characters would be cut to
+ * "63752" before the spaces are dropped.
+ */
 export function SixDigitCodeField({ onValue, ...props }: FieldProps) {
   return (
     <TextField
       className="code-input"
       inputMode="numeric"
       autoComplete="one-time-code"
-      maxLength={6}
       onValue={(v) => onValue(v.replace(/\D/g, '').slice(0, 6))}
       {...props}
     />

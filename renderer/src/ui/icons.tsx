@@ -22,3 +22,25 @@ export function PhoneIcon({ size = 20 }: { size?: number }) {
     </svg>
   );
 }
+
+/** A laptop, for sessions on a computer. */
+export function ComputerIcon({ size = 20 }: { size?: number }) {
+  return (
+    <svg
+      className="icon"
+      width={size}
+      height={size}
+      viewBox="0 0 24 24"
+      fill="none"
+      stroke="currentColor"
+      strokeWidth={1.8}
+      strokeLinecap="round"
+      strokeLinejoin="round"
+      aria-hidden="true"
+      focusable="false"
+    >
+      <rect x="4" y="5" width="16" height="11" rx="1.5" />
+      <line x1="2.5" y1="19" x2="21.5" y2="19" />
+    </svg>
+  );
+}

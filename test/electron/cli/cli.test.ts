@@ -15,6 +15,7 @@ import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { createApiClient } from '../../../electron/services/api-client';
 import { createSessionManager } from '../../../electron/services/session';
+import { DEFAULT_SERVER_URL } from '../../../electron/services/server-url';
 import { createKeytarVault, VAULT_SERVICE } from '../../../electron/services/token-vault';
 import { launchChromium } from '../../support/chromium';
 import { createPhone, type Phone } from '../../support/phone';
@@ -157,14 +158,26 @@ test('signing in again replaces the saved session: the old one is ended on the s
   assert.equal(await cli(t, ['logout']).exit, 0);
 });
 
-test('different network: the CLI asks for the code on stdin and signs in with it', async (t) => {
+test('different network: a wrong code says tries left once; the code as the phone shows it ("637 524") signs in', async (t) => {
   const login = cli(t, ['login', '--server', server.url, '--local-address', '127.0.0.2']);
   const link = await login.line(LINK);
+  // While nobody has scanned, the time left is printed.
+  await login.line(/^Waiting for your phone to scan the code: [01]:\d\d left$/);
   const { reverseCode } = await scan(link, { expectCode: true });
-  await login.line(/Type the 6-digit code shown on your phone/);
-  login.child.stdin.write(`${reverseCode}\n`);
+  // The prompt says how long the code can still be typed.
+  await login.line(/Type the 6-digit code shown on your phone \(\d:\d\d left\): /);
+  login.child.stdin.write(`${reverseCode === '000000' ? '111 111' : '000 000'}\n`);
+  await login.line(/That code is not the one on your phone\./);
+  await login.line(/\(4 tries left, \d:\d\d left\): /);
+  // Grouped like the phone shows it, with a space.
+  login.child.stdin.write(`${reverseCode!.slice(0, 3)} ${reverseCode!.slice(3)}\n`);
   assert.equal(await login.exit, 0, login.stderr());
   assert.match(login.stdout(), new RegExp(`^Signed in as ${email}$`, 'm'));
+  assert.equal(
+    login.stdout().match(/tries left/g)?.length,
+    1,
+    `"tries left" said once per wrong code: ${login.stdout()}`,
+  );
   assert.equal(await cli(t, ['logout']).exit, 0);
 });
 
@@ -204,18 +217,28 @@ test('no keychain reachable -> exit 1 with one plain line, no QR, no file writte
     DBUS_SESSION_BUS_ADDRESS: `unix:path=${path.join(home, 'no-bus')}`,
   });
   assert.equal(await login.exit, 1);
-  assert.match(
-    oneLine(login.stderr()),
-    /system keychain is not available.*Nothing was saved to disk/,
-  );
+  const line = oneLine(login.stderr());
+  assert.match(line, /system keychain is not available.*To fix it: .*Nothing was saved to disk/);
+  // One plain fix step; the raw libsecret / D-Bus text is not for people.
+  assert.doesNotMatch(line, /D-Bus|dbus|org\.freedesktop|autolaunch|\[/i);
   assert.doesNotMatch(login.stdout(), /m\/pair#/);
   assert.deepEqual(await readdir(home, { recursive: true }), []);
 });
 
-test('usage errors exit 2', async (t) => {
+test('no --server: login uses the desktop app’s default server', async (t) => {
+  // Nothing listens on the default port here, so the attempt names where it went.
   const noServer = cli(t, ['login'], { KEYBRIDGE_SERVER_URL: '' });
-  assert.equal(await noServer.exit, 2);
-  assert.match(oneLine(noServer.stderr()), /--server/);
+  assert.equal(await noServer.exit, 1);
+  assert.match(
+    oneLine(noServer.stderr()),
+    new RegExp(`Cannot reach the server at ${DEFAULT_SERVER_URL.replace(/\./g, '\\.')}`),
+  );
+  const help = cli(t, ['--help']);
+  assert.equal(await help.exit, 0);
+  assert.match(help.stdout(), new RegExp(DEFAULT_SERVER_URL.replace(/\./g, '\\.')));
+});
+
+test('usage errors exit 2', async (t) => {
   const unknown = cli(t, ['frobnicate']);
   assert.equal(await unknown.exit, 2);
   const badServer = cli(t, ['login', '--server=foo']);

@@ -238,14 +238,23 @@ test('reverse code: asked, a wrong one keeps the tries from the error details, t
   const phone = await f.scan(link, false);
   await phone.received(1);
   await phone.say({ type: 'approved' });
-  await waitForState(flow, 'needs-code');
+  const asked = await waitForState(flow, 'needs-code');
+  // The code is awaited for the scanned pairing's lifetime, and the state says until when.
+  const until = asked.status === 'needs-code' ? asked.expiresAt : undefined;
+  assert.ok(until && until > Date.now(), 'needs-code carries the pairing’s end');
   const badFormat = await flow.submitCode('12ab');
   assert.deepEqual(badFormat, {
     status: 'needs-code',
+    expiresAt: until,
     message: 'Type the 6 digits shown on your phone.',
   });
   const wrong = await flow.submitCode('000000');
-  assert.deepEqual(wrong, { status: 'needs-code', triesLeft: 3, message: 'Not that code.' });
+  assert.deepEqual(wrong, {
+    status: 'needs-code',
+    triesLeft: 3,
+    message: 'Not that code.',
+    expiresAt: until,
+  });
   // The phone leaving while the code is typed does not end the flow.
   f.ev().closed({ pairingId: phone.pairingId, reason: 'peer-left' });
   const right = await flow.submitCode(' 123456 ');
