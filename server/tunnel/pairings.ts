@@ -5,6 +5,8 @@
  * socket state stay there.
  */
 import type { ClosedReason, PairJoinAck, PairJoined, TunnelErrorCode } from '../protocol/tunnel';
+import { COMPRESSED_KEY_BYTES } from '../protocol/p256-point';
+import { derivePairingId } from '../protocol/pairing-id';
 import { subnetKey } from '../http/subnet';
 import { deviceFromUserAgent } from '../passkeys/name-from-user-agent';
 import type { PairingLink } from './attempt-link';
@@ -33,6 +35,15 @@ const isMember = (p: Pairing, socketId: string) =>
 function randomId(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(16));
   return Buffer.from(bytes).toString('base64url');
+}
+
+/** The v2 pairing id for a compressed key; null when it is not one. */
+async function keyedId(key: string): Promise<string | null> {
+  const bytes = Buffer.from(key, 'base64url');
+  if (bytes.length !== COMPRESSED_KEY_BYTES || (bytes[0] !== 0x02 && bytes[0] !== 0x03)) {
+    return null;
+  }
+  return derivePairingId(bytes);
 }
 
 export function createPairings(deps: {
@@ -76,8 +87,9 @@ export function createPairings(deps: {
     close,
 
     /** `mine`: the desktop socket's open pairings (pruned here of ones closed elsewhere). */
+    /** `key`: the desktop's compressed public key (v2 link): the id is derived from it. */
     async create(
-      desktop: { socketId: string; ip: string },
+      desktop: { socketId: string; ip: string; key?: string },
       mine: Set<string>,
     ): Promise<CreateOutcome> {
       if (mine.size >= limits.maxPairingsPerDesktop) {
@@ -88,9 +100,15 @@ export function createPairings(deps: {
       if (mine.size >= limits.maxPairingsPerDesktop || overCap(desktop.ip)) {
         return { ok: false, code: 'too-many-pairings' };
       }
+      const id = desktop.key === undefined ? randomId() : await keyedId(desktop.key);
+      // A key seen before (a desktop reusing one, or replaying another's create) gets no
+      // pairing: ids are never reused while the store remembers them.
+      if (id === null || (await store.get(id)) || (await store.closedReason(id))) {
+        return { ok: false, code: 'invalid' };
+      }
       const createdAt = now();
       const pairing: Pairing = {
-        id: randomId(),
+        id,
         desktopSocketId: desktop.socketId,
         desktopIp: desktop.ip,
         createdAt,

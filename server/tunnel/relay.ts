@@ -258,7 +258,7 @@ export function attachTunnel(httpServer: HttpServer, options: TunnelOptions = {}
       if (!parsed.success) return ack(refuse('invalid'));
       if (socket.data.role === 'phone') return ack(refuse('wrong-role'));
       const created = await pairings.create(
-        { socketId: socket.id, ip: socket.data.ip },
+        { socketId: socket.id, ip: socket.data.ip, key: parsed.data.key },
         socket.data.pairings,
       );
       if (!created.ok) return ack(refuse(created.code));

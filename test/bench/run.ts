@@ -176,7 +176,7 @@ try {
       vault,
     });
   }
-  if (only.includes('qr')) results.qrSize = qrSize();
+  if (only.includes('qr')) results.qrSize = await qrSize();
   if (only.includes('pairings')) results.pairings = await waitingPairings(cfg.pairings);
   if (only.includes('startup')) results.startup = await startup(cfg.starts);
 } catch (err) {

@@ -17,8 +17,14 @@ import type {
 } from '../../../server/protocol/tunnel';
 import type { Ceremony } from './ceremony';
 import { failureFrom, failureOfReject, outcomeOfClose, redeemRefusal } from './failures';
-import { armRotation, createPairing, disarmRotation, type Pairing } from './pairing';
-import type { RelayPort } from './relay-client';
+import {
+  armRotation,
+  createPairing,
+  disarmRotation,
+  preparePairing,
+  type Pairing,
+} from './pairing';
+import { RelayError, type RelayPort } from './relay-client';
 import {
   FINAL,
   type FinalState,
@@ -104,11 +110,16 @@ export function runQrMachine(options: QrMachineOptions): QrLogin {
   async function openPairing(): Promise<void> {
     if (isFinal()) return;
     if (Date.now() - startedAt > maxWaitMs) return setState({ status: 'expired' });
-    const { pairingId, expiresAt } = await relay.create();
+    const secrets = await preparePairing();
+    const { pairingId, expiresAt } = await relay.create(secrets.relayKey);
+    // The phone derives the id from the QR's key; a relay answering any other id is wrong.
+    if (pairingId !== secrets.pairingId) {
+      throw new RelayError('The relay answered with a pairing id that does not match the QR.');
+    }
     const { attemptId, options: webauthn } = await ceremony.begin(pairingId);
     origin ??= options.phoneOrigin();
-    const pairing = await createPairing({
-      pairingId,
+    const pairing = createPairing({
+      secrets,
       expiresAt,
       attemptId,
       options: webauthn,

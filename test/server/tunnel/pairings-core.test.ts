@@ -5,6 +5,9 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'vitest';
+import { fromBase64Url, generateDesktopKeys } from '../../../server/protocol/channel';
+import { derivePairingId } from '../../../server/protocol/pairing-id';
+import { compressedKey } from '../../../server/protocol/qr-link';
 import { createPairingLink } from '../../../server/tunnel/attempt-link';
 import { defaultTunnelLimits, type TunnelLimits } from '../../../server/tunnel/limits';
 import { MemoryPairingStore } from '../../../server/tunnel/pairing-store';
@@ -62,6 +65,35 @@ test('create -> link -> claim -> admit: the phone hears the purpose, the hash an
   assert.equal(JSON.stringify(admitted.joined).includes('127.0.0.1'), false);
   assert.deepEqual(c.issued, ['sign-in:att_1']);
   assert.deepEqual(await c.link.linkedAttempt(id), { kind: 'sign-in', attemptId: 'att_1' });
+});
+
+test('v2: the id is derived from the desktop key; a key seen before or not a key gets no pairing', async () => {
+  const c = core();
+  const key = compressedKey((await generateDesktopKeys()).publicKey);
+  const created = await c.pairings.create({ ...desktop, key }, new Set());
+  assert.ok(created.ok);
+  assert.equal(created.pairing.id, await derivePairingId(fromBase64Url(key)));
+  // The same key again, open or closed (a replayed create cannot take over or revive an id).
+  assert.deepEqual(await c.pairings.create({ ...desktop, key }, new Set()), {
+    ok: false,
+    code: 'invalid',
+  });
+  await c.pairings.close(created.pairing.id, 'cancelled');
+  assert.deepEqual(await c.pairings.create({ ...desktop, socketId: 'other', key }, new Set()), {
+    ok: false,
+    code: 'invalid',
+  });
+  // 33 bytes that do not start like a compressed point.
+  const bad = Buffer.from(fromBase64Url(key));
+  bad[0] = 0x04;
+  assert.deepEqual(
+    await c.pairings.create({ ...desktop, key: bad.toString('base64url') }, new Set()),
+    { ok: false, code: 'invalid' },
+  );
+  // Without a key (a desktop before v2): a random id, as before.
+  const random = await c.pairings.create(desktop, new Set());
+  assert.ok(random.ok);
+  assert.match(random.pairing.id, /^[A-Za-z0-9_-]{22}$/);
 });
 
 test('same network: no reverse code is issued', async () => {
