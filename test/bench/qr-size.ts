@@ -16,7 +16,11 @@ export async function qrSize(): Promise<QrSize> {
   const origin = 'https://signin.exchange-xy.com';
   if (origin.length !== 30) throw new Error('the origin must be 30 characters');
   const keys = await generateDesktopKeys();
-  const link = buildQrLink({ origin, desktopPublicKey: keys.publicKey, secret: generateQrSecret() });
+  const link = buildQrLink({
+    origin,
+    desktopPublicKey: keys.publicKey,
+    secret: generateQrSecret(),
+  });
   const qr = QRCode.create(link, { errorCorrectionLevel: 'M' });
   const r = { origin, linkChars: link.length, version: qr.version, modules: qr.modules.size };
   heading('QR code for the sign-in link');
