@@ -12,13 +12,23 @@ import { COMPRESSED_KEY_BYTES } from './p256-point';
 const LABEL = new TextEncoder().encode('keybridge-pairing-id-v2\u0000');
 const ID_BYTES = 16;
 
-export async function derivePairingId(compressedKey: Uint8Array): Promise<string> {
+/** What is hashed: the label, then the key. */
+export function pairingIdInput(compressedKey: Uint8Array): Uint8Array<ArrayBuffer> {
   if (compressedKey.length !== COMPRESSED_KEY_BYTES) throw new Error('not a compressed key');
   const input = new Uint8Array(LABEL.length + compressedKey.length);
   input.set(LABEL);
   input.set(compressedKey, LABEL.length);
-  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', input));
+  return input;
+}
+
+/** The id from the SHA-256 digest of pairingIdInput(). */
+export function pairingIdFromDigest(digest: Uint8Array): string {
   let binary = '';
   for (const byte of digest.subarray(0, ID_BYTES)) binary += String.fromCharCode(byte);
   return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}
+
+export async function derivePairingId(compressedKey: Uint8Array): Promise<string> {
+  const digest = await crypto.subtle.digest('SHA-256', pairingIdInput(compressedKey));
+  return pairingIdFromDigest(new Uint8Array(digest));
 }

@@ -13,6 +13,7 @@ import { createECDH } from 'node:crypto';
 import { io as connect, type Socket } from 'socket.io-client';
 import type { PairCreateAck } from '../../server/protocol/tunnel';
 import { startChild } from './children';
+import { printProfileSummary, summariseProfile } from './profile-summary';
 import type { MemSample } from './ipc';
 import { heading, row } from './stats';
 
@@ -49,7 +50,8 @@ function desktopKey(): string {
   return ecdh.getPublicKey(null, 'compressed').toString('base64url');
 }
 
-export async function waitingPairings(n: number): Promise<PairingsResult> {
+/** `profileFile`: also profile a second round of creates (not counted) into this file. */
+export async function waitingPairings(n: number, profileFile?: string): Promise<PairingsResult> {
   const child = await startChild('keybridge', {
     execArgv: ['--expose-gc'],
     env: { BENCH_TUNNEL_LIMITS: JSON.stringify({ unscannedMs: 600_000 }) },
@@ -99,6 +101,14 @@ export async function waitingPairings(n: number): Promise<PairingsResult> {
       );
     }
     const m2 = await child.mem();
+    if (profileFile) {
+      // After the figures: each desktop may hold 4 pairings, so a second round fits.
+      await child.profileStart();
+      await inBatches(sockets, 64, async (s) => {
+        await s.emitWithAck('pair:create', { key: desktopKey() });
+      });
+      await child.profileStop(profileFile);
+    }
     const cpu = (c1.user + c1.system - c0.user - c0.system) / 1e6;
     const r: PairingsResult = {
       pairings: n,
@@ -124,6 +134,7 @@ export async function waitingPairings(n: number): Promise<PairingsResult> {
       `${r.createdPerSecond.toFixed(0)} /s  ${r.createdPerServerCpuSecond.toFixed(0)} /server CPU-s`,
     );
     row('connecting the desktops took', `${connectSeconds.toFixed(1)} s`);
+    if (profileFile) printProfileSummary(summariseProfile(profileFile), profileFile);
     return r;
   } finally {
     for (const s of sockets) s.close();

@@ -73,6 +73,13 @@ test('v2: the id is derived from the desktop key; a key seen before or not a key
   const created = await c.pairings.create({ ...desktop, key }, new Set());
   assert.ok(created.ok);
   assert.equal(created.pairing.id, await derivePairingId(fromBase64Url(key)));
+  // The relay's node:crypto path and the phone's WebCrypto one agree, key after key.
+  for (let i = 0; i < 50; i++) {
+    const k = compressedKey((await generateDesktopKeys()).publicKey);
+    const made = await c.pairings.create({ ...desktop, socketId: `d${i}`, key: k }, new Set());
+    assert.ok(made.ok);
+    assert.equal(made.pairing.id, await derivePairingId(fromBase64Url(k)));
+  }
   // The same key again, open or closed (a replayed create cannot take over or revive an id).
   assert.deepEqual(await c.pairings.create({ ...desktop, key }, new Set()), {
     ok: false,
@@ -188,5 +195,29 @@ test('expiry: the store decides; a join elsewhere that extended it re-arms', asy
   assert.deepEqual(closed, {
     kind: 'closed',
     closed: { pairingId: a.pairing.id, reason: 'expired', members: ['desk', 'phone'] },
+  });
+});
+
+test('caps per subnet and in total; a pairing closed by another process frees its slot', async () => {
+  const c = core({ maxPairingsPerIp: 2, maxOpenPairings: 3 });
+  const inA = (n: number) => ({ socketId: `a${n}`, ip: `127.0.0.${n}` });
+  const a1 = await c.pairings.create(inA(1), new Set());
+  assert.ok(a1.ok && (await c.pairings.create(inA(2), new Set())).ok);
+  assert.deepEqual(await c.pairings.create(inA(3), new Set()), {
+    ok: false,
+    code: 'too-many-pairings',
+  });
+  // Another /24 still gets one, until the node's total is reached.
+  assert.ok((await c.pairings.create({ socketId: 'b1', ip: '127.0.1.1' }, new Set())).ok);
+  assert.deepEqual(await c.pairings.create({ socketId: 'c1', ip: '127.0.2.1' }, new Set()), {
+    ok: false,
+    code: 'too-many-pairings',
+  });
+  // Closed straight in the store, as a scaled relay's other process would: pruned, then room.
+  await c.store.close(a1.pairing.id, 'cancelled');
+  assert.ok((await c.pairings.create(inA(3), new Set())).ok);
+  assert.deepEqual(await c.pairings.create({ socketId: 'c1', ip: '127.0.2.1' }, new Set()), {
+    ok: false,
+    code: 'too-many-pairings',
   });
 });
