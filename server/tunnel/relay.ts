@@ -155,8 +155,12 @@ export function attachTunnel(httpServer: HttpServer, options: TunnelOptions = {}
     payload: Parameters<TunnelServerToClient[E]>[0],
   ) => {
     observe({ direction: 'out', event, socketId, payload });
-    // Typed emit through a room keeps working when an adapter (Redis) spans processes.
-    (nsp.to(socketId).emit as (ev: string, p: unknown) => void)(event, payload);
+    // A socket on this process gets it straight away: a room broadcast builds an operator per
+    // frame and, with the Redis adapter, publishes every frame to the other processes too.
+    // A socket elsewhere (scaled relay) is reached through its room, which the adapter spans.
+    const local = nsp.sockets.get(socketId);
+    if (local) (local.emit as (ev: string, p: unknown) => void)(event, payload);
+    else (nsp.to(socketId).emit as (ev: string, p: unknown) => void)(event, payload);
   };
 
   const localSocket = (id: string) => nsp.sockets.get(id) as TunnelSocket | undefined;
