@@ -23,6 +23,7 @@ import {
   disarmRotation,
   preparePairing,
   type Pairing,
+  type PairingSecrets,
 } from './pairing';
 import { RelayError, type RelayPort } from './relay-client';
 import {
@@ -107,10 +108,11 @@ export function runQrMachine(options: QrMachineOptions): QrLogin {
 
   let origin: Promise<string> | null = null;
 
-  async function openPairing(): Promise<void> {
+  /** `prepared`: the first QR's key and secret, made while the relay connection opened. */
+  async function openPairing(prepared?: Promise<PairingSecrets>): Promise<void> {
     if (isFinal()) return;
     if (Date.now() - startedAt > maxWaitMs) return setState({ status: 'expired' });
-    const secrets = await preparePairing();
+    const secrets = await (prepared ?? preparePairing());
     const { pairingId, expiresAt } = await relay.create(secrets.relayKey);
     // The phone derives the id from the QR's key; a relay answering any other id is wrong.
     if (pairingId !== secrets.pairingId) {
@@ -289,6 +291,12 @@ export function runQrMachine(options: QrMachineOptions): QrLogin {
   void finished.then(() => clearTimeout(waitTimer));
 
   enqueue(async () => {
+    // The key pair and the phone origin do not need the relay: make them while it connects.
+    // Awaited in openPairing; the no-op catch only keeps a failure here from going unhandled
+    // when the connection fails first.
+    const prepared = preparePairing();
+    origin = options.phoneOrigin();
+    for (const p of [prepared, origin]) p.catch(() => undefined);
     await relay.connect({
       joined: (ev) => enqueue(() => onJoined(ev)),
       message: (ev) => enqueue(() => onMessage(ev)),
@@ -298,7 +306,7 @@ export function runQrMachine(options: QrMachineOptions): QrLogin {
           fail({ reason: 'server-unreachable', message: 'The connection to the server was lost.' }),
         ),
     });
-    await openPairing();
+    await openPairing(prepared);
   });
 
   return {
