@@ -12,7 +12,11 @@ import type { QrPhoneView, QrPurpose, QrView } from './contract';
 /** Makes a QR flow for the app's session (main.ts and the browser harness build it). */
 export type QrLoginFactory = (options: { purpose: QrPurpose }) => QrLogin;
 
-/** SVG keeps the image sharp at any size, so a screenshot of the login screen decodes reliably. */
+/**
+ * SVG keeps the image sharp at any size, so a screenshot of the login screen decodes reliably.
+ * `qrcode` picks the segments itself: the v2 link's capital origin goes in alphanumeric mode,
+ * its digits in numeric mode (server/protocol/qr-link.ts), which is what makes it version 6.
+ */
 export async function qrImageDataUrl(text: string): Promise<string> {
   const svg = await QRCode.toString(text, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
   return `data:image/svg+xml;base64,${Buffer.from(svg, 'utf8').toString('base64')}`;

@@ -98,8 +98,18 @@ const Refused = z.strictObject({ ok: z.literal(false), error: TunnelError });
 
 // ------------------------------------------------------------------ pair:create
 
-/** Payload of pair:create. Empty today; strict so a future field is a deliberate change. */
-export const PairCreateRequest = z.strictObject({ v: z.literal(1).optional() });
+/**
+ * Payload of pair:create. `key`: the desktop's compressed P-256 public key (33 bytes,
+ * base64url) for a v2 QR link; the relay derives the pairing id from it (pairing-id.ts), so the
+ * link need not carry the id. Without `key` (desktops before v2) the id is random.
+ */
+export const PairCreateRequest = z.strictObject({
+  v: z.literal(1).optional(),
+  key: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{44}$/, 'expected a compressed public key')
+    .optional(),
+});
 export type PairCreateRequest = z.infer<typeof PairCreateRequest>;
 
 export const PairCreateAck = z.discriminatedUnion('ok', [

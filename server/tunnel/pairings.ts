@@ -4,11 +4,15 @@
  * outcome. The socket gateway (./relay.ts) turns outcomes into acks and emits; timers and
  * socket state stay there.
  */
+import { createHash } from 'node:crypto';
 import type { ClosedReason, PairJoinAck, PairJoined, TunnelErrorCode } from '../protocol/tunnel';
+import { COMPRESSED_KEY_BYTES } from '../protocol/p256-point';
+import { pairingIdFromDigest, pairingIdInput } from '../protocol/pairing-id';
 import { subnetKey } from '../http/subnet';
 import { deviceFromUserAgent } from '../passkeys/name-from-user-agent';
 import type { PairingLink } from './attempt-link';
 import type { TunnelLimits } from './limits';
+import { OpenPairings } from './open-pairings';
 import type { Pairing, PairingStore } from './pairing-store';
 
 export type Refusal = { ok: false; code: TunnelErrorCode };
@@ -35,6 +39,20 @@ function randomId(): string {
   return Buffer.from(bytes).toString('base64url');
 }
 
+/**
+ * The v2 pairing id for a compressed key (null when it is not one): derivePairingId's recipe
+ * (server/protocol/pairing-id.ts) with node:crypto's hash, in-line, where WebCrypto's digest
+ * was a fifth of the relay's CPU per create; test/server/tunnel/pairings-core.test.ts holds
+ * the two equal.
+ */
+function keyedId(key: string): string | null {
+  const bytes = Buffer.from(key, 'base64url');
+  if (bytes.length !== COMPRESSED_KEY_BYTES || (bytes[0] !== 0x02 && bytes[0] !== 0x03)) {
+    return null;
+  }
+  return pairingIdFromDigest(createHash('sha256').update(pairingIdInput(bytes)).digest());
+}
+
 export function createPairings(deps: {
   store: PairingStore;
   link: PairingLink;
@@ -47,19 +65,11 @@ export function createPairings(deps: {
 }) {
   const { store, link, limits, now } = deps;
   /**
-   * Pairings created through this process (id -> desktop subnet), to bound open pairings
-   * per subnet and in total. Another process may close one of them (scaled relay), so the
-   * map is re-checked against the store before it refuses anybody.
+   * Pairings created through this process, by desktop subnet, to bound open pairings per
+   * subnet and in total. Another process may close one of them (scaled relay), so they are
+   * re-checked against the store before anybody is refused.
    */
-  const createdHere = new Map<string, string>();
-  const countFor = (subnet: string) => {
-    let n = 0;
-    for (const v of createdHere.values()) if (v === subnet) n++;
-    return n;
-  };
-  const overCap = (ip: string) =>
-    countFor(subnetKey(ip)) >= limits.maxPairingsPerIp ||
-    createdHere.size >= limits.maxOpenPairings;
+  const createdHere = new OpenPairings();
   async function pruneClosed(ids: Iterable<string>, drop: (id: string) => void) {
     for (const id of [...ids]) if (!(await store.get(id))) drop(id);
   }
@@ -76,28 +86,43 @@ export function createPairings(deps: {
     close,
 
     /** `mine`: the desktop socket's open pairings (pruned here of ones closed elsewhere). */
+    /** `key`: the desktop's compressed public key (v2 link): the id is derived from it. */
     async create(
-      desktop: { socketId: string; ip: string },
+      desktop: { socketId: string; ip: string; key?: string },
       mine: Set<string>,
     ): Promise<CreateOutcome> {
       if (mine.size >= limits.maxPairingsPerDesktop) {
         await pruneClosed(mine, (id) => mine.delete(id));
       }
-      if (overCap(desktop.ip))
-        await pruneClosed(createdHere.keys(), (id) => createdHere.delete(id));
-      if (mine.size >= limits.maxPairingsPerDesktop || overCap(desktop.ip)) {
+      const subnet = subnetKey(desktop.ip);
+      const drop = (id: string) => createdHere.delete(id);
+      if (createdHere.countIn(subnet) >= limits.maxPairingsPerIp) {
+        await pruneClosed(createdHere.idsIn(subnet), drop);
+      }
+      if (createdHere.size >= limits.maxOpenPairings) await pruneClosed(createdHere.ids(), drop);
+      if (
+        mine.size >= limits.maxPairingsPerDesktop ||
+        createdHere.countIn(subnet) >= limits.maxPairingsPerIp ||
+        createdHere.size >= limits.maxOpenPairings
+      ) {
         return { ok: false, code: 'too-many-pairings' };
+      }
+      const id = desktop.key === undefined ? randomId() : keyedId(desktop.key);
+      // A key seen before (a desktop reusing one, or replaying another's create) gets no
+      // pairing: ids are never reused while the store remembers them.
+      if (id === null || (await store.get(id)) || (await store.closedReason(id))) {
+        return { ok: false, code: 'invalid' };
       }
       const createdAt = now();
       const pairing: Pairing = {
-        id: randomId(),
+        id,
         desktopSocketId: desktop.socketId,
         desktopIp: desktop.ip,
         createdAt,
         expiresAt: createdAt + limits.unscannedMs,
       };
       await store.create(pairing);
-      createdHere.set(pairing.id, subnetKey(pairing.desktopIp));
+      createdHere.add(pairing.id, subnet);
       return { ok: true, pairing };
     },
 

@@ -105,6 +105,9 @@ const refuse = (code: TunnelErrorCode): { ok: false; error: TunnelError } => ({
   error: { code, message: messages[code] },
 });
 
+/** One set for every connection (10,000 waiting desktops are 10,000 connections). */
+const KNOWN_EVENTS: ReadonlySet<string> = new Set<string>(Object.values(TunnelEvent));
+
 /** Log-safe pairing reference: enough to correlate lines, not enough to join. */
 const ref = (id: string) => id.slice(0, 6);
 
@@ -155,8 +158,12 @@ export function attachTunnel(httpServer: HttpServer, options: TunnelOptions = {}
     payload: Parameters<TunnelServerToClient[E]>[0],
   ) => {
     observe({ direction: 'out', event, socketId, payload });
-    // Typed emit through a room keeps working when an adapter (Redis) spans processes.
-    (nsp.to(socketId).emit as (ev: string, p: unknown) => void)(event, payload);
+    // A socket on this process gets it straight away: a room broadcast builds an operator per
+    // frame and, with the Redis adapter, publishes every frame to the other processes too.
+    // A socket elsewhere (scaled relay) is reached through its room, which the adapter spans.
+    const local = nsp.sockets.get(socketId);
+    if (local) (local.emit as (ev: string, p: unknown) => void)(event, payload);
+    else (nsp.to(socketId).emit as (ev: string, p: unknown) => void)(event, payload);
   };
 
   const localSocket = (id: string) => nsp.sockets.get(id) as TunnelSocket | undefined;
@@ -258,7 +265,7 @@ export function attachTunnel(httpServer: HttpServer, options: TunnelOptions = {}
       if (!parsed.success) return ack(refuse('invalid'));
       if (socket.data.role === 'phone') return ack(refuse('wrong-role'));
       const created = await pairings.create(
-        { socketId: socket.id, ip: socket.data.ip },
+        { socketId: socket.id, ip: socket.data.ip, key: parsed.data.key },
         socket.data.pairings,
       );
       if (!created.ok) return ack(refuse(created.code));
@@ -352,9 +359,8 @@ export function attachTunnel(httpServer: HttpServer, options: TunnelOptions = {}
     });
 
     // Events we do not know still cost a token, so they cannot be used to flood the relay.
-    const known = new Set<string>(Object.values(TunnelEvent));
     socket.onAny((event: string) => {
-      if (known.has(event)) return;
+      if (KNOWN_EVENTS.has(event)) return;
       observe({ direction: 'in', event, socketId: socket.id, payload: undefined });
       if (!bucket.take()) void background(abuse('rate'), 'abuse');
     });

@@ -1,17 +1,20 @@
 /**
  * Waiting, unscanned pairings on one node: N desktops (default 10,000), each its own socket.io
- * connection from its own 127.a.b.c address (so per-address caps do not apply; default relay
- * limits otherwise), each holding one pairing nobody scans. The server runs in a child with
+ * connection from its own 127.a.b.c address, spread over /24s (the relay caps open pairings per
+ * client subnet, server/http/subnet.ts; default relay limits otherwise), each holding one
+ * pairing nobody scans, created as the desktop creates it: `pair:create` with a fresh
+ * compressed public key, from which the relay derives the id (server/protocol/pairing-id.ts). The server runs in a child with
  * --expose-gc; heap is read after a full GC (child.ts "mem") before the sockets, after the
  * sockets and after the pairings, so each waiting desktop's cost splits into its connection
  * and its pairing. The unscanned lifetime is lengthened to 10 minutes only so that none
  * expires while the figures are taken.
  */
+import { createECDH } from 'node:crypto';
 import { io as connect, type Socket } from 'socket.io-client';
 import type { PairCreateAck } from '../../server/protocol/tunnel';
 import { startChild } from './children';
+import { printProfileSummary, summariseProfile } from './profile-summary';
 import type { MemSample } from './ipc';
-import { nextAddress } from './load';
 import { heading, row } from './stats';
 
 export type PairingsResult = {
@@ -36,7 +39,19 @@ async function inBatches<T>(items: T[], width: number, fn: (t: T) => Promise<voi
 
 const used = (m: MemSample) => m.heapUsed + m.external;
 
-export async function waitingPairings(n: number): Promise<PairingsResult> {
+/** 127.x.y.z with the /24 changing fastest: 10,000 desktops are about 40 per /24. */
+const spreadAddress = (i: number) =>
+  `127.${10 + Math.floor(i / (254 * 254))}.${1 + (i % 254)}.${1 + (Math.floor(i / 254) % 254)}`;
+
+/** A desktop's compressed P-256 public key, as `pair:create` carries it. */
+function desktopKey(): string {
+  const ecdh = createECDH('prime256v1');
+  ecdh.generateKeys();
+  return ecdh.getPublicKey(null, 'compressed').toString('base64url');
+}
+
+/** `profileFile`: also profile a second round of creates (not counted) into this file. */
+export async function waitingPairings(n: number, profileFile?: string): Promise<PairingsResult> {
   const child = await startChild('keybridge', {
     execArgv: ['--expose-gc'],
     env: { BENCH_TUNNEL_LIMITS: JSON.stringify({ unscannedMs: 600_000 }) },
@@ -49,13 +64,13 @@ export async function waitingPairings(n: number): Promise<PairingsResult> {
     await inBatches(
       Array.from({ length: n }, (_, i) => i),
       64,
-      () =>
+      (i) =>
         new Promise<void>((resolve, reject) => {
           const s = connect(url, {
             transports: ['websocket'],
             forceNew: true,
             reconnection: false,
-            localAddress: nextAddress(),
+            localAddress: spreadAddress(i),
           } as Parameters<typeof connect>[1]);
           s.once('connect', () => {
             sockets.push(s);
@@ -66,17 +81,34 @@ export async function waitingPairings(n: number): Promise<PairingsResult> {
     );
     const connectSeconds = (performance.now() - tc) / 1000;
     const m1 = await child.mem();
+    const keys = sockets.map(() => desktopKey());
     const c0 = await child.cpu();
     const t0 = performance.now();
-    let refused = 0;
-    await inBatches(sockets, 64, async (s) => {
-      const ack = (await s.emitWithAck('pair:create', {})) as PairCreateAck;
-      if (!ack.ok) refused++;
-    });
+    const refused = new Map<string, number>();
+    await inBatches(
+      sockets.map((s, i) => ({ s, key: keys[i]! })),
+      64,
+      async ({ s, key }) => {
+        const ack = (await s.emitWithAck('pair:create', { key })) as PairCreateAck;
+        if (!ack.ok) refused.set(ack.error.code, (refused.get(ack.error.code) ?? 0) + 1);
+      },
+    );
     const seconds = (performance.now() - t0) / 1000;
     const c1 = await child.cpu();
-    if (refused) throw new Error(`${refused} of ${n} pair:create refused`);
+    if (refused.size) {
+      throw new Error(
+        `pair:create refused: ${JSON.stringify(Object.fromEntries(refused))} of ${n}`,
+      );
+    }
     const m2 = await child.mem();
+    if (profileFile) {
+      // After the figures: each desktop may hold 4 pairings, so a second round fits.
+      await child.profileStart();
+      await inBatches(sockets, 64, async (s) => {
+        await s.emitWithAck('pair:create', { key: desktopKey() });
+      });
+      await child.profileStop(profileFile);
+    }
     const cpu = (c1.user + c1.system - c0.user - c0.system) / 1e6;
     const r: PairingsResult = {
       pairings: n,
@@ -102,6 +134,7 @@ export async function waitingPairings(n: number): Promise<PairingsResult> {
       `${r.createdPerSecond.toFixed(0)} /s  ${r.createdPerServerCpuSecond.toFixed(0)} /server CPU-s`,
     );
     row('connecting the desktops took', `${connectSeconds.toFixed(1)} s`);
+    if (profileFile) printProfileSummary(summariseProfile(profileFile), profileFile);
     return r;
   } finally {
     for (const s of sockets) s.close();

@@ -1,25 +1,25 @@
 /**
- * How big the QR code is: the link the desktop builds (server/protocol/qr-link.ts, as
- * electron/services/qr-login.ts calls it: 22-char pairing id, 65-byte P-256 public key,
- * 32-byte secret) for a 30-character https origin, encoded by the `qrcode` package at ECC M
- * (as electron/ipc/qr-view.ts renders it). Fewer modules = easier to scan from across a desk.
+ * How big the QR code is: the v2 link the desktop builds (server/protocol/qr-link.ts, as
+ * electron/services/qr/pairing.ts calls it: a fresh P-256 key, compressed in the link, and a
+ * 32-byte secret; the pairing id is derived from the key) for a 30-character https origin,
+ * encoded by the `qrcode` package at ECC M (as electron/ipc/qr-view.ts renders it). Fewer
+ * modules = easier to scan from across a desk.
  */
-import { randomBytes } from 'node:crypto';
 import QRCode from 'qrcode';
-import { PUBLIC_KEY_BYTES, QR_SECRET_BYTES } from '../../server/protocol/channel';
+import { generateDesktopKeys, generateQrSecret } from '../../server/protocol/channel';
 import { buildQrLink } from '../../server/protocol/qr-link';
 import { heading, row } from './stats';
 
 export type QrSize = { origin: string; linkChars: number; version: number; modules: number };
 
-export function qrSize(): QrSize {
+export async function qrSize(): Promise<QrSize> {
   const origin = 'https://signin.exchange-xy.com';
   if (origin.length !== 30) throw new Error('the origin must be 30 characters');
+  const keys = await generateDesktopKeys();
   const link = buildQrLink({
     origin,
-    pairingId: randomBytes(16).toString('base64url'),
-    desktopPublicKey: randomBytes(PUBLIC_KEY_BYTES).toString('base64url'),
-    secret: randomBytes(QR_SECRET_BYTES).toString('base64url'),
+    desktopPublicKey: keys.publicKey,
+    secret: generateQrSecret(),
   });
   const qr = QRCode.create(link, { errorCorrectionLevel: 'M' });
   const r = { origin, linkChars: link.length, version: qr.version, modules: qr.modules.size };

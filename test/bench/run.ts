@@ -176,8 +176,12 @@ try {
       vault,
     });
   }
-  if (only.includes('qr')) results.qrSize = qrSize();
-  if (only.includes('pairings')) results.pairings = await waitingPairings(cfg.pairings);
+  if (only.includes('qr')) results.qrSize = await qrSize();
+  if (only.includes('pairings'))
+    results.pairings = await waitingPairings(
+      cfg.pairings,
+      profile ? path.join(cfg.out, 'prof', 'pairings.cpuprofile') : undefined,
+    );
   if (only.includes('startup')) results.startup = await startup(cfg.starts);
 } catch (err) {
   console.log(`\nbench failed: ${(err as Error).stack ?? String(err)}`);

@@ -63,7 +63,7 @@ skipIf(skip)(
     const desktop = stack.desktop();
     t.onTestFinished(() => desktop.stop());
     const { link } = await desktop.waitForState('waiting-for-scan');
-    const qr = parseQrLink(link);
+    const qr = await parseQrLink(link);
     assert.equal(qr.origin, stack.phoneOrigin, 'the QR sends the phone to the https RP origin');
 
     // A camera scan opens the link as a new page (not a fragment change of the last one).

@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { parseQrLink } from '../../server/protocol/qr-link';
 import { readQr } from '../support/read-qr';
 import { startTcpGate } from './support/tcp-gate';
 import { worldTest } from '../support/fixtures';
@@ -151,8 +152,9 @@ test('after a full sign-in no token or secret is in the renderer or the data dir
     'the keychain holds the refresh token from the wire',
   );
 
-  const fragment = new URLSearchParams(new URL(link).hash.slice(1));
-  const secrets = [...new Set([...tokens, link, fragment.get('s')!, fragment.get('p')!])];
+  const parsed = await parseQrLink(link);
+  const fragment = new URL(link).hash.slice(1);
+  const secrets = [...new Set([...tokens, link, fragment, parsed.secret, parsed.pairingId])];
   assert.ok(secrets.every((s) => s && s.length >= 20));
 
   // Source text, not a function: tsx would add helpers (__name) that the page does not have.

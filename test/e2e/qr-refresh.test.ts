@@ -3,6 +3,7 @@
  * 4 s (instead of 60 s), the desktop shows a new, different QR by itself, and the new one signs in.
  */
 import assert from 'node:assert/strict';
+import { parseQrLink } from '../../server/protocol/qr-link';
 import { readQr } from '../support/read-qr';
 import { worldTest } from '../support/fixtures';
 
@@ -18,8 +19,12 @@ test('the QR refreshes by itself when it expires, and the fresh one works', asyn
 
   const first = await readQr(page);
   const second = await readQr(page, { notEqual: first, timeoutMs: 20_000 });
-  const pairingOf = (link: string) => new URLSearchParams(new URL(link).hash.slice(1)).get('p');
-  assert.notEqual(pairingOf(second), pairingOf(first), 'a new pairing, not the same QR redrawn');
+  const pairingOf = async (link: string) => (await parseQrLink(link)).pairingId;
+  assert.notEqual(
+    await pairingOf(second),
+    await pairingOf(first),
+    'a new pairing, not the same QR redrawn',
+  );
 
   // The expired QR is dead on the phone; nothing reaches the desktop from it.
   await phone.page.goto(first);

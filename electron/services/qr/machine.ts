@@ -17,8 +17,15 @@ import type {
 } from '../../../server/protocol/tunnel';
 import type { Ceremony } from './ceremony';
 import { failureFrom, failureOfReject, outcomeOfClose, redeemRefusal } from './failures';
-import { armRotation, createPairing, disarmRotation, type Pairing } from './pairing';
-import type { RelayPort } from './relay-client';
+import {
+  armRotation,
+  createPairing,
+  disarmRotation,
+  preparePairing,
+  type Pairing,
+  type PairingSecrets,
+} from './pairing';
+import { RelayError, type RelayPort } from './relay-client';
 import {
   FINAL,
   type FinalState,
@@ -101,14 +108,20 @@ export function runQrMachine(options: QrMachineOptions): QrLogin {
 
   let origin: Promise<string> | null = null;
 
-  async function openPairing(): Promise<void> {
+  /** `prepared`: the first QR's key and secret, made while the relay connection opened. */
+  async function openPairing(prepared?: Promise<PairingSecrets>): Promise<void> {
     if (isFinal()) return;
     if (Date.now() - startedAt > maxWaitMs) return setState({ status: 'expired' });
-    const { pairingId, expiresAt } = await relay.create();
+    const secrets = await (prepared ?? preparePairing());
+    const { pairingId, expiresAt } = await relay.create(secrets.relayKey);
+    // The phone derives the id from the QR's key; a relay answering any other id is wrong.
+    if (pairingId !== secrets.pairingId) {
+      throw new RelayError('The relay answered with a pairing id that does not match the QR.');
+    }
     const { attemptId, options: webauthn } = await ceremony.begin(pairingId);
     origin ??= options.phoneOrigin();
-    const pairing = await createPairing({
-      pairingId,
+    const pairing = createPairing({
+      secrets,
       expiresAt,
       attemptId,
       options: webauthn,
@@ -283,6 +296,12 @@ export function runQrMachine(options: QrMachineOptions): QrLogin {
   void finished.then(() => clearTimeout(waitTimer));
 
   enqueue(async () => {
+    // The key pair and the phone origin do not need the relay: make them while it connects.
+    // Awaited in openPairing; the no-op catch only keeps a failure here from going unhandled
+    // when the connection fails first.
+    const prepared = preparePairing();
+    origin = options.phoneOrigin();
+    for (const p of [prepared, origin]) p.catch(() => undefined);
     await relay.connect({
       joined: (ev) => enqueue(() => onJoined(ev)),
       message: (ev) => enqueue(() => onMessage(ev)),
@@ -292,7 +311,7 @@ export function runQrMachine(options: QrMachineOptions): QrLogin {
           fail({ reason: 'server-unreachable', message: 'The connection to the server was lost.' }),
         ),
     });
-    await openPairing();
+    await openPairing(prepared);
   });
 
   return {

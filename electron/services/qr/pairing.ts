@@ -1,16 +1,20 @@
 /**
- * One pairing of the QR flow: the relay's pairing id, the server attempt linked to it, the
- * ephemeral P-256 key pair and 32-byte QR secret, the end-to-end channel they open, the QR
- * link that carries them, and when the relay lets it lapse. The key and secret never leave
+ * One pairing of the QR flow: the ephemeral P-256 key pair and 32-byte QR secret, the pairing
+ * id derived from the key, the server attempt linked to it, the end-to-end channel they open,
+ * the QR link (v2, server/protocol/qr-link.ts) that carries them, and when the relay lets it
+ * lapse. The key and secret never leave
  * this object except inside `link`.
  */
 import {
   createDesktopChannel,
+  fromBase64Url,
   generateDesktopKeys,
   generateQrSecret,
   type DesktopChannel,
+  type DesktopKeys,
 } from '../../../server/protocol/channel';
-import { buildQrLink } from '../../../server/protocol/qr-link';
+import { derivePairingId } from '../../../server/protocol/pairing-id';
+import { buildQrLink, compressedKey } from '../../../server/protocol/qr-link';
 import type { PhoneInfo } from './types';
 
 export type Pairing = {
@@ -38,27 +42,46 @@ export type Pairing = {
   rotation?: NodeJS.Timeout;
 };
 
-export async function createPairing(params: {
-  pairingId: string;
+/**
+ * The key pair and secret of the next QR, made before the relay is asked: the relay derives
+ * the pairing id from the public key (server/protocol/pairing-id.ts), which the v2 link then
+ * need not carry.
+ */
+export type PairingSecrets = {
+  readonly keys: DesktopKeys;
+  readonly secret: string;
+  /** The compressed public key for `pair:create` (public: it is in the QR too). */
+  readonly relayKey: string;
+  /** The id the relay must answer with. */
+  readonly pairingId: string;
+};
+
+export async function preparePairing(): Promise<PairingSecrets> {
+  const keys = await generateDesktopKeys();
+  const relayKey = compressedKey(keys.publicKey);
+  return {
+    keys,
+    secret: generateQrSecret(),
+    relayKey,
+    pairingId: await derivePairingId(fromBase64Url(relayKey)),
+  };
+}
+
+export function createPairing(params: {
+  secrets: PairingSecrets;
   expiresAt: number;
   attemptId: string;
   options: Pairing['options'];
   phoneOrigin: string;
   confirmed: boolean;
-}): Promise<Pairing> {
-  const keys = await generateDesktopKeys();
-  const secret = generateQrSecret();
+}): Pairing {
+  const { keys, secret, pairingId } = params.secrets;
   return {
-    pairingId: params.pairingId,
+    pairingId,
     attemptId: params.attemptId,
     options: params.options,
-    channel: createDesktopChannel({ pairingId: params.pairingId, keyPair: keys.keyPair, secret }),
-    link: buildQrLink({
-      origin: params.phoneOrigin,
-      pairingId: params.pairingId,
-      desktopPublicKey: keys.publicKey,
-      secret,
-    }),
+    channel: createDesktopChannel({ pairingId, keyPair: keys.keyPair, secret }),
+    link: buildQrLink({ origin: params.phoneOrigin, desktopPublicKey: keys.publicKey, secret }),
     expiresAt: params.expiresAt,
     joined: null,
     sameNetwork: true,

@@ -32,8 +32,11 @@ export class RelayError extends Error {
 export interface RelayPort {
   /** Connects and routes relay events to `events`; rejects with RelayError. */
   connect(events: RelayEvents): Promise<void>;
-  /** A new pairing; rejects with RelayError when the relay refuses or does not answer. */
-  create(): Promise<{ pairingId: string; expiresAt: number }>;
+  /**
+   * A new pairing for the desktop's compressed public key (the relay derives the id from it);
+   * rejects with RelayError when the relay refuses or does not answer.
+   */
+  create(key: string): Promise<{ pairingId: string; expiresAt: number }>;
   send(pairingId: string, data: string): void;
   /**
    * Ends a pairing and waits (bounded) for the relay's ack, so a close right behind it cannot
@@ -92,9 +95,9 @@ export function createSocketRelay(options: {
         );
       });
     },
-    async create() {
+    async create(key) {
       if (!socket) throw new RelayError('Not connected to the relay.');
-      const raw: unknown = await socket.timeout(10_000).emitWithAck('pair:create', {});
+      const raw: unknown = await socket.timeout(10_000).emitWithAck('pair:create', { key });
       const ack = PairCreateAck.safeParse(raw);
       if (!ack.success) throw new RelayError('The relay answered something unexpected.');
       if (!ack.data.ok) throw new RelayError(`The relay refused: ${ack.data.error.message}`);

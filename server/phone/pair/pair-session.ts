@@ -195,7 +195,7 @@ export class PairSession {
   async start(fragment: string): Promise<void> {
     if (!fragment.replace(/^#/, '')) return this.end('no-link');
     try {
-      this.link = parseQrLink(fragment);
+      this.link = await parseQrLink(fragment);
     } catch (err) {
       const code = err instanceof QrLinkError ? err.code : 'malformed';
       return this.end(code === 'wrong-version' ? 'wrong-version' : 'malformed');

@@ -25,7 +25,8 @@ const keytar = createRequire(import.meta.url)('keytar') as typeof Keytar;
 const service = `${VAULT_SERVICE}.test-cli-${randomBytes(4).toString('hex')}`;
 const BIN = path.resolve(import.meta.dirname, '../../../bin/keybridge.mjs');
 const PASSWORD = 'cli test password 123';
-const LINK = /^http:\/\/exchange\.localhost:\d+\/m\/pair#\S+$/;
+// Link v2 (server/protocol/qr-link.ts): scheme and host in capitals, then the digits.
+const LINK = /^HTTP:\/\/EXCHANGE\.LOCALHOST:\d+\/m\/pair#2\d{157}$/;
 
 let server: TestServer;
 let browser: Browser;

@@ -215,7 +215,7 @@ test('QR sign-in, every Settings call, restart from the keychain, sign out: no t
   ok(await h.call('qr:copyLink'));
   const link = h.clipboard();
   assert.ok(link, 'copyQrLink put the link on the clipboard');
-  const parsed = parseQrLink(link);
+  const parsed = await parseQrLink(link);
   secrets.add(parsed.secret);
   secrets.add(link.split('#')[1]!);
   await softApprove({ link, serverUrl: server.url, authenticator });
@@ -284,7 +284,7 @@ test('the login screen cancels as a sign-in unmounts it: too late, the sign-in f
   await h.waitForEvent('qr:state', isView('waiting-for-scan', 'sign-in'));
   const link = h.lastLink();
   assert.ok(link);
-  secrets.add(parseQrLink(link).secret);
+  secrets.add((await parseQrLink(link)).secret);
   let cancelAnswer: Promise<IpcResult<unknown>> | null = null;
   const unmounted = h
     .waitForEvent('session:changed', (p) => (p as SessionState).status === 'signed-in')
@@ -381,7 +381,7 @@ test('add-passkey: no Copy link, "Is this your phone?" names the phone, yes adds
 
   const link = h.lastLink();
   assert.ok(link);
-  secrets.add(parseQrLink(link).secret);
+  secrets.add((await parseQrLink(link)).secret);
   const phone = softApprove({
     link,
     serverUrl: server.url,
@@ -433,7 +433,7 @@ test('add-passkey: "No, cancel" ends the flow; the phone is never asked and noth
   await h.waitForEvent('qr:state', isView('waiting-for-scan'));
   const link = h.lastLink();
   assert.ok(link);
-  secrets.add(parseQrLink(link).secret);
+  secrets.add((await parseQrLink(link)).secret);
   const phone = softApprove({
     link,
     serverUrl: server.url,

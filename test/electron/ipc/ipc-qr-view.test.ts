@@ -10,7 +10,7 @@ import type { QrLoginState } from '../../../electron/services/qr-login';
 import { toQrView } from '../../../electron/ipc/qr-view';
 import type { PasskeyView } from '../../../server/protocol/api';
 
-const LINK = 'http://exchange.localhost:1/m/pair#p=abc&k=def&s=' + 'x'.repeat(43);
+const LINK = 'HTTP://EXCHANGE.LOCALHOST:1/m/pair#2' + '7'.repeat(157);
 
 test('a shown code: the image only, and Copy link for sign-in but not for add-passkey', async () => {
   const state: QrLoginState = { status: 'waiting-for-scan', link: LINK, expiresAt: 1234 };

@@ -123,7 +123,7 @@ async function desktop(
   });
   t.onTestFinished(() => flow.cancel());
   const { link } = await waitForState(flow, 'waiting-for-scan');
-  const pairingId = parseQrLink(link).pairingId;
+  const pairingId = (await parseQrLink(link)).pairingId;
   return { flow, link, pairingId, states, seen };
 }
 

@@ -31,7 +31,7 @@ beforeAll(async () => {
 afterAll(() => server?.close());
 
 async function rawPhone(t: TestContext, link: string) {
-  const { pairingId } = parseQrLink(link);
+  const { pairingId } = await parseQrLink(link);
   const socket: Socket = io(new URL('/tunnel', server.url).toString(), {
     transports: ['websocket'],
     forceNew: true,
@@ -51,8 +51,15 @@ test('an unscanned QR is replaced by a new one; the old link no longer joins', a
   t.onTestFinished(() => flow.cancel());
   const first = await waitForState(flow, 'waiting-for-scan');
   const second = await waitForState(flow, 'waiting-for-scan', (s) => s.link !== first.link);
-  assert.notEqual(parseQrLink(second.link).pairingId, parseQrLink(first.link).pairingId);
-  assert.notEqual(parseQrLink(second.link).secret, parseQrLink(first.link).secret, 'fresh secret');
+  assert.notEqual(
+    (await parseQrLink(second.link)).pairingId,
+    (await parseQrLink(first.link)).pairingId,
+  );
+  assert.notEqual(
+    (await parseQrLink(second.link)).secret,
+    (await parseQrLink(first.link)).secret,
+    'fresh secret',
+  );
   const old = await rawPhone(t, first.link);
   assert.equal(old.ack.ok, false);
   assert.ok(!old.ack.ok && ['expired', 'cancelled'].includes(old.ack.error.code));
@@ -75,7 +82,7 @@ test('scanned but never approved: the scanned pairing runs out -> expired', asyn
 test('a forged channel frame -> failed (channel-error) and the pairing is closed', async (t) => {
   const flow = createQrLogin({ serverUrl: server.url, vault, device });
   const { link } = await waitForState(flow, 'waiting-for-scan');
-  const parsed = parseQrLink(link);
+  const parsed = await parseQrLink(link);
   const phone = await rawPhone(t, link);
   const closed = new Promise<{ reason: string }>((r) => phone.socket.once('pair:closed', r));
   await waitForState(flow, 'scanned');

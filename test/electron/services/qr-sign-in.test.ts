@@ -79,7 +79,7 @@ test('QR sign-in: phone approves -> signed in, refresh token in the keychain, ph
   const path = recordStates(flow);
 
   const { link } = await waitForState(flow, 'waiting-for-scan');
-  const parsed = parseQrLink(link);
+  const parsed = await parseQrLink(link);
   assert.equal(parsed.origin, server.phoneOrigin, 'the QR points the phone at the RP origin');
   // Scan by hand here to read what the phone shows before approving: who asks, from where.
   await phone.page.goto('about:blank');

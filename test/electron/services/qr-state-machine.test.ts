@@ -6,7 +6,8 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'vitest';
-import { openPhoneChannel } from '../../../server/protocol/channel';
+import { fromBase64Url, openPhoneChannel } from '../../../server/protocol/channel';
+import { derivePairingId } from '../../../server/protocol/pairing-id';
 import { parseQrLink } from '../../../server/protocol/qr-link';
 import type { CancelReason, DesktopToPhone, PhoneToDesktop } from '../../../server/protocol/tunnel';
 import { ApiError } from '../../../electron/services/api-client';
@@ -24,7 +25,9 @@ const PHONE = { device: 'Chrome on Android' };
 const USER = { id: 'u_1', email: 'alice@example.com' } as never;
 
 /** A relay in memory: records what the desktop did, lets the test play the relay's part. */
-function fakeRelay(opts: { refuseCreate?: boolean; failConnect?: boolean } = {}) {
+function fakeRelay(
+  opts: { refuseCreate?: boolean; failConnect?: boolean; foreignId?: boolean } = {},
+) {
   let events: RelayEvents | null = null;
   let n = 0;
   const log = {
@@ -41,9 +44,12 @@ function fakeRelay(opts: { refuseCreate?: boolean; failConnect?: boolean } = {})
       if (opts.failConnect) throw new RelayError('Cannot reach the relay (test).');
       events = e;
     },
-    async create() {
+    async create(key) {
       if (opts.refuseCreate) throw new RelayError('The relay refused: busy');
-      const pairingId = `pairing${String(++n).padStart(15, '0')}`;
+      // The real relay derives the id from the key (server/protocol/pairing-id.ts).
+      const pairingId = opts.foreignId
+        ? `pairing${String(++n).padStart(15, '0')}`
+        : await derivePairingId(fromBase64Url(key));
       log.created.push(pairingId);
       return { pairingId, expiresAt: Date.now() + 60_000 };
     },
@@ -74,7 +80,7 @@ function fakeRelay(opts: { refuseCreate?: boolean; failConnect?: boolean } = {})
     ev,
     /** A phone scans `link`: joins, opens the channel, says hello. */
     async scan(link: string, sameNetwork = true) {
-      const { pairingId, desktopPublicKey, secret } = parseQrLink(link);
+      const { pairingId, desktopPublicKey, secret } = await parseQrLink(link);
       const channel = await openPhoneChannel({ pairingId, desktopPublicKey, secret });
       const inbox: DesktopToPhone[] = [];
       const waiters: (() => void)[] = [];
@@ -211,10 +217,10 @@ test('an unscanned code is replaced when the relay lets it lapse; the old pairin
   const { ceremony } = fakeCeremony('sign-in');
   const flow = start(f.relay, ceremony);
   const first = await waitForState(flow, 'waiting-for-scan');
-  const firstId = parseQrLink(first.link).pairingId;
+  const firstId = (await parseQrLink(first.link)).pairingId;
   f.ev().closed({ pairingId: firstId, reason: 'expired' });
   const second = await waitForState(flow, 'waiting-for-scan', (s) => s.link !== first.link);
-  assert.notEqual(parseQrLink(second.link).pairingId, firstId);
+  assert.notEqual((await parseQrLink(second.link)).pairingId, firstId);
   assert.deepEqual(f.log.abandoned, [firstId]);
   // Events about the old pairing no longer count.
   f.ev().closed({ pairingId: firstId, reason: 'peer-left' });
@@ -367,12 +373,15 @@ test('relay closes after the scan: peer-left / relay-closed / expired map to the
   }
 });
 
-test('no relay, a refusing relay, a lost connection: server-unreachable', async () => {
-  for (const opts of [{ failConnect: true }, { refuseCreate: true }]) {
+test('no relay, a refusing relay, a relay with a foreign pairing id, a lost connection: server-unreachable', async () => {
+  for (const opts of [{ failConnect: true }, { refuseCreate: true }, { foreignId: true }]) {
     const f = fakeRelay(opts);
-    const flow = start(f.relay, fakeCeremony('sign-in').ceremony);
+    const fake = fakeCeremony('sign-in');
+    const flow = start(f.relay, fake.ceremony);
     const end = await flow.finished;
     assert.ok(end.status === 'failed' && end.reason === 'server-unreachable');
+    // A relay answering an id the QR's key does not give gets no attempt linked to it.
+    assert.deepEqual(fake.calls.begin, []);
   }
   const f = fakeRelay();
   const flow = start(f.relay, fakeCeremony('sign-in').ceremony);

@@ -10,7 +10,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, test } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { fromBase64Url, toBase64Url } from '../../../server/protocol/channel';
+import {
+  fromBase64Url,
+  generateDesktopKeys,
+  generateQrSecret,
+  toBase64Url,
+} from '../../../server/protocol/channel';
+import { buildQrLink } from '../../../server/protocol/qr-link';
 import type { PhoneToDesktop } from '../../../server/protocol/tunnel';
 import { launchChromium } from '../../support/chromium';
 import { createPhone, type Phone } from '../../support/phone';
@@ -44,7 +50,7 @@ afterAll(async () => {
 });
 
 /** A desktop whose attempt is linked to its pairing, and which asks the phone to sign it. */
-async function signInDesktop(opts: { localAddress?: string } = {}) {
+async function signInDesktop(opts: { localAddress?: string; linkVersion?: 1 | 2 } = {}) {
   let attemptId = '';
   let challenge = '';
   let optionsJson: Record<string, unknown> = {};
@@ -52,6 +58,7 @@ async function signInDesktop(opts: { localAddress?: string } = {}) {
     url: srv.url,
     phoneOrigin: srv.phoneOrigin,
     localAddress: opts.localAddress,
+    linkVersion: opts.linkVersion,
     linkOptions: async (pairingId) => {
       const r = await call(srv.url, '/api/auth/passkey/options', {
         body: { pairingId },
@@ -171,6 +178,34 @@ test('same network: the phone shows who asks, approves with its passkey, the des
   await page.goto(desktop.link);
   await page.getByTestId('pair-error').waitFor();
   assert.equal(await page.getByTestId('pair-error').getAttribute('data-reason'), 'used');
+});
+
+test('the v2 link opens the page the server serves, with the id derived from its key', async (t) => {
+  const { desktop } = await signInDesktop();
+  t.onTestFinished(() => desktop.close());
+  // Scheme and host in capitals for the QR's alphanumeric mode; the browser lowers them.
+  assert.ok(desktop.link.startsWith(`${srv.phoneOrigin.toUpperCase()}/m/pair#2`), desktop.link);
+  await owner.page.goto(desktop.link);
+  await owner.page.getByTestId('pair-review').waitFor();
+  assert.equal(new URL(owner.page.url()).origin, srv.phoneOrigin);
+  assert.equal((await desktop.joined).phone.device.length > 0, true);
+  await owner.page.getByRole('button', { name: 'Deny' }).click();
+  assert.equal((await desktop.closed).reason, 'denied');
+});
+
+test('a v1 link (a desktop before v2) still signs in', async (t) => {
+  const { desktop, attemptId } = await signInDesktop({ linkVersion: 1 });
+  t.onTestFinished(() => desktop.close());
+  assert.match(desktop.link, /\/m\/pair#v=1&p=/);
+  const page = owner.page;
+  await page.goto(desktop.link);
+  await page.getByTestId('pair-review').waitFor();
+  await page.getByRole('button', { name: 'Approve' }).click();
+  const verified = await redeem(desktop, attemptId(), await desktop.answer);
+  assert.equal(verified.status, 200, JSON.stringify(verified.body));
+  await desktop.send({ type: 'done', ok: true });
+  await desktop.complete();
+  await page.getByTestId('pair-done').waitFor();
 });
 
 test('different network: warning first, then the code only the phone shows; the server demands it', async (t) => {
@@ -313,21 +348,26 @@ test('cancelled, unknown, wrong-version, malformed and missing links each get th
   assert.match(cancelled.text, /cancelled/);
 
   const u = new URL(desktop.link);
-  const params = new URLSearchParams(u.hash.slice(1));
-  const withParams = (edit: (p: URLSearchParams) => void) => {
-    const p = new URLSearchParams(params);
-    edit(p);
-    return `${u.origin}${u.pathname}#${p}`;
-  };
-  const unknown = await reasonOf(withParams((p) => p.set('p', 'AAAAAAAAAAAAAAAAAAAAAA')));
+  const base = `${u.origin}${u.pathname}`;
+  const digits = u.hash.slice(2);
+  // A well-formed v2 link for a key no desktop gave the relay.
+  const stranger = buildQrLink({
+    origin: srv.phoneOrigin,
+    desktopPublicKey: (await generateDesktopKeys()).publicKey,
+    secret: generateQrSecret(),
+  });
+  const unknown = await reasonOf(stranger);
   assert.equal(unknown.reason, 'unknown');
-  const version = await reasonOf(withParams((p) => p.set('v', '2')));
+  const version = await reasonOf(`${base}#3${digits}`);
   assert.equal(version.reason, 'wrong-version');
   assert.match(version.text, /different version/);
-  const malformed = await reasonOf(withParams((p) => p.delete('s')));
+  const malformed = await reasonOf(`${base}#2${digits.slice(9)}`);
   assert.equal(malformed.reason, 'malformed');
-  const short = await reasonOf(withParams((p) => p.set('k', 'abc')));
-  assert.equal(short.reason, 'malformed');
+  // v1 links: another v, or a damaged key.
+  const v1 = new URLSearchParams({ v: '1', p: 'AAAAAAAAAAAAAAAAAAAAAA', k: 'abc', s: 'abc' });
+  assert.equal((await reasonOf(`${base}#${v1}`)).reason, 'malformed');
+  v1.set('v', '0');
+  assert.equal((await reasonOf(`${base}#${v1}`)).reason, 'wrong-version');
   const none = await reasonOf(`${u.origin}${u.pathname}`);
   assert.equal(none.reason, 'no-link');
   const texts = new Set([cancelled, unknown, version, malformed, none].map((r) => r.text));

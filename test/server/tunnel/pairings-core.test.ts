@@ -5,6 +5,9 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'vitest';
+import { fromBase64Url, generateDesktopKeys } from '../../../server/protocol/channel';
+import { derivePairingId } from '../../../server/protocol/pairing-id';
+import { compressedKey } from '../../../server/protocol/qr-link';
 import { createPairingLink } from '../../../server/tunnel/attempt-link';
 import { defaultTunnelLimits, type TunnelLimits } from '../../../server/tunnel/limits';
 import { MemoryPairingStore } from '../../../server/tunnel/pairing-store';
@@ -62,6 +65,42 @@ test('create -> link -> claim -> admit: the phone hears the purpose, the hash an
   assert.equal(JSON.stringify(admitted.joined).includes('127.0.0.1'), false);
   assert.deepEqual(c.issued, ['sign-in:att_1']);
   assert.deepEqual(await c.link.linkedAttempt(id), { kind: 'sign-in', attemptId: 'att_1' });
+});
+
+test('v2: the id is derived from the desktop key; a key seen before or not a key gets no pairing', async () => {
+  const c = core();
+  const key = compressedKey((await generateDesktopKeys()).publicKey);
+  const created = await c.pairings.create({ ...desktop, key }, new Set());
+  assert.ok(created.ok);
+  assert.equal(created.pairing.id, await derivePairingId(fromBase64Url(key)));
+  // The relay's node:crypto path and the phone's WebCrypto one agree, key after key.
+  for (let i = 0; i < 50; i++) {
+    const k = compressedKey((await generateDesktopKeys()).publicKey);
+    const made = await c.pairings.create({ ...desktop, socketId: `d${i}`, key: k }, new Set());
+    assert.ok(made.ok);
+    assert.equal(made.pairing.id, await derivePairingId(fromBase64Url(k)));
+  }
+  // The same key again, open or closed (a replayed create cannot take over or revive an id).
+  assert.deepEqual(await c.pairings.create({ ...desktop, key }, new Set()), {
+    ok: false,
+    code: 'invalid',
+  });
+  await c.pairings.close(created.pairing.id, 'cancelled');
+  assert.deepEqual(await c.pairings.create({ ...desktop, socketId: 'other', key }, new Set()), {
+    ok: false,
+    code: 'invalid',
+  });
+  // 33 bytes that do not start like a compressed point.
+  const bad = Buffer.from(fromBase64Url(key));
+  bad[0] = 0x04;
+  assert.deepEqual(
+    await c.pairings.create({ ...desktop, key: bad.toString('base64url') }, new Set()),
+    { ok: false, code: 'invalid' },
+  );
+  // Without a key (a desktop before v2): a random id, as before.
+  const random = await c.pairings.create(desktop, new Set());
+  assert.ok(random.ok);
+  assert.match(random.pairing.id, /^[A-Za-z0-9_-]{22}$/);
 });
 
 test('same network: no reverse code is issued', async () => {
@@ -156,5 +195,29 @@ test('expiry: the store decides; a join elsewhere that extended it re-arms', asy
   assert.deepEqual(closed, {
     kind: 'closed',
     closed: { pairingId: a.pairing.id, reason: 'expired', members: ['desk', 'phone'] },
+  });
+});
+
+test('caps per subnet and in total; a pairing closed by another process frees its slot', async () => {
+  const c = core({ maxPairingsPerIp: 2, maxOpenPairings: 3 });
+  const inA = (n: number) => ({ socketId: `a${n}`, ip: `127.0.0.${n}` });
+  const a1 = await c.pairings.create(inA(1), new Set());
+  assert.ok(a1.ok && (await c.pairings.create(inA(2), new Set())).ok);
+  assert.deepEqual(await c.pairings.create(inA(3), new Set()), {
+    ok: false,
+    code: 'too-many-pairings',
+  });
+  // Another /24 still gets one, until the node's total is reached.
+  assert.ok((await c.pairings.create({ socketId: 'b1', ip: '127.0.1.1' }, new Set())).ok);
+  assert.deepEqual(await c.pairings.create({ socketId: 'c1', ip: '127.0.2.1' }, new Set()), {
+    ok: false,
+    code: 'too-many-pairings',
+  });
+  // Closed straight in the store, as a scaled relay's other process would: pruned, then room.
+  await c.store.close(a1.pairing.id, 'cancelled');
+  assert.ok((await c.pairings.create(inA(3), new Set())).ok);
+  assert.deepEqual(await c.pairings.create({ socketId: 'c1', ip: '127.0.2.1' }, new Set()), {
+    ok: false,
+    code: 'too-many-pairings',
   });
 });

@@ -74,7 +74,7 @@ export async function softApprove(opts: {
   /** Called once the server approved and the desktop was told. */
   onApproved?: (result: SoftPhoneResult) => void;
 }): Promise<SoftPhoneResult> {
-  const parsed = parseQrLink(opts.link);
+  const parsed = await parseQrLink(opts.link);
   // Before the socket exists: its connect event must not fire while this is awaited.
   let cookie = opts.cookie;
   if (opts.signIn) {

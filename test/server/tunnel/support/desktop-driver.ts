@@ -11,7 +11,8 @@ import {
   generateQrSecret,
   type DesktopChannel,
 } from '../../../../server/protocol/channel';
-import { buildQrLink } from '../../../../server/protocol/qr-link';
+import { buildQrLink, compressedKey } from '../../../../server/protocol/qr-link';
+import { buildQrLinkV1 } from '../../../support/qr-link-v1';
 import type {
   DesktopToPhone,
   PairClosed,
@@ -71,6 +72,8 @@ export async function startDesktop(opts: {
   linkOptions?: (pairingId: string) => Promise<void>;
   /** Override the secret in the link (tamper tests) without changing the desktop's. */
   linkSecret?: string;
+  /** Build the link a desktop before v2 built (default 2). */
+  linkVersion?: 1 | 2;
 }): Promise<DesktopDriver> {
   const agent = opts.localAddress ? new http.Agent({ localAddress: opts.localAddress }) : undefined;
   const socket: Socket = connect(`${opts.url}/tunnel`, {
@@ -83,19 +86,24 @@ export async function startDesktop(opts: {
     socket.once('connect', () => resolve());
     socket.once('connect_error', reject);
   });
-  const ack = (await socket.emitWithAck('pair:create', {})) as PairCreateAck;
+  const keys = await generateDesktopKeys();
+  const secret = generateQrSecret();
+  const v1 = opts.linkVersion === 1;
+  // v2: the relay derives the pairing id from the key; v1: a random id, the key only in the link.
+  const ack = (await socket.emitWithAck(
+    'pair:create',
+    v1 ? {} : { key: compressedKey(keys.publicKey) },
+  )) as PairCreateAck;
   if (!ack.ok) throw new Error(`pair:create refused: ${ack.error.code}`);
   const pairingId = ack.pairingId;
   await opts.linkOptions?.(pairingId);
-  const keys = await generateDesktopKeys();
-  const secret = generateQrSecret();
   const channel = createDesktopChannel({ pairingId, keyPair: keys.keyPair, secret });
-  const link = buildQrLink({
+  const parts = {
     origin: opts.phoneOrigin,
-    pairingId,
     desktopPublicKey: keys.publicKey,
     secret: opts.linkSecret ?? secret,
-  });
+  };
+  const link = v1 ? buildQrLinkV1({ ...parts, pairingId }) : buildQrLink(parts);
   const joined = waiter<PairJoined>();
   const hello = waiter<void>();
   const answer = waiter<PhoneToDesktop>();
