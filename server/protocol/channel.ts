@@ -78,7 +78,11 @@ export function toBase64Url(bytes: Uint8Array): string {
   return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
 }
 
-/** Throws a plain Error on anything that is not canonical-looking base64url. */
+/**
+ * Throws a plain Error on anything that is not canonical base64url: unpadded, url-safe
+ * alphabet, and no second spelling of the same bytes (unused low bits of the last character
+ * must be zero), so a key, secret or frame has exactly one text form.
+ */
 export function fromBase64Url(text: string): Uint8Array<ArrayBuffer> {
   if (!/^[A-Za-z0-9_-]*$/.test(text) || text.length % 4 === 1) {
     throw new Error('not base64url');
@@ -88,6 +92,7 @@ export function fromBase64Url(text: string): Uint8Array<ArrayBuffer> {
   const binary = atob(padded);
   const out = new Uint8Array(binary.length);
   for (let i = 0; i < binary.length; i++) out[i] = binary.charCodeAt(i);
+  if (toBase64Url(out) !== text) throw new Error('not base64url');
   return out;
 }
 
