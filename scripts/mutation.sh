@@ -24,6 +24,8 @@ if [ "${1:-}" = "--changed" ]; then
   args+=(--mutate "$mutate")
 fi
 
+# The phone and renderer bundles: tests serve them from dist/ (as in scripts/test.sh).
+node scripts/build.mjs
 start=$(date +%s)
 dbus-run-session -- bash scripts/with-keyring.sh npx stryker run "${args[@]}" "$@"
 echo "mutation: stryker took $(($(date +%s) - start)) s"
