@@ -53,6 +53,9 @@ export default {
     related: true,
   },
   coverageAnalysis: 'perTest',
+  // Every covering test runs against each mutant, not just up to the first that fails, so the
+  // report's killedBy names all the tests that catch it (which rule pins which mutant).
+  disableBail: true,
   mutate: securityModules,
   // The report of the last run: a later run re-tests only the mutants whose module or covering
   // tests changed. Under reports/ with the HTML report.

@@ -17,6 +17,17 @@ const unit = ['test/electron/**/*.test.ts', 'test/protocol/**/*.test.ts'];
 const server = ['test/server/**/*.test.ts', 'test/tunnel/**/*.test.ts'];
 const browser = ['test/phone/**/*.test.ts', 'test/server/phone/**/*.test.ts'];
 const slow = ['test/electron/services/load.test.ts'];
+// Files of the unit and server projects that drive Chromium (the phone pages, the desktop UI).
+const chromium = [
+  'test/electron/cli/cli.test.ts',
+  'test/electron/ipc/handlers.test.ts',
+  'test/electron/main/app-csp.test.ts',
+  'test/electron/preload/browser-preload.test.ts',
+  'test/electron/services/qr-attacks.test.ts',
+  'test/electron/services/qr-sign-in.test.ts',
+  'test/server/passkeys-browser.test.ts',
+  'test/server/tunnel/pair-page.test.ts',
+];
 
 export default defineConfig({
   resolve: base.resolve,
@@ -31,13 +42,13 @@ export default defineConfig({
     // Stryker reads the results itself; the verbose reporter would only fill its log.
     reporters: ['dot'],
     projects: [
-      { extends: true, test: { name: 'unit', include: unit, exclude: slow } },
+      { extends: true, test: { name: 'unit', include: unit, exclude: [...slow, ...chromium] } },
       {
         extends: true,
         test: {
           name: 'server',
           include: server,
-          exclude: browser,
+          exclude: [...browser, ...chromium],
           globalSetup: ['test/setup/services.ts'],
         },
       },
