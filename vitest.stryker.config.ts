@@ -1,10 +1,11 @@
 /**
  * The tests Stryker runs against each mutant (stryker.config.mjs): the `unit` and `server`
- * projects of vitest.config.ts. The `renderer` and `e2e` projects and the phone web app's tests
- * are left out: each file starts Chromium (and e2e a whole desktop + server + phone), a few
- * seconds per file even before a test runs, and Stryker would start them again for every
- * mutant they cover. The security rules they prove end to end are also asserted by server or
- * unit tests that reach the same code without a browser (test/server/**, test/protocol/**).
+ * projects of vitest.config.ts, without what drives Chromium: the `renderer` and `e2e`
+ * projects, the phone web app's tests and the few unit and server files listed below. Each
+ * starts a browser (e2e a whole desktop + server + phone), seconds per file before a test runs,
+ * again for every mutant it covers, and under a shared machine's load they time out now and
+ * then, which fails Stryker's first run. The security rules they prove end to end are also
+ * asserted without a browser (test/server/**, test/protocol/**, test/electron/**).
  * Also left out: the 200-desktop load test (it measures throughput, and on a shared machine it
  * loses a pairing now and then), and PostgreSQL: the stores' queries are the same on SQLite,
  * which every store test also runs, and PostgreSQL files running at once in several Stryker
