@@ -2,45 +2,110 @@
 // Each module must keep a score of at least 85 (scripts/mutation-check.mjs reads the JSON
 // report: Stryker's own `thresholds.break` is one figure for all files together).
 
-/** The modules whose rules a wrong change would silently break, grouped by the rule they keep. */
-export const securityModules = [
-  // the end-to-end channel and the QR link
-  'server/protocol/channel.ts',
-  'server/protocol/qr-link.ts',
-  // the tunnel protocol and the relay core
-  'server/protocol/tunnel.ts',
-  'server/tunnel/pairings.ts',
-  'server/tunnel/relay.ts',
-  'server/tunnel/network-check.ts',
-  'server/tunnel/client-ip.ts',
-  'server/tunnel/limits.ts',
+/**
+ * The modules whose rules a wrong change would silently break, grouped by the rule they keep,
+ * each with the test files that exercise it: `npm run test:mutation -- --changed BASE` runs a
+ * changed module against these only (scripts/mutation-scope.mjs), far quicker than every
+ * related test. A full run uses every related test (vitest.related below).
+ */
+export const moduleTests = {
+  // the end-to-end channel and the QR link, the tunnel protocol
+  'server/protocol/channel.ts': ['test/protocol/*.test.ts'],
+  'server/protocol/qr-link.ts': ['test/protocol/*.test.ts'],
+  'server/protocol/tunnel.ts': ['test/protocol/*.test.ts', 'test/server/tunnel/relay.test.ts'],
+  // the relay core
+  'server/tunnel/pairings.ts': [
+    'test/server/tunnel/pairings-core.test.ts',
+    'test/server/tunnel/relay.test.ts',
+  ],
+  'server/tunnel/relay.ts': [
+    'test/server/tunnel/relay.test.ts',
+    'test/server/tunnel/server-wiring.test.ts',
+  ],
+  'server/tunnel/network-check.ts': ['test/server/tunnel/network-check*.test.ts'],
+  'server/tunnel/client-ip.ts': ['test/server/tunnel/client-ip.test.ts'],
+  'server/tunnel/limits.ts': [
+    'test/server/tunnel/network-check-rules.test.ts',
+    'test/server/tunnel/relay.test.ts',
+  ],
   // client address and proxy trust
-  'server/http/client-address.ts',
-  'server/http/subnet.ts',
+  'server/http/client-address.ts': [
+    'test/server/http/*.test.ts',
+    'test/server/tunnel/client-ip.test.ts',
+    'test/server/client-address.test.ts',
+  ],
+  'server/http/subnet.ts': ['test/server/http/*.test.ts', 'test/server/floods.test.ts'],
   // rate limits and throttling
-  'server/rate-limit/rate-limiter.ts',
-  'server/rate-limit/attempt-guard.ts',
-  'server/rate-limit/ip-limiter.ts',
+  'server/rate-limit/rate-limiter.ts': [
+    'test/server/rate-limit/*.test.ts',
+    'test/server/rules.test.ts',
+    'test/server/request-limits.test.ts',
+  ],
+  'server/rate-limit/attempt-guard.ts': [
+    'test/server/rules.test.ts',
+    'test/server/throttling.test.ts',
+  ],
+  'server/rate-limit/ip-limiter.ts': [
+    'test/server/floods.test.ts',
+    'test/server/request-limits.test.ts',
+  ],
   // sessions and refresh rotation
-  'server/sessions/session-store.ts',
+  'server/sessions/session-store.ts': [
+    'test/server/sessions/*.test.ts',
+    'test/server/refresh-grace.test.ts',
+    'test/server/rules.test.ts',
+  ],
   // sign-in and registration verification
-  'server/passkeys/login-routes.ts',
-  'server/passkeys/register-routes.ts',
-  'server/passkeys/policy.ts',
+  'server/passkeys/login-routes.ts': [
+    'test/server/passkeys/*.test.ts',
+    'test/server/passkey-rejections.test.ts',
+    'test/server/qr-approve.test.ts',
+  ],
+  'server/passkeys/register-routes.ts': [
+    'test/server/passkey-rejections.test.ts',
+    'test/server/qr-approve.test.ts',
+  ],
+  'server/passkeys/policy.ts': [
+    'test/server/rules.test.ts',
+    'test/server/passkey-rejections.test.ts',
+  ],
   // attempts and reverse codes
-  'server/passkeys/attempt-stores.ts',
-  'server/passkeys/paired-attempts.ts',
+  'server/passkeys/attempt-stores.ts': [
+    'test/server/passkeys/*.test.ts',
+    'test/server/rules.test.ts',
+    'test/server/request-limits.test.ts',
+  ],
+  'server/passkeys/paired-attempts.ts': [
+    'test/server/passkey-rejections.test.ts',
+    'test/server/qr-approve.test.ts',
+  ],
   // step-up, TOTP and recovery codes
-  'server/step-up/routes.ts',
-  'server/totp/totp.ts',
-  'server/totp/second-factor.ts',
-  'server/totp/recovery-codes.ts',
+  'server/step-up/routes.ts': [
+    'test/server/api-core.test.ts',
+    'test/server/totp-and-limits.test.ts',
+  ],
+  'server/totp/totp.ts': ['test/server/totp/*.test.ts', 'test/server/rules.test.ts'],
+  'server/totp/second-factor.ts': [
+    'test/server/totp-and-limits.test.ts',
+    'test/server/totp-at-rest.test.ts',
+  ],
+  'server/totp/recovery-codes.ts': [
+    'test/server/totp/*.test.ts',
+    'test/server/totp-and-limits.test.ts',
+  ],
   // the desktop: IPC sender check and argument parsing, app:// paths, the token vault
-  'electron/ipc/sender.ts',
-  'electron/ipc/dispatch.ts',
-  'electron/window/app-protocol.ts',
-  'electron/services/token-vault.ts',
-];
+  'electron/ipc/sender.ts': ['test/electron/ipc/*.test.ts'],
+  'electron/ipc/dispatch.ts': ['test/electron/ipc/*.test.ts'],
+  'electron/window/app-protocol.ts': [
+    'test/electron/window/*.test.ts',
+    'test/electron/main/hardening.test.ts',
+  ],
+  'electron/services/token-vault.ts': [
+    'test/electron/services/token-vault*.test.ts',
+    'test/electron/main/no-keychain.test.ts',
+  ],
+};
+export const securityModules = Object.keys(moduleTests);
 
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 export default {

@@ -1,8 +1,10 @@
 #!/usr/bin/env node
-// The security modules (stryker.config.mjs) that changed since a git revision, comma separated
-// for `stryker run --mutate`: `npm run test:mutation -- --changed BASE` (scripts/mutation.sh).
+// The security modules (stryker.config.mjs) that changed since a git revision, and the test
+// files that exercise them: two lines, each comma separated, for `stryker run --mutate` and
+// `--testFiles` (`npm run test:mutation -- --changed BASE`, scripts/mutation.sh). Both lines
+// are empty when no security module changed.
 import { execFileSync } from 'node:child_process';
-import { securityModules } from '../stryker.config.mjs';
+import { moduleTests, securityModules } from '../stryker.config.mjs';
 
 const base = process.argv[2];
 if (!base) {
@@ -14,4 +16,7 @@ const changed = new Set(
     .split('\n')
     .filter(Boolean),
 );
-console.log(securityModules.filter((m) => changed.has(m)).join(','));
+const modules = securityModules.filter((m) => changed.has(m));
+const tests = [...new Set(modules.flatMap((m) => moduleTests[m]))];
+console.log(modules.join(','));
+console.log(tests.join(','));

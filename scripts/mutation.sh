@@ -5,7 +5,8 @@
 #   npm run test:mutation                      every module; incremental: only mutants whose
 #                                              module or covering tests changed since the
 #                                              committed reports/stryker-incremental.json run again
-#   npm run test:mutation -- --changed BASE    only the security modules changed since git BASE
+#   npm run test:mutation -- --changed BASE    only the security modules changed since git BASE,
+#                                              each against its own tests (stryker.config.mjs)
 #   npm run test:mutation -- --force           ignore the incremental file (a full run)
 # Any other arguments go to `stryker run`.
 set -euo pipefail
@@ -15,13 +16,15 @@ args=()
 if [ "${1:-}" = "--changed" ]; then
   base="${2:?--changed needs a git revision}"
   shift 2
-  mutate="$(node scripts/mutation-scope.mjs "$base")"
+  scope="$(node scripts/mutation-scope.mjs "$base")"
+  mutate="$(sed -n 1p <<<"$scope")"
+  tests="$(sed -n 2p <<<"$scope")"
   if [ -z "$mutate" ]; then
     echo "mutation: no security module changed since $base"
     exit 0
   fi
-  echo "mutation: modules changed since $base: $mutate"
-  args+=(--mutate "$mutate")
+  echo "mutation: modules changed since $base: $mutate (tests: $tests)"
+  args+=(--mutate "$mutate" --testFiles "$tests")
 fi
 
 # The phone and renderer bundles: tests serve them from dist/ (as in scripts/test.sh).
