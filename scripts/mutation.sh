@@ -24,7 +24,8 @@ if [ "${1:-}" = "--changed" ]; then
     exit 0
   fi
   echo "mutation: modules changed since $base: $mutate (tests: $tests)"
-  args+=(--mutate "$mutate" --testFiles "$tests")
+  # Its own cache: a partial run must not replace the full run's incremental file.
+  args+=(--mutate "$mutate" --testFiles "$tests" --incrementalFile reports/stryker-incremental-changed.json)
 fi
 
 # The phone and renderer bundles: tests serve them from dist/ (as in scripts/test.sh).
