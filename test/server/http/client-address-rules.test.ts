@@ -116,6 +116,9 @@ test('a request without a peer address has no client address; addresses are norm
   assert.equal(normaliseIp('::FFFF:10.0.0.1'), '10.0.0.1');
   assert.equal(normaliseIp('FE80::1'), 'fe80::1');
   assert.equal(normaliseIp('::ffff:abcd'), '::ffff:abcd', 'only a dotted IPv4 part is unmapped');
+  assert.equal(normaliseIp('::ffff:198.51.100.77'), '198.51.100.77');
+  // Only the mapped prefix itself: another IPv6 address ending in ffff:a.b.c.d stays IPv6.
+  assert.equal(normaliseIp('2001:db8::ffff:192.0.2.1'), '2001:db8::ffff:192.0.2.1');
   assert.equal(client('127.0.0.1', '127.0.0.1', 'FE80::AB'), 'fe80::ab');
 });
 
@@ -123,6 +126,10 @@ test('one IPv4 /24 and one IPv6 /64 are one client, in every spelling', () => {
   assert.equal(subnetKey('198.51.100.7'), '198.51.100.0/24');
   assert.equal(subnetKey('::ffff:198.51.100.7'), '198.51.100.0/24');
   assert.equal(subnetKey('::ffff:c633:6407'), '198.51.100.0/24', 'hex-mapped IPv4');
+  // The long spelling of a mapped address is the same client as its IPv4 address.
+  assert.equal(subnetKey('0:0:0:0:0:ffff:198.51.100.7'), '198.51.100.0/24');
+  assert.equal(subnetKey('0:0:0:0:0:FFFF:198.51.100.250'), '198.51.100.0/24');
+  assert.equal(subnetKey('1:0:0:0:0:ffff:198.51.100.7'), '1:0:0:0::/64', 'not the mapped prefix');
   assert.equal(subnetKey('[2001:DB8:1:2::9]'), '2001:db8:1:2::/64');
   assert.equal(subnetKey('2001:db8:1:2:ffff:ffff:ffff:ffff'), '2001:db8:1:2::/64');
   assert.equal(subnetKey('2001:db8:1:3::1'), '2001:db8:1:3::/64');
