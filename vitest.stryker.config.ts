@@ -1,0 +1,58 @@
+/**
+ * The tests Stryker runs against each mutant (stryker.config.mjs): the `unit` and `server`
+ * projects of vitest.config.ts, without what drives Chromium: the `renderer` and `e2e`
+ * projects, the phone web app's tests and the few unit and server files listed below. Each
+ * starts a browser (e2e a whole desktop + server + phone), seconds per file before a test runs,
+ * again for every mutant it covers, and under a shared machine's load they time out now and
+ * then, which fails Stryker's first run. The security rules they prove end to end are also
+ * asserted without a browser (test/server/**, test/protocol/**, test/electron/**).
+ * Also left out: the 200-desktop load test (it measures throughput, and on a shared machine it
+ * loses a pairing now and then), and PostgreSQL: the stores' queries are the same on SQLite,
+ * which every store test also runs, and PostgreSQL files running at once in several Stryker
+ * workers trip over each other's migration tables. They skip, saying so.
+ */
+import { defineConfig } from 'vitest/config';
+import base from './vitest.config';
+
+const unit = ['test/electron/**/*.test.ts', 'test/protocol/**/*.test.ts'];
+const server = ['test/server/**/*.test.ts', 'test/tunnel/**/*.test.ts'];
+const browser = ['test/phone/**/*.test.ts', 'test/server/phone/**/*.test.ts'];
+const slow = ['test/electron/services/load.test.ts'];
+// Files of the unit and server projects that drive Chromium (the phone pages, the desktop UI).
+const chromium = [
+  'test/electron/cli/cli.test.ts',
+  'test/electron/ipc/handlers.test.ts',
+  'test/electron/main/app-csp.test.ts',
+  'test/electron/preload/browser-preload.test.ts',
+  'test/electron/services/qr-attacks.test.ts',
+  'test/electron/services/qr-sign-in.test.ts',
+  'test/server/passkeys-browser.test.ts',
+  'test/server/tunnel/pair-page.test.ts',
+];
+
+export default defineConfig({
+  resolve: base.resolve,
+  test: {
+    // The same pool and time limits as vitest.config.ts; Stryker turns coverage off itself.
+    pool: base.test?.pool,
+    testTimeout: base.test?.testTimeout,
+    hookTimeout: base.test?.hookTimeout,
+    teardownTimeout: base.test?.teardownTimeout,
+    // Nothing listens there: test/support/postgres.ts reports PostgreSQL unreachable.
+    env: { TEST_POSTGRES_URL: 'postgres://postgres@127.0.0.1:1/none' },
+    // Stryker reads the results itself; the verbose reporter would only fill its log.
+    reporters: ['dot'],
+    projects: [
+      { extends: true, test: { name: 'unit', include: unit, exclude: [...slow, ...chromium] } },
+      {
+        extends: true,
+        test: {
+          name: 'server',
+          include: server,
+          exclude: [...browser, ...chromium],
+          globalSetup: ['test/setup/services.ts'],
+        },
+      },
+    ],
+  },
+});
