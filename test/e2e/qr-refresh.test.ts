@@ -28,7 +28,9 @@ test('the QR refreshes by itself when it expires, and the fresh one works', asyn
 
   // The expired QR is dead on the phone; nothing reaches the desktop from it.
   await phone.page.goto(first);
-  await phone.page.getByRole('alert').first().waitFor();
+  const ended = phone.page.getByTestId('pair-error');
+  await ended.waitFor();
+  assert.equal(await ended.getAttribute('data-reason'), 'expired');
 
   // Take a QR the moment it appears, so the phone has the whole (short) lifetime to join.
   const fresh = await readQr(page, { notEqual: await readQr(page), timeoutMs: 20_000 });

@@ -21,7 +21,7 @@ import {
   SoftAuthenticator,
   type SoftAuthenticatorOptions,
 } from '../../support/soft-authenticator';
-import { call, signUp } from '../http';
+import { call, signUp } from '../../support/http';
 
 type Err = { error: { code: string } };
 type Session = { accessToken?: string; user?: { email: string } };
