@@ -151,7 +151,8 @@ test('keychain refuses at sign-in -> the fresh server session is ended, the erro
   const tokens = await signIn();
   await assert.rejects(session.adopt(tokens), (e: unknown) => {
     assert.ok(e instanceof KeychainUnavailableError);
-    assert.match(e.message, /locked/);
+    assert.match(e.detail, /locked/);
+    assert.match(e.message, /To fix it:/);
     assert.ok(!e.message.includes(tokens.refreshToken));
     return true;
   });
