@@ -25,6 +25,7 @@ import { opsRoutes, opsUses, readinessUses, registerReadiness } from './http/ops
 import { registerRoutes } from './http/route-table';
 import { accountRoutes, accountUses } from './accounts/routes';
 import { meRoutes, meUses } from './accounts/me-route';
+import { passwordChangeRoutes, passwordChangeUses } from './accounts/password-change-route';
 import { passwordLoginRoutes, passwordLoginUses } from './auth/password-routes';
 import { stepUpRoutes, stepUpUses } from './step-up/routes';
 import { totpRoutes, totpUses } from './totp/routes';
@@ -189,6 +190,7 @@ export async function createServer(
     ...meRoutes(parts(meUses)),
     ...passwordLoginRoutes(parts(passwordLoginUses)),
     ...stepUpRoutes(parts(stepUpUses)),
+    ...passwordChangeRoutes({ ...parts(passwordChangeUses), sessionEvents }),
     ...totpRoutes(parts(totpUses)),
     ...sessionRoutes({ ...parts(sessionUses), sessionEvents }),
     ...activityRoutes(parts(activityUses)),

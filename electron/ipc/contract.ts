@@ -24,6 +24,7 @@ import {
   SecondFactorCode,
   TotpCode,
   type ActivityListResponse,
+  type ChangePasswordResponse,
   type ErrorCode,
   type MeResponse,
   type PasskeyListResponse,
@@ -232,6 +233,11 @@ export const RequestSchemas = {
     totp: SecondFactorCode.optional(),
   }),
   'account:me': NoArgs,
+  /** the new password's rule (10+ characters) is the server's: it answers weak_password */
+  'account:changePassword': z.strictObject({
+    currentPassword: z.string().min(1).max(256),
+    newPassword: z.string().min(1).max(256),
+  }),
   'passkeys:list': NoArgs,
   'passkeys:rename': z.strictObject({ id: OpaqueId, name: PasskeyName }),
   'passkeys:delete': z.strictObject({
@@ -268,6 +274,7 @@ export type Responses = {
   'auth:signOut': SessionState;
   'auth:stepUp': StepUpResponse;
   'account:me': MeResponse;
+  'account:changePassword': ChangePasswordResponse;
   'passkeys:list': PasskeyListResponse;
   'passkeys:rename': Ok;
   'passkeys:delete': Ok;

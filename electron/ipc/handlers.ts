@@ -272,6 +272,7 @@ export function createHandlerMap(services: ShellServices): ShellCore {
       return next;
     },
     'auth:stepUp': async (body) => withAccess((t) => api.stepUp(t, body)),
+    'account:changePassword': async (body) => withAccess((t) => api.changePassword(t, body)),
 
     'account:me': async () => {
       const me = await withAccess((t) => api.me(t));

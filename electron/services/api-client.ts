@@ -11,6 +11,7 @@ import http from 'node:http';
 import https from 'node:https';
 import os from 'node:os';
 import type {
+  ChangePasswordRequest,
   DeviceInfo,
   ErrorCode,
   PasskeyLoginRedeemRequest,
@@ -173,6 +174,9 @@ export function desktopEndpoints(call: RouteCall) {
     stepUp: (accessToken: string, body: StepUpRequest) =>
       call('stepUp', { body, bearer: accessToken }),
     me: (accessToken: string) => call('me', { bearer: accessToken }),
+    /** Needs a recent stepUp; answers how many other sessions were signed out. */
+    changePassword: (accessToken: string, body: ChangePasswordRequest) =>
+      call('changePassword', { body, bearer: accessToken }),
 
     totpSetup: (accessToken: string) => call('totpSetup', { body: {}, bearer: accessToken }),
     totpConfirm: (accessToken: string, code: string) =>

@@ -27,6 +27,8 @@ export const ApiMethods = {
   signOut: 'auth:signOut',
   stepUp: 'auth:stepUp',
   getAccount: 'account:me',
+  /** needs a recent stepUp; other sessions of the account are signed out */
+  changePassword: 'account:changePassword',
   listPasskeys: 'passkeys:list',
   renamePasskey: 'passkeys:rename',
   deletePasskey: 'passkeys:delete',

@@ -24,6 +24,14 @@ export class AccountStore {
       .executeTakeFirst();
   }
 
+  async setPasswordHash(id: string, passwordHash: string): Promise<void> {
+    await this.db
+      .updateTable('users')
+      .set({ password_hash: passwordHash })
+      .where('id', '=', id)
+      .execute();
+  }
+
   /** Returns null when the email is taken (unique constraint), so the race is handled too. */
   async create(email: string, passwordHash: string, now: number): Promise<UserRow | null> {
     const row: UserRow = {

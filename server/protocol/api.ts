@@ -176,6 +176,22 @@ export const StepUpRequest = z.strictObject({
 });
 export type StepUpRequest = z.infer<typeof StepUpRequest>;
 
+/**
+ * POST /api/account/password. Both fields take any length here: the new one is held to the
+ * sign-up rule (`Password`) by the handler, so a short one answers `weak_password`, not a
+ * generic validation failure.
+ */
+export const ChangePasswordRequest = z.strictObject({
+  currentPassword: z.string().min(1).max(256),
+  newPassword: z.string().min(1).max(256),
+});
+export type ChangePasswordRequest = z.infer<typeof ChangePasswordRequest>;
+/** How many other sessions of the account were signed out; the calling session stays. */
+export const ChangePasswordResponse = z.strictObject({
+  signedOutSessions: z.number().int().nonnegative(),
+});
+export type ChangePasswordResponse = z.infer<typeof ChangePasswordResponse>;
+
 export const TotpConfirmRequest = z.strictObject({ code: TotpCode });
 export type TotpConfirmRequest = z.infer<typeof TotpConfirmRequest>;
 
@@ -422,6 +438,7 @@ export const ActivityType = z.enum([
   'passkey.counter_warning',
   'totp.enabled',
   'totp.disabled',
+  'password.changed',
   'recovery_code.used',
   'session.revoked',
   'session.signed_out',
@@ -463,6 +480,8 @@ export const ErrorCode = z.enum([
   'not_found',
   'email_taken',
   'invalid_credentials',
+  /** change password: the new one breaks the sign-up rule (`Password`) */
+  'weak_password',
   'totp_required',
   'invalid_totp',
   'totp_already_enabled',

@@ -12,6 +12,8 @@ import { type ZodType } from 'zod';
 import type { ErrorCode } from './api';
 import {
   ActivityListResponse,
+  ChangePasswordRequest,
+  ChangePasswordResponse,
   CookieLoginResponse,
   IdParams,
   MeResponse,
@@ -185,6 +187,14 @@ export const routes = {
     body: StepUpRequest,
     response: StepUpResponse,
     errors: [...SIGNED_IN, 'invalid_credentials', 'totp_required', 'invalid_totp', 'rate_limited'],
+  },
+
+  changePassword: {
+    method: 'POST',
+    path: '/api/account/password',
+    body: ChangePasswordRequest,
+    response: ChangePasswordResponse,
+    errors: [...STEPPED_UP, 'invalid_credentials', 'weak_password', 'rate_limited'],
   },
 
   totpSetup: {

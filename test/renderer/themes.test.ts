@@ -206,6 +206,7 @@ async function checkTheme(t: TestContext, colorScheme: 'light' | 'dark') {
   const ready: Record<string, () => Promise<void>> = {
     Passkeys: () => page.getByText('No passkeys yet').waitFor(),
     'Authenticator app': () => page.getByRole('heading', { name: 'Authenticator app' }).waitFor(),
+    Password: () => page.getByRole('heading', { name: 'Password' }).waitFor(),
     Sessions: () => page.getByTestId('session-row').first().waitFor(),
     Activity: () =>
       page.getByRole('list', { name: 'Security events' }).getByRole('listitem').first().waitFor(),

@@ -71,8 +71,9 @@ export function PasswordForm({ onSignedIn, onBack, onFailed }: Props) {
       {forgot ? (
         <div id="forgot-password" className="banner info forgot-note" data-testid="forgot-password">
           <strong>Sign in with your phone instead</strong>
-          Your passkey needs no password: choose “Use my phone instead” and scan the code. Then
-          change your password in Settings. No passkey yet? Contact your exchange’s support.
+          Your passkey needs no password: choose “Use my phone instead” and scan the code. Settings
+          › Password changes your password when you still know it. Forgotten it, or no passkey yet?
+          Contact your exchange’s support.
         </div>
       ) : null}
     </form>

@@ -18,6 +18,7 @@ const words: Record<ActivityType, string> = {
   'passkey.counter_warning': 'Passkey warning: possible copy',
   'totp.enabled': 'Authenticator app turned on',
   'totp.disabled': 'Authenticator app turned off',
+  'password.changed': 'Password changed',
   'recovery_code.used': 'Recovery code used',
   'session.revoked': 'Session signed out remotely',
   'session.signed_out': 'Signed out',

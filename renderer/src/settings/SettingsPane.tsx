@@ -1,16 +1,18 @@
-/** Settings: Passkeys, Authenticator app, Sessions, Activity, with a keyboard-usable section list. */
+/** Settings: Passkeys, Authenticator app, Password, Sessions, Activity, with a keyboard-usable section list. */
 import type { MeResponse } from '../../../server/protocol/api';
 import { ActivitySection } from './ActivitySection';
 import { PasskeysSection } from './PasskeysSection';
+import { PasswordSection } from './PasswordSection';
 import { SessionsSection } from './SessionsSection';
 import { StepUpProvider } from './StepUp';
 import { TwoFactorSection } from './TwoFactorSection';
 
-export type SettingsSection = 'passkeys' | 'authenticator' | 'sessions' | 'activity';
+export type SettingsSection = 'passkeys' | 'authenticator' | 'password' | 'sessions' | 'activity';
 
 const sections: { id: SettingsSection; label: string }[] = [
   { id: 'passkeys', label: 'Passkeys' },
   { id: 'authenticator', label: 'Authenticator app' },
+  { id: 'password', label: 'Password' },
   { id: 'sessions', label: 'Sessions' },
   { id: 'activity', label: 'Activity' },
 ];
@@ -43,6 +45,7 @@ export function SettingsPane({ me, section, onSection, onChanged }: Props) {
           {section === 'authenticator' ? (
             <TwoFactorSection enabled={me.totpEnabled} onChanged={onChanged} />
           ) : null}
+          {section === 'password' ? <PasswordSection onChanged={onChanged} /> : null}
           {section === 'sessions' ? <SessionsSection onChanged={onChanged} /> : null}
           {section === 'activity' ? <ActivitySection /> : null}
         </div>

@@ -17,6 +17,7 @@ const WORDS: Record<ActivityType, string> = {
   'passkey.counter_warning': 'Passkey warning: it may have been copied',
   'totp.enabled': 'Authenticator app turned on',
   'totp.disabled': 'Authenticator app turned off',
+  'password.changed': 'Password changed',
   'recovery_code.used': 'Recovery code used',
   'session.revoked': 'Signed out from another session',
   'session.signed_out': 'Signed out',

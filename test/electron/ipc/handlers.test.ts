@@ -452,3 +452,35 @@ test('add-passkey: "No, cancel" ends the flow; the phone is never asked and noth
   const late = await h.call('qr:confirmPhone', { yes: true });
   assert.equal(!late.ok && late.error.code, 'qr_not_active', 'a late yes does nothing');
 });
+
+test('change password: needs "Confirm it\'s you", refuses a weak one by code, signs the others out', async (t) => {
+  const h = harness();
+  t.onTestFinished(() => h.close());
+  const owner = `shell-password-${randomBytes(3).toString('hex')}@example.com`;
+  await plainApi.signUp(owner, PASSWORD); // the sign-up's web session is the "other" one
+  ok(await h.call('auth:password', { email: owner, password: PASSWORD }));
+  const next = 'shell handler new password 2';
+
+  const early = await h.call('account:changePassword', {
+    currentPassword: PASSWORD,
+    newPassword: next,
+  });
+  assert.equal(!early.ok && early.error.code, 'step_up_required');
+  ok(await h.call('auth:stepUp', { password: PASSWORD }));
+  const bad = await h.call('account:changePassword', { newPassword: next });
+  assert.equal(!bad.ok && bad.error.code, 'invalid_arguments');
+  const weak = await h.call('account:changePassword', {
+    currentPassword: PASSWORD,
+    newPassword: 'short',
+  });
+  assert.equal(!weak.ok && weak.error.code, 'weak_password');
+
+  const done = ok<{ signedOutSessions: number }>(
+    await h.call('account:changePassword', { currentPassword: PASSWORD, newPassword: next }),
+  );
+  assert.deepEqual(done, { signedOutSessions: 1 });
+  ok(await h.call('account:me')); // this session goes on
+  await assert.rejects(plainApi.passwordLogin({ email: owner, password: PASSWORD }));
+  const again = await plainApi.passwordLogin({ email: owner, password: next });
+  secrets.add(again.accessToken).add(again.refreshToken);
+});

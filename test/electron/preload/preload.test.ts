@@ -30,6 +30,7 @@ test('exposes exactly the contract methods and subscriptions, all functions, fro
   // Pinned by hand: growing the renderer's reach must be a deliberate edit here too.
   assert.deepEqual(Object.keys(api).sort(), [
     'cancelQr',
+    'changePassword',
     'confirmPhone',
     'confirmTotp',
     'copyQrLink',
