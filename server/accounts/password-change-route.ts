@@ -10,6 +10,7 @@ import { ChangePasswordRequest, Password } from '../protocol/api';
 import { ApiError, parseWith } from '../http/errors';
 import { requestMeta, requireSession, requireStepUp } from '../http/request-helpers';
 import type { SessionEvents } from '../session-events/session-events';
+import { signOutOtherSessions } from '../sessions/sign-out-others';
 import { hashPassword, verifyPassword } from './passwords';
 
 /** The parts of the server passwordChangeRoutes uses; server/app.ts hands over exactly these. */
@@ -47,17 +48,12 @@ export function passwordChangeRoutes(ctx: PasswordChangeDeps): RouteHandlers<'ch
           'Choose a new password of at least 10 characters.',
         );
       await ctx.accounts.setPasswordHash(user.id, await hashPassword(body.newPassword));
-      const others = (await ctx.sessions.listLive(user.id)).filter((s) => s.id !== session.id);
-      for (const s of others) await ctx.sessions.revoke(s.id);
-      ctx.sessionEvents.ended(
-        others.map((s) => s.id),
-        'revoked',
-      );
+      const signedOutSessions = await signOutOtherSessions(ctx, user.id, session.id);
       await ctx.activity.record(user.id, 'password.changed', meta, {
         sessionId: session.id,
-        signedOutSessions: others.length,
+        signedOutSessions,
       });
-      return { signedOutSessions: others.length };
+      return { signedOutSessions };
     },
   };
 }

@@ -6,6 +6,7 @@ import { IdParams, RefreshRequest } from '../protocol/api';
 import { ApiError, parseWith } from '../http/errors';
 import { clearSessionCookie, requestMeta, requireSession } from '../http/request-helpers';
 import type { SessionEvents } from '../session-events/session-events';
+import { signOutOtherSessions } from './sign-out-others';
 
 const NoBody = z.strictObject({}).optional();
 
@@ -105,19 +106,14 @@ export function sessionRoutes(
     revokeOtherSessions: async (request) => {
       const { session, user } = await requireSession(ctx, request);
       parseWith(NoBody, request.body);
-      const others = (await ctx.sessions.listLive(user.id)).filter((s) => s.id !== session.id);
-      for (const s of others) await ctx.sessions.revoke(s.id);
-      ctx.sessionEvents.ended(
-        others.map((s) => s.id),
-        'revoked',
-      );
-      if (others.length > 0) {
+      const revoked = await signOutOtherSessions(ctx, user.id, session.id);
+      if (revoked > 0) {
         await ctx.activity.record(user.id, 'session.revoked', requestMeta(request), {
-          count: others.length,
+          count: revoked,
           scope: 'all_others',
         });
       }
-      return { revoked: others.length };
+      return { revoked };
     },
   };
 }
