@@ -5,16 +5,26 @@
 // 2. Starts the compiled server as a child process and waits for its "listening on <url>" line.
 // 3. Launches Electron against that server when a binary exists (ELECTRON_OVERRIDE_DIST_PATH,
 //    KEYBRIDGE_ELECTRON_PATH, or an installed node_modules/electron/dist) and a display is
-//    there. Where not, the server keeps running and one plain paragraph says why no window
-//    opened and what to run instead.
+//    there. With a display but no binary it first fetches one with the electron package's own
+//    installer (its install.js, `npx install-electron`), after a quick check that the download
+//    host answers, so a machine without network hears why within seconds instead of waiting
+//    on a download. Where there is still no binary, the server keeps running and one plain
+//    paragraph says why no window opened and what to run instead.
 // Ctrl-C (or closing the app) stops everything.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { buildServer, serverEntry } from './build-server.mjs';
 
 const root = path.resolve(import.meta.dirname, '..');
 const at = (...p) => path.join(root, ...p);
+// The electron npm package (its installer, path.txt and dist/). Overridable only so that
+// test/electron/main/start.test.ts can install into a copy instead of the shared node_modules.
+const electronPackage =
+  process.env.KEYBRIDGE_ELECTRON_PACKAGE_DIR || at('node_modules', 'electron');
+// How long the download host may take to accept a connection before we say it can't be reached.
+const REACH_TIMEOUT_MS = 4_000;
 const children = new Set();
 let stopping = false;
 
@@ -56,7 +66,7 @@ function findElectron() {
       ? { binary: explicit }
       : { reason: `KEYBRIDGE_ELECTRON_PATH points at ${explicit}, which does not exist` };
   }
-  const pathTxt = at('node_modules', 'electron', 'path.txt');
+  const pathTxt = path.join(electronPackage, 'path.txt');
   const defaultName =
     process.platform === 'win32'
       ? 'electron.exe'
@@ -65,15 +75,66 @@ function findElectron() {
         : 'electron';
   const name = existsSync(pathTxt) ? readFileSync(pathTxt, 'utf8').trim() : defaultName;
   const override = process.env.ELECTRON_OVERRIDE_DIST_PATH;
-  const dist = override || at('node_modules', 'electron', 'dist');
+  const dist = override || path.join(electronPackage, 'dist');
   const candidate = path.join(dist, name);
   if (existsSync(candidate)) return { binary: candidate };
   return {
     reason: override
       ? `ELECTRON_OVERRIDE_DIST_PATH is set, but ${candidate} does not exist`
       : 'the electron npm package has no binary here (since Electron 42 it downloads one on first ' +
-        'use, and this machine cannot reach the download)',
+        'use)',
+    canFetch: !override,
   };
+}
+
+/** Resolves when host:port accepts a TCP connection, rejects with the reason otherwise. */
+function reach(host, port) {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect({ host, port });
+    const fail = (reason) => {
+      socket.destroy();
+      reject(new Error(reason));
+    };
+    socket.setTimeout(REACH_TIMEOUT_MS, () => fail(`no answer in ${REACH_TIMEOUT_MS / 1000} s`));
+    socket.once('error', (e) => fail(e.code ?? e.message));
+    socket.once('connect', () => {
+      socket.end();
+      resolve();
+    });
+  });
+}
+
+/**
+ * Downloads the Electron binary with the electron package's own installer. Returns
+ * findElectron()'s answer afterwards, or the reason the download could not happen.
+ */
+async function fetchElectron() {
+  const version = readElectronVersion();
+  // The installer (@electron/get) reads ELECTRON_MIRROR, default GitHub's release downloads.
+  const source = new URL(process.env.ELECTRON_MIRROR || 'https://github.com/');
+  const port = Number(source.port) || (source.protocol === 'http:' ? 80 : 443);
+  try {
+    await reach(source.hostname, port);
+  } catch (e) {
+    return {
+      reason:
+        `the electron npm package has no binary here, and its installer cannot reach ` +
+        `${source.host} to download Electron ${version} (${e.message})`,
+    };
+  }
+  console.log(
+    `[start] downloading Electron ${version} from ${source.host} with the electron package's ` +
+      `installer (npx install-electron; about 100 MB, once)…`,
+  );
+  const r = spawnSync(process.execPath, [path.join(electronPackage, 'install.js')], {
+    cwd: root,
+    stdio: 'inherit',
+  });
+  if (r.status !== 0)
+    return {
+      reason: `the electron package's installer could not download Electron ${version} (exit ${r.status ?? r.signal}; its message is above)`,
+    };
+  return findElectron();
 }
 
 function hasDisplay() {
@@ -127,8 +188,10 @@ if (
   console.log('[start] building the server…');
   await buildServer();
 }
-const electron = findElectron();
 const display = hasDisplay();
+let electron = findElectron();
+// No point downloading a window toolkit when there is nowhere to show the window.
+if (!electron.binary && electron.canFetch && display) electron = await fetchElectron();
 if (electron.binary && display && !existsSync(at('out', 'main', 'main.js'))) {
   run(
     process.execPath,
@@ -170,9 +233,13 @@ if (serverUrl) {
       stopAll(1);
     });
   } else {
+    const noDisplay =
+      'there is no display to show a window on (set DISPLAY, or run under xvfb-run)';
     const why = electron.binary
-      ? `an Electron binary exists (${electron.binary}) but there is no display to show a window on (set DISPLAY, or run under xvfb-run)`
-      : electron.reason;
+      ? `an Electron binary exists (${electron.binary}) but ${noDisplay}`
+      : display
+        ? electron.reason
+        : `${electron.reason}, and ${noDisplay}`;
     console.log(
       `\nNo desktop window opened: ${why}. The Keybridge server is running at ${serverUrl} ` +
         `(phone web app at its /m/ page), so you can still sign in: from a terminal with ` +
@@ -187,7 +254,7 @@ if (serverUrl) {
 
 function readElectronVersion() {
   try {
-    return JSON.parse(readFileSync(at('node_modules', 'electron', 'package.json'), 'utf8')).version;
+    return JSON.parse(readFileSync(path.join(electronPackage, 'package.json'), 'utf8')).version;
   } catch {
     return '';
   }

@@ -3,11 +3,16 @@
  * reachable; with no Electron binary one paragraph says why no window opened and what to run
  * instead, and Ctrl-C stops everything; with a binary (here a stand-in executable, since no
  * real one exists on this machine) it is launched against the server, and closing it stops
- * the server too.
+ * the server too. With a display and no binary it fetches one with the electron package's own
+ * installer (from a local mirror here, holding a stand-in), or says within seconds that the
+ * download host cannot be reached.
  */
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
+import http from 'node:http';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { test, type TestContext } from 'vitest';
@@ -117,4 +122,107 @@ test('an Electron binary is launched against the server; closing the app stops e
   process.kill(launched.pid, 'SIGTERM');
   assert.equal(await run.exited, 0);
   assert.equal(await reachable(url!), false);
+});
+
+/** A copy of the electron npm package (no binary) whose installer writes into the copy. */
+function electronPackageCopy(t: TestContext): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'keybridge-electron-pkg-'));
+  t.onTestFinished(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const modules = path.resolve(import.meta.dirname, '../../../node_modules');
+  const pkg = path.join(dir, 'electron');
+  fs.cpSync(path.join(modules, 'electron'), pkg, {
+    recursive: true,
+    filter: (src) => !/[\\/](dist|path\.txt)$/.test(src),
+  });
+  // The installer's own dependencies (@electron/get, the zip extractor) resolve from here.
+  fs.symlinkSync(modules, path.join(dir, 'node_modules'));
+  return pkg;
+}
+
+test('with a display and no binary, the download host is checked first: unreachable says why', async (t) => {
+  // A port nobody listens on stands in for a network that reaches no download host.
+  const closed = net.createServer();
+  await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+  const { port } = closed.address() as net.AddressInfo;
+  await new Promise((resolve) => closed.close(resolve));
+  const pkg = electronPackageCopy(t);
+  const run = runStart(t, {
+    DISPLAY: ':99',
+    KEYBRIDGE_ELECTRON_PACKAGE_DIR: pkg,
+    ELECTRON_MIRROR: `http://127.0.0.1:${port}/`,
+  });
+  const [, url] = await waitForOutput(run, /\[start\] server: (\S+)/);
+  await waitForOutput(run, /Press Ctrl-C to stop the server\./);
+  const paragraph = /\nNo desktop window opened: [^\n]+\n/.exec(run.output())?.[0] ?? '';
+  assert.match(paragraph, new RegExp(`cannot reach 127\\.0\\.0\\.1:${port} to download Electron`));
+  assert.match(paragraph, /ECONNREFUSED/);
+  assert.doesNotMatch(run.output(), /\[start\] downloading Electron/);
+  assert.equal(fs.existsSync(path.join(pkg, 'dist')), false, 'nothing half-installed');
+  assert.equal(await reachable(url!), true, 'the server still runs');
+});
+
+test('with a display and no binary, npm start fetches Electron with its installer and opens it', async (t) => {
+  const pkg = electronPackageCopy(t);
+  const version = (
+    JSON.parse(fs.readFileSync(path.join(pkg, 'package.json'), 'utf8')) as {
+      version: string;
+    }
+  ).version;
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'keybridge-mirror-'));
+  t.onTestFinished(() => fs.rmSync(work, { recursive: true, force: true }));
+  const argsFile = path.join(work, 'args.txt');
+  // The release zip a mirror serves, holding a stand-in `electron` executable (no real
+  // binary can be downloaded here): records its arguments, stays up until quit.
+  const stand = path.join(work, 'electron');
+  fs.writeFileSync(
+    stand,
+    `#!${process.execPath}\n` +
+      `require('fs').writeFileSync(${JSON.stringify(argsFile)}, JSON.stringify({pid: process.pid, args: process.argv.slice(2)}));\n` +
+      `console.log('fetched-electron-up');\nsetInterval(() => {}, 1000);\n`,
+    { mode: 0o755 },
+  );
+  const zipName = `electron-v${version}-${process.platform}-${process.arch}.zip`;
+  const zipPath = path.join(work, zipName);
+  const zipped = spawnSync('python3', [
+    '-c',
+    'import sys, zipfile\n' +
+      'z = zipfile.ZipFile(sys.argv[1], "w")\n' +
+      'i = zipfile.ZipInfo("electron"); i.external_attr = 0o100755 << 16\n' +
+      'z.writestr(i, open(sys.argv[2], "rb").read()); z.close()',
+    zipPath,
+    stand,
+  ]);
+  assert.equal(zipped.status, 0, String(zipped.stderr));
+  const zip = fs.readFileSync(zipPath);
+  const sums = `${createHash('sha256').update(zip).digest('hex')} *${zipName}\n`;
+  const requested: string[] = [];
+  const mirror = http.createServer((req, res) => {
+    requested.push(req.url ?? '');
+    if (req.url === `/v${version}/${zipName}`) res.end(zip);
+    else if (req.url === `/v${version}/SHASUMS256.txt`) res.end(sums);
+    else res.writeHead(404).end();
+  });
+  await new Promise<void>((resolve) => mirror.listen(0, '127.0.0.1', resolve));
+  t.onTestFinished(() => new Promise((resolve) => mirror.close(resolve)));
+  const { port } = mirror.address() as net.AddressInfo;
+
+  const run = runStart(t, {
+    DISPLAY: ':99',
+    KEYBRIDGE_ELECTRON_PACKAGE_DIR: pkg,
+    ELECTRON_MIRROR: `http://127.0.0.1:${port}/`,
+    // The mirror's own SHASUMS256.txt, since the package's checksums are for the real zips.
+    electron_use_remote_checksums: '1',
+    electron_config_cache: path.join(work, 'cache'),
+  });
+  await waitForOutput(run, /\[start\] downloading Electron/);
+  const [, url] = await waitForOutput(run, /\[start\] server: (\S+)/);
+  await waitForOutput(run, /fetched-electron-up/);
+  assert.ok(requested.includes(`/v${version}/${zipName}`), requested.join(' '));
+  assert.equal(fs.readFileSync(path.join(pkg, 'path.txt'), 'utf8'), 'electron');
+  const launched = JSON.parse(fs.readFileSync(argsFile, 'utf8')) as { pid: number; args: string[] };
+  assert.ok(launched.args.includes(`--server=${url}`), launched.args.join(' '));
+  assert.doesNotMatch(run.output(), /No desktop window opened/);
+
+  process.kill(launched.pid, 'SIGTERM');
+  assert.equal(await run.exited, 0);
 });
