@@ -81,7 +81,7 @@ test('the phone pages speak zh-CN when the browser does', async (t) => {
 
   await step(t, 'signed up: Security with a passkey, sessions and activity', async () => {
     await phone.open('/m/signup');
-    await page.getByLabel('电子邮箱').fill(email);
+    await page.getByLabel('邮箱').fill(email);
     await page.getByLabel('密码', { exact: true }).fill(PASSWORD);
     await page.getByRole('button', { name: '创建账户' }).click();
     await page.getByTestId('security-page').waitFor();
@@ -106,14 +106,14 @@ test('the phone pages speak zh-CN when the browser does', async (t) => {
     const other = await rig.phone({ locale: 'zh-CN' });
     // Its sign-in helper reads English labels: sign in by the Chinese ones instead.
     await other.openSignIn();
-    await other.page.getByLabel('电子邮箱').fill(email);
+    await other.page.getByLabel('邮箱').fill(email);
     await other.page.getByLabel('密码', { exact: true }).fill(PASSWORD);
     await other.page.getByRole('button', { name: '登录', exact: true }).click();
     await other.page.getByTestId('security-page').waitFor();
     await page.reload();
     const rows = page.getByTestId('session-row');
     await rows.nth(1).waitFor();
-    await page.getByRole('button', { name: '退出其他所有登录' }).waitFor({ state: 'detached' });
+    await page.getByRole('button', { name: '退出其他所有会话' }).waitFor({ state: 'detached' });
     await rows.filter({ hasNotText: '这部手机' }).getByRole('button').click();
     await page.getByTestId('signout-dialog').waitFor();
     await assertChinese(page, 'sign-out confirmation', await data());
@@ -128,12 +128,12 @@ test('the phone pages speak zh-CN when the browser does', async (t) => {
     await section.getByLabel('当前密码').fill(PASSWORD);
     await section.getByLabel('新密码', { exact: true }).fill('a brand new long passphrase');
     await section.getByLabel('确认新密码').fill('something else entirely');
-    await section.getByRole('button', { name: '修改密码' }).click();
+    await section.getByRole('button', { name: '更改密码' }).click();
     await section.getByTestId('error').waitFor();
     await assertChinese(page, 'password mismatch', await data());
     rig.clock.advance(10 * 60_000); // the sign-up's verification runs out
     await section.getByLabel('确认新密码').fill('a brand new long passphrase');
-    await section.getByRole('button', { name: '修改密码' }).click();
+    await section.getByRole('button', { name: '更改密码' }).click();
     await page.getByTestId('stepup-dialog').waitFor();
     await assertChinese(page, '"Confirm it\'s you"', await data());
     await page.getByTestId('stepup-dialog').getByRole('button', { name: '取消' }).click();
