@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { test } from 'vitest';
 import type { ActivityListResponse, TokenResponse } from '../../../server/protocol/api';
 import { apiFrom, startRig } from './rig';
+import { describeFindings, seriousAxeFindings } from '../../support/axe';
 
 const OLD = 'correct horse battery staple';
 const NEW = 'a brand new long passphrase';
@@ -68,6 +69,15 @@ test('change password from the phone: verified, other sessions signed out and co
     'Password changed. 2 other sessions were signed out.',
   );
   assert.equal(await error.count(), 0, 'the old error is gone');
+  for (const colorScheme of ['light', 'dark'] as const) {
+    await page.emulateMedia({ colorScheme });
+    const findings = await seriousAxeFindings(page);
+    assert.equal(
+      findings.length,
+      0,
+      `password changed (${colorScheme}):\n${describeFindings(findings)}`,
+    );
+  }
   assert.equal(await fresh.inputValue(), '', 'the form is cleared');
 
   // On the server: this phone stays, the others are out, only the new password works.

@@ -10,9 +10,21 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { test } from 'vitest';
 import type { TokenResponse, MeResponse, SessionListResponse } from '../../../server/protocol/api';
+import type { Page } from 'playwright-core';
 import { apiFrom, startRig } from './rig';
+import { describeFindings, seriousAxeFindings } from '../../support/axe';
 
 const PASSWORD = 'correct horse battery staple';
+
+/** axe on the screen as it is, in both themes: nothing serious or critical. */
+async function axeBothThemes(page: Page, where: string) {
+  for (const colorScheme of ['light', 'dark'] as const) {
+    await page.emulateMedia({ colorScheme });
+    const findings = await seriousAxeFindings(page);
+    assert.equal(findings.length, 0, `${where} (${colorScheme}):\n${describeFindings(findings)}`);
+  }
+  await page.emulateMedia({ colorScheme: 'light' });
+}
 
 test('"Sign out everywhere else" ends the desktop and the other phone, keeps this phone', async (t) => {
   const rig = await startRig(t);
@@ -141,6 +153,7 @@ test('ending one other session asks first, then says "Signed out <device>"', asy
     (await dialog.textContent()) ?? '',
     /That device will need to sign in again to use your exchange account\./,
   );
+  await axeBothThemes(phone.page, 'sign-out confirmation');
   await phone.page.keyboard.press('Escape');
   await dialog.waitFor({ state: 'detached' });
   assert.equal((await apiFrom(other.page, 'GET', '/api/me')).status, 200, 'Escape changed nothing');
@@ -152,5 +165,6 @@ test('ending one other session asks first, then says "Signed out <device>"', asy
     (await phone.page.getByTestId('session-signed-out').textContent())?.trim(),
     `Signed out ${device}.`,
   );
+  await axeBothThemes(phone.page, '"Signed out" notice');
   assert.equal((await apiFrom(other.page, 'GET', '/api/me')).status, 401, 'signed out for real');
 });

@@ -5,8 +5,8 @@
  * sessions and the sign-out confirmation, activity, "Confirm it's you"). On each, no English UI
  * text: no run of two or more Latin words once the person's own data (email, device and
  * passkey names, the authenticator key) and the names that stay as they are (Keybridge,
- * Google Authenticator) are taken out. `<html lang>` says zh-CN; `?lang=` forces a language for
- * the tab.
+ * Google Authenticator) are taken out; axe finds nothing serious on any of them. `<html lang>`
+ * says zh-CN; `?lang=` forces a language for the tab.
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -15,6 +15,7 @@ import type { Page } from 'playwright-core';
 import type { PasskeyListResponse, SessionListResponse } from '../../../server/protocol/api';
 import { apiFrom, startRig } from './rig';
 import { step } from '../../support/vitest';
+import { describeFindings, seriousAxeFindings } from '../../support/axe';
 
 const PASSWORD = 'correct horse battery staple';
 
@@ -49,6 +50,8 @@ async function assertChinese(page: Page, where: string, data: string[] = []) {
   assert.equal(await page.evaluate(() => document.documentElement.lang), 'zh-CN', where);
   assert.deepEqual(await englishOn(page, data), [], `English on ${where}`);
   assert.match(await readable(page), /\p{Script=Han}/u, `Chinese on ${where}`);
+  const findings = await seriousAxeFindings(page); // longer words wrap: still no finding
+  assert.equal(findings.length, 0, `${where}:\n${describeFindings(findings)}`);
 }
 
 test('the phone pages speak zh-CN when the browser does', async (t) => {
