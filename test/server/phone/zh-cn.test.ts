@@ -11,48 +11,12 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { test } from 'vitest';
-import type { Page } from 'playwright-core';
 import type { PasskeyListResponse, SessionListResponse } from '../../../server/protocol/api';
 import { apiFrom, startRig } from './rig';
 import { step } from '../../support/vitest';
-import { describeFindings, seriousAxeFindings } from '../../support/axe';
+import { assertChinese } from '../../support/no-english';
 
 const PASSWORD = 'correct horse battery staple';
-
-/** Names that are the same in every language (docs/glossary.md: "Keybridge" stays). */
-const NAMES = ['Keybridge', 'Google Authenticator'];
-
-/** Everything a person can read or hear: visible text, accessible names, tooltips, title. */
-async function readable(page: Page): Promise<string> {
-  return page.evaluate(() => {
-    const parts = [document.title, document.body.innerText];
-    for (const el of document.querySelectorAll('[aria-label], [title], [placeholder]')) {
-      for (const a of ['aria-label', 'title', 'placeholder']) {
-        const v = el.getAttribute(a);
-        if (v) parts.push(v);
-      }
-    }
-    return parts.join('\n');
-  });
-}
-
-/** Runs of two or more Latin words left after the allowed strings are removed. */
-async function englishOn(page: Page, data: string[]): Promise<string[]> {
-  let text = await readable(page);
-  for (const s of [...data, ...NAMES].filter(Boolean).sort((a, b) => b.length - a.length))
-    text = text.split(s).join(' ');
-  text = text.replace(/\S+@\S+/g, ' '); // email addresses
-  return [...text.matchAll(/[A-Za-z][\w'’-]*(?:[ \t]+[A-Za-z][\w'’-]*)+/g)].map((m) => m[0]);
-}
-
-async function assertChinese(page: Page, where: string, data: string[] = []) {
-  await page.evaluate(() => new Promise<void>((r) => requestAnimationFrame(() => r())));
-  assert.equal(await page.evaluate(() => document.documentElement.lang), 'zh-CN', where);
-  assert.deepEqual(await englishOn(page, data), [], `English on ${where}`);
-  assert.match(await readable(page), /\p{Script=Han}/u, `Chinese on ${where}`);
-  const findings = await seriousAxeFindings(page); // longer words wrap: still no finding
-  assert.equal(findings.length, 0, `${where}:\n${describeFindings(findings)}`);
-}
 
 test('the phone pages speak zh-CN when the browser does', async (t) => {
   const rig = await startRig(t);
