@@ -61,7 +61,7 @@ export function retryWords(seconds: number | undefined): string {
 }
 
 function plainMessage(code: ClientErrorCode, serverMessage: string | undefined, retry?: number) {
-  if (code === 'rate_limited') return `${t('errors.code.rate_limited')} ${retryWords(retry)}`;
+  if (code === 'rate_limited') return t('errors.rateLimited', { retry: retryWords(retry) });
   if (KNOWN_CODES.has(code)) return t(`errors.code.${code}`);
   return serverMessage ?? t('errors.code.server_error');
 }
