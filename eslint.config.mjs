@@ -3,6 +3,7 @@ import tseslint from 'typescript-eslint';
 import reactHooks from 'eslint-plugin-react-hooks';
 import boundaries from 'eslint-plugin-boundaries';
 import globals from 'globals';
+import { phoneI18n } from './scripts/eslint-phone-i18n.mjs';
 
 // Only the two IPC wrappers may touch Electron's raw IPC objects; everything else goes
 // through the typed contract (electron/ipc/contract.ts).
@@ -241,6 +242,7 @@ export default tseslint.config(
       ],
     },
   },
+  phoneI18n,
   // Last, so that the renderer's import rule wins over the general one above.
   ...layering,
 );

@@ -34,6 +34,7 @@ async function endedFromPhone(
   const desktopRow = phone.page.getByTestId('session-row').filter({ hasText: 'Desktop app' });
   await desktopRow.waitFor();
   await desktopRow.getByRole('button', { name: /^Sign out / }).click();
+  await phone.page.getByTestId('signout-dialog').getByRole('button', { name: 'Sign out' }).click();
   await desktopRow.waitFor({ state: 'detached' });
 
   // Nobody touches the desktop: the push alone brings the notice and the sign-in screen.

@@ -43,6 +43,8 @@ export type CreatePhoneOptions = {
   browser?: Browser;
   authenticator?: VirtualAuthenticatorOptions;
   userAgent?: string;
+  /** the browser's language (navigator.languages, Accept-Language), e.g. 'zh-CN' */
+  locale?: string;
 };
 
 export type PasskeyRowInfo = { id: string; name: string };
@@ -122,6 +124,7 @@ export async function createPhone(opts: CreatePhoneOptions): Promise<Phone> {
     hasTouch: true,
     userAgent: opts.userAgent ?? PHONE_USER_AGENT,
     colorScheme: 'light',
+    ...(opts.locale ? { locale: opts.locale } : {}),
   });
   // Test-side probe (calls straight through to the real API): counts pending conditional-
   // mediation requests, so helpers know when the sign-in page's autofill request is waiting.

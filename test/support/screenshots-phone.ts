@@ -1,8 +1,10 @@
 /**
  * The phone's screens for docs/screenshots/ at 390x844, each in light and dark
  * (phone-<screen>-light.png, phone-<screen>-dark.png), from the real flows: the phone app's
- * own pages, and the pair page driven by the real desktop app. Called from screenshots.ts,
- * which owns the server, the desktops and the cleanup.
+ * own pages, and the pair page driven by the real desktop app. The main screens again in
+ * Simplified Chinese (phone-<screen>-zh-CN-light.png), forced with `?lang=zh-CN` as a person's
+ * browser language would. Called from screenshots.ts, which owns the server, the desktops and
+ * the cleanup.
  */
 import path from 'node:path';
 import type { Page } from 'playwright-core';
@@ -26,13 +28,34 @@ export type PhoneScreenDeps = {
 const painted = (page: Page) =>
   page.evaluate(() => new Promise<void>((r) => requestAnimationFrame(() => r())));
 
-/** One phone screen in both themes. */
-async function phoneShots(page: Page, name: string) {
+/** One phone screen in both themes; a dialog's screen as the viewport shows it (fullPage off). */
+async function phoneShots(page: Page, name: string, fullPage = true) {
   for (const colorScheme of ['light', 'dark'] as const) {
     await page.emulateMedia({ colorScheme });
     await painted(page);
     const file = path.join(OUT, `phone-${name}-${colorScheme}.png`);
-    await page.screenshot({ path: file, scale: 'css', animations: 'disabled', fullPage: true });
+    await page.screenshot({ path: file, scale: 'css', animations: 'disabled', fullPage });
+    console.log(`wrote ${path.relative(REPO_ROOT, file)}`);
+  }
+  await page.emulateMedia({ colorScheme: 'light' });
+}
+
+/** One phone screen in light only, for a language variant: phone-<name>-light.png. */
+async function phoneShotLight(page: Page, name: string) {
+  await page.emulateMedia({ colorScheme: 'light' });
+  await painted(page);
+  const file = path.join(OUT, `phone-${name}-light.png`);
+  await page.screenshot({ path: file, scale: 'css', animations: 'disabled', fullPage: true });
+  console.log(`wrote ${path.relative(REPO_ROOT, file)}`);
+}
+
+/** One part of a phone screen (a section), in both themes. */
+async function sectionShots(page: Page, testId: string, name: string) {
+  for (const colorScheme of ['light', 'dark'] as const) {
+    await page.emulateMedia({ colorScheme });
+    await painted(page);
+    const file = path.join(OUT, `phone-${name}-${colorScheme}.png`);
+    await page.getByTestId(testId).screenshot({ path: file, scale: 'css', animations: 'disabled' });
     console.log(`wrote ${path.relative(REPO_ROOT, file)}`);
   }
   await page.emulateMedia({ colorScheme: 'light' });
@@ -132,5 +155,69 @@ export async function phoneScreens(world: World, deps: PhoneScreenDeps): Promise
     await p.getByRole('button', { name: 'Verify' }).click();
     await p.getByTestId('recovery-code').first().waitFor();
     await phoneShots(p, 'recovery-codes');
+  }
+
+  // Password and Sessions, on an account of its own (its password changes): the change says
+  // how many other sessions were signed out; ending another session asks first and says
+  // "Signed out".
+  {
+    const { email: own, phone: mine } = await world.newAccount();
+    const p = mine.page;
+    const other = await deps.extraPhone();
+    await other.signIn(own, PASSWORD);
+    await p.reload();
+    await p.getByTestId('session-row').nth(1).waitFor();
+    await sectionShots(p, 'password-section', 'security-password');
+    const section = p.getByTestId('password-section');
+    const changedTo = `${PASSWORD} and more`;
+    await section.getByLabel('Current password', { exact: true }).fill(PASSWORD);
+    await section.getByLabel('New password', { exact: true }).fill(changedTo);
+    await section.getByLabel('Confirm new password', { exact: true }).fill(changedTo);
+    await section.getByRole('button', { name: 'Change password' }).click();
+    const changed = section.getByTestId('password-changed');
+    await verifyIfAsked(mine, changed.waitFor());
+    await changed.waitFor();
+    await sectionShots(p, 'password-section', 'security-password-changed');
+
+    await other.signIn(own, changedTo);
+    await p.reload();
+    const row = p.getByTestId('session-row').filter({ hasNotText: 'This phone' });
+    await row.waitFor();
+    await row.getByRole('button', { name: /^Sign out / }).click();
+    await p.getByTestId('signout-dialog').waitFor();
+    await phoneShots(p, 'security-signout-confirm', false);
+    await p.getByTestId('signout-dialog').getByRole('button', { name: 'Sign out' }).click();
+    await p.getByTestId('session-signed-out').waitFor();
+    await sectionShots(p, 'sessions-section', 'security-signed-out');
+  }
+
+  // Simplified Chinese: the main screens, light (the language is kept for the tab).
+  {
+    const zh = await deps.extraPhone();
+    await zh.open('/m/signin?lang=zh-CN');
+    await zh.page.getByTestId('signin-page').waitFor();
+    await phoneShotLight(zh.page, 'signin-zh-CN');
+    await zh.open('/m/signup');
+    await zh.page.getByTestId('signup-page').waitFor();
+    await phoneShotLight(zh.page, 'signup-zh-CN');
+    await zh.open('/m/pair');
+    await zh.page.getByTestId('pair-error').waitFor();
+    await phoneShotLight(zh.page, 'pair-no-link-zh-CN');
+
+    const { phone: z } = await world.newAccount();
+    const p = z.page;
+    await z.open('/m/security?lang=zh-CN');
+    await p.locator('[data-testid="passkeys-section"][aria-busy="false"]').waitFor();
+    await p.getByTestId('activity-row').first().waitFor();
+    await phoneShotLight(p, 'security-zh-CN');
+    await sectionShots(p, 'password-section', 'security-password-zh-CN');
+
+    const desktop = await deps.desktop();
+    await p.goto(await readQr(desktop));
+    await p.getByTestId('pair-review').waitFor();
+    await phoneShotLight(p, 'pair-signin-review-zh-CN');
+    await p.getByRole('button', { name: '批准' }).click(); // Approve
+    await p.getByTestId('pair-done').waitFor();
+    await phoneShotLight(p, 'pair-signin-done-zh-CN');
   }
 }

@@ -10,6 +10,7 @@ import { SignInPage } from '../pages/SignInPage';
 import { SignUpPage } from '../pages/SignUpPage';
 import { SecurityPage } from '../pages/SecurityPage';
 import { navigate, useRoute } from './router';
+import { t } from '../i18n';
 
 type Session =
   | { state: 'loading' }
@@ -50,7 +51,7 @@ export function App() {
   // A call answered 401 (session revoked from another device, or expired): back to Sign in.
   useEffect(() => {
     const ended = () => {
-      if (signedInRef.current) setNotice('Your session has ended. Please sign in again.');
+      if (signedInRef.current) setNotice(t('app.sessionEnded'));
       setSession((s) => (s.state === 'in' ? { state: 'out' } : s));
     };
     window.addEventListener(SESSION_ENDED_EVENT, ended);
@@ -72,7 +73,7 @@ export function App() {
   if (session.state === 'loading') {
     return (
       <main className="page" aria-busy="true">
-        <p className="muted">Loading…</p>
+        <p className="muted">{t('common.loading')}</p>
       </main>
     );
   }
@@ -91,7 +92,7 @@ export function App() {
         rpId={rpId}
         reloadMe={loadMe}
         onSignedOut={() => {
-          setNotice('Signed out.');
+          setNotice(t('app.signedOut'));
           setSession({ state: 'out' });
         }}
       />

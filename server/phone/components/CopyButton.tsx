@@ -1,5 +1,6 @@
 /** A button that copies text and says so ("Copied"), or says plainly when the phone would not. */
 import { useState } from 'react';
+import { t } from '../i18n';
 
 export function CopyButton(props: {
   text: string;
@@ -28,14 +29,10 @@ export function CopyButton(props: {
         data-testid={props.testId}
         onClick={() => void copy()}
       >
-        {state === 'copied' ? 'Copied' : props.label}
+        {state === 'copied' ? t('copy.copied') : props.label}
       </button>
       <span className="copy-status" role="status">
-        {state === 'copied'
-          ? 'Copied.'
-          : state === 'failed'
-            ? "This phone didn't allow copying. Select the text and copy it instead."
-            : ''}
+        {state === 'copied' ? t('copy.copiedStatus') : state === 'failed' ? t('copy.failed') : ''}
       </span>
     </>
   );

@@ -1,5 +1,6 @@
 /** A labelled input; the label is the accessible name tests and screen readers use. */
 import { useId, type InputHTMLAttributes } from 'react';
+import { t } from '../i18n';
 
 export function Field(
   props: { label: string; hint?: string } & InputHTMLAttributes<HTMLInputElement>,
@@ -28,15 +29,16 @@ type KindProps = Omit<InputHTMLAttributes<HTMLInputElement>, 'value' | 'onChange
 };
 
 /** A required Field with a kind's defaults (label, type, autofill hint); props override them. */
-function fieldKind(defaults: { label: string } & InputHTMLAttributes<HTMLInputElement>) {
+function fieldKind(defaults: () => { label: string } & InputHTMLAttributes<HTMLInputElement>) {
   return function KindField({ onValue, ...props }: KindProps) {
+    const d = defaults();
     return (
       <Field
-        {...defaults}
+        {...d}
         onChange={(e) => onValue(e.target.value)}
         required
         {...props}
-        label={props.label ?? defaults.label}
+        label={props.label ?? d.label}
       />
     );
   };
@@ -44,22 +46,22 @@ function fieldKind(defaults: { label: string } & InputHTMLAttributes<HTMLInputEl
 
 // The fields several forms ask for (sign in, sign up, "Confirm it's you"), spelled once.
 
-export const EmailField = fieldKind({
-  label: 'Email',
+export const EmailField = fieldKind(() => ({
+  label: t('field.email'),
   type: 'email',
   name: 'email',
   autoComplete: 'username',
-});
+}));
 
-export const PasswordField = fieldKind({
-  label: 'Password',
+export const PasswordField = fieldKind(() => ({
+  label: t('field.password'),
   type: 'password',
   autoComplete: 'current-password',
-});
+}));
 
 /** An authenticator app's code or a recovery code; callers trim it when they send it. */
-export const AuthenticatorCodeField = fieldKind({
-  label: 'Authenticator code',
+export const AuthenticatorCodeField = fieldKind(() => ({
+  label: t('field.authenticatorCode'),
   inputMode: 'numeric',
   autoComplete: 'one-time-code',
-});
+}));

@@ -1,5 +1,6 @@
 /** One place for failure and success words, so every error has the same look and a way forward. */
 import type { ReactNode } from 'react';
+import { t } from '../i18n';
 
 export function ErrorNotice(props: {
   message: string;
@@ -15,7 +16,7 @@ export function ErrorNotice(props: {
       {props.children}
       {props.onRetry && (
         <button type="button" className="button secondary" onClick={props.onRetry}>
-          {props.retryLabel ?? 'Try again'}
+          {props.retryLabel ?? t('common.tryAgain')}
         </button>
       )}
     </div>

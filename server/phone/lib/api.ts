@@ -3,13 +3,13 @@
  * failure turned into an ApiError whose message a person can act on. Shared with the /m/pair
  * page (server/phone/pair/), so keep it free of React.
  */
-import type {
-  ApiErrorBody,
-  AuthenticationResponseJSON,
-  CookieLoginResponse,
+import {
   ErrorCode,
-  RegistrationResponseJSON,
-  SignInResponse,
+  type ApiErrorBody,
+  type AuthenticationResponseJSON,
+  type CookieLoginResponse,
+  type RegistrationResponseJSON,
+  type SignInResponse,
 } from '../../protocol/api';
 import {
   createRouteClient,
@@ -17,35 +17,20 @@ import {
   type Transport,
   type TransportRequest,
 } from '../../protocol/route-client';
+import { t } from '../i18n';
 
 /** Codes the server sends, plus two the client makes up when there is no server answer. */
 export type ClientErrorCode = ErrorCode | 'network' | 'server_error';
 
-export const NETWORK_MESSAGE = "Can't reach the server. Check your connection and try again.";
+/** Words for a failure with no server answer at all. */
+export const networkMessage = () => t('errors.network');
 
 /**
- * Plain words per code. The server's own message is used when a code is not listed here
- * (it is written for people too); these add the way forward.
+ * Words for every code the server sends, in the page's language (i18n/). The server's own
+ * message (English) is shown only for a code this table does not know, e.g. one added to the
+ * server after this page was built.
  */
-const PLAIN_WORDS: Partial<Record<ClientErrorCode, string>> = {
-  network: NETWORK_MESSAGE,
-  server_error: 'Something went wrong on our side. Please try again in a moment.',
-  unauthorized: 'You are signed out. Please sign in again.',
-  email_taken: 'An account with this email already exists. Sign in instead?',
-  invalid_credentials: "That email and password don't match. Check them and try again.",
-  totp_required: 'Enter the 6-digit code from your authenticator app.',
-  invalid_totp: "That code didn't work. Codes change every 30 seconds; enter the newest one.",
-  step_up_required: 'Please confirm it is you first.',
-  attempt_not_found: 'This sign-in request has run out of time. Please try again.',
-  challenge_expired: 'This request has run out of time. Please try again.',
-  passkey_verification_failed: "Your passkey couldn't be checked. Please try again.",
-  passkey_unknown:
-    "This passkey isn't registered with your exchange account any more. Sign in with your password, or use another passkey.",
-  credential_already_registered: 'This passkey is already registered.',
-  passkey_limit_reached:
-    'You have the maximum number of passkeys. Delete one you no longer use first.',
-  rate_limited: 'Too many tries.',
-};
+const KNOWN_CODES = new Set<ClientErrorCode>([...ErrorCode.options, 'network', 'server_error']);
 
 export class ApiError extends Error {
   readonly status: number;
@@ -70,15 +55,15 @@ export class ApiError extends Error {
 
 /** "Try again in 2 minutes." — rate-limit words with the time the server gave. */
 export function retryWords(seconds: number | undefined): string {
-  if (seconds === undefined || seconds <= 0) return 'Please wait a little and try again.';
-  if (seconds < 60) return `Try again in ${seconds} second${seconds === 1 ? '' : 's'}.`;
-  const minutes = Math.ceil(seconds / 60);
-  return `Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`;
+  if (seconds === undefined || seconds <= 0) return t('errors.retry.later');
+  if (seconds < 60) return t('errors.retry.seconds', { count: seconds });
+  return t('errors.retry.minutes', { count: Math.ceil(seconds / 60) });
 }
 
 function plainMessage(code: ClientErrorCode, serverMessage: string | undefined, retry?: number) {
-  if (code === 'rate_limited') return `${PLAIN_WORDS.rate_limited} ${retryWords(retry)}`;
-  return PLAIN_WORDS[code] ?? serverMessage ?? PLAIN_WORDS.server_error!;
+  if (code === 'rate_limited') return t('errors.rateLimited', { retry: retryWords(retry) });
+  if (KNOWN_CODES.has(code)) return t(`errors.code.${code}`);
+  return serverMessage ?? t('errors.code.server_error');
 }
 
 function isErrorBody(x: unknown): x is ApiErrorBody {
@@ -103,7 +88,7 @@ export const fetchTransport: Transport = async ({ method, path, body }: Transpor
       body: body === undefined ? undefined : JSON.stringify(body),
     });
   } catch {
-    throw new ApiError(0, 'network', NETWORK_MESSAGE);
+    throw new ApiError(0, 'network', networkMessage());
   }
   const text = await res.text().catch(() => '');
   let data: unknown = undefined;
@@ -183,6 +168,8 @@ export function phoneEndpoints(call: RouteCall) {
     sessions: () => call('sessions'),
     revokeSession: (id: string) => call('revokeSession', { params: { id } }),
     revokeOtherSessions: () => call('revokeOtherSessions'),
+    changePassword: (currentPassword: string, newPassword: string) =>
+      call('changePassword', { body: { currentPassword, newPassword } }),
     activity: () => call('activity'),
   };
 }

@@ -4,6 +4,7 @@
  * so the words cover all of those and always offer a way forward. Shared with /m/pair.
  */
 import { ApiError } from './api';
+import { t } from '../i18n';
 
 export type CeremonyKind = 'create' | 'get';
 
@@ -40,24 +41,20 @@ export function describeWebAuthnError(err: unknown, kind: CeremonyKind): PlainEr
   switch (e.code) {
     case 'ERROR_CEREMONY_ABORTED':
       return {
-        message: 'The passkey request was stopped. You can start it again.',
+        message: t('webauthn.stopped'),
         canRetry: true,
         code,
       };
     case 'ERROR_INVALID_RP_ID':
     case 'ERROR_INVALID_DOMAIN':
       return {
-        message:
-          'Passkeys for your exchange account only work on its real site. Check the address bar before you continue.',
+        message: t('webauthn.wrongSite'),
         canRetry: false,
         code,
       };
     case 'ERROR_AUTHENTICATOR_PREVIOUSLY_REGISTERED':
       return {
-        message:
-          kind === 'create'
-            ? 'This phone already has a passkey for this account. Use another phone or a security key.'
-            : 'This phone already has a passkey for this account. You can use that one to sign in.',
+        message: kind === 'create' ? t('webauthn.alreadyCreate') : t('webauthn.alreadyGet'),
         canRetry: false,
         code,
       };
@@ -65,8 +62,7 @@ export function describeWebAuthnError(err: unknown, kind: CeremonyKind): PlainEr
     case 'ERROR_AUTHENTICATOR_MISSING_USER_VERIFICATION_SUPPORT':
     case 'ERROR_AUTHENTICATOR_NO_SUPPORTED_PUBKEYCREDPARAMS_ALG':
       return {
-        message:
-          "This phone can't make a passkey your exchange account can use (it needs a screen lock, such as a fingerprint, face or PIN). Turn on a screen lock, or use another phone.",
+        message: t('webauthn.unsupported'),
         canRetry: false,
         code,
       };
@@ -74,38 +70,31 @@ export function describeWebAuthnError(err: unknown, kind: CeremonyKind): PlainEr
   switch (underlyingName(e)) {
     case 'NotAllowedError':
       return {
-        message:
-          kind === 'get'
-            ? "The passkey check didn't finish: it was cancelled, timed out, or this phone has no passkey for your exchange account. Try again, or sign in with your password."
-            : "The passkey wasn't created: the prompt was cancelled or timed out. Try again when you're ready.",
+        message: kind === 'get' ? t('webauthn.notAllowedGet') : t('webauthn.notAllowedCreate'),
         canRetry: true,
         code,
       };
     case 'SecurityError':
       return {
-        message:
-          'Passkeys for your exchange account only work on its real site. Check the address bar before you continue.',
+        message: t('webauthn.wrongSite'),
         canRetry: false,
         code,
       };
     case 'AbortError':
       return {
-        message: 'The passkey request was stopped. You can start it again.',
+        message: t('webauthn.stopped'),
         canRetry: true,
         code,
       };
     case 'InvalidStateError':
       return {
-        message:
-          kind === 'create'
-            ? 'This phone already has a passkey for this account. Use another phone or a security key.'
-            : 'This phone already has a passkey for this account. You can use that one to sign in.',
+        message: kind === 'create' ? t('webauthn.alreadyCreate') : t('webauthn.alreadyGet'),
         canRetry: false,
         code,
       };
     default:
       return {
-        message: 'Something went wrong with the passkey. Please try again.',
+        message: t('webauthn.other'),
         canRetry: true,
         code,
       };

@@ -1,4 +1,7 @@
-/** The signed-in home: security checklist, authenticator app, passkeys, sessions, activity. */
+/**
+ * The signed-in home: security checklist, passkeys, authenticator app, password, sessions,
+ * activity.
+ */
 import { useState } from 'react';
 import type { MeResponse } from '../../protocol/api';
 import { api } from '../lib/api';
@@ -8,6 +11,9 @@ import { TotpSection } from '../security/TotpSection';
 import { PasskeySection } from '../security/PasskeySection';
 import { SessionsSection } from '../security/SessionsSection';
 import { ActivitySection } from '../security/ActivitySection';
+import { PasswordSection } from '../security/PasswordSection';
+import { checklistWords } from '../security/checklist-words';
+import { t } from '../i18n';
 
 export function SecurityPage(props: {
   me: MeResponse;
@@ -49,24 +55,28 @@ export function SecurityPage(props: {
             </p>
           </div>
           <button type="button" className="button secondary small" onClick={() => void signOut()}>
-            Sign out
+            {t('security.signOut')}
           </button>
         </header>
         {error && <ErrorNotice message={error} onRetry={() => void signOut()} />}
-        <h1>Security</h1>
+        <h1>{t('security.title')}</h1>
         <ul className="checklist" data-testid="checklist">
-          {me.checklist.map((item) => (
-            <li key={item.id} className={item.done ? 'done' : 'todo'} data-done={item.done}>
-              <span aria-hidden="true">{item.done ? '✓' : '•'}</span>
-              <div>
-                <p className="row-title">{item.label}</p>
-                <p className="muted">{item.detail}</p>
-              </div>
-            </li>
-          ))}
+          {me.checklist.map((item) => {
+            const words = checklistWords(item, me);
+            return (
+              <li key={item.id} className={item.done ? 'done' : 'todo'} data-done={item.done}>
+                <span aria-hidden="true">{item.done ? '✓' : '•'}</span>
+                <div>
+                  <p className="row-title">{words.label}</p>
+                  <p className="muted">{words.detail}</p>
+                </div>
+              </li>
+            );
+          })}
         </ul>
         <PasskeySection me={me} rpId={props.rpId} onChanged={changed} />
         <TotpSection me={me} onChanged={changed} />
+        <PasswordSection onChanged={changed} />
         <SessionsSection refreshKey={refreshKey} />
         <ActivitySection refreshKey={refreshKey} />
       </main>

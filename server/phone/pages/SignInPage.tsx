@@ -10,6 +10,7 @@ import { describeWebAuthnError, isSupersededCeremony } from '../lib/webauthn-err
 import { AuthenticatorCodeField, EmailField, PasswordField } from '../components/Field';
 import { ErrorNotice } from '../components/Notice';
 import { navigate } from '../app/router';
+import { t } from '../i18n';
 
 export function SignInPage(props: { onSignedIn: () => void; notice?: string | null }) {
   const [email, setEmail] = useState('');
@@ -85,7 +86,7 @@ export function SignInPage(props: { onSignedIn: () => void; notice?: string | nu
 
   return (
     <main className="page" data-testid="signin-page">
-      <h1>Sign in to your exchange account</h1>
+      <h1>{t('signin.title')}</h1>
       {props.notice && <p className="lead">{props.notice}</p>}
       <button
         type="button"
@@ -93,10 +94,10 @@ export function SignInPage(props: { onSignedIn: () => void; notice?: string | nu
         onClick={usePasskey}
         disabled={busy !== null}
       >
-        {busy === 'passkey' ? 'Waiting for your passkey…' : 'Sign in with a passkey'}
+        {busy === 'passkey' ? t('signin.waitingPasskey') : t('signin.withPasskey')}
       </button>
       <div className="divider">
-        <span>or use your password</span>
+        <span>{t('signin.orPassword')}</span>
       </div>
       <form onSubmit={submitPassword}>
         {/* "webauthn": the browser may offer this phone's passkeys as the field's autofill. */}
@@ -104,7 +105,7 @@ export function SignInPage(props: { onSignedIn: () => void; notice?: string | nu
         <PasswordField name="password" value={password} onValue={setPassword} />
         {askTotp && (
           <AuthenticatorCodeField
-            hint="Open your authenticator app and enter the 6-digit code it shows for this account. Lost your phone? Enter a recovery code."
+            hint={t('signin.totpHint')}
             value={totp}
             onValue={setTotp}
             autoFocus
@@ -115,15 +116,15 @@ export function SignInPage(props: { onSignedIn: () => void; notice?: string | nu
             message={error.message}
             code={error.code}
             onRetry={error.retry}
-            retryLabel="Try the passkey again"
+            retryLabel={t('signin.retryPasskey')}
           />
         )}
         <button type="submit" className="button secondary block" disabled={busy !== null}>
-          {busy === 'password' ? 'Signing in…' : 'Sign in'}
+          {busy === 'password' ? t('signin.signingIn') : t('signin.submit')}
         </button>
       </form>
       <p className="footer-link">
-        No account yet?{' '}
+        {t('signin.noAccount')}{' '}
         <a
           href="/m/signup"
           onClick={(e) => {
@@ -131,7 +132,7 @@ export function SignInPage(props: { onSignedIn: () => void; notice?: string | nu
             navigate('signup');
           }}
         >
-          Create an account
+          {t('signin.createAccount')}
         </a>
       </p>
     </main>

@@ -5,10 +5,11 @@ import { useAction } from '../lib/use-action';
 import { EmailField, PasswordField } from '../components/Field';
 import { ErrorNotice } from '../components/Notice';
 import { navigate } from '../app/router';
+import { t } from '../i18n';
 
 const describeSignUpError = (err: unknown) =>
   err instanceof ApiError && err.code === 'validation_failed'
-    ? 'Check your email address, and use a password of at least 10 characters.'
+    ? t('signup.invalid')
     : err instanceof Error
       ? err.message
       : String(err);
@@ -36,27 +37,25 @@ export function SignUpPage(props: { onSignedIn: () => void }) {
 
   return (
     <main className="page" data-testid="signup-page">
-      <h1>Create your exchange account</h1>
-      <p className="lead">
-        Then add a passkey, and sign in on your computer by scanning a code with this phone.
-      </p>
+      <h1>{t('signup.title')}</h1>
+      <p className="lead">{t('signup.lead')}</p>
       <form onSubmit={submit}>
         <EmailField value={email} onValue={setEmail} />
         <PasswordField
           name="new-password"
           autoComplete="new-password"
           minLength={10}
-          hint="At least 10 characters. A long phrase is easiest to remember."
+          hint={t('signup.passwordHint')}
           value={password}
           onValue={setPassword}
         />
         {error && <ErrorNotice message={error} />}
         <button type="submit" className="button primary block" disabled={busy}>
-          {busy ? 'Creating your account…' : 'Create account'}
+          {busy ? t('signup.creating') : t('signup.submit')}
         </button>
       </form>
       <p className="footer-link">
-        Already have an account?{' '}
+        {t('signup.haveAccount')}{' '}
         <a
           href="/m/signin"
           onClick={(e) => {
@@ -64,7 +63,7 @@ export function SignUpPage(props: { onSignedIn: () => void }) {
             navigate('signin');
           }}
         >
-          Sign in
+          {t('signup.signIn')}
         </a>
       </p>
     </main>

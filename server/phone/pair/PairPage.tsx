@@ -9,6 +9,7 @@ import { clockTime, exactTime, whenWords } from '../lib/format';
 import { timeLeftWords, useTimeLeft } from '../lib/use-time-left';
 import type { JoinContext, PairSession, PairState } from './pair-session';
 import { endWords } from './words';
+import { t } from '../i18n';
 
 function Header() {
   return (
@@ -21,9 +22,8 @@ function Header() {
 function Safety() {
   return (
     <p className="pair-safety" data-testid="pair-safety">
-      Keybridge only ever shows this QR code inside the Keybridge app on your own computer. If you
-      scanned it from a website, an email or a message, or someone asked you to scan it, press{' '}
-      <strong>Deny</strong>.
+      {t('pair.safety')} <strong>{t('pair.deny')}</strong>
+      {t('pair.safetyEnd')}
     </p>
   );
 }
@@ -32,15 +32,18 @@ function Facts(props: { context: JoinContext; app: string; device: string }) {
   const { context } = props;
   return (
     <dl className="facts" data-testid="pair-facts">
-      <dt>App</dt>
+      <dt>{t('pair.facts.app')}</dt>
       <dd data-testid="pair-app">{props.app}</dd>
-      <dt>Computer</dt>
+      <dt>{t('pair.facts.computer')}</dt>
       <dd data-testid="pair-device">{props.device}</dd>
-      <dt>IP address</dt>
+      <dt>{t('pair.facts.ip')}</dt>
       <dd data-testid="pair-desktop-ip">{context.desktopIp}</dd>
-      <dt>Asked</dt>
+      <dt>{t('pair.facts.asked')}</dt>
       <dd data-testid="pair-desktop-time" title={exactTime(context.createdAt)}>
-        {whenWords(context.createdAt)}, at {clockTime(context.createdAt)}
+        {t('pair.facts.askedAt', {
+          when: whenWords(context.createdAt),
+          time: clockTime(context.createdAt),
+        })}
       </dd>
     </dl>
   );
@@ -50,9 +53,7 @@ function NetworkWarning() {
   return (
     <div className="notice notice-warning" role="note" data-testid="network-warning">
       <p>
-        <strong>Your phone and this computer are on different networks.</strong> If the computer is
-        not right in front of you, press Deny. If you approve, your phone will show a code to type
-        on the computer.
+        <strong>{t('pair.network.title')}</strong> {t('pair.network.body')}
       </p>
     </div>
   );
@@ -71,20 +72,17 @@ function Review(props: {
       <h1>
         {create ? (
           <>
-            Add a passkey to{' '}
+            {t('pair.review.addTo')}{' '}
             <span className="pair-account">
-              <span data-testid="pair-account-email">{state.account}</span>?
+              <span data-testid="pair-account-email">{state.account}</span>
+              {t('pair.review.addToEnd')}
             </span>
           </>
         ) : (
-          'Sign in on your computer?'
+          t('pair.review.signInTitle')
         )}
       </h1>
-      <p className="lead">
-        {create
-          ? 'Your computer asks this phone to create a passkey for your exchange account.'
-          : 'Your computer asks to sign in to your exchange account with the passkey on this phone.'}
-      </p>
+      <p className="lead">{create ? t('pair.review.addLead') : t('pair.review.signInLead')}</p>
       <div className="section">
         <Facts context={context} app={request.display.app} device={request.display.device} />
       </div>
@@ -97,7 +95,7 @@ function Review(props: {
       )}
       {busy && (
         <p className="pair-status" role="status">
-          Confirm with your fingerprint, face or screen lock…
+          {t('pair.review.confirming')}
         </p>
       )}
       <div className="pair-actions">
@@ -107,7 +105,7 @@ function Review(props: {
           disabled={busy}
           onClick={() => void session.deny()}
         >
-          Deny
+          {t('pair.deny')}
         </button>
         <button
           type="button"
@@ -115,7 +113,7 @@ function Review(props: {
           disabled={busy}
           onClick={() => void session.approve()}
         >
-          Approve
+          {t('pair.approve')}
         </button>
       </div>
     </section>
@@ -143,7 +141,7 @@ function CodeTimeLeft(props: { expiresAt: string }) {
   if (left === 0)
     return (
       <p className="pair-time-left" data-testid="code-time-left">
-        This code has run out. Show a new QR code on your computer.
+        {t('pair.code.runOut')}
       </p>
     );
   return (
@@ -158,29 +156,23 @@ function ShowCode(props: { state: Extract<PairState, { step: 'show-code' }> }) {
   const signIn = state.request.kind === 'get';
   return (
     <section data-testid="pair-code">
-      <h1>Type this code on your computer</h1>
+      <h1>{t('pair.code.title')}</h1>
       <AccountLine
         account={state.account}
-        prefix={signIn ? 'Signing in to' : 'Adding a passkey to'}
+        prefix={signIn ? t('pair.signingInTo') : t('pair.addingPasskeyTo')}
       />
       <p
         className="reverse-code"
         data-testid="reverse-code"
-        aria-label={`The 6-digit code: ${state.code.split('').join(' ')}`}
+        aria-label={t('pair.code.label', { digits: state.code.split('').join(' ') })}
       >
         {groupCode(state.code)}
       </p>
       <CodeTimeLeft expiresAt={state.context.expiresAt} />
-      <p>
-        Your phone and the computer are on different networks. Typing this code there proves the
-        person at the computer is you.
-      </p>
-      <p className="pair-safety">
-        Type it only into the Keybridge app on your own computer. Never read it out or send it to
-        anyone: no one from your exchange will ever ask you for it by phone, email or message.
-      </p>
+      <p>{t('pair.code.why')}</p>
+      <p className="pair-safety">{t('pair.code.safety')}</p>
       <p className="pair-status" role="status">
-        Waiting for your computer…
+        {t('pair.code.waiting')}
       </p>
     </section>
   );
@@ -194,16 +186,12 @@ function Done(props: { state: Extract<PairState, { step: 'done' }> }) {
       <p className="pair-result-mark" aria-hidden="true">
         ✓
       </p>
-      <h1>{create ? 'Passkey added' : "You're signed in on your computer"}</h1>
+      <h1>{create ? t('pair.done.addedTitle') : t('pair.done.signedInTitle')}</h1>
       <AccountLine
         account={state.account}
-        prefix={create ? 'This phone now has a passkey for' : 'Your exchange account:'}
+        prefix={create ? t('pair.done.addedAccount') : t('pair.done.signedInAccount')}
       />
-      <p>
-        {create
-          ? 'You can sign in on your computer with it from now on. You can close this page.'
-          : 'You can close this page.'}
-      </p>
+      <p>{create ? t('pair.done.addedBody') : t('pair.done.signedInBody')}</p>
     </section>
   );
 }
@@ -214,13 +202,13 @@ function Body(props: { state: PairState; session: PairSession }) {
     case 'connecting':
       return (
         <p className="pair-status" role="status" data-testid="pair-connecting">
-          Checking the QR code…
+          {t('pair.connecting')}
         </p>
       );
     case 'waiting-request':
       return (
         <p className="pair-status" role="status" data-testid="pair-waiting">
-          Connecting securely to your computer…
+          {t('pair.waitingRequest')}
         </p>
       );
     case 'review':
@@ -232,11 +220,13 @@ function Body(props: { state: PairState; session: PairSession }) {
       return (
         <section data-testid="pair-finishing">
           <p className="pair-status" role="status">
-            Finishing on your computer…
+            {t('pair.finishing')}
           </p>
           <AccountLine
             account={state.account}
-            prefix={state.request.kind === 'get' ? 'Signing in to' : 'Adding a passkey to'}
+            prefix={
+              state.request.kind === 'get' ? t('pair.signingInTo') : t('pair.addingPasskeyTo')
+            }
           />
         </section>
       );
@@ -245,11 +235,8 @@ function Body(props: { state: PairState; session: PairSession }) {
     case 'denied':
       return (
         <section className="notice notice-warning" role="status" data-testid="pair-denied">
-          <h1>Request denied</h1>
-          <p>
-            Nothing was signed in. If you did not start this, your account is safe: you can close
-            this page.
-          </p>
+          <h1>{t('pair.denied.title')}</h1>
+          <p>{t('pair.denied.body')}</p>
         </section>
       );
     case 'ended': {
@@ -271,7 +258,7 @@ function Body(props: { state: PairState; session: PairSession }) {
           {state.reason === 'signed-out' && (
             <p>
               <a href="/m/" className="button primary" data-testid="pair-sign-in-link">
-                Sign in on this phone
+                {t('pair.signInHere')}
               </a>
             </p>
           )}

@@ -6,6 +6,7 @@
 import { createRoot } from 'react-dom/client';
 import { PairPage } from './PairPage';
 import { PairSession } from './pair-session';
+import { t } from '../i18n';
 import '../styles.css';
 import './pair.css';
 
@@ -22,6 +23,8 @@ window.addEventListener('hashchange', () => {
   document.getElementById('root')?.replaceChildren();
   window.location.reload();
 });
+
+document.title = t('pair.pageTitle');
 
 // Outside React, so a re-render (or StrictMode) never joins twice.
 const session = new PairSession();

@@ -4,6 +4,7 @@
  * wrong-version links are all different situations).
  */
 import type { EndReason } from './pair-session';
+import { t } from '../i18n';
 
 /**
  * `neutral`: nothing went wrong that needs the person (no link yet, stopped on the computer,
@@ -13,78 +14,78 @@ export type EndTone = 'neutral' | 'error';
 
 export const endWords: Record<EndReason, { title: string; body: string; tone: EndTone }> = {
   malformed: {
-    title: "This link doesn't work",
-    body: 'Part of the link is missing or damaged. In the Keybridge app on your computer, show a new QR code and scan it with your phone camera.',
+    title: t('pair.end.malformed.title'),
+    body: t('pair.end.malformed.body'),
     tone: 'error',
   },
   'wrong-version': {
-    title: 'This QR code is from a different version of Keybridge',
-    body: 'Update the Keybridge app on your computer, then scan the new QR code it shows.',
+    title: t('pair.end.wrongVersion.title'),
+    body: t('pair.end.wrongVersion.body'),
     tone: 'error',
   },
   'no-link': {
-    title: 'Scan the QR code to continue',
-    body: 'Open this page by scanning the QR code in the Keybridge app on your computer. For your safety the link only works once, so reloading this page does not bring it back.',
+    title: t('pair.end.noLink.title'),
+    body: t('pair.end.noLink.body'),
     tone: 'neutral',
   },
   unknown: {
-    title: "We don't recognise this QR code",
-    body: 'It may be old or from somewhere else. Show a new QR code in the Keybridge app on your computer and scan it again.',
+    title: t('pair.end.unknown.title'),
+    body: t('pair.end.unknown.body'),
     tone: 'error',
   },
   expired: {
-    title: 'This QR code has expired',
-    body: 'QR codes only work for a short time. Show a new one in the Keybridge app on your computer and scan it again.',
+    title: t('pair.end.expired.title'),
+    body: t('pair.end.expired.body'),
     tone: 'neutral',
   },
   used: {
-    title: 'This QR code was already used',
-    body: "Each QR code works once, on one phone. If you didn't scan it before, someone else may have: show a new QR code on your computer.",
+    title: t('pair.end.used.title'),
+    body: t('pair.end.used.body'),
     tone: 'error',
   },
   cancelled: {
-    title: 'This sign-in was cancelled',
-    body: 'It was stopped on your computer. Nothing was signed in.',
+    title: t('pair.end.cancelled.title'),
+    body: t('pair.end.cancelled.body'),
     tone: 'neutral',
   },
   tampered: {
-    title: 'Stopped for your safety',
-    body: 'The link or the connection was altered, so the messages did not check out. Nothing was signed in. Show a new QR code in the Keybridge app and scan it directly from your screen.',
+    title: t('pair.end.tampered.title'),
+    body: t('pair.end.tampered.body'),
     tone: 'error',
   },
   'peer-left': {
-    title: 'Your computer disconnected',
-    body: 'Nothing was signed in. Start again from the Keybridge app on your computer.',
+    title: t('pair.end.peerLeft.title'),
+    body: t('pair.end.peerLeft.body'),
     tone: 'neutral',
   },
   connection: {
-    title: "Can't connect",
-    body: 'Check your connection, then show a new QR code on your computer and scan it again.',
+    title: t('pair.end.connection.title'),
+    body: t('pair.end.connection.body'),
     tone: 'error',
   },
   shutdown: {
-    title: 'The service is restarting',
-    body: 'Wait a moment, then show a new QR code on your computer and scan it again.',
+    title: t('pair.end.shutdown.title'),
+    body: t('pair.end.shutdown.body'),
     tone: 'error',
   },
   'signed-out': {
-    title: 'Sign in on this phone first',
-    body: 'To add a passkey, this phone must be signed in to your exchange account. Sign in here, then scan the code on your computer again.',
+    title: t('pair.end.signedOut.title'),
+    body: t('pair.end.signedOut.body'),
     tone: 'neutral',
   },
   'wrong-account': {
-    title: 'This phone is signed in to a different account',
-    body: 'Nothing was added. Sign in on this phone to the account you are adding the passkey to, then scan the code again.',
+    title: t('pair.end.wrongAccount.title'),
+    body: t('pair.end.wrongAccount.body'),
     tone: 'neutral',
   },
   'already-registered': {
-    title: 'This phone already has a passkey for this account.',
-    body: 'Use another phone or a security key. Nothing was changed: the passkey on this phone still signs you in.',
+    title: t('pair.end.alreadyRegistered.title'),
+    body: t('pair.end.alreadyRegistered.body'),
     tone: 'neutral',
   },
   failed: {
-    title: "The sign-in didn't finish",
-    body: 'Nothing was signed in. Try again from the Keybridge app on your computer.',
+    title: t('pair.end.failed.title'),
+    body: t('pair.end.failed.body'),
     tone: 'error',
   },
 };

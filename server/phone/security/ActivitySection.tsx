@@ -4,34 +4,46 @@ import type { ActivityEvent, ActivityType } from '../../protocol/api';
 import { api } from '../lib/api';
 import { exactTime, whenWords } from '../lib/format';
 import { ErrorNotice } from '../components/Notice';
+import { t, type MessageKey } from '../i18n';
 
-const WORDS: Record<ActivityType, string> = {
-  'account.created': 'Account created',
-  'signin.succeeded': 'Signed in',
-  'signin.failed': 'Failed sign-in',
-  'stepup.succeeded': 'Identity confirmed',
-  'stepup.failed': 'Identity check failed',
-  'passkey.added': 'Passkey added',
-  'passkey.renamed': 'Passkey renamed',
-  'passkey.removed': 'Passkey deleted',
-  'passkey.counter_warning': 'Passkey warning: it may have been copied',
-  'totp.enabled': 'Authenticator app turned on',
-  'totp.disabled': 'Authenticator app turned off',
-  'password.changed': 'Password changed',
-  'recovery_code.used': 'Recovery code used',
-  'session.revoked': 'Signed out from another session',
-  'session.signed_out': 'Signed out',
-  'refresh_token.reused': 'Desktop sign-in reused and stopped',
+const WORDS: Record<ActivityType, MessageKey> = {
+  'account.created': 'activity.type.accountCreated',
+  'signin.succeeded': 'activity.type.signinSucceeded',
+  'signin.failed': 'activity.type.signinFailed',
+  'stepup.succeeded': 'activity.type.stepupSucceeded',
+  'stepup.failed': 'activity.type.stepupFailed',
+  'passkey.added': 'activity.type.passkeyAdded',
+  'passkey.renamed': 'activity.type.passkeyRenamed',
+  'passkey.removed': 'activity.type.passkeyRemoved',
+  'passkey.counter_warning': 'activity.type.passkeyCounterWarning',
+  'totp.enabled': 'activity.type.totpEnabled',
+  'totp.disabled': 'activity.type.totpDisabled',
+  'password.changed': 'activity.type.passwordChanged',
+  'recovery_code.used': 'activity.type.recoveryCodeUsed',
+  'session.revoked': 'activity.type.sessionRevoked',
+  'session.signed_out': 'activity.type.sessionSignedOut',
+  'refresh_token.reused': 'activity.type.refreshTokenReused',
 };
+
+const methodWords = (method: string) =>
+  method === 'qr'
+    ? t('activity.method.qr')
+    : method === 'passkey'
+      ? t('activity.method.passkey')
+      : method === 'password'
+        ? t('activity.method.password')
+        : method;
 
 function detailWords(e: ActivityEvent): string {
   const d = e.details;
   const parts: string[] = [];
-  if (typeof d.method === 'string') parts.push(`with ${d.method === 'qr' ? 'QR code' : d.method}`);
-  if (typeof d.passkeyName === 'string') parts.push(`“${d.passkeyName}”`);
-  if (typeof d.name === 'string' && e.type === 'passkey.renamed') parts.push(`to “${d.name}”`);
-  if (e.ip) parts.push(`from ${e.ip}`);
-  return parts.join(' ');
+  if (typeof d.method === 'string')
+    parts.push(t('activity.with', { method: methodWords(d.method) }));
+  if (typeof d.passkeyName === 'string') parts.push(t('activity.quoted', { name: d.passkeyName }));
+  if (typeof d.name === 'string' && e.type === 'passkey.renamed')
+    parts.push(t('activity.renamedTo', { name: d.name }));
+  if (e.ip) parts.push(t('activity.from', { ip: e.ip }));
+  return parts.join(t('activity.separator'));
 }
 
 export function ActivitySection(props: { refreshKey: number }) {
@@ -52,7 +64,7 @@ export function ActivitySection(props: { refreshKey: number }) {
 
   return (
     <section className="section" aria-labelledby="activity-title" data-testid="activity-section">
-      <h2 id="activity-title">Recent activity</h2>
+      <h2 id="activity-title">{t('activity.title')}</h2>
       {error && <ErrorNotice message={error} onRetry={() => setAttempt((n) => n + 1)} />}
       <ul className="list compact">
         {events?.slice(0, 30).map((e) => (
@@ -64,7 +76,7 @@ export function ActivitySection(props: { refreshKey: number }) {
                   : 'event'
               }
             >
-              {WORDS[e.type] ?? e.type}
+              {e.type in WORDS ? t(WORDS[e.type]) : e.type}
             </span>{' '}
             <span className="muted">{detailWords(e)}</span>
             <span className="when" title={exactTime(e.at)}>

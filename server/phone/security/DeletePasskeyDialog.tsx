@@ -9,6 +9,7 @@ import { api, ApiError } from '../lib/api';
 import { Dialog } from '../components/Dialog';
 import { ErrorNotice } from '../components/Notice';
 import { useStepUp } from './step-up';
+import { t } from '../i18n';
 
 export function DeletePasskeyDialog(props: {
   passkey: PasskeyView;
@@ -27,12 +28,12 @@ export function DeletePasskeyDialog(props: {
     setBusy(true);
     setError(null);
     try {
-      const done = await withStepUp('Deleting a passkey needs a fresh check that it is you.', () =>
+      const done = await withStepUp(t('deletePasskey.stepUpReason'), () =>
         api.deletePasskey(props.passkey.id, lastWarning && acknowledged),
       );
       if (done === null) {
         setBusy(false);
-        setError('The passkey was not deleted because the check was cancelled.');
+        setError(t('deletePasskey.cancelled'));
         return;
       }
       props.onDeleted(done);
@@ -48,25 +49,19 @@ export function DeletePasskeyDialog(props: {
     }
   };
 
-  const otherWay = props.totpEnabled ? 'your password and authenticator code' : 'your password';
-
   return (
     <Dialog
-      title={`Delete “${props.passkey.name}”?`}
+      title={t('deletePasskey.title', { name: props.passkey.name })}
       onClose={props.onClose}
       busy={busy}
       testId="delete-dialog"
     >
-      <p>
-        You won't be able to sign in with this passkey any more. Your phone may keep showing it
-        until your passkey provider removes it.
-      </p>
+      <p>{t('deletePasskey.body')}</p>
       {lastWarning && (
         <div className="notice notice-warning" data-testid="last-passkey-warning">
           <p>
-            <strong>This is your last passkey.</strong> Without it you can't sign in on your
-            computer by scanning a code; you will need {otherWay}. You can create a new passkey any
-            time.
+            <strong>{t('deletePasskey.lastTitle')}</strong>{' '}
+            {props.totpEnabled ? t('deletePasskey.lastBodyTotp') : t('deletePasskey.lastBody')}
           </p>
           <label className="check">
             <input
@@ -74,7 +69,7 @@ export function DeletePasskeyDialog(props: {
               checked={acknowledged}
               onChange={(e) => setAcknowledged(e.target.checked)}
             />
-            I understand, delete my last passkey
+            {t('deletePasskey.acknowledge')}
           </label>
         </div>
       )}
@@ -86,10 +81,10 @@ export function DeletePasskeyDialog(props: {
           onClick={remove}
           disabled={busy || (lastWarning && !acknowledged)}
         >
-          {busy ? 'Deleting…' : 'Delete passkey'}
+          {busy ? t('deletePasskey.deleting') : t('deletePasskey.submit')}
         </button>
         <button type="button" className="button secondary" onClick={props.onClose} disabled={busy}>
-          Keep it
+          {t('deletePasskey.keep')}
         </button>
       </div>
     </Dialog>

@@ -4,6 +4,7 @@ import type { PasskeyView } from '../../protocol/api';
 import { exactTime, whenWords } from '../lib/format';
 import { useAction } from '../lib/use-action';
 import { ErrorNotice } from '../components/Notice';
+import { t } from '../i18n';
 
 function KeyIcon() {
   return (
@@ -66,43 +67,39 @@ export function PasskeyRow(props: {
             {p.name}
           </p>
           <p className="muted" data-testid="passkey-provider">
-            {p.providerName ?? 'Unknown passkey provider'}
+            {p.providerName ?? t('passkeys.unknownProvider')}
           </p>
         </div>
       </div>
       <div className="badges">
         {p.kind === 'synced' ? (
-          <span
-            className="badge"
-            data-testid="passkey-kind"
-            title="Backed up by your passkey provider"
-          >
-            Synced
+          <span className="badge" data-testid="passkey-kind" title={t('passkeys.syncedTitle')}>
+            {t('passkeys.synced')}
           </span>
         ) : (
-          <span className="badge" data-testid="passkey-kind" title="Lives only on one device">
-            This device only
+          <span className="badge" data-testid="passkey-kind" title={t('passkeys.deviceOnlyTitle')}>
+            {t('passkeys.deviceOnly')}
           </span>
         )}
         {p.usedForThisSession && (
           <span className="badge badge-accent" data-testid="passkey-this-session">
-            Signed you in now
+            {t('passkeys.signedYouIn')}
           </span>
         )}
       </div>
       <dl className="facts">
-        <dt>Created</dt>
+        <dt>{t('passkeys.created')}</dt>
         <dd title={exactTime(p.createdAt)} data-testid="passkey-created-at">
           {whenWords(p.createdAt)}
         </dd>
-        <dt>Last used</dt>
+        <dt>{t('passkeys.lastUsed')}</dt>
         <dd title={exactTime(p.lastUsedAt)} data-testid="passkey-last-used">
           {whenWords(p.lastUsedAt)}
         </dd>
       </dl>
       {editing ? (
         <form onSubmit={save} onKeyDown={onKeyDown} className="rename">
-          <label htmlFor={`rename-${p.id}`}>Passkey name</label>
+          <label htmlFor={`rename-${p.id}`}>{t('passkeys.nameLabel')}</label>
           <input
             id={`rename-${p.id}`}
             value={name}
@@ -114,10 +111,10 @@ export function PasskeyRow(props: {
           {error && <ErrorNotice message={error} />}
           <div className="actions">
             <button type="submit" className="button primary" disabled={busy}>
-              Save
+              {t('passkeys.save')}
             </button>
             <button type="button" className="button secondary" onClick={close} disabled={busy}>
-              Cancel
+              {t('common.cancel')}
             </button>
           </div>
         </form>
@@ -127,18 +124,18 @@ export function PasskeyRow(props: {
             ref={renameButton}
             type="button"
             className="button secondary"
-            aria-label={`Rename ${p.name}`}
+            aria-label={t('passkeys.renameLabel', { name: p.name })}
             onClick={() => setEditing(true)}
           >
-            Rename
+            {t('passkeys.rename')}
           </button>
           <button
             type="button"
             className="button danger-outline"
-            aria-label={`Delete ${p.name}`}
+            aria-label={t('passkeys.deleteLabel', { name: p.name })}
             onClick={props.onDelete}
           >
-            Delete
+            {t('passkeys.delete')}
           </button>
         </div>
       )}

@@ -18,6 +18,7 @@ import { ErrorNotice, SuccessNotice } from '../components/Notice';
 import { PasskeyRow } from './PasskeyRow';
 import { DeletePasskeyDialog } from './DeletePasskeyDialog';
 import { useStepUp } from './step-up';
+import { t } from '../i18n';
 
 export function PasskeySection(props: {
   me: MeResponse;
@@ -60,16 +61,14 @@ export function PasskeySection(props: {
   const create = async () => {
     setError(null);
     setNotice(null);
-    if (!(await ensureStepUp('Adding a passkey needs a fresh check that it is you.'))) return;
+    if (!(await ensureStepUp(t('passkeys.stepUpAdd')))) return;
     setCreating(true);
     try {
-      const done = await withStepUp('Adding a passkey needs a fresh check that it is you.', () =>
-        createPasskey(),
-      );
+      const done = await withStepUp(t('passkeys.stepUpAdd'), () => createPasskey());
       if (done !== null) {
         await load();
         setNotice({
-          text: 'Passkey created. You can now sign in with it.',
+          text: t('passkeys.createdNotice'),
           testId: 'passkey-created',
         });
         onChanged();
@@ -83,14 +82,14 @@ export function PasskeySection(props: {
 
   const rename = async (id: string, name: string) => {
     await api.renamePasskey(id, name);
-    setNotice({ text: `Renamed to “${name.trim()}”.`, testId: 'passkey-renamed' });
+    setNotice({ text: t('passkeys.renamed', { name: name.trim() }), testId: 'passkey-renamed' });
     await load();
     onChanged();
   };
 
   const deleted = async (removed: PasskeyView, result: PasskeyDeleteResponse) => {
     setDeleting(null);
-    setNotice({ text: `“${removed.name}” was deleted.`, testId: 'passkey-deleted' });
+    setNotice({ text: t('passkeys.deleted', { name: removed.name }), testId: 'passkey-deleted' });
     await load();
     // The server's own list of what it still accepts, so the provider can drop the rest.
     const told =
@@ -102,8 +101,8 @@ export function PasskeySection(props: {
       ));
     setNotice({
       text: told
-        ? `“${removed.name}” was deleted. Your phone was told, so it stops offering it.`
-        : `“${removed.name}” was deleted. If your phone still offers it, remove it in your phone's passkey settings.`,
+        ? t('passkeys.deletedSignalled', { name: removed.name })
+        : t('passkeys.deletedNotSignalled', { name: removed.name }),
       testId: 'passkey-deleted',
       signalled: told,
     });
@@ -120,15 +119,12 @@ export function PasskeySection(props: {
       data-testid="passkeys-section"
       aria-busy={list === null}
     >
-      <h2 id="passkeys-title">Passkeys</h2>
-      <p className="muted">
-        A passkey lets you sign in with your fingerprint, face or screen lock instead of a password,
-        and can't be used on a fake site.
-      </p>
+      <h2 id="passkeys-title">{t('passkeys.title')}</h2>
+      <p className="muted">{t('passkeys.lead')}</p>
       {loadError && <ErrorNotice message={loadError} onRetry={() => void load()} />}
       {list && passkeys.length === 0 && (
         <p className="empty" data-testid="no-passkeys">
-          No passkeys yet. Create one to sign in on your computer by scanning a code.
+          {t('passkeys.none')}
         </p>
       )}
       <ul className="list">
@@ -162,13 +158,9 @@ export function PasskeySection(props: {
         onClick={() => void create()}
         disabled={creating || atLimit}
       >
-        {creating ? 'Waiting for your phone…' : 'Create a passkey'}
+        {creating ? t('passkeys.creating') : t('passkeys.create')}
       </button>
-      {atLimit && (
-        <p className="hint">
-          You have {list?.limit} passkeys, the most an account can have. Delete one to add another.
-        </p>
-      )}
+      {atLimit && <p className="hint">{t('passkeys.atLimit', { count: list?.limit ?? 0 })}</p>}
       {deleting && (
         <DeletePasskeyDialog
           passkey={deleting}

@@ -9,10 +9,11 @@ import { useAction } from '../lib/use-action';
 import { Dialog } from '../components/Dialog';
 import { AuthenticatorCodeField, PasswordField } from '../components/Field';
 import { ErrorNotice } from '../components/Notice';
+import { t } from '../i18n';
 
 const describeStepUpError = (err: unknown) =>
   err instanceof ApiError && err.code === 'invalid_credentials'
-    ? "That password isn't right. Try again."
+    ? t('stepUp.wrongPassword')
     : err instanceof Error
       ? err.message
       : String(err);
@@ -36,7 +37,7 @@ export function StepUpDialog(props: {
 
   return (
     <Dialog
-      title="Confirm it's you"
+      title={t('stepUp.title')}
       onClose={() => props.onDone(false)}
       busy={busy}
       testId="stepup-dialog"
@@ -45,16 +46,12 @@ export function StepUpDialog(props: {
       <form onSubmit={submit}>
         <PasswordField value={password} onValue={setPassword} />
         {props.totpEnabled && (
-          <AuthenticatorCodeField
-            hint="The 6-digit code from your authenticator app, or a recovery code."
-            value={totp}
-            onValue={setTotp}
-          />
+          <AuthenticatorCodeField hint={t('stepUp.codeHint')} value={totp} onValue={setTotp} />
         )}
         {error && <ErrorNotice message={error} />}
         <div className="actions">
           <button type="submit" className="button primary" disabled={busy}>
-            {busy ? 'Checking…' : 'Verify'}
+            {busy ? t('stepUp.checking') : t('stepUp.verify')}
           </button>
           <button
             type="button"
@@ -62,7 +59,7 @@ export function StepUpDialog(props: {
             onClick={() => props.onDone(false)}
             disabled={busy}
           >
-            Cancel
+            {t('common.cancel')}
           </button>
         </div>
       </form>

@@ -14,6 +14,7 @@ import { ErrorNotice } from '../components/Notice';
 import { QrCode } from '../components/QrCode';
 import { downloadText } from '../lib/download';
 import { useStepUp } from './step-up';
+import { t } from '../i18n';
 
 type Stage =
   | { kind: 'idle' }
@@ -28,13 +29,7 @@ function groupSecret(secret: string) {
 const isOtpauth = (uri: string) => /^otpauth:\/\/totp\//i.test(uri);
 
 function recoveryFile(email: string, codes: string[]) {
-  return [
-    `Recovery codes for your exchange account ${email}`,
-    'Each code works once, instead of a code from your authenticator app.',
-    '',
-    ...codes,
-    '',
-  ].join('\n');
+  return [t('totp.file.title', { email }), t('totp.file.body'), '', ...codes, ''].join('\n');
 }
 
 export function TotpSection(props: { me: MeResponse; onChanged: () => void }) {
@@ -42,7 +37,7 @@ export function TotpSection(props: { me: MeResponse; onChanged: () => void }) {
   const [stage, setStage] = useState<Stage>({ kind: 'idle' });
   const [code, setCode] = useState('');
   const { busy, error, run } = useAction();
-  const reason = 'Changing the authenticator app needs a fresh check that it is you.';
+  const reason = t('totp.stepUpReason');
 
   const start = () =>
     run(async () => {
@@ -71,12 +66,11 @@ export function TotpSection(props: { me: MeResponse; onChanged: () => void }) {
 
   return (
     <section className="section" aria-labelledby="totp-title" data-testid="totp-section">
-      <h2 id="totp-title">Authenticator app</h2>
+      <h2 id="totp-title">{t('totp.title')}</h2>
       {stage.kind === 'codes' ? (
         <div data-testid="recovery-codes">
           <p>
-            <strong>The authenticator app is on.</strong> Save these recovery codes somewhere safe.
-            Each one works once, if you lose your phone. They are shown only now.
+            <strong>{t('totp.codesTitle')}</strong> {t('totp.codesBody')}
           </p>
           <ul className="codes">
             {stage.recoveryCodes.map((c) => (
@@ -88,7 +82,7 @@ export function TotpSection(props: { me: MeResponse; onChanged: () => void }) {
           <div className="actions">
             <CopyButton
               text={stage.recoveryCodes.join('\n')}
-              label="Copy codes"
+              label={t('totp.copyCodes')}
               testId="copy-recovery-codes"
             />
             <button
@@ -101,7 +95,7 @@ export function TotpSection(props: { me: MeResponse; onChanged: () => void }) {
                 )
               }
             >
-              Download
+              {t('totp.download')}
             </button>
           </div>
           <button
@@ -112,14 +106,13 @@ export function TotpSection(props: { me: MeResponse; onChanged: () => void }) {
               props.onChanged();
             }}
           >
-            I saved these codes
+            {t('totp.saved')}
           </button>
         </div>
       ) : props.me.totpEnabled ? (
         <>
           <p data-testid="totp-on">
-            <span className="badge badge-ok">On</span> Signing in with a password also asks for a
-            code from your authenticator app.
+            <span className="badge badge-ok">{t('totp.on')}</span> {t('totp.onBody')}
           </p>
           {error && <ErrorNotice message={error} />}
           <button
@@ -128,28 +121,25 @@ export function TotpSection(props: { me: MeResponse; onChanged: () => void }) {
             onClick={() => setConfirmOff(true)}
             disabled={busy}
           >
-            Turn off
+            {t('totp.turnOff')}
           </button>
           {confirmOff && (
             <Dialog
-              title="Turn off the authenticator app?"
+              title={t('totp.offTitle')}
               onClose={() => setConfirmOff(false)}
               testId="totp-off-dialog"
             >
-              <p>
-                Signing in with your password will no longer ask for a code, and your recovery codes
-                stop working. Your passkeys are not affected.
-              </p>
+              <p>{t('totp.offBody')}</p>
               <div className="actions">
                 <button type="button" className="button danger" onClick={turnOff}>
-                  Turn off
+                  {t('totp.turnOff')}
                 </button>
                 <button
                   type="button"
                   className="button secondary"
                   onClick={() => setConfirmOff(false)}
                 >
-                  Keep it on
+                  {t('totp.keepOn')}
                 </button>
               </div>
             </Dialog>
@@ -157,31 +147,32 @@ export function TotpSection(props: { me: MeResponse; onChanged: () => void }) {
         </>
       ) : stage.kind === 'scan' ? (
         <form onSubmit={confirm}>
-          <p>
-            On this phone, open the setup in your authenticator app (for example Google
-            Authenticator). On another device, scan the QR code.
-          </p>
+          <p>{t('totp.scanBody')}</p>
           {isOtpauth(stage.setup.otpauthUri) && (
             <a
               className="button primary block"
               href={stage.setup.otpauthUri}
               data-testid="open-authenticator"
             >
-              Open in authenticator app
+              {t('totp.open')}
             </a>
           )}
           <div className="qr-wrap">
-            <QrCode text={stage.setup.otpauthUri} label="QR code for your authenticator app" />
+            <QrCode text={stage.setup.otpauthUri} label={t('totp.qrLabel')} />
           </div>
-          <p className="muted">Or enter this key in the app:</p>
+          <p className="muted">{t('totp.keyIntro')}</p>
           <p className="secret" data-testid="totp-secret">
             {groupSecret(stage.setup.secret)}
           </p>
           <div className="actions">
-            <CopyButton text={stage.setup.secret} label="Copy key" testId="copy-totp-secret" />
+            <CopyButton
+              text={stage.setup.secret}
+              label={t('totp.copyKey')}
+              testId="copy-totp-secret"
+            />
           </div>
           <Field
-            label="Code from your authenticator app"
+            label={t('totp.codeLabel')}
             inputMode="numeric"
             autoComplete="one-time-code"
             pattern="\d{6}"
@@ -193,7 +184,7 @@ export function TotpSection(props: { me: MeResponse; onChanged: () => void }) {
           {error && <ErrorNotice message={error} />}
           <div className="actions">
             <button type="submit" className="button primary" disabled={busy}>
-              Verify
+              {t('totp.verify')}
             </button>
             <button
               type="button"
@@ -201,18 +192,16 @@ export function TotpSection(props: { me: MeResponse; onChanged: () => void }) {
               onClick={() => setStage({ kind: 'idle' })}
               disabled={busy}
             >
-              Cancel
+              {t('common.cancel')}
             </button>
           </div>
         </form>
       ) : (
         <>
-          <p className="muted">
-            Add a second step to password sign-in: a 6-digit code from an authenticator app.
-          </p>
+          <p className="muted">{t('totp.offLead')}</p>
           {error && <ErrorNotice message={error} onRetry={start} />}
           <button type="button" className="button secondary block" onClick={start} disabled={busy}>
-            Set up authenticator app
+            {t('totp.setUp')}
           </button>
         </>
       )}

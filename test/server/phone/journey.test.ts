@@ -211,6 +211,7 @@ test('phone journey: sign up -> TOTP -> passkey -> passkey sign-in -> rename -> 
     `[data-testid="session-row"][data-session-id="${meB.body.session.id}"]`,
   );
   await rowB.getByRole('button', { name: /^Sign out / }).click();
+  await pageA.getByTestId('signout-dialog').getByRole('button', { name: 'Sign out' }).click();
   await rowB.waitFor({ state: 'detached' });
   assert.equal((await apiFrom(phoneB.page, 'GET', '/api/me')).status, 401);
   assert.ok(
