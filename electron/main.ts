@@ -51,6 +51,14 @@ const identity = applyAppIdentity(app, {
   electronVersion: process.versions.electron,
 });
 
+// KEYBRIDGE_LOCALE forces the window's language (screenshots, tests, a person who wants it):
+// Chromium's --lang sets navigator.languages, which the renderer picks its catalogue from
+// (renderer/src/i18n). Without it the OS language decides. Only a language tag is passed on.
+const forcedLocale = process.env.KEYBRIDGE_LOCALE?.trim().replace(/_/g, '-');
+if (forcedLocale && /^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$/.test(forcedLocale)) {
+  app.commandLine.appendSwitch('lang', forcedLocale);
+}
+
 let mainWindow: BrowserWindow | null = null;
 let core: AppCore | null = null;
 
