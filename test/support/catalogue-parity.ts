@@ -37,11 +37,7 @@ function byBase(flat: Map<string, string>) {
   return bases;
 }
 
-export function catalogueProblems(
-  en: Catalogue,
-  other: Catalogue,
-  otherLocale: string,
-): string[] {
+export function catalogueProblems(en: Catalogue, other: Catalogue, otherLocale: string): string[] {
   const problems: string[] = [];
   const enBases = byBase(flatten(en));
   const otherBases = byBase(flatten(other));

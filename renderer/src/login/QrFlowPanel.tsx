@@ -69,7 +69,8 @@ function statusOf(view: QrView, purpose: QrPurpose): { tone: string; text: Statu
       };
     case 'failed':
       if (view.code === 'expired') return { tone: 'idle', text: 'qr.status.expired' };
-      if (view.code === 'server-unreachable') return { tone: 'error', text: 'qr.status.unreachable' };
+      if (view.code === 'server-unreachable')
+        return { tone: 'error', text: 'qr.status.unreachable' };
       if (view.code === 'already-registered')
         return { tone: 'idle', text: 'qr.status.alreadyRegistered' };
       return {
@@ -148,9 +149,7 @@ export function QrFlowPanel({ purpose, start, onDone, onView, onClose }: Props) 
               src={view.qrImage}
               width={320}
               height={320}
-              alt={
-                purpose === 'sign-in' ? t('qr.altSignIn') : t('qr.altAddPasskey')
-              }
+              alt={purpose === 'sign-in' ? t('qr.altSignIn') : t('qr.altAddPasskey')}
             />
           ) : expired && lastQr ? (
             // The old code, blurred so no camera can read it: it marks the place, nothing more.
@@ -207,7 +206,9 @@ export function QrFlowPanel({ purpose, start, onDone, onView, onClose }: Props) 
       {unreachable ? (
         <div className="banner warn" role="alert" data-testid="server-retry">
           <strong>
-            {serverName ? t('qr.unreachableTitleAt', { server: serverName }) : t('qr.unreachableTitle')}
+            {serverName
+              ? t('qr.unreachableTitleAt', { server: serverName })
+              : t('qr.unreachableTitle')}
           </strong>
           <span>
             {backoff.failures > 1

@@ -150,9 +150,7 @@ export function PasskeysSection({ onChanged }: Props) {
             onDone={({ passkey }) => {
               setAdding(false);
               changed(
-                passkey
-                  ? t('passkeys.addedNamed', { name: passkey.name })
-                  : t('passkeys.added'),
+                passkey ? t('passkeys.addedNamed', { name: passkey.name }) : t('passkeys.added'),
               );
             }}
           />
@@ -226,15 +224,13 @@ function DeleteDialog({
   async function remove() {
     setBusy(true);
     try {
-      const done = await withVerification(
-        t('passkeys.deleteReason', { name: passkey.name }),
-        () =>
-          call(
-            api().deletePasskey({
-              id: passkey.id,
-              ...(isLast ? { acknowledgeLastPasskey: true } : {}),
-            }),
-          ),
+      const done = await withVerification(t('passkeys.deleteReason', { name: passkey.name }), () =>
+        call(
+          api().deletePasskey({
+            id: passkey.id,
+            ...(isLast ? { acknowledgeLastPasskey: true } : {}),
+          }),
+        ),
       );
       if (done) onDeleted();
       else setBusy(false);

@@ -44,9 +44,8 @@ export function PasswordSection({ onChanged }: Props) {
         return;
       }
       setMismatch(false);
-      const res = await withVerification(
-        t('password.reason'),
-        () => call(api().changePassword({ currentPassword: current, newPassword: next })),
+      const res = await withVerification(t('password.reason'), () =>
+        call(api().changePassword({ currentPassword: current, newPassword: next })),
       );
       if (!res) return;
       setCurrent('');

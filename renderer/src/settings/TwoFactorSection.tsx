@@ -25,9 +25,8 @@ export function TwoFactorSection({ enabled, onChanged }: Props) {
   async function begin() {
     setError(null);
     try {
-      const view = await withVerification(
-        t('authenticator.setUpReason'),
-        () => call(api().setupTotp()),
+      const view = await withVerification(t('authenticator.setUpReason'), () =>
+        call(api().setupTotp()),
       );
       if (view) setSetup(view);
     } catch (e) {
@@ -39,9 +38,8 @@ export function TwoFactorSection({ enabled, onChanged }: Props) {
     setConfirmDisable(false);
     setError(null);
     try {
-      const done = await withVerification(
-        t('authenticator.turnOffReason'),
-        () => call(api().disableTotp()),
+      const done = await withVerification(t('authenticator.turnOffReason'), () =>
+        call(api().disableTotp()),
       );
       if (done) onChanged();
     } catch (e) {
@@ -141,12 +139,7 @@ function EnrolDialog({
       <form onSubmit={submit}>
         <p>{t('authenticator.enrolBody')}</p>
         <div className="totp-qr">
-          <img
-            src={setup.qrImage}
-            width={200}
-            height={200}
-            alt={t('authenticator.qrAlt')}
-          />
+          <img src={setup.qrImage} width={200} height={200} alt={t('authenticator.qrAlt')} />
         </div>
         <p className="small muted">
           {t('authenticator.manualKey')}{' '}
