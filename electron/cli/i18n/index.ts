@@ -4,24 +4,21 @@
  * LC_MESSAGES, LANG ("zh_CN.UTF-8"). "C", "POSIX" and anything unsupported are English.
  */
 import i18next, { type i18n as I18n, type TFunction } from 'i18next';
+import { localeOfTag, type Locale } from '../../i18n/locale';
 import en from './en.json';
 import zhCN from './zh-CN.json';
 
-export const CLI_LOCALES = ['en', 'zh-CN'] as const;
-export type CliLocale = (typeof CLI_LOCALES)[number];
+export type CliLocale = Locale;
 
-/** The first of KEYBRIDGE_LOCALE, LC_ALL, LC_MESSAGES, LANG that is set decides. */
+/**
+ * The first of KEYBRIDGE_LOCALE, LC_ALL, LC_MESSAGES, LANG that is set decides (POSIX: a set
+ * LC_ALL=C means C, English, whatever LANG says).
+ */
 export function cliLocale(env: NodeJS.ProcessEnv): CliLocale {
   const raw = [env.KEYBRIDGE_LOCALE, env.LC_ALL, env.LC_MESSAGES, env.LANG].find(
     (v) => v && v.trim(),
   );
-  // "zh_CN.UTF-8@euro" -> "zh-cn"
-  const tag = (raw ?? '').trim().split(/[.@]/)[0]!.replace(/_/g, '-').toLowerCase();
-  if (tag === 'zh' || tag.startsWith('zh-')) {
-    // Traditional Chinese is not shipped; English rather than the wrong script.
-    return /^zh-(hant|tw|hk|mo)(-|$)/.test(tag) ? 'en' : 'zh-CN';
-  }
-  return 'en';
+  return localeOfTag(raw) ?? 'en';
 }
 
 export function createCliI18n(locale: CliLocale): { i18n: I18n; t: TFunction } {
