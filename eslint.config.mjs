@@ -198,7 +198,7 @@ const notWords = {
     exclude: ['^[^A-Za-z\\u4e00-\\u9fff]+$', '^Keybridge$', '^K$'],
   },
 };
-const noLiteralWords = [
+export const noLiteralWords = [
   {
     files: ['renderer/src/**/*.tsx'],
     plugins: { i18next },

@@ -77,6 +77,22 @@ export function describeUserAgent(ua: string | null): string {
   return i18n.t('device.browserOn', { browser, os });
 }
 
+/**
+ * A device name the server made from a user agent (server/sessions/session-device.ts,
+ * server/tunnel/pairings.ts: "Chrome on Android", "Web browser on Linux", "Web browser",
+ * "Unknown browser") in the active language. Only for names no person chose: a phone that
+ * scanned a QR, never a passkey's name.
+ */
+export function sayServerDeviceName(name: string): string {
+  const generic: Record<string, string> = {
+    'Web browser': i18n.t('device.webBrowser'),
+    'Unknown browser': i18n.t('device.unknownBrowser'),
+  };
+  const m = /^(.+) on (.+)$/.exec(name);
+  if (m) return i18n.t('device.browserOn', { browser: generic[m[1]!] ?? m[1]!, os: m[2]! });
+  return generic[name] ?? name;
+}
+
 /** Which icon a session's device gets: phones by their user agent, everything else a computer. */
 export function deviceKindOf(ua: string | null): DeviceKind {
   return ua && /Android|iPhone|iPad|Mobile/.test(ua) ? 'phone' : 'computer';

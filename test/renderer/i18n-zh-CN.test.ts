@@ -114,13 +114,22 @@ afterAll(async () => {
 });
 
 test('with the OS in Simplified Chinese, no English is left on the login, account and Settings screens', async (t) => {
-  const { email } = await world.newAccount();
+  const { email, phone } = await world.newAccount();
   const { page } = await world.launchDesktop(t, { locale: 'zh-CN' });
 
-  await readQr(page);
+  const link = await readQr(page);
   assert.equal(await page.evaluate(() => document.documentElement.lang), 'zh-CN');
   await page.getByText(zh.qr.status.waiting).waitFor();
   await assertChinese(page, 'the login screen (QR)');
+
+  // A phone scans: "Check your phone", the phone named in Chinese (the server says it in English).
+  await phone.page.goto(link);
+  await page.getByTestId('check-phone').waitFor();
+  assert.match(await page.getByTestId('qr-phone-device').innerText(), / 上的 /);
+  await assertChinese(page, 'the login screen (scanned)');
+  await page.getByRole('button', { name: zh.qr.cancel, exact: true }).click();
+  await page.getByText(zh.qr.stopped).waitFor();
+  await assertChinese(page, 'the login screen (cancelled)');
 
   await page.getByRole('button', { name: zh.login.usePassword }).click();
   await page.getByRole('button', { name: zh.passwordForm.forgot }).click();

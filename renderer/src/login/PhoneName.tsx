@@ -4,6 +4,7 @@
  */
 import { useTranslation } from 'react-i18next';
 import type { QrPhoneView } from '../../../electron/ipc/contract';
+import { sayServerDeviceName } from '../format';
 import { PhoneIcon } from '../ui/icons';
 
 export function PhoneName({ phone }: { phone: QrPhoneView }) {
@@ -11,7 +12,7 @@ export function PhoneName({ phone }: { phone: QrPhoneView }) {
   return (
     <span className="phone-name" data-testid="qr-phone-device">
       <PhoneIcon />
-      <span>{phone.device || t('qr.unknownPhone')}</span>
+      <span>{phone.device ? sayServerDeviceName(phone.device) : t('qr.unknownPhone')}</span>
     </span>
   );
 }
