@@ -12,6 +12,7 @@ import { afterAll, beforeAll, test } from 'vitest';
 import type { Page } from 'playwright-core';
 import en from '../../renderer/src/i18n/en.json';
 import zh from '../../renderer/src/i18n/zh-CN.json';
+import { seriousAxeFindings } from '../support/axe';
 import { readQr } from '../support/read-qr';
 import { PASSWORD, startWorld, type World } from '../support/world';
 
@@ -103,6 +104,8 @@ async function englishOnPage(page: Page): Promise<string[]> {
 
 async function assertChinese(page: Page, where: string) {
   assert.deepEqual(await englishOnPage(page), [], `English left on ${where}`);
+  // Longer words must not break the layout's accessibility either (labels, contrast, lang).
+  assert.deepEqual(await seriousAxeFindings(page), [], `axe on ${where}`);
 }
 
 let world: World;
