@@ -42,10 +42,16 @@ test('renderer JSX: text, labels and alt texts must come from the catalogue', as
     1,
   );
   assert.equal(
-    await literals(file, "export const Notice = ({ b }: { b: boolean }) => <p>{b ? 'On' : 'Off'}</p>;"),
+    await literals(
+      file,
+      "export const Notice = ({ b }: { b: boolean }) => <p>{b ? 'On' : 'Off'}</p>;",
+    ),
     2,
   );
-  assert.equal(await literals(file, 'export const Notice = () => <img alt="QR code" src="" />;'), 1);
+  assert.equal(
+    await literals(file, 'export const Notice = () => <img alt="QR code" src="" />;'),
+    1,
+  );
 });
 
 test('renderer JSX: t(), technical attributes, symbols and the product name pass', async () => {
