@@ -3,6 +3,7 @@ import tseslint from 'typescript-eslint';
 import reactHooks from 'eslint-plugin-react-hooks';
 import boundaries from 'eslint-plugin-boundaries';
 import globals from 'globals';
+import i18next from 'eslint-plugin-i18next';
 import { phoneI18n } from './scripts/eslint-phone-i18n.mjs';
 
 // Only the two IPC wrappers may touch Electron's raw IPC objects; everything else goes
@@ -147,6 +148,84 @@ const ipcChannelsPlain = {
   },
 };
 
+/**
+ * No words in the code: every visible string comes from a catalogue (renderer/src/i18n/,
+ * electron/cli/i18n/), so a new literal fails lint instead of staying English in Chinese.
+ * What is allowed, and why: attributes that are not words (class names, ids, test ids, ARIA
+ * state and wiring, input hints, SVG geometry), the brand "Keybridge" and symbols.
+ */
+const notWords = {
+  'jsx-attributes': {
+    exclude: [
+      'className',
+      'type',
+      'id',
+      'key',
+      'role',
+      'htmlFor',
+      'data-testid',
+      'aria-current',
+      'aria-hidden',
+      'aria-live',
+      'aria-controls',
+      'aria-expanded',
+      'aria-labelledby',
+      'aria-describedby',
+      'autoComplete',
+      'inputMode',
+      'i18nKey',
+      'src',
+      'width',
+      'height',
+      'viewBox',
+      'fill',
+      'stroke',
+      'strokeLinecap',
+      'strokeLinejoin',
+      'focusable',
+      'x',
+      'y',
+      'x1',
+      'x2',
+      'y1',
+      'y2',
+      'rx',
+      'purpose',
+      'mode',
+    ],
+  },
+  words: {
+    // Symbols and punctuation only (✓, •, !, ·), and the product's name.
+    exclude: ['^[^A-Za-z\\u4e00-\\u9fff]+$', '^Keybridge$', '^K$'],
+  },
+};
+export const noLiteralWords = [
+  {
+    files: ['renderer/src/**/*.tsx'],
+    plugins: { i18next },
+    rules: { 'i18next/no-literal-string': ['error', { mode: 'jsx-only', ...notWords }] },
+  },
+  {
+    // The CLI has no JSX: every string is checked, except those that are not words.
+    files: ['electron/cli/**/*.ts'],
+    plugins: { i18next },
+    rules: {
+      'i18next/no-literal-string': [
+        'error',
+        {
+          mode: 'all',
+          ...notWords,
+          words: {
+            // As above, plus one lower-case token (an option, a command, a platform, a
+            // language code: 'help', 'linux', 'en') and the client's name the server records.
+            exclude: [...notWords.words.exclude, '^[a-z][a-z0-9-]*$', '^Keybridge CLI$'],
+          },
+        },
+      ],
+    },
+  },
+];
+
 /** The layering rules on their own (test/renderer/boundaries.test.ts lints fixtures with them). */
 export const layering = [
   {
@@ -243,6 +322,7 @@ export default tseslint.config(
     },
   },
   phoneI18n,
+  ...noLiteralWords,
   // Last, so that the renderer's import rule wins over the general one above.
   ...layering,
 );

@@ -23,7 +23,13 @@ import { createNetworkAgent } from './services/network-agent';
 import { ServerUrlError } from './services/server-url';
 import { createKeytarVault } from './services/token-vault';
 import { applyAppIdentity } from './shell/app-identity';
-import { describeError, installCrashPolicy, type UserNotice } from './shell/crash-policy';
+import {
+  BACKGROUND_NOTICE,
+  describeError,
+  FATAL_NOTICE,
+  installCrashPolicy,
+  type UserNotice,
+} from './shell/crash-policy';
 import { appMenuTemplate } from './window/app-menu';
 import {
   APP_ENTRY_URL,
@@ -39,6 +45,8 @@ import {
   denyPermissionRequest,
 } from './window/permissions';
 import { createMainWindow } from './window/main-window';
+import { pickLocale } from './i18n/locale';
+import { mainWords } from './i18n/main-words';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 // electron-vite layout: out/main/main.js, out/preload/preload.cjs, out/renderer/index.html
@@ -51,10 +59,37 @@ const identity = applyAppIdentity(app, {
   electronVersion: process.versions.electron,
 });
 
+// KEYBRIDGE_LOCALE forces the window's language (screenshots, tests, a person who wants it):
+// Chromium's --lang sets navigator.languages, which the renderer picks its catalogue from
+// (renderer/src/i18n). Without it the OS language decides. Only a language tag is passed on.
+const forcedLocale = process.env.KEYBRIDGE_LOCALE?.trim().replace(/_/g, '-');
+if (forcedLocale && /^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$/.test(forcedLocale)) {
+  app.commandLine.appendSwitch('lang', forcedLocale);
+}
+
 let mainWindow: BrowserWindow | null = null;
 let core: AppCore | null = null;
 
-function tellUser(notice: UserNotice) {
+/**
+ * The main process's own words (menu, dialogs) in the same language as the window: the
+ * forced one, else the OS's preferred languages. Set once the app is ready (getLocale needs it).
+ */
+let t = mainWords('en');
+function chooseLanguage() {
+  t = mainWords(pickLocale([forcedLocale, ...app.getPreferredSystemLanguages(), app.getLocale()]));
+}
+
+/** The crash policy's two notices (electron/shell/crash-policy.ts) in the app's language. */
+function inLanguage(notice: UserNotice): UserNotice {
+  if (notice === FATAL_NOTICE)
+    return { ...notice, title: t('notice.fatalTitle'), message: t('notice.fatal') };
+  if (notice === BACKGROUND_NOTICE)
+    return { ...notice, title: t('notice.backgroundTitle'), message: t('notice.background') };
+  return notice;
+}
+
+function tellUser(said: UserNotice) {
+  const notice = inLanguage(said);
   if (notice.severity === 'fatal' || !app.isReady()) {
     // Synchronous and safe before ready (stderr on Linux then): the app is about to exit.
     dialog.showErrorBox(notice.title, notice.message);
@@ -108,7 +143,7 @@ function openLinkFromPage(url: string) {
       severity: 'warning',
       title: 'Keybridge',
       // Only allow-listed https pages of our own get here, so showing the address is safe.
-      message: `Keybridge could not open your web browser. To see the page, open ${url} yourself.`,
+      message: t('notice.browserFailed', { url }),
     });
   });
 }
@@ -145,7 +180,7 @@ function onLoadFailed(error: unknown, win: BrowserWindow) {
   tellUser({
     severity: 'warning',
     title: 'Keybridge',
-    message: 'Keybridge could not show its window. Please close it and open Keybridge again.',
+    message: t('notice.windowFailed'),
   });
 }
 
@@ -174,9 +209,9 @@ function networkAgent(localAddress: string | undefined) {
 function showAbout() {
   const box = {
     type: 'info' as const,
-    title: `About ${identity.name}`,
+    title: t('about.title', { app: identity.name }),
     message: `${identity.name} ${identity.version}`,
-    detail: 'Sign in to your exchange account on the desktop with the passkey on your phone.',
+    detail: t('about.detail'),
   };
   const shown = mainWindow ? dialog.showMessageBox(mainWindow, box) : dialog.showMessageBox(box);
   shown.catch((error: unknown) => logError('about', error));
@@ -197,6 +232,7 @@ if (!app.requestSingleInstanceLock()) {
   app
     .whenReady()
     .then(() => {
+      chooseLanguage();
       hardenSession();
       protocol.handle(APP_SCHEME, (request) => serveAppRequest(request.url, RENDERER_ROOT));
       app.setAboutPanelOptions({
@@ -210,6 +246,7 @@ if (!app.requestSingleInstanceLock()) {
             platform: process.platform,
             isPackaged: app.isPackaged,
             showAbout,
+            t,
           }),
         ),
       );

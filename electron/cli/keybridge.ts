@@ -9,6 +9,8 @@
  *   than the QR), the link alone on its own line, progress lines with the time left, and
  *   `Signed in as <email>` / `Signed out.` / `Signed in as <email> on <server>`.
  * - stderr + non-zero exit: exactly one line `keybridge: <reason>` on any failure.
+ * The words are in the terminal's language (electron/cli/i18n/: LC_ALL, LC_MESSAGES, LANG);
+ * the lines above are the English ones.
  */
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
@@ -23,16 +25,16 @@ import {
   type TokenVault,
   type VaultAccount,
 } from '../services/token-vault';
+import type { QrFailReason } from '../services/qr-login';
+import { cliLocale, createCliI18n } from './i18n';
+import en from './i18n/en.json';
 
-const USAGE = `Usage:
-  keybridge login [--server <url>] [--device-name <name>] [--timeout <seconds>]
-  keybridge status [--server <url>]
-  keybridge logout [--server <url>]
+const { t } = createCliI18n(cliLocale(process.env));
 
-Sign in to your exchange account by scanning a QR code with your phone.
-The session is kept in the system keychain (Secret Service on Linux).
-The server is --server, else KEYBRIDGE_SERVER_URL, else ${DEFAULT_SERVER_URL},
-the same as the desktop app.`;
+const usage = () => t('usage', { defaultServer: DEFAULT_SERVER_URL });
+
+// Every way a QR flow can fail has words (en.json `failure`): a new reason without them does not build.
+en.failure satisfies Record<QrFailReason, string>;
 
 class CliError extends Error {
   constructor(
@@ -66,8 +68,7 @@ function parse(argv: string[]): Args {
   });
   if (values.help) return { command: 'help' };
   const timeout = values.timeout === undefined ? undefined : Number(values.timeout);
-  if (timeout !== undefined && !(timeout > 0))
-    throw new CliError('--timeout must be a number of seconds.');
+  if (timeout !== undefined && !(timeout > 0)) throw new CliError(t('timeoutNotNumber'));
   return {
     command: positionals[0],
     server: values.server ?? (process.env.KEYBRIDGE_SERVER_URL || undefined),
@@ -83,10 +84,13 @@ function serverUrlOf(raw: string | undefined, required: boolean): string | undef
   try {
     return parseServerUrl(raw);
   } catch (error) {
-    if (error instanceof ServerUrlError) throw new CliError(error.message, 2);
+    if (error instanceof ServerUrlError) throw new CliError(t('notServerUrl', { url: raw }), 2);
     throw error;
   }
 }
+
+/** The server the command was talking to, for the words of a failure. */
+let contactedServer = '';
 
 const out = (line = '') => process.stdout.write(`${line}\n`);
 
@@ -101,6 +105,7 @@ const vaultFor = () =>
 
 async function login(args: Args): Promise<number> {
   const serverUrl = serverUrlOf(args.server, true)!;
+  contactedServer = serverUrl;
   const vault = vaultFor();
   // Fail before showing a QR: a sign-in nobody can keep is worse than none.
   const previous = await vault.getCurrentAccount();
@@ -139,41 +144,41 @@ async function login(args: Args): Promise<number> {
       switch (state.status) {
         case 'waiting-for-scan': {
           const qr = await QRCode.toString(state.link, { type: 'terminal', small: true });
-          if (shownLinks++ > 0) out('The previous code expired; here is a new one.');
+          if (shownLinks++ > 0) out(t('login.newCode'));
           const qrWidth = Math.max(...qr.split('\n').map((l) => [...l].length));
           const columns = process.stdout.columns;
           if (columns && columns < qrWidth) {
-            out(`This terminal is too narrow for the QR code (it needs ${qrWidth} columns).`);
-            out('Open this link on your phone:');
+            out(t('login.tooNarrow', { columns: qrWidth }));
+            out(t('login.openLink'));
           } else {
             out(qr);
-            out('Scan the QR code with your phone, or open this link on it:');
+            out(t('login.scanOrOpen'));
           }
           // Alone on its line, nothing before or after it: copied whole even where it wraps.
           out(state.link);
-          countdown.start(state.expiresAt, 'Waiting for your phone to scan the code');
+          countdown.start(state.expiresAt, t('login.waiting'));
           return;
         }
         case 'scanned':
-          out(
-            `Scanned. Confirm on your phone${state.sameNetwork ? '' : ' (it is on a different network)'}.`,
-          );
+          out(state.sameNetwork ? t('login.scanned') : t('login.scannedOtherNetwork'));
           return;
         case 'waiting-for-approval':
-          out('Waiting for approval on your phone...');
+          out(t('login.waitingApproval'));
           return;
         case 'needs-code': {
           // The server's words repeat the tries left; they are said once, in the prompt.
-          if (state.triesLeft !== undefined) out('That code is not the one on your phone.');
-          else if (state.message) out(state.message);
+          // The service's words are English; a message without tries left is the format check.
+          if (state.triesLeft !== undefined) out(t('login.wrongCode'));
+          else if (state.message) out(t('login.typeDigits'));
           const parts = [
-            state.triesLeft === undefined
-              ? null
-              : `${state.triesLeft} ${state.triesLeft === 1 ? 'try' : 'tries'} left`,
-            state.expiresAt ? `${clock(state.expiresAt - Date.now())} left` : null,
+            state.triesLeft === undefined ? null : t('login.triesLeft', { count: state.triesLeft }),
+            state.expiresAt ? t('login.left', { time: clock(state.expiresAt - Date.now()) }) : null,
           ].filter(Boolean);
-          const extra = parts.length ? ` (${parts.join(', ')})` : '';
-          const code = await prompt.ask(`Type the 6-digit code shown on your phone${extra}: `);
+          const code = await prompt.ask(
+            parts.length
+              ? t('login.askCodeWith', { extra: parts.join(t('login.listSeparator')) })
+              : t('login.askCode'),
+          );
           if (code === null) {
             noInput = true;
             await flow.cancel();
@@ -184,7 +189,7 @@ async function login(args: Args): Promise<number> {
           return;
         }
         case 'verifying':
-          out('Checking with the server...');
+          out(t('login.verifying'));
           return;
         default:
           return;
@@ -198,21 +203,18 @@ async function login(args: Args): Promise<number> {
     switch (final.status) {
       case 'signed-in':
         if (previous && previousToken) await retire(previous, previousToken, vault, args);
-        out(`Signed in as ${final.user.email}`);
+        out(t('login.signedIn', { email: final.user.email }));
         return 0;
       case 'expired':
-        throw new CliError('The QR code expired before the sign-in finished. Run login again.');
+        throw new CliError(t('login.expired'));
       case 'cancelled':
-        if (noInput) {
-          throw new CliError(
-            'The phone showed a code to type, but stdin ended before one was read.',
-          );
-        }
-        throw new CliError('Sign-in cancelled.', 130);
+        if (noInput) throw new CliError(t('login.noInput'));
+        throw new CliError(t('login.cancelled'), 130);
       case 'failed':
-        throw new CliError(final.message);
+        // By reason, never the service's English text.
+        throw new CliError(t(`failure.${final.reason}`, { server: serverUrl, fix: keychainFix() }));
       default:
-        throw new CliError('Unexpected end of sign-in.');
+        throw new CliError(t('login.unexpectedEnd'));
     }
   } finally {
     api.close();
@@ -263,7 +265,7 @@ function createCountdown() {
     start(until: number, what: string) {
       this.stop();
       const tty = process.stdout.isTTY === true;
-      const line = () => `${what}: ${clock(until - Date.now())} left`;
+      const line = () => t('login.timeLeft', { what, time: clock(until - Date.now()) });
       if (tty) {
         inPlace = true;
         process.stdout.write(line());
@@ -327,17 +329,24 @@ async function status(args: Args): Promise<number> {
   const current = await vault.getCurrentAccount();
   const serverUrl = serverUrlOf(args.server, false) ?? current?.serverOrigin;
   if (!current || !serverUrl || current.serverOrigin !== serverUrl) {
-    throw new CliError(`Not signed in${serverUrl ? ` to ${serverUrl}` : ''}.`);
+    throw new CliError(
+      serverUrl ? t('status.notSignedInTo', { server: serverUrl }) : t('status.notSignedIn'),
+    );
   }
+  contactedServer = serverUrl;
   const api = createApiClient({ serverUrl, localAddress: args.localAddress });
   try {
     const session = createSessionManager({ api, vault });
     const user = await session.restore();
-    if (!user) throw new CliError(`Not signed in to ${serverUrl} (the session has ended).`);
-    const me = await session.withAccess((t) => api.me(t));
-    out(`Signed in as ${me.user.email} on ${serverUrl}`);
+    if (!user) throw new CliError(t('status.ended', { server: serverUrl }));
+    const me = await session.withAccess((token) => api.me(token));
+    out(t('status.signedInOn', { email: me.user.email, server: serverUrl }));
     out(
-      `Passkeys: ${me.passkeyCount}  Sessions: ${me.sessionCount}  Authenticator app: ${me.totpEnabled ? 'on' : 'off'}`,
+      t('status.summary', {
+        passkeys: me.passkeyCount,
+        sessions: me.sessionCount,
+        totp: me.totpEnabled ? t('status.on') : t('status.off'),
+      }),
     );
     return 0;
   } finally {
@@ -350,13 +359,14 @@ async function logout(args: Args): Promise<number> {
   const current = await vault.getCurrentAccount();
   const serverUrl = serverUrlOf(args.server, false) ?? current?.serverOrigin;
   if (!current || !serverUrl || current.serverOrigin !== serverUrl) {
-    out('Not signed in.');
+    out(t('status.notSignedIn'));
     return 0;
   }
+  contactedServer = serverUrl;
   const api = createApiClient({ serverUrl, localAddress: args.localAddress });
   try {
     await createSessionManager({ api, vault }).signOut();
-    out('Signed out.');
+    out(t('logout.signedOut'));
     return 0;
   } finally {
     api.close();
@@ -376,10 +386,10 @@ async function main(argv: string[]): Promise<number> {
       case 'logout':
         return await logout(args);
       case 'help':
-        out(USAGE);
+        out(usage());
         return 0;
       default:
-        process.stderr.write(`${USAGE}\n`);
+        process.stderr.write(`${usage()}\n`);
         return 2;
     }
   } catch (e) {
@@ -388,15 +398,28 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+/** The keychain's one fix step on this system. */
+function keychainFix(): string {
+  const platform =
+    process.platform === 'darwin' || process.platform === 'win32' ? process.platform : 'linux';
+  return t(`keychainFix.${platform}`);
+}
+
 /** One line, plain words, never a token. */
 function reasonOf(e: unknown): string {
-  if (e instanceof CliError || e instanceof KeychainUnavailableError || e instanceof ApiError) {
+  if (e instanceof KeychainUnavailableError)
+    return t('failure.keychain-unavailable', { fix: keychainFix() });
+  if (e instanceof ApiError && Object.hasOwn(en.errors, e.code))
+    return t(`errors.${e.code as keyof typeof en.errors}`, { server: contactedServer });
+  if (e instanceof CliError || e instanceof ApiError) {
     return e.message.replace(/\s+/g, ' ');
   }
   if (e instanceof Error && 'code' in e && e.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
     return e.message.replace(/\s+/g, ' ');
   }
-  return `Unexpected error: ${e instanceof Error ? e.message.replace(/\s+/g, ' ') : String(e)}`;
+  return t('unexpected', {
+    message: e instanceof Error ? e.message.replace(/\s+/g, ' ') : String(e),
+  });
 }
 
 async function flushAndExit(code: number) {
@@ -406,7 +429,7 @@ async function flushAndExit(code: number) {
 }
 
 process.on('SIGINT', () => {
-  process.stderr.write('keybridge: Sign-in cancelled.\n');
+  process.stderr.write(`keybridge: ${t('login.cancelled')}\n`);
   process.exit(130);
 });
 

@@ -62,6 +62,8 @@ export function createSessionReview(options: { file?: string } = {}): SessionRev
         id: 'sessions',
         label: 'Review where you are signed in',
         done: unreviewed === 0,
+        count,
+        unreviewed,
         detail:
           others.length === 0
             ? 'Only this computer is signed in.'

@@ -6,6 +6,7 @@
  * fields) and adds View > developer items only to unpackaged (dev) builds.
  */
 import type { MenuItemConstructorOptions } from 'electron';
+import type { TFunction } from 'i18next';
 
 export type AppMenuOptions = {
   appName: string;
@@ -13,10 +14,25 @@ export type AppMenuOptions = {
   isPackaged: boolean;
   /** Help > About on Windows and Linux (macOS has it in the app menu) */
   showAbout: () => void;
+  /**
+   * The menu's own labels in the OS language (electron/i18n/main-words.ts); English without.
+   * Role items (Copy, Quit, ...) are labelled by Electron and the OS.
+   */
+  t?: TFunction;
+};
+
+const english: Record<string, string> = {
+  'menu.file': 'File',
+  'menu.edit': 'Edit',
+  'menu.view': 'View',
+  'menu.window': 'Window',
+  'menu.help': 'Help',
 };
 
 export function appMenuTemplate(options: AppMenuOptions): MenuItemConstructorOptions[] {
   const mac = options.platform === 'darwin';
+  const label = (key: 'menu.file' | 'menu.edit' | 'menu.view' | 'menu.window' | 'menu.help') =>
+    options.t ? options.t(key) : english[key]!;
   const template: MenuItemConstructorOptions[] = [];
   if (mac) {
     template.push({
@@ -32,10 +48,10 @@ export function appMenuTemplate(options: AppMenuOptions): MenuItemConstructorOpt
       ],
     });
   } else {
-    template.push({ label: 'File', submenu: [{ role: 'quit' }] });
+    template.push({ label: label('menu.file'), submenu: [{ role: 'quit' }] });
   }
   template.push({
-    label: 'Edit',
+    label: label('menu.edit'),
     submenu: [
       { role: 'undo' },
       { role: 'redo' },
@@ -48,20 +64,27 @@ export function appMenuTemplate(options: AppMenuOptions): MenuItemConstructorOpt
   });
   if (!options.isPackaged) {
     template.push({
-      label: 'View',
+      label: label('menu.view'),
       submenu: [{ role: 'reload' }, { role: 'toggleDevTools' }],
     });
   }
   template.push({
-    label: 'Window',
+    label: label('menu.window'),
     submenu: mac
       ? [{ role: 'minimize' }, { role: 'zoom' }, { type: 'separator' }, { role: 'front' }]
       : [{ role: 'minimize' }, { role: 'close' }],
   });
   if (!mac) {
     template.push({
-      label: 'Help',
-      submenu: [{ label: `About ${options.appName}`, click: () => options.showAbout() }],
+      label: label('menu.help'),
+      submenu: [
+        {
+          label: options.t
+            ? options.t('menu.about', { app: options.appName })
+            : `About ${options.appName}`,
+          click: () => options.showAbout(),
+        },
+      ],
     });
   }
   return template;

@@ -5,6 +5,7 @@
  * any QR is shown. Signing out asks first, then says it is done.
  */
 import { useCallback, useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import type { KeychainStatus, SessionState } from '../../electron/ipc/contract';
 import type { MeResponse } from '../../server/protocol/api';
 import { AccountView } from './account/AccountView';
@@ -21,6 +22,7 @@ import { useServerName } from './ui/useServerName';
 type View = { page: 'account' } | { page: 'settings'; section: SettingsSection };
 
 export function App() {
+  const { t } = useTranslation();
   const [session, setSession] = useState<SessionState>({ status: 'restoring' });
   const [keychain, setKeychain] = useState<KeychainStatus | null>(null);
   // Without the bridge nothing works; say so instead of showing a dead login screen.
@@ -102,7 +104,7 @@ export function App() {
               {session.user.email}
             </span>
             <button type="button" onClick={() => setConfirmSignOut(true)}>
-              Sign out
+              {t('app.signOut')}
             </button>
           </>
         ) : null}
@@ -111,13 +113,13 @@ export function App() {
         {fatal ? <ErrorBanner error={fatal} /> : null}
         {keychain && !keychain.available && session.status === 'signed-in' ? (
           <div className="banner warn" role="alert" data-testid="keychain-banner">
-            <strong>Your system keychain stopped answering</strong>
-            You stay signed in until you quit; after that you will need to sign in again.
+            <strong>{t('app.keychainStopped.title')}</strong>
+            {t('app.keychainStopped.body')}
           </div>
         ) : null}
         {session.status === 'restoring' ? (
           <p className="muted" role="status">
-            Checking for a saved session…
+            {t('app.restoring')}
           </p>
         ) : session.status === 'signed-out' ? (
           keychain && !keychain.available ? (
@@ -132,17 +134,14 @@ export function App() {
           <SignedIn session={session} />
         )}
         {confirmSignOut ? (
-          <Dialog title="Sign out?" onClose={() => setConfirmSignOut(false)}>
-            <p>
-              This computer will be signed out of your exchange account. You can sign in again with
-              your phone.
-            </p>
+          <Dialog title={t('app.signOutDialog.title')} onClose={() => setConfirmSignOut(false)}>
+            <p>{t('app.signOutDialog.body')}</p>
             <div className="button-row">
               <button type="button" className="primary" onClick={() => void signOut()}>
-                Sign out
+                {t('app.signOutDialog.confirm')}
               </button>
               <button type="button" onClick={() => setConfirmSignOut(false)}>
-                Cancel
+                {t('app.signOutDialog.cancel')}
               </button>
             </div>
           </Dialog>
@@ -150,7 +149,7 @@ export function App() {
       </main>
       {version ? (
         <footer className="app-footer muted small" data-testid="app-version">
-          Keybridge {version}
+          {t('app.version', { version })}
         </footer>
       ) : null}
     </div>
@@ -164,28 +163,27 @@ function SignedOutNotice({
   session: Extract<SessionState, { status: 'signed-out' }>;
   onRetry: () => void;
 }) {
+  const { t } = useTranslation();
   if (session.reason === 'server-unreachable') return <RestoreRetry onRetry={onRetry} />;
   if (session.reason === 'signed-out') {
     return (
       <div className="banner ok" role="status" data-testid="signed-out-notice">
-        <strong>Signed out</strong>
-        This computer is signed out of your exchange account.
+        <strong>{t('signedOut.title')}</strong>
+        {t('signedOut.body')}
       </div>
     );
   }
   if (session.reason === 'ended-elsewhere') {
     return (
       <div className="banner info" role="status" data-testid="signed-out-elsewhere">
-        This computer was signed out from another device. Sign in again to continue.
+        {t('signedOut.elsewhere')}
       </div>
     );
   }
   if (session.reason === 'expired' || session.reason === 'revoked') {
     return (
       <div className="banner info" role="status">
-        {session.reason === 'revoked'
-          ? 'This computer was signed out from another session. Sign in again to continue.'
-          : 'Your session ended. Sign in again to continue.'}
+        {session.reason === 'revoked' ? t('signedOut.revoked') : t('signedOut.expired')}
       </div>
     );
   }
@@ -197,6 +195,7 @@ function SignedOutNotice({
  * checked again by itself with growing waits; each attempt is counted on screen.
  */
 function RestoreRetry({ onRetry }: { onRetry: () => Promise<void> | void }) {
+  const { t } = useTranslation();
   const [phase, setPhase] = useState<'failed' | 'trying'>('failed');
   const serverName = useServerName();
   const retry = useCallback(() => {
@@ -206,18 +205,22 @@ function RestoreRetry({ onRetry }: { onRetry: () => Promise<void> | void }) {
   const backoff = useBackoff(phase, retry);
   return (
     <div className="banner warn" role="alert" data-testid="restore-retry">
-      <strong>Can’t reach the exchange{serverName ? ` at ${serverName}` : ''}</strong>
+      <strong>
+        {serverName ? t('restore.titleAt', { server: serverName }) : t('restore.title')}
+      </strong>
       <span>
-        Your saved sign-in is kept.{' '}
+        {t('restore.kept')}{' '}
         {phase === 'trying'
-          ? 'Trying again…'
-          : `Tried ${backoff.failures || 1} time${backoff.failures > 1 ? 's' : ''}.${
-              backoff.nextInSeconds !== null ? ` Trying again in ${backoff.nextInSeconds} s.` : ''
+          ? t('restore.trying')
+          : `${t('restore.tried', { count: backoff.failures || 1 })}${
+              backoff.nextInSeconds !== null
+                ? ` ${t('restore.nextIn', { seconds: backoff.nextInSeconds })}`
+                : ''
             }`}
       </span>
       <div className="button-row">
         <button type="button" onClick={backoff.tryNow} disabled={phase === 'trying'}>
-          Try again now
+          {t('restore.tryNow')}
         </button>
       </div>
     </div>
@@ -225,6 +228,7 @@ function RestoreRetry({ onRetry }: { onRetry: () => Promise<void> | void }) {
 }
 
 function SignedIn({ session }: { session: Extract<SessionState, { status: 'signed-in' }> }) {
+  const { t } = useTranslation();
   const [view, setView] = useState<View>({ page: 'account' });
   const [me, setMe] = useState<MeResponse | null>(null);
   const [error, setError] = useState<UiError | null>(null);
@@ -248,7 +252,7 @@ function SignedIn({ session }: { session: Extract<SessionState, { status: 'signe
 
   return (
     <>
-      <nav className="tabs" aria-label="Main">
+      <nav className="tabs" aria-label={t('app.nav.label')}>
         <button
           type="button"
           className="nav-tab"
@@ -259,7 +263,7 @@ function SignedIn({ session }: { session: Extract<SessionState, { status: 'signe
             refresh();
           }}
         >
-          Account
+          {t('app.nav.account')}
         </button>
         <button
           type="button"
@@ -267,14 +271,14 @@ function SignedIn({ session }: { session: Extract<SessionState, { status: 'signe
           aria-current={view.page === 'settings' ? 'page' : undefined}
           onClick={() => setView({ page: 'settings', section: 'passkeys' })}
         >
-          Settings
+          {t('app.nav.settings')}
         </button>
       </nav>
       {error ? <ErrorBanner error={error} onRetry={refresh} /> : null}
       {!me ? (
         error ? null : (
           <p className="muted" role="status">
-            Loading your account…
+            {t('app.loadingAccount')}
           </p>
         )
       ) : view.page === 'account' ? (

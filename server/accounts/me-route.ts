@@ -32,6 +32,7 @@ export function meRoutes(ctx: MeDeps): RouteHandlers<'me'> {
           id: 'passkey',
           label: 'Add a passkey',
           done: passkeyCount > 0,
+          count: passkeyCount,
           detail:
             passkeyCount > 0
               ? `${passkeyCount} passkey${passkeyCount === 1 ? '' : 's'}`
@@ -49,6 +50,7 @@ export function meRoutes(ctx: MeDeps): RouteHandlers<'me'> {
           id: 'recovery',
           label: 'Keep your recovery codes',
           done: totpEnabled && Number(unusedCodes.n) > 0,
+          count: Number(unusedCodes.n),
           detail: totpEnabled
             ? `${Number(unusedCodes.n)} unused recovery codes`
             : 'Recovery codes come with the authenticator app.',
@@ -57,6 +59,7 @@ export function meRoutes(ctx: MeDeps): RouteHandlers<'me'> {
           id: 'sessions',
           label: 'Review where you are signed in',
           done: sessionCount <= 1,
+          count: sessionCount,
           detail: `${sessionCount} active session${sessionCount === 1 ? '' : 's'}`,
         },
       ];

@@ -354,6 +354,13 @@ export const ChecklistItem = z.strictObject({
   label: z.string(),
   done: z.boolean(),
   detail: z.string(),
+  /**
+   * The number `detail` names (passkeys, unused recovery codes, active sessions), so a client
+   * can say it in its own language instead of showing the server's English `detail`.
+   */
+  count: z.number().int().nonnegative().optional(),
+  /** sessions, judged by the desktop (electron/ipc/checklist-view.ts): not reviewed yet */
+  unreviewed: z.number().int().nonnegative().optional(),
 });
 export type ChecklistItem = z.infer<typeof ChecklistItem>;
 

@@ -41,6 +41,11 @@ export type LaunchDesktopOptions = {
   /** browser mode: stop offering QR codes after this long (the app's default: 5 minutes) */
   qrMaxWaitMs?: number;
   colorScheme?: 'light' | 'dark';
+  /**
+   * The OS language the app sees ('zh-CN'): Playwright's locale (navigator.languages) in
+   * browser mode, KEYBRIDGE_LOCALE in electron mode. Default: English.
+   */
+  locale?: string;
   /** Show the window (dev tool); tests run headless. */
   headed?: boolean;
   /** 'auto' (default) picks electron when a binary exists; force one for a specific spec. */
@@ -114,6 +119,7 @@ async function launchElectron(
       ...(process.env as Record<string, string>),
       ...(opts.localAddress ? { KEYBRIDGE_LOCAL_ADDRESS: opts.localAddress } : {}),
       ...(opts.vaultService ? { KEYBRIDGE_VAULT_SERVICE: opts.vaultService } : {}),
+      KEYBRIDGE_LOCALE: opts.locale ?? 'en',
     },
     colorScheme: opts.colorScheme ?? 'light',
   });
@@ -149,6 +155,7 @@ async function launchBrowser(
       args: CHROMIUM_ARGS,
       viewport: { width: 1100, height: 820 },
       colorScheme: opts.colorScheme ?? 'light',
+      locale: opts.locale ?? 'en-US',
     });
     const page = context.pages()[0] ?? (await context.newPage());
     bridge = await attachBrowserBridge(page, {

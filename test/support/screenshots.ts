@@ -7,7 +7,10 @@
  * Phone screens at 390x844 (light and dark: screenshots-phone.ts), desktop screens
  * at 1100x750 in light and dark. The login QR encodes a live secret, so it is masked.
  * `desktopScreens` (issue 9) adds every desktop screen at 1100x750 and 800x600, light and dark
- * (`<name>-light.png`, `<name>-800x600-dark.png`, ...). `npm run screenshots` runs this file.
+ * (`<name>-light.png`, `<name>-800x600-dark.png`, ...). `desktopScreensZh` shows the same
+ * screens with the OS in Simplified Chinese (`<name>-zh-CN-light.png`). `npm run screenshots`
+ * runs this file; `npm run screenshots -- --only=zh-CN` only the Chinese desktop screens and
+ * Settings › Password.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -20,6 +23,7 @@ import {
   signInWithPassword,
 } from '../e2e/support/desktop-ui';
 import { startTcpGate } from '../e2e/support/tcp-gate';
+import zh from '../../renderer/src/i18n/zh-CN.json';
 import { KeychainUnavailableError, type TokenVault } from '../../electron/services/token-vault';
 import type { LaunchDesktopOptions } from './desktop';
 import { PASSWORD, startWorld, type World } from './world';
@@ -191,6 +195,7 @@ async function desktopScreens(world: World) {
     await openSettings(page, 'Passkeys');
     await page.getByTestId('passkey-row').first().waitFor();
     await desktopScreen(page, 'desktop-settings-passkeys');
+    await settingsPassword(page);
     const dialog = await openAddPasskey(page);
     await desktopScreen(page, 'desktop-add-passkey', [dialog.getByTestId('login-qr')]);
     await dialog.getByRole('button', { name: 'Cancel' }).click();
@@ -216,11 +221,142 @@ async function desktopScreens(world: World) {
   }
 }
 
+/** Settings › Password (light and dark), from a signed-in desktop showing Settings. */
+async function settingsPassword(page: Page) {
+  await openSettings(page, 'Password');
+  await page.getByLabel('Current password', { exact: true }).waitFor();
+  await desktopShots(page, 'desktop-settings-password');
+}
+
+/** A desktop screen in Chinese, light: <name>-zh-CN-light.png. */
+async function zhShot(page: Page, name: string, mask: Locator[] = []) {
+  await page.emulateMedia({ colorScheme: 'light' });
+  await page.waitForTimeout(150);
+  await shot(page, `${name}-zh-CN-light`, mask);
+}
+
+/** The desktop screens with the OS in Simplified Chinese (issue 9, "Ready for more than English"). */
+async function desktopScreensZh(world: World) {
+  const { email, phone } = await world.newAccount();
+  const liveQr = (page: Page) => [page.getByTestId('login-qr')];
+  const zhDesktop = (options: Partial<LaunchDesktopOptions> = {}) =>
+    desktopWith(world, { locale: 'zh-CN', ...options });
+  const settings = async (page: Page, id: keyof typeof zh.settings) => {
+    await page
+      .getByRole('navigation', { name: zh.app.nav.label })
+      .getByRole('button', { name: zh.app.nav.settings })
+      .click();
+    await page
+      .getByRole('navigation', { name: zh.settings.label })
+      .getByRole('button', { name: zh.settings[id], exact: true })
+      .click();
+  };
+
+  // Login: the QR, then password mode with "Forgot password?".
+  {
+    const page = await zhDesktop();
+    await readQr(page);
+    await zhShot(page, 'desktop-login-qr', liveQr(page));
+    await page.getByRole('button', { name: zh.login.usePassword }).click();
+    await page.getByRole('button', { name: zh.passwordForm.forgot }).click();
+    await page.getByTestId('forgot-password').waitFor();
+    await zhShot(page, 'desktop-login-password');
+  }
+
+  // Scanned from another network: "Check your phone", then the 6-digit code.
+  {
+    const page = await zhDesktop({ localAddress: '127.0.0.2' });
+    const link = await readQr(page);
+    await phone.page.goto('about:blank');
+    await phone.page.goto(link);
+    await page.getByTestId('check-phone').waitFor();
+    await zhShot(page, 'desktop-login-check-phone');
+    await phone.page.getByRole('button', { name: 'Approve' }).click();
+    await page.getByLabel(zh.reverseCode.field, { exact: true }).waitFor();
+    await zhShot(page, 'desktop-login-reverse-code');
+  }
+
+  // No keychain: the fix step.
+  {
+    const refuse = async (): Promise<never> => {
+      throw new KeychainUnavailableError('no Secret Service (screenshot)');
+    };
+    const vault: TokenVault = {
+      getRefreshToken: refuse,
+      setRefreshToken: refuse,
+      deleteRefreshToken: refuse,
+      getCurrentAccount: refuse,
+      setCurrentAccount: refuse,
+    };
+    const page = await zhDesktop({ vault, mode: 'browser' });
+    await page.getByTestId('keychain-needed').waitFor();
+    await zhShot(page, 'desktop-keychain-needed');
+  }
+
+  // Signed in: the account, every Settings section, the add-passkey dialog, sign out.
+  {
+    const page = await zhDesktop();
+    await readQr(page);
+    await page.getByRole('button', { name: zh.login.usePassword }).click();
+    await page.getByLabel(zh.fields.email, { exact: true }).fill(email);
+    await page.getByLabel(zh.fields.password, { exact: true }).fill(PASSWORD);
+    await page.getByRole('button', { name: zh.passwordForm.submit, exact: true }).click();
+    await page.getByRole('list', { name: zh.checklist.title }).waitFor();
+    await zhShot(page, 'desktop-account');
+    await settings(page, 'passkeys');
+    await page.getByTestId('passkey-row').first().waitFor();
+    await zhShot(page, 'desktop-settings-passkeys');
+    await settings(page, 'authenticator');
+    await page.getByRole('heading', { name: zh.authenticator.title }).waitFor();
+    await zhShot(page, 'desktop-settings-authenticator');
+    await settings(page, 'password');
+    await page.getByLabel(zh.password.current, { exact: true }).waitFor();
+    await zhShot(page, 'desktop-settings-password');
+    await settings(page, 'sessions');
+    await page.getByTestId('session-row').nth(1).waitFor();
+    await zhShot(page, 'desktop-settings-sessions');
+    await settings(page, 'activity');
+    await page.locator('.rows .row').first().waitFor();
+    await zhShot(page, 'desktop-settings-activity');
+    await settings(page, 'passkeys');
+    await page.getByRole('button', { name: zh.passkeys.add }).click();
+    const stepUp = page.getByRole('dialog', { name: zh.stepUp.title });
+    await stepUp.getByLabel(zh.fields.password, { exact: true }).fill(PASSWORD);
+    await zhShot(page, 'desktop-confirm-its-you');
+    await stepUp.getByRole('button', { name: zh.stepUp.submit }).click();
+    const dialog = page.getByRole('dialog', { name: zh.passkeys.addTitle });
+    await dialog.getByRole('img', { name: zh.qr.altAddPasskey }).waitFor();
+    await zhShot(page, 'desktop-add-passkey', [dialog.getByTestId('login-qr')]);
+    await dialog.getByRole('button', { name: zh.qr.cancel }).click();
+    await page.getByRole('banner').getByRole('button', { name: zh.app.signOut }).click();
+    await page.getByRole('dialog', { name: zh.app.signOutDialog.title }).waitFor();
+    await zhShot(page, 'desktop-sign-out-confirm');
+    await page
+      .getByRole('dialog', { name: zh.app.signOutDialog.title })
+      .getByRole('button', { name: zh.app.signOutDialog.confirm })
+      .click();
+    await page.getByTestId('signed-out-notice').waitFor();
+    await readQr(page);
+    await zhShot(page, 'desktop-signed-out', liveQr(page));
+  }
+}
+
+/** Only the zh-CN desktop screens and Settings › Password (light, dark). */
+async function zhAndPasswordOnly(world: World) {
+  await desktopScreensZh(world);
+  const { email } = await world.newAccount();
+  const page = await desktop(world);
+  await signInWithPassword(page, email);
+  await settingsPassword(page);
+}
+
 async function main() {
   fs.mkdirSync(OUT, { recursive: true });
   const world = await startWorld();
   try {
+    if (process.argv.includes('--only=zh-CN')) return await zhAndPasswordOnly(world);
     await desktopScreens(world);
+    await desktopScreensZh(world);
 
     const { email, phone } = await world.newAccount();
 

@@ -5,6 +5,7 @@
  * a hurried click lands on.
  */
 import { useId, useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import type { QrPhoneView } from '../../../electron/ipc/contract';
 import { PhoneName } from './PhoneName';
 
@@ -14,6 +15,7 @@ type Props = {
 };
 
 export function ConfirmPhone({ phone, onAnswer }: Props) {
+  const { t } = useTranslation();
   const titleId = useId();
   const [busy, setBusy] = useState(false);
 
@@ -29,20 +31,17 @@ export function ConfirmPhone({ phone, onAnswer }: Props) {
 
   return (
     <div className="confirm-phone" role="group" aria-labelledby={titleId}>
-      <h3 id={titleId}>Is this your phone?</h3>
+      <h3 id={titleId}>{t('confirmPhone.title')}</h3>
       <p className="confirm-phone-device">
         <PhoneName phone={phone} />
       </p>
-      <p className="small muted">
-        A phone just scanned the code. Say yes only if it is the phone in your hand; if you did not
-        scan it just now, say no and nothing is added.
-      </p>
+      <p className="small muted">{t('confirmPhone.body')}</p>
       <div className="button-row equal">
         <button type="button" disabled={busy} onClick={() => void answer(true)}>
-          Yes, add the passkey
+          {t('confirmPhone.yes')}
         </button>
         <button type="button" disabled={busy} onClick={() => void answer(false)}>
-          No, cancel
+          {t('confirmPhone.no')}
         </button>
       </div>
     </div>

@@ -4,6 +4,7 @@
  * the password link is offered only while no phone is part-way through a sign-in.
  */
 import { useCallback, useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import type { QrView, SessionState } from '../../../electron/ipc/contract';
 import { api } from '../bridge';
 import { PasswordForm } from './PasswordForm';
@@ -19,6 +20,7 @@ const phoneInProgress = (v: QrView) =>
   v.status === 'scanned' || v.status === 'needs-code' || v.status === 'verifying';
 
 export function LoginScreen({ onSignedIn }: Props) {
+  const { t } = useTranslation();
   const [mode, setMode] = useState<'qr' | 'password'>('qr');
   const [view, setView] = useState<QrView>({ status: 'starting', purpose: 'sign-in' });
   const [passwordFailures, setPasswordFailures] = useState(0);
@@ -39,13 +41,13 @@ export function LoginScreen({ onSignedIn }: Props) {
           )}
         </div>
         <div className="side-guide" data-testid="login-guide">
-          <h1 id="login-title">Sign in to your exchange account</h1>
+          <h1 id="login-title">{t('login.title')}</h1>
           <SideGuide mode={mode} view={view} passwordFailures={passwordFailures} />
           {mode === 'qr' && !phoneInProgress(view) ? (
             <>
               <hr className="divider" />
               <button type="button" className="linklike" onClick={() => setMode('password')}>
-                Sign in with password instead
+                {t('login.usePassword')}
               </button>
             </>
           ) : null}

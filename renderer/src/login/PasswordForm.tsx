@@ -1,5 +1,6 @@
 /** The fallback: email + password, and the authenticator code when the account has one. */
 import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import type { SessionState } from '../../../electron/ipc/contract';
 import { api, call } from '../bridge';
 import { ErrorBanner } from '../ui/ErrorBanner';
@@ -14,6 +15,7 @@ type Props = {
 };
 
 export function PasswordForm({ onSignedIn, onBack, onFailed }: Props) {
+  const { t } = useTranslation();
   const [forgot, setForgot] = useState(false);
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
@@ -37,8 +39,8 @@ export function PasswordForm({ onSignedIn, onBack, onFailed }: Props) {
   );
 
   return (
-    <form onSubmit={submit} aria-label="Sign in with password">
-      <h2>Sign in with your password</h2>
+    <form onSubmit={submit} aria-label={t('passwordForm.label')}>
+      <h2>{t('passwordForm.title')}</h2>
       {error ? <ErrorBanner error={error} onRetry={() => void submit()} /> : null}
       <EmailField id="pw-email" value={email} onValue={setEmail} required />
       <PasswordField id="pw-password" value={password} onValue={setPassword} required />
@@ -48,15 +50,15 @@ export function PasswordForm({ onSignedIn, onBack, onFailed }: Props) {
           value={totp}
           onValue={setTotp}
           autoFocus
-          hint="The 6-digit code from your authenticator app, or a recovery code."
+          hint={t('passwordForm.totpHint')}
         />
       ) : null}
       <div className="button-row">
         <button type="submit" className="primary" disabled={busy || !email || !password}>
-          {busy ? 'Signing in…' : 'Sign in'}
+          {busy ? t('passwordForm.submitting') : t('passwordForm.submit')}
         </button>
         <button type="button" onClick={onBack}>
-          Use my phone instead
+          {t('passwordForm.usePhone')}
         </button>
       </div>
       <button
@@ -66,14 +68,12 @@ export function PasswordForm({ onSignedIn, onBack, onFailed }: Props) {
         aria-controls="forgot-password"
         onClick={() => setForgot((v) => !v)}
       >
-        Forgot password?
+        {t('passwordForm.forgot')}
       </button>
       {forgot ? (
         <div id="forgot-password" className="banner info forgot-note" data-testid="forgot-password">
-          <strong>Sign in with your phone instead</strong>
-          Your passkey needs no password: choose “Use my phone instead” and scan the code. Settings
-          › Password changes your password when you still know it. Forgotten it, or no passkey yet?
-          Contact your exchange’s support.
+          <strong>{t('passwordForm.forgotTitle')}</strong>
+          {t('passwordForm.forgotBody')}
         </div>
       ) : null}
     </form>

@@ -9,9 +9,11 @@
  * the panel retries by itself with growing waits and says so (ui/useBackoff.ts).
  */
 import { useEffect, useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import type { IpcResult, QrFailCode, QrPurpose, QrView } from '../../../electron/ipc/contract';
 import { api } from '../bridge';
 import { formatClock } from '../format';
+import en from '../i18n/en.json';
 import { PhoneIcon } from '../ui/icons';
 import { useBackoff } from '../ui/useBackoff';
 import { useServerName } from '../ui/useServerName';
@@ -34,59 +36,54 @@ type Props = {
   onClose?: () => void;
 };
 
-const failureWords: Partial<Record<QrFailCode, string>> = {
-  denied: 'You declined on your phone. Nothing was signed in.',
-  'passkey-failed': 'Your phone could not use its passkey (the check was cancelled or failed).',
-  'attempt-dead': 'Too many wrong codes. This attempt was stopped for your safety.',
-  'channel-error':
-    'The secure connection to your phone broke, so Keybridge stopped for your safety. Start again with a new code.',
-  'peer-left': 'Your phone left before finishing. Start again with a new code.',
-  'relay-closed': 'The connection to the exchange closed before your phone finished.',
-  'verification-failed': 'The exchange did not accept that passkey.',
-  'keychain-unavailable':
-    'Your system keychain is not available, so Keybridge cannot keep your session. Nothing was saved to disk.',
-  'step-up-required': 'Confirm it’s you again, then add the passkey.',
-  'already-registered':
-    'This phone already has a passkey for this account. Use another phone or a security key.',
-  'wrong-account':
-    'That phone is not signed in to your exchange account. Sign in on the phone first, then scan a new code.',
-  'server-error': 'The exchange had a problem. Try again in a moment.',
-};
+/**
+ * The words for each way a flow ends badly, by code (en.json `qr.failure`; the type below holds
+ * it to every QrFailCode). The main process's English message is never shown.
+ */
+en.qr.failure satisfies Record<QrFailCode, string>;
 
 /** Endings that are news, not errors: said in a neutral notice, not a red one. */
 const neutralEndings = new Set<QrFailCode>(['denied', 'already-registered']);
 
-function statusOf(view: QrView, purpose: QrPurpose): { tone: string; text: string } {
-  const doneText = purpose === 'sign-in' ? 'Signed in' : 'Passkey added';
+type StatusKey = `qr.status.${keyof typeof en.qr.status}`;
+
+function statusOf(view: QrView, purpose: QrPurpose): { tone: string; text: StatusKey } {
   switch (view.status) {
     case 'idle':
     case 'starting':
-      return { tone: 'waiting', text: 'Preparing a secure code…' };
+      return { tone: 'waiting', text: 'qr.status.preparing' };
     case 'waiting-for-scan':
-      return { tone: 'waiting', text: 'Waiting for your phone to scan the code' };
+      return { tone: 'waiting', text: 'qr.status.waiting' };
     case 'confirm-phone':
-      return { tone: 'scanned', text: 'A phone scanned the code' };
+      return { tone: 'scanned', text: 'qr.status.phoneScanned' };
     case 'scanned':
-      return { tone: 'scanned', text: 'Scanned — confirm on your phone' };
+      return { tone: 'scanned', text: 'qr.status.scanned' };
     case 'needs-code':
-      return { tone: 'scanned', text: 'Type the code your phone shows' };
+      return { tone: 'scanned', text: 'qr.status.needsCode' };
     case 'verifying':
-      return { tone: 'scanned', text: 'Checking with the exchange…' };
+      return { tone: 'scanned', text: 'qr.status.verifying' };
     case 'done':
-      return { tone: 'done', text: doneText };
+      return {
+        tone: 'done',
+        text: purpose === 'sign-in' ? 'qr.status.signedIn' : 'qr.status.passkeyAdded',
+      };
     case 'failed':
-      if (view.code === 'expired') return { tone: 'idle', text: 'The code expired' };
+      if (view.code === 'expired') return { tone: 'idle', text: 'qr.status.expired' };
       if (view.code === 'server-unreachable')
-        return { tone: 'error', text: 'Can’t reach the exchange' };
+        return { tone: 'error', text: 'qr.status.unreachable' };
       if (view.code === 'already-registered')
-        return { tone: 'idle', text: 'This phone already has a passkey' };
-      return { tone: 'error', text: purpose === 'sign-in' ? 'Not signed in' : 'Passkey not added' };
+        return { tone: 'idle', text: 'qr.status.alreadyRegistered' };
+      return {
+        tone: 'error',
+        text: purpose === 'sign-in' ? 'qr.status.notSignedIn' : 'qr.status.passkeyNotAdded',
+      };
     case 'cancelled':
-      return { tone: 'idle', text: 'Cancelled' };
+      return { tone: 'idle', text: 'qr.status.cancelled' };
   }
 }
 
 export function QrFlowPanel({ purpose, start, onDone, onView, onClose }: Props) {
+  const { t } = useTranslation();
   const { view, lastQr, restart, cancel, submitCode, confirmPhone } = useQrFlow(purpose, start);
   const onDoneRef = useRef(onDone);
   const onViewRef = useRef(onView);
@@ -135,7 +132,7 @@ export function QrFlowPanel({ purpose, start, onDone, onView, onClose }: Props) 
     <div>
       <div className="status-line" role="status" aria-live="polite" data-testid="qr-status">
         <span className={`status-dot ${status.tone}`} aria-hidden="true" />
-        <span>{status.text}</span>
+        <span>{t(status.text)}</span>
       </div>
 
       {view.status === 'needs-code' ? (
@@ -152,11 +149,7 @@ export function QrFlowPanel({ purpose, start, onDone, onView, onClose }: Props) 
               src={view.qrImage}
               width={320}
               height={320}
-              alt={
-                purpose === 'sign-in'
-                  ? 'QR code to sign in: scan it with your phone camera'
-                  : 'QR code to add a passkey: scan it with your phone camera'
-              }
+              alt={purpose === 'sign-in' ? t('qr.altSignIn') : t('qr.altAddPasskey')}
             />
           ) : expired && lastQr ? (
             // The old code, blurred so no camera can read it: it marks the place, nothing more.
@@ -166,9 +159,9 @@ export function QrFlowPanel({ purpose, start, onDone, onView, onClose }: Props) 
             <div className="qr-overlay">
               {expired ? (
                 <div className="qr-expired" data-testid="qr-expired">
-                  <p>This code has expired.</p>
+                  <p>{t('qr.codeExpired')}</p>
                   <button type="button" onClick={() => void restart()}>
-                    Show a new code
+                    {t('qr.showNew')}
                   </button>
                 </div>
               ) : checkPhone ? (
@@ -176,17 +169,15 @@ export function QrFlowPanel({ purpose, start, onDone, onView, onClose }: Props) 
                   <span className="check-phone-icon" aria-hidden="true">
                     <PhoneIcon size={40} />
                   </span>
-                  <strong>Check your phone</strong>
+                  <strong>{t('qr.checkPhone')}</strong>
                   <span className="small">
-                    {view.status === 'verifying'
-                      ? 'Approved. Finishing…'
-                      : 'Approve with your fingerprint or face.'}
+                    {view.status === 'verifying' ? t('qr.approvedFinishing') : t('qr.approveWith')}
                   </span>
                 </div>
               ) : view.status === 'done' ? (
                 '✓'
               ) : (
-                'Preparing a secure code…'
+                t('qr.status.preparing')
               )}
             </div>
           )}
@@ -195,47 +186,51 @@ export function QrFlowPanel({ purpose, start, onDone, onView, onClose }: Props) 
 
       {view.status === 'waiting-for-scan' && secondsLeft !== null ? (
         <p className="countdown" data-testid="qr-countdown">
-          A new code appears in {formatClock(secondsLeft)}
+          {t('qr.countdown', { time: formatClock(secondsLeft) })}
         </p>
       ) : null}
 
       {view.status === 'scanned' && view.phone ? (
         <div className="scanned-phone">
           <PhoneName phone={view.phone} />
-          <p className="small muted">If this is not your phone, press Cancel.</p>
+          <p className="small muted">{t('qr.notYourPhone')}</p>
         </div>
       ) : null}
 
       {view.status === 'done' && view.passkey ? (
         <p className="small" data-testid="qr-added-passkey">
-          Added “{view.passkey.name}”.
+          {t('qr.added', { name: view.passkey.name })}
         </p>
       ) : null}
 
       {unreachable ? (
         <div className="banner warn" role="alert" data-testid="server-retry">
-          <strong>Can’t reach the exchange{serverName ? ` at ${serverName}` : ''}</strong>
+          <strong>
+            {serverName
+              ? t('qr.unreachableTitleAt', { server: serverName })
+              : t('qr.unreachableTitle')}
+          </strong>
           <span>
             {backoff.failures > 1
-              ? `Tried ${backoff.failures} times. `
-              : 'Check your connection; the service may be down for a moment. '}
+              ? t('qr.tried', { count: backoff.failures })
+              : t('qr.checkConnection')}
             {backoff.nextInSeconds !== null
-              ? `Trying again in ${backoff.nextInSeconds} s.`
-              : 'Trying again…'}
+              ? t('qr.nextIn', { seconds: backoff.nextInSeconds })
+              : t('qr.trying')}
           </span>
           <div className="button-row">
             <button type="button" onClick={backoff.tryNow}>
-              Try again now
+              {t('qr.tryNow')}
             </button>
           </div>
         </div>
       ) : view.status === 'failed' && !expired ? (
         <div className={`banner ${neutralEndings.has(view.code) ? 'info' : 'error'}`} role="alert">
-          <span>{failureWords[view.code] ?? view.message}</span>
+          <span>{t(`qr.failure.${view.code}`)}</span>
           {view.code === 'already-registered' ? null : (
             <div className="button-row">
               <button type="button" className="primary" onClick={() => void restart()}>
-                {view.retryable ? 'Try again' : 'Start again'}
+                {view.retryable ? t('qr.tryAgain') : t('qr.startAgain')}
               </button>
             </div>
           )}
@@ -244,10 +239,10 @@ export function QrFlowPanel({ purpose, start, onDone, onView, onClose }: Props) 
 
       {view.status === 'cancelled' ? (
         <div className="banner info">
-          <span>Stopped. No one can use the old code.</span>
+          <span>{t('qr.stopped')}</span>
           <div className="button-row">
             <button type="button" className="primary" onClick={() => void restart()}>
-              Show a new code
+              {t('qr.showNew')}
             </button>
           </div>
         </div>
@@ -262,19 +257,19 @@ export function QrFlowPanel({ purpose, start, onDone, onView, onClose }: Props) 
             aria-controls="cant-scan"
             onClick={() => setShowHelp((v) => !v)}
           >
-            Can’t scan?
+            {t('qr.cantScan')}
           </button>
         ) : null}
         {onClose ? (
           // The dialog's one way out; "No, cancel" answers the phone question itself.
           view.status === 'confirm-phone' ? null : (
             <button type="button" onClick={() => void close()}>
-              {active ? 'Cancel' : 'Close'}
+              {active ? t('qr.cancel') : t('qr.close')}
             </button>
           )
         ) : active && view.status !== 'confirm-phone' ? (
           <button type="button" onClick={() => void cancel()}>
-            Cancel
+            {t('qr.cancel')}
           </button>
         ) : null}
       </div>
@@ -282,26 +277,23 @@ export function QrFlowPanel({ purpose, start, onDone, onView, onClose }: Props) 
       {showHelp && view.status === 'waiting-for-scan' && view.canCopyLink ? (
         <div id="cant-scan" className="card small">
           <p>
-            Copy the link, send it to your own phone and open it there, in the browser where your
-            passkey lives. The link works once and only for the next{' '}
-            {secondsLeft !== null ? formatClock(secondsLeft) : 'minute'}.
+            {secondsLeft !== null
+              ? t('qr.linkHelp', { time: formatClock(secondsLeft) })
+              : t('qr.linkHelpMinute')}
           </p>
-          <p className="muted">
-            Never open a sign-in link that someone else sent you. Keybridge keeps the link out of
-            this window on purpose; it goes straight to your clipboard.
-          </p>
+          <p className="muted">{t('qr.linkWarning')}</p>
           <button type="button" onClick={() => void copyLink()}>
-            Copy link
+            {t('qr.copyLink')}
           </button>
           {copied === 'yes' ? (
             <span role="status" className="small">
               {' '}
-              Copied to the clipboard.
+              {t('qr.copied')}
             </span>
           ) : copied === 'failed' ? (
             <span role="alert" className="small">
               {' '}
-              Could not copy the link.
+              {t('qr.copyFailed')}
             </span>
           ) : null}
         </div>

@@ -3,6 +3,7 @@
  * when the person at this computer types the 6 digits the phone shows.
  */
 import { useState, type FormEvent } from 'react';
+import { useTranslation } from 'react-i18next';
 import { SixDigitCodeField } from '../ui/fields';
 
 type Props = {
@@ -12,6 +13,7 @@ type Props = {
 };
 
 export function ReverseCodeForm({ triesLeft, message, onSubmit }: Props) {
+  const { t } = useTranslation();
   const [code, setCode] = useState('');
   const [busy, setBusy] = useState(false);
   const valid = /^\d{6}$/.test(code);
@@ -29,36 +31,31 @@ export function ReverseCodeForm({ triesLeft, message, onSubmit }: Props) {
   }
 
   return (
-    <form onSubmit={submit} className="card" aria-label="Check with your phone">
-      <h2>Enter the code shown on your phone</h2>
-      <p>
-        Your phone is on a different network from this computer, so Keybridge needs one more check.
-        Type the 6 digits your phone shows.
-      </p>
-      <p className="small muted">
-        This code is only ever shown on your phone, on your exchange’s own page. If someone asks you
-        to read it out or type it elsewhere, stop: they are trying to sign in as you.
-      </p>
+    <form onSubmit={submit} className="card" aria-label={t('reverseCode.label')}>
+      <h2>{t('reverseCode.title')}</h2>
+      <p>{t('reverseCode.why')}</p>
+      <p className="small muted">{t('reverseCode.warning')}</p>
       {message ? (
         <div className="banner error" role="alert">
-          {/* The server's words end in the tries left, which the field's hint already says. */}
-          {triesLeft !== null ? 'That code is not the one on your phone.' : message}
+          {/* The server's words (English, and ending in the tries left, which the field's hint
+              already says) are not shown: a message here only ever means a wrong code. */}
+          {t('reverseCode.wrong')}
         </div>
       ) : null}
       <SixDigitCodeField
         id="reverse-code"
-        label="Code from your phone"
+        label={t('reverseCode.field')}
         value={code}
         onValue={setCode}
         autoFocus
         hint={
           triesLeft !== null
-            ? `${triesLeft} ${triesLeft === 1 ? 'try' : 'tries'} left`
-            : '6 digits, as your phone shows them (spaces are fine)'
+            ? t('reverseCode.triesLeft', { count: triesLeft })
+            : t('reverseCode.hint')
         }
       />
       <button type="submit" className="primary" disabled={!valid || busy}>
-        {busy ? 'Verifying…' : 'Verify code'}
+        {busy ? t('reverseCode.submitting') : t('reverseCode.submit')}
       </button>
     </form>
   );

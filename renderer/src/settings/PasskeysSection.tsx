@@ -4,6 +4,7 @@
  * verification, with an explicit second confirmation for the last one.
  */
 import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import type { PasskeyView } from '../../../server/protocol/api';
 import { api, asUiError, call, type UiError } from '../bridge';
 import { formatAgo } from '../format';
@@ -21,6 +22,7 @@ const startAdd = () => api().startAddPasskey();
 type Props = { onChanged: () => void };
 
 export function PasskeysSection({ onChanged }: Props) {
+  const { t } = useTranslation();
   const section = useListSection(loadPasskeys, onChanged);
   const { data, clear, changed, failed } = section;
   const { withVerification } = useStepUp();
@@ -30,10 +32,7 @@ export function PasskeysSection({ onChanged }: Props) {
 
   async function beginAdd() {
     clear();
-    const ok = await withVerification(
-      'Adding a passkey lets a new device sign in as you.',
-      async () => true,
-    );
+    const ok = await withVerification(t('passkeys.addReason'), async () => true);
     if (ok) setAdding(true);
   }
 
@@ -44,11 +43,8 @@ export function PasskeysSection({ onChanged }: Props) {
     <section className="card" aria-labelledby="passkeys-title">
       <div className="card-header">
         <div>
-          <h2 id="passkeys-title">Passkeys</h2>
-          <p className="muted small">
-            Passkeys sign you in with your phone’s fingerprint or face check. They only work on the
-            exchange’s own site, so a fake site cannot use them.
-          </p>
+          <h2 id="passkeys-title">{t('passkeys.title')}</h2>
+          <p className="muted small">{t('passkeys.intro')}</p>
         </div>
         <button
           type="button"
@@ -56,44 +52,49 @@ export function PasskeysSection({ onChanged }: Props) {
           onClick={() => void beginAdd()}
           disabled={atLimit}
         >
-          Add a passkey
+          {t('passkeys.add')}
         </button>
       </div>
 
-      <ListSectionBanners section={section} loadingText="Loading passkeys…" />
+      <ListSectionBanners section={section} loadingText={t('passkeys.loading')} />
       {data && passkeys.length === 0 ? (
         <div className="banner warn">
-          <strong>No passkeys yet</strong>
-          Add one so you can sign in by scanning with your phone.
+          <strong>{t('passkeys.noneTitle')}</strong>
+          {t('passkeys.noneBody')}
         </div>
       ) : null}
       {atLimit ? (
-        <p className="small muted">
-          You have {data?.limit} passkeys, the most an account can have.
-        </p>
+        <p className="small muted">{t('passkeys.atLimit', { limit: data?.limit })}</p>
       ) : null}
 
-      <ul className="rows" aria-label="Your passkeys">
+      <ul className="rows" aria-label={t('passkeys.listLabel')}>
         {passkeys.map((p) => (
           <li key={p.id} className="row" data-testid="passkey-row">
             <div className="row-main">
               <div className="row-title">
                 <span>{p.name}</span>
                 {p.usedForThisSession ? (
-                  <span className="badge accent">Signed in this session</span>
+                  <span className="badge accent">{t('passkeys.thisSession')}</span>
                 ) : null}
                 <span className={`badge ${p.kind === 'synced' ? 'ok' : ''}`}>
-                  {p.kind === 'synced' ? 'Synced' : 'This device only'}
+                  {p.kind === 'synced' ? t('passkeys.synced') : t('passkeys.deviceOnly')}
                 </span>
               </div>
               <div className="meta">
-                {p.providerName ?? 'Unknown provider'} · Created {formatAgo(p.createdAt)} · Last
-                used {formatAgo(p.lastUsedAt)}
+                {t('passkeys.meta', {
+                  provider: p.providerName ?? t('passkeys.unknownProvider'),
+                  created: formatAgo(p.createdAt),
+                  used: formatAgo(p.lastUsedAt),
+                })}
               </div>
             </div>
             <div className="row-actions">
-              <button type="button" onClick={() => setRenaming(p)} aria-label={`Rename ${p.name}`}>
-                Rename
+              <button
+                type="button"
+                onClick={() => setRenaming(p)}
+                aria-label={t('passkeys.renameLabel', { name: p.name })}
+              >
+                {t('passkeys.rename')}
               </button>
               <button
                 type="button"
@@ -102,9 +103,9 @@ export function PasskeysSection({ onChanged }: Props) {
                   clear();
                   setDeleting(p);
                 }}
-                aria-label={`Delete ${p.name}`}
+                aria-label={t('passkeys.deleteLabel', { name: p.name })}
               >
-                Delete
+                {t('passkeys.delete')}
               </button>
             </div>
           </li>
@@ -117,7 +118,7 @@ export function PasskeysSection({ onChanged }: Props) {
           onClose={() => setRenaming(null)}
           onRenamed={(name) => {
             setRenaming(null);
-            changed(`Renamed to “${name}”.`);
+            changed(t('passkeys.renamed', { name }));
           }}
         />
       ) : null}
@@ -130,7 +131,7 @@ export function PasskeysSection({ onChanged }: Props) {
           onDeleted={() => {
             const name = deleting.name;
             setDeleting(null);
-            changed(`Deleted “${name}”. It can no longer sign in.`);
+            changed(t('passkeys.deleted', { name }));
           }}
           onError={(e) => {
             setDeleting(null);
@@ -140,12 +141,8 @@ export function PasskeysSection({ onChanged }: Props) {
       ) : null}
 
       {adding ? (
-        <Dialog title="Add a passkey with your phone" onClose={() => setAdding(false)}>
-          <p className="small muted">
-            Scan this code with the phone that should hold the new passkey, signed in to your
-            account on the exchange’s site. Keybridge asks you to confirm the phone before anything
-            is added.
-          </p>
+        <Dialog title={t('passkeys.addTitle')} onClose={() => setAdding(false)}>
+          <p className="small muted">{t('passkeys.addIntro')}</p>
           <QrFlowPanel
             purpose="add-passkey"
             start={startAdd}
@@ -153,9 +150,7 @@ export function PasskeysSection({ onChanged }: Props) {
             onDone={({ passkey }) => {
               setAdding(false);
               changed(
-                passkey
-                  ? `Passkey added. “${passkey.name}” is ready to sign in.`
-                  : 'Passkey added. It is ready to sign in.',
+                passkey ? t('passkeys.addedNamed', { name: passkey.name }) : t('passkeys.added'),
               );
             }}
           />
@@ -174,6 +169,7 @@ function RenameDialog({
   onClose: () => void;
   onRenamed: (name: string) => void;
 }) {
+  const { t } = useTranslation();
   const [name, setName] = useState(passkey.name);
   const { busy, error, submit } = useSubmit(async () => {
     await call(api().renamePasskey({ id: passkey.id, name: name.trim() }));
@@ -181,24 +177,24 @@ function RenameDialog({
   });
 
   return (
-    <Dialog title="Rename passkey" onClose={onClose}>
+    <Dialog title={t('passkeys.renameTitle')} onClose={onClose}>
       <form onSubmit={submit}>
         {error ? <ErrorBanner error={error} /> : null}
         <TextField
           id="passkey-name"
-          label="Passkey name"
+          label={t('passkeys.nameField')}
           maxLength={64}
           value={name}
           onValue={setName}
           autoFocus
-          hint="A name that tells you which device or app holds it."
+          hint={t('passkeys.nameHint')}
         />
         <div className="button-row">
           <button type="submit" className="primary" disabled={busy || !name.trim()}>
-            Save name
+            {t('passkeys.saveName')}
           </button>
           <button type="button" onClick={onClose}>
-            Cancel
+            {t('passkeys.cancel')}
           </button>
         </div>
       </form>
@@ -219,6 +215,7 @@ function DeleteDialog({
   onDeleted: () => void;
   onError: (e: UiError) => void;
 }) {
+  const { t } = useTranslation();
   const { withVerification } = useStepUp();
   // For the last passkey the person must confirm twice: this dialog, then an explicit checkbox.
   const [understood, setUnderstood] = useState(false);
@@ -227,15 +224,13 @@ function DeleteDialog({
   async function remove() {
     setBusy(true);
     try {
-      const done = await withVerification(
-        `Deleting “${passkey.name}” means it can no longer sign in to your account.`,
-        () =>
-          call(
-            api().deletePasskey({
-              id: passkey.id,
-              ...(isLast ? { acknowledgeLastPasskey: true } : {}),
-            }),
-          ),
+      const done = await withVerification(t('passkeys.deleteReason', { name: passkey.name }), () =>
+        call(
+          api().deletePasskey({
+            id: passkey.id,
+            ...(isLast ? { acknowledgeLastPasskey: true } : {}),
+          }),
+        ),
       );
       if (done) onDeleted();
       else setBusy(false);
@@ -245,16 +240,12 @@ function DeleteDialog({
   }
 
   return (
-    <Dialog title={`Delete “${passkey.name}”?`} onClose={onClose}>
-      <p>
-        The phone or app that holds this passkey will no longer be able to sign in to your exchange
-        account. You will be asked to confirm it is you.
-      </p>
+    <Dialog title={t('passkeys.deleteTitle', { name: passkey.name })} onClose={onClose}>
+      <p>{t('passkeys.deleteBody')}</p>
       {isLast ? (
         <div className="banner warn" role="alert">
-          <strong>This is your last passkey.</strong>
-          After deleting it you can only sign in with your password and authenticator code. If you
-          have lost those too, you will be locked out.
+          <strong>{t('passkeys.lastTitle')}</strong>
+          {t('passkeys.lastBody')}
           <div className="field">
             <label>
               <input
@@ -262,7 +253,7 @@ function DeleteDialog({
                 checked={understood}
                 onChange={(e) => setUnderstood(e.target.checked)}
               />{' '}
-              I understand, delete my last passkey
+              {t('passkeys.lastAck')}
             </label>
           </div>
         </div>
@@ -274,10 +265,10 @@ function DeleteDialog({
           disabled={busy || (isLast && !understood)}
           onClick={() => void remove()}
         >
-          Delete passkey
+          {t('passkeys.deleteConfirm')}
         </button>
         <button type="button" onClick={onClose}>
-          Keep it
+          {t('passkeys.keep')}
         </button>
       </div>
     </Dialog>

@@ -3,7 +3,9 @@
  * holds the new password to the sign-up rule and signs out every other session; the notice
  * says how many.
  */
+import type { TFunction } from 'i18next';
 import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import { api, call, type UiError } from '../bridge';
 import { ErrorBanner } from '../ui/ErrorBanner';
 import { PasswordField } from '../ui/fields';
@@ -15,19 +17,19 @@ type Props = { onChanged: () => void };
 /** The sign-up rule (server/protocol/api.ts Password), said up front; the server decides. */
 const MIN_LENGTH = 10;
 
-export function signedOutNotice(n: number): string {
-  return `Password changed. ${n} other ${n === 1 ? 'session was' : 'sessions were'} signed out.`;
+export function signedOutNotice(n: number, t: TFunction): string {
+  return t('password.changed', { count: n });
 }
 
 /** What the form says for the refusals it can explain better than the shared words. */
-function refusal(error: UiError): string | null {
-  if (error.code === 'invalid_credentials') return 'Your current password is not right.';
-  if (error.code === 'weak_password')
-    return `Choose a new password of at least ${MIN_LENGTH} characters.`;
+function refusal(error: UiError, t: TFunction): string | null {
+  if (error.code === 'invalid_credentials') return t('password.wrongCurrent');
+  if (error.code === 'weak_password') return t('password.weak', { min: MIN_LENGTH });
   return null;
 }
 
 export function PasswordSection({ onChanged }: Props) {
+  const { t } = useTranslation();
   const { withVerification } = useStepUp();
   const [current, setCurrent] = useState('');
   const [next, setNext] = useState('');
@@ -42,15 +44,14 @@ export function PasswordSection({ onChanged }: Props) {
         return;
       }
       setMismatch(false);
-      const res = await withVerification(
-        'Changing your password signs out your other sessions.',
-        () => call(api().changePassword({ currentPassword: current, newPassword: next })),
+      const res = await withVerification(t('password.reason'), () =>
+        call(api().changePassword({ currentPassword: current, newPassword: next })),
       );
       if (!res) return;
       setCurrent('');
       setNext('');
       setConfirm('');
-      setNotice(signedOutNotice(res.signedOutSessions));
+      setNotice(signedOutNotice(res.signedOutSessions, t));
       onChanged();
     },
     (err) => {
@@ -58,16 +59,14 @@ export function PasswordSection({ onChanged }: Props) {
       return err;
     },
   );
-  const said = error ? refusal(error) : null;
+  const said = error ? refusal(error, t) : null;
 
   return (
     <section className="card" aria-labelledby="password-title">
       <div className="card-header">
         <div>
-          <h2 id="password-title">Password</h2>
-          <p className="muted small">
-            Changing it signs out every other session of your exchange account.
-          </p>
+          <h2 id="password-title">{t('password.title')}</h2>
+          <p className="muted small">{t('password.intro')}</p>
         </div>
       </div>
       {notice ? (
@@ -84,29 +83,29 @@ export function PasswordSection({ onChanged }: Props) {
       ) : null}
       {mismatch ? (
         <div className="banner error" role="alert">
-          The new password and its confirmation are not the same.
+          {t('password.mismatch')}
         </div>
       ) : null}
       <form onSubmit={submit}>
         <PasswordField
           id="password-current"
-          label="Current password"
+          label={t('password.current')}
           value={current}
           onValue={setCurrent}
           required
         />
         <PasswordField
           id="password-new"
-          label="New password"
+          label={t('password.new')}
           autoComplete="new-password"
-          hint={`At least ${MIN_LENGTH} characters.`}
+          hint={t('password.newHint', { min: MIN_LENGTH })}
           value={next}
           onValue={setNext}
           required
         />
         <PasswordField
           id="password-confirm"
-          label="Confirm new password"
+          label={t('password.confirm')}
           autoComplete="new-password"
           value={confirm}
           onValue={setConfirm}
@@ -118,7 +117,7 @@ export function PasswordSection({ onChanged }: Props) {
             className="primary"
             disabled={busy || !current || !next || !confirm}
           >
-            {busy ? 'Changing…' : 'Change password'}
+            {busy ? t('password.submitting') : t('password.submit')}
           </button>
         </div>
       </form>

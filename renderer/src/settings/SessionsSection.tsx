@@ -3,7 +3,9 @@
  * after a confirmation, then a "Signed out" notice. Devices by their readable name
  * ("Chrome on Android") with a phone or computer icon, never the raw user agent.
  */
+import type { TFunction } from 'i18next';
 import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import type { SessionView } from '../../../server/protocol/api';
 import { api, call } from '../bridge';
 import { describeUserAgent, deviceKindOf, formatAgo } from '../format';
@@ -13,19 +15,16 @@ import { ListSectionBanners, useListSection } from './useListSection';
 
 const loadSessions = () => call(api().listSessions());
 
-const methodWords: Record<SessionView['method'], string> = {
-  password: 'Password',
-  passkey: 'Passkey',
-  qr: 'Phone (QR)',
-};
-
-function nameOf(s: SessionView): string {
-  return s.client === 'desktop' ? s.device || 'Desktop app' : describeUserAgent(s.userAgent);
+function nameOf(s: SessionView, t: TFunction): string {
+  return s.client === 'desktop'
+    ? s.device || t('sessions.desktopApp')
+    : describeUserAgent(s.userAgent);
 }
 
 type Pending = { kind: 'one'; session: SessionView } | { kind: 'others'; count: number };
 
 export function SessionsSection({ onChanged }: { onChanged: () => void }) {
+  const { t } = useTranslation();
   const section = useListSection(loadSessions, onChanged);
   const { data, run } = section;
   const [pending, setPending] = useState<Pending | null>(null);
@@ -39,12 +38,12 @@ export function SessionsSection({ onChanged }: { onChanged: () => void }) {
     if (p.kind === 'one') {
       void run(async () => {
         await call(api().revokeSession({ id: p.session.id }));
-        return `Signed out ${nameOf(p.session)}.`;
+        return t('sessions.signedOutOne', { name: nameOf(p.session, t) });
       });
     } else {
       void run(async () => {
         const { revoked } = await call(api().revokeOtherSessions());
-        return `Signed out ${revoked} other session${revoked === 1 ? '' : 's'}.`;
+        return t('sessions.signedOutOthers', { count: revoked });
       });
     }
   }
@@ -53,10 +52,8 @@ export function SessionsSection({ onChanged }: { onChanged: () => void }) {
     <section className="card" aria-labelledby="sessions-title">
       <div className="card-header">
         <div>
-          <h2 id="sessions-title">Sessions</h2>
-          <p className="muted small">
-            Everywhere your exchange account is signed in. Sign out anything you don’t recognise.
-          </p>
+          <h2 id="sessions-title">{t('sessions.title')}</h2>
+          <p className="muted small">{t('sessions.intro')}</p>
         </div>
         <button
           type="button"
@@ -64,11 +61,11 @@ export function SessionsSection({ onChanged }: { onChanged: () => void }) {
           disabled={others === 0}
           onClick={() => setPending({ kind: 'others', count: others })}
         >
-          Sign out all other sessions
+          {t('sessions.signOutOthers')}
         </button>
       </div>
-      <ListSectionBanners section={section} loadingText="Loading sessions…" />
-      <ul className="rows" aria-label="Your sessions">
+      <ListSectionBanners section={section} loadingText={t('sessions.loading')} />
+      <ul className="rows" aria-label={t('sessions.listLabel')}>
         {sessions.map((s) => {
           const phone = s.client !== 'desktop' && deviceKindOf(s.userAgent) === 'phone';
           return (
@@ -78,12 +75,18 @@ export function SessionsSection({ onChanged }: { onChanged: () => void }) {
               </span>
               <div className="row-main">
                 <div className="row-title">
-                  <span data-testid="session-device">{nameOf(s)}</span>
-                  {s.current ? <span className="badge accent">This computer</span> : null}
-                  <span className="badge">{methodWords[s.method]}</span>
+                  <span data-testid="session-device">{nameOf(s, t)}</span>
+                  {s.current ? (
+                    <span className="badge accent">{t('sessions.thisComputer')}</span>
+                  ) : null}
+                  <span className="badge">{t(`sessions.method.${s.method}`)}</span>
                 </div>
                 <div className="meta">
-                  {s.ip} · Signed in {formatAgo(s.createdAt)} · Active {formatAgo(s.lastActiveAt)}
+                  {t('sessions.meta', {
+                    ip: s.ip,
+                    created: formatAgo(s.createdAt),
+                    active: formatAgo(s.lastActiveAt),
+                  })}
                 </div>
               </div>
               <div className="row-actions">
@@ -91,10 +94,13 @@ export function SessionsSection({ onChanged }: { onChanged: () => void }) {
                   <button
                     type="button"
                     className="danger"
-                    aria-label={`Sign out ${nameOf(s)}, signed in ${formatAgo(s.createdAt)}`}
+                    aria-label={t('sessions.signOutLabel', {
+                      name: nameOf(s, t),
+                      created: formatAgo(s.createdAt),
+                    })}
                     onClick={() => setPending({ kind: 'one', session: s })}
                   >
-                    Sign out
+                    {t('sessions.signOut')}
                   </button>
                 )}
               </div>
@@ -106,22 +112,22 @@ export function SessionsSection({ onChanged }: { onChanged: () => void }) {
         <Dialog
           title={
             pending.kind === 'one'
-              ? `Sign out ${nameOf(pending.session)}?`
-              : `Sign out ${pending.count} other session${pending.count === 1 ? '' : 's'}?`
+              ? t('sessions.confirmOne', { name: nameOf(pending.session, t) })
+              : t('sessions.confirmOthers', { count: pending.count })
           }
           onClose={() => setPending(null)}
         >
           <p>
             {pending.kind === 'one'
-              ? 'That device will need to sign in again to use your exchange account.'
-              : 'Every device except this computer will need to sign in again.'}
+              ? t('sessions.confirmOneBody')
+              : t('sessions.confirmOthersBody')}
           </p>
           <div className="button-row">
             <button type="button" className="danger solid" onClick={confirm}>
-              Sign out
+              {t('sessions.signOut')}
             </button>
             <button type="button" onClick={() => setPending(null)}>
-              Cancel
+              {t('sessions.cancel')}
             </button>
           </div>
         </Dialog>

@@ -1,4 +1,5 @@
 /** Settings: Passkeys, Authenticator app, Password, Sessions, Activity, with a keyboard-usable section list. */
+import { useTranslation } from 'react-i18next';
 import type { MeResponse } from '../../../server/protocol/api';
 import { ActivitySection } from './ActivitySection';
 import { PasskeysSection } from './PasskeysSection';
@@ -9,12 +10,12 @@ import { TwoFactorSection } from './TwoFactorSection';
 
 export type SettingsSection = 'passkeys' | 'authenticator' | 'password' | 'sessions' | 'activity';
 
-const sections: { id: SettingsSection; label: string }[] = [
-  { id: 'passkeys', label: 'Passkeys' },
-  { id: 'authenticator', label: 'Authenticator app' },
-  { id: 'password', label: 'Password' },
-  { id: 'sessions', label: 'Sessions' },
-  { id: 'activity', label: 'Activity' },
+const sections: readonly SettingsSection[] = [
+  'passkeys',
+  'authenticator',
+  'password',
+  'sessions',
+  'activity',
 ];
 
 type Props = {
@@ -25,18 +26,19 @@ type Props = {
 };
 
 export function SettingsPane({ me, section, onSection, onChanged }: Props) {
+  const { t } = useTranslation();
   return (
     <StepUpProvider totpEnabled={me.totpEnabled} elevatedUntil={me.elevatedUntil}>
       <div className="settings">
-        <nav className="settings-nav" aria-label="Settings sections">
+        <nav className="settings-nav" aria-label={t('settings.label')}>
           {sections.map((s) => (
             <button
-              key={s.id}
+              key={s}
               type="button"
-              aria-current={section === s.id ? 'true' : undefined}
-              onClick={() => onSection(s.id)}
+              aria-current={section === s ? 'true' : undefined}
+              onClick={() => onSection(s)}
             >
-              {s.label}
+              {t(`settings.${s}`)}
             </button>
           ))}
         </nav>

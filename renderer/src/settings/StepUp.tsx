@@ -5,6 +5,7 @@
  * the server says so anyway.
  */
 import { createContext, useCallback, useContext, useRef, useState, type ReactNode } from 'react';
+import { useTranslation } from 'react-i18next';
 import { api, asUiError, call } from '../bridge';
 import { Dialog } from '../ui/Dialog';
 import { ErrorBanner } from '../ui/ErrorBanner';
@@ -93,6 +94,7 @@ type DialogProps = {
 };
 
 function StepUpDialog({ reason, totpEnabled, onDone, onCancel }: DialogProps) {
+  const { t } = useTranslation();
   const [password, setPassword] = useState('');
   const [totp, setTotp] = useState('');
   const { busy, error, submit } = useSubmit(
@@ -107,18 +109,13 @@ function StepUpDialog({ reason, totpEnabled, onDone, onCancel }: DialogProps) {
   );
 
   return (
-    <Dialog title="Confirm it’s you" onClose={onCancel}>
+    <Dialog title={t('stepUp.title')} onClose={onCancel}>
       <form onSubmit={submit}>
         <p>{reason}</p>
-        <p className="small muted">
-          Enter your account password{totpEnabled ? ' and a code from your authenticator app' : ''}.
-          You won’t be asked again for the next 5 minutes.
-        </p>
+        <p className="small muted">{totpEnabled ? t('stepUp.askWithTotp') : t('stepUp.ask')}</p>
         {error?.code === 'invalid_credentials' || error?.code === 'invalid_totp' ? (
           <div className="banner error" role="alert">
-            {error.code === 'invalid_totp'
-              ? 'That authenticator code is not right. Try the current one.'
-              : 'That password is not right.'}
+            {error.code === 'invalid_totp' ? t('stepUp.wrongTotp') : t('stepUp.wrongPassword')}
           </div>
         ) : error ? (
           <ErrorBanner error={error} />
@@ -135,10 +132,10 @@ function StepUpDialog({ reason, totpEnabled, onDone, onCancel }: DialogProps) {
         ) : null}
         <div className="button-row">
           <button type="submit" className="primary" disabled={busy || !password}>
-            {busy ? 'Checking…' : 'Confirm'}
+            {busy ? t('stepUp.submitting') : t('stepUp.submit')}
           </button>
           <button type="button" onClick={onCancel}>
-            Cancel
+            {t('stepUp.cancel')}
           </button>
         </div>
       </form>

@@ -3,6 +3,7 @@
  * show the recovery codes once, disable after a security verification.
  */
 import { useState } from 'react';
+import { Trans, useTranslation } from 'react-i18next';
 import type { TotpSetupView } from '../../../electron/ipc/contract';
 import { api, asUiError, call, type UiError } from '../bridge';
 import { Dialog } from '../ui/Dialog';
@@ -14,6 +15,7 @@ import { useStepUp } from './StepUp';
 type Props = { enabled: boolean; onChanged: () => void };
 
 export function TwoFactorSection({ enabled, onChanged }: Props) {
+  const { t } = useTranslation();
   const { withVerification } = useStepUp();
   const [setup, setSetup] = useState<TotpSetupView | null>(null);
   const [codes, setCodes] = useState<string[] | null>(null);
@@ -23,9 +25,8 @@ export function TwoFactorSection({ enabled, onChanged }: Props) {
   async function begin() {
     setError(null);
     try {
-      const view = await withVerification(
-        'Turning on an authenticator app changes how you sign in with your password.',
-        () => call(api().setupTotp()),
+      const view = await withVerification(t('authenticator.setUpReason'), () =>
+        call(api().setupTotp()),
       );
       if (view) setSetup(view);
     } catch (e) {
@@ -37,9 +38,8 @@ export function TwoFactorSection({ enabled, onChanged }: Props) {
     setConfirmDisable(false);
     setError(null);
     try {
-      const done = await withVerification(
-        'Turning off the authenticator app makes your password alone enough to sign in.',
-        () => call(api().disableTotp()),
+      const done = await withVerification(t('authenticator.turnOffReason'), () =>
+        call(api().disableTotp()),
       );
       if (done) onChanged();
     } catch (e) {
@@ -51,23 +51,22 @@ export function TwoFactorSection({ enabled, onChanged }: Props) {
     <section className="card" aria-labelledby="totp-title">
       <div className="card-header">
         <div>
-          <h2 id="totp-title">Authenticator app</h2>
-          <p className="muted small">
-            A 6-digit code from an authenticator app, asked with your password and before security
-            changes.
-          </p>
+          <h2 id="totp-title">{t('authenticator.title')}</h2>
+          <p className="muted small">{t('authenticator.intro')}</p>
         </div>
-        <span className={`badge ${enabled ? 'ok' : 'warn'}`}>{enabled ? 'On' : 'Off'}</span>
+        <span className={`badge ${enabled ? 'ok' : 'warn'}`}>
+          {enabled ? t('authenticator.on') : t('authenticator.off')}
+        </span>
       </div>
       {error ? <ErrorBanner error={error} /> : null}
       <div className="button-row">
         {enabled ? (
           <button type="button" className="danger" onClick={() => setConfirmDisable(true)}>
-            Turn off the authenticator app
+            {t('authenticator.turnOffButton')}
           </button>
         ) : (
           <button type="button" className="primary" onClick={() => void begin()}>
-            Set up an authenticator app
+            {t('authenticator.setUpButton')}
           </button>
         )}
       </div>
@@ -85,35 +84,32 @@ export function TwoFactorSection({ enabled, onChanged }: Props) {
       ) : null}
 
       {codes ? (
-        <Dialog title="Save your recovery codes" onClose={() => setCodes(null)}>
+        <Dialog title={t('authenticator.codesTitle')} onClose={() => setCodes(null)}>
           <p>
-            The authenticator app is on. If you lose your phone, each of these codes lets you sign
-            in once. Store them somewhere safe. <strong>They are shown only now.</strong>
+            <Trans i18nKey="authenticator.codesBody" components={{ strong: <strong /> }} />
           </p>
-          <ul className="recovery-codes mono" aria-label="Recovery codes">
+          <ul className="recovery-codes mono" aria-label={t('authenticator.codesLabel')}>
             {codes.map((c) => (
               <li key={c}>{c}</li>
             ))}
           </ul>
           <div className="button-row">
             <button type="button" className="primary" onClick={() => setCodes(null)}>
-              I have saved them
+              {t('authenticator.codesSaved')}
             </button>
           </div>
         </Dialog>
       ) : null}
 
       {confirmDisable ? (
-        <Dialog title="Turn off the authenticator app?" onClose={() => setConfirmDisable(false)}>
-          <p>
-            Your password alone will be enough to sign in. You will be asked to confirm it is you.
-          </p>
+        <Dialog title={t('authenticator.turnOffTitle')} onClose={() => setConfirmDisable(false)}>
+          <p>{t('authenticator.turnOffBody')}</p>
           <div className="button-row">
             <button type="button" className="danger solid" onClick={() => void disable()}>
-              Turn off
+              {t('authenticator.turnOff')}
             </button>
             <button type="button" onClick={() => setConfirmDisable(false)}>
-              Keep it on
+              {t('authenticator.keepOn')}
             </button>
           </div>
         </Dialog>
@@ -131,6 +127,7 @@ function EnrolDialog({
   onClose: () => void;
   onConfirmed: (codes: string[]) => void;
 }) {
+  const { t } = useTranslation();
   const [code, setCode] = useState('');
   const { busy, error, submit } = useSubmit(async () => {
     const res = await call(api().confirmTotp({ code }));
@@ -138,19 +135,14 @@ function EnrolDialog({
   });
 
   return (
-    <Dialog title="Set up an authenticator app" onClose={onClose}>
+    <Dialog title={t('authenticator.enrolTitle')} onClose={onClose}>
       <form onSubmit={submit}>
-        <p>Scan this code with your authenticator app, then type the 6-digit code it shows.</p>
+        <p>{t('authenticator.enrolBody')}</p>
         <div className="totp-qr">
-          <img
-            src={setup.qrImage}
-            width={200}
-            height={200}
-            alt="QR code for your authenticator app"
-          />
+          <img src={setup.qrImage} width={200} height={200} alt={t('authenticator.qrAlt')} />
         </div>
         <p className="small muted">
-          Can’t scan? Enter this key by hand:{' '}
+          {t('authenticator.manualKey')}{' '}
           <span className="mono" data-testid="totp-manual-key">
             {setup.manualKey}
           </span>
@@ -158,16 +150,16 @@ function EnrolDialog({
         {error ? <ErrorBanner error={error} /> : null}
         <SixDigitCodeField
           id="totp-code"
-          label="Code from the app"
+          label={t('authenticator.codeField')}
           value={code}
           onValue={setCode}
         />
         <div className="button-row">
           <button type="submit" className="primary" disabled={busy || code.length !== 6}>
-            Turn on
+            {t('authenticator.turnOn')}
           </button>
           <button type="button" onClick={onClose}>
-            Cancel
+            {t('authenticator.cancel')}
           </button>
         </div>
       </form>

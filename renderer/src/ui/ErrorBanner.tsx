@@ -1,5 +1,6 @@
 /** An error in plain words with a way forward (retry), announced to screen readers. */
 import type { ReactNode } from 'react';
+import { useTranslation } from 'react-i18next';
 import type { UiError } from '../bridge';
 import { isRetryable, plainMessage } from '../errors';
 
@@ -12,6 +13,7 @@ type Props = {
 };
 
 export function ErrorBanner({ error, title, onRetry, retryLabel, children }: Props) {
+  const { t } = useTranslation();
   return (
     <div className="banner error" role="alert">
       {title ? <strong>{title}</strong> : null}
@@ -20,7 +22,7 @@ export function ErrorBanner({ error, title, onRetry, retryLabel, children }: Pro
       {onRetry && isRetryable(error.code) ? (
         <div className="button-row">
           <button type="button" onClick={onRetry}>
-            {retryLabel ?? 'Try again'}
+            {retryLabel ?? t('errors.tryAgain')}
           </button>
         </div>
       ) : null}

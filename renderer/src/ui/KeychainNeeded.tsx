@@ -5,17 +5,17 @@
  * (electron/cli/keybridge.ts, with the same fix step from electron/services/token-vault.ts).
  */
 import { useEffect, useState } from 'react';
+import { Trans, useTranslation } from 'react-i18next';
 import { api } from '../bridge';
 
-function fixStep(platform: string | null): string {
-  if (platform === 'darwin')
-    return 'Open Keychain Access and unlock the “login” keychain, then press Check again.';
-  if (platform === 'win32')
-    return 'Sign in to Windows with your own account (Credential Manager needs it), then press Check again.';
-  return 'Start and unlock your keyring (GNOME Keyring or KWallet, from your desktop session), then press Check again.';
+function fixStepKey(platform: string | null) {
+  if (platform === 'darwin') return 'keychain.fixStep.darwin' as const;
+  if (platform === 'win32') return 'keychain.fixStep.win32' as const;
+  return 'keychain.fixStep.linux' as const;
 }
 
 export function KeychainNeeded({ checking, onCheck }: { checking: boolean; onCheck: () => void }) {
+  const { t } = useTranslation();
   const [platform, setPlatform] = useState<string | null>(null);
   useEffect(() => {
     let live = true;
@@ -32,18 +32,18 @@ export function KeychainNeeded({ checking, onCheck }: { checking: boolean; onChe
       aria-labelledby="keychain-title"
       data-testid="keychain-needed"
     >
-      <h1 id="keychain-title">Keybridge needs your system keychain</h1>
+      <h1 id="keychain-title">{t('keychain.title')}</h1>
+      <p>{t('keychain.body')}</p>
       <p>
-        Keybridge keeps your sign-in in the system keychain, and it isn’t answering right now. So
-        that you don’t approve on your phone for nothing, signing in waits until it is back. Nothing
-        was saved to disk.
-      </p>
-      <p>
-        <strong>To fix it:</strong> {fixStep(platform)}
+        <Trans
+          i18nKey="keychain.fix"
+          values={{ step: t(fixStepKey(platform)) }}
+          components={{ strong: <strong /> }}
+        />
       </p>
       <div className="button-row">
         <button type="button" className="primary" disabled={checking} onClick={onCheck}>
-          {checking ? 'Checking…' : 'Check again'}
+          {checking ? t('keychain.checking') : t('keychain.check')}
         </button>
       </div>
     </section>

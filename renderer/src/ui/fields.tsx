@@ -4,6 +4,7 @@
  * its type, keyboard, autofill hint and clean-up of what was typed.
  */
 import { useId, type InputHTMLAttributes, type ReactNode } from 'react';
+import { useTranslation } from 'react-i18next';
 
 type InputProps = Omit<InputHTMLAttributes<HTMLInputElement>, 'id' | 'value' | 'onChange'>;
 
@@ -41,23 +42,31 @@ export function TextField({ id, label, value, onValue, hint, ...input }: FieldPr
 
 type KindProps = Omit<FieldProps, 'label'> & { label?: string };
 
-export function EmailField({ label = 'Email', ...props }: KindProps) {
-  return <TextField label={label} type="email" autoComplete="username" {...props} />;
+export function EmailField({ label, ...props }: KindProps) {
+  const { t } = useTranslation();
+  return (
+    <TextField label={label ?? t('fields.email')} type="email" autoComplete="username" {...props} />
+  );
 }
 
-export function PasswordField({ label = 'Password', ...props }: KindProps) {
-  return <TextField label={label} type="password" autoComplete="current-password" {...props} />;
+export function PasswordField({ label, ...props }: KindProps) {
+  const { t } = useTranslation();
+  return (
+    <TextField
+      label={label ?? t('fields.password')}
+      type="password"
+      autoComplete="current-password"
+      {...props}
+    />
+  );
 }
 
 /** A code from an authenticator app (or a recovery code): any characters, trimmed. */
-export function AuthenticatorCodeField({
-  label = 'Authenticator code',
-  onValue,
-  ...props
-}: KindProps) {
+export function AuthenticatorCodeField({ label, onValue, ...props }: KindProps) {
+  const { t } = useTranslation();
   return (
     <TextField
-      label={label}
+      label={label ?? t('fields.authenticatorCode')}
       inputMode="numeric"
       autoComplete="one-time-code"
       onValue={(v) => onValue(v.trim())}

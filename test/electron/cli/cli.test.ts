@@ -45,7 +45,16 @@ type Run = {
 function cli(t: TestContext, args: string[], env: NodeJS.ProcessEnv = {}): Run {
   const child = spawn(process.execPath, [BIN, ...args], {
     cwd: path.resolve(import.meta.dirname, '../../..'),
-    env: { ...process.env, KEYBRIDGE_VAULT_SERVICE: service, ...env },
+    // English unless a test asks for another language (the words are asserted below).
+    env: {
+      ...process.env,
+      LC_ALL: '',
+      LC_MESSAGES: '',
+      LANG: 'C.UTF-8',
+      KEYBRIDGE_LOCALE: '',
+      KEYBRIDGE_VAULT_SERVICE: service,
+      ...env,
+    },
   });
   let out = '';
   let err = '';
@@ -245,4 +254,38 @@ test('usage errors exit 2', async (t) => {
   const badServer = cli(t, ['login', '--server=foo']);
   assert.equal(await badServer.exit, 2);
   assert.match(oneLine(badServer.stderr()), /^keybridge: Not a server URL: foo \(expected http/);
+});
+
+test('LANG=zh_CN.UTF-8: the CLI speaks Simplified Chinese, from the QR to "已登录", status and logout', async (t) => {
+  const zh = { LANG: 'zh_CN.UTF-8' };
+  const help = cli(t, ['--help'], zh);
+  assert.equal(await help.exit, 0);
+  assert.match(help.stdout(), /^用法：$/m);
+  assert.match(help.stdout(), /用手机扫描 QR 码，登录你的交易所账户。/);
+
+  const login = cli(t, ['login', '--server', server.url, '--device-name', 'CI runner'], zh);
+  const link = await login.line(LINK);
+  assert.match(login.stdout(), /^用手机扫描 QR 码，或在手机上打开此链接：$/m);
+  await scan(link);
+  assert.equal(await login.exit, 0, login.stderr());
+  assert.match(login.stdout(), /^已扫描。请在手机上确认。$/m);
+  assert.match(login.stdout(), new RegExp(`^已登录：${email}$`, 'm'));
+  assert.doesNotMatch(login.stdout(), /Signed in|Scanned|Waiting/, 'no English line left');
+
+  const status = cli(t, ['status'], zh);
+  assert.equal(await status.exit, 0, status.stderr());
+  assert.match(status.stdout(), new RegExp(`^已登录：${email}，服务器 ${server.url}$`, 'm'));
+  assert.match(status.stdout(), /^通行密钥：\d+ {2}会话：\d+ {2}身份验证器应用：(已开启|未开启)$/m);
+
+  const logout = cli(t, ['logout', '--server', server.url], zh);
+  assert.equal(await logout.exit, 0, logout.stderr());
+  assert.match(logout.stdout(), /^已退出登录。$/m);
+
+  // Failures too: one line, in Chinese, after the same "keybridge: " prefix.
+  const after = cli(t, ['status', '--server', server.url], zh);
+  assert.equal(await after.exit, 1);
+  assert.match(oneLine(after.stderr()), /^keybridge: 未登录 /);
+  const bad = cli(t, ['login', '--server', 'foo'], { LC_ALL: 'zh_CN.UTF-8', LANG: 'C' });
+  assert.equal(await bad.exit, 2);
+  assert.match(oneLine(bad.stderr()), /^keybridge: 不是服务器地址：foo/);
 });
