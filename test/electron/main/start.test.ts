@@ -203,7 +203,7 @@ test('with a display and no binary, npm start fetches Electron with its installe
     else res.writeHead(404).end();
   });
   await new Promise<void>((resolve) => mirror.listen(0, '127.0.0.1', resolve));
-  t.onTestFinished(() => new Promise((resolve) => mirror.close(resolve)));
+  t.onTestFinished(() => new Promise((resolve) => mirror.close(() => resolve())));
   const { port } = mirror.address() as net.AddressInfo;
 
   const run = runStart(t, {
