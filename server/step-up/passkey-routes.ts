@@ -198,12 +198,7 @@ export function stepUpPasskeyRoutes(
     // QR, phone side: no session needed, the account's own passkey is the proof.
     stepUpPasskeyApprove: async (request) => {
       const body = parseWith(StepUpPasskeyApproveRequest, request.body);
-      const attempt = await attemptForPairing(
-        ctx,
-        ctx.stepUpAttempts,
-        body.pairingId,
-        'step-up',
-      );
+      const attempt = await attemptForPairing(ctx, ctx.stepUpAttempts, body.pairingId, 'step-up');
       await ctx.guard.assertAllowed('stepup', attempt.userId, requestMeta(request).ip);
       const ok = await checkAssertion(request, attempt, body.response);
       const approved = await ctx.stepUpAttempts.approve(attempt.id, {

@@ -8,7 +8,7 @@ import { useSyncExternalStore } from 'react';
 import { clockTime, exactTime, whenWords } from '../lib/format';
 import { timeLeftWords, useTimeLeft } from '../lib/use-time-left';
 import type { JoinContext, PairSession, PairState } from './pair-session';
-import { endWords } from './words';
+import { endWords, stepUpPairWords } from './words';
 
 function Header() {
   return (
@@ -65,11 +65,14 @@ function Review(props: {
   const { state, session } = props;
   const { request, context } = state;
   const create = request.kind === 'create';
+  const stepUp = session.purpose === 'step-up';
   const busy = state.step === 'signing';
   return (
-    <section data-testid="pair-review" data-kind={request.kind}>
+    <section data-testid="pair-review" data-kind={request.kind} data-purpose={session.purpose}>
       <h1>
-        {create ? (
+        {stepUp ? (
+          stepUpPairWords.title(request.display.device)
+        ) : create ? (
           <>
             Add a passkey to{' '}
             <span className="pair-account">
@@ -81,9 +84,11 @@ function Review(props: {
         )}
       </h1>
       <p className="lead">
-        {create
-          ? 'Your computer asks this phone to create a passkey for your exchange account.'
-          : 'Your computer asks to sign in to your exchange account with the passkey on this phone.'}
+        {stepUp
+          ? stepUpPairWords.lead
+          : create
+            ? 'Your computer asks this phone to create a passkey for your exchange account.'
+            : 'Your computer asks to sign in to your exchange account with the passkey on this phone.'}
       </p>
       <div className="section">
         <Facts context={context} app={request.display.app} device={request.display.device} />
@@ -153,16 +158,18 @@ function CodeTimeLeft(props: { expiresAt: string }) {
   );
 }
 
-function ShowCode(props: { state: Extract<PairState, { step: 'show-code' }> }) {
+/** The "Signing in to" line's words, by what the pairing is for. */
+function accountPrefix(request: { kind: 'get' | 'create' }, stepUp: boolean) {
+  if (stepUp) return stepUpPairWords.codePrefix;
+  return request.kind === 'get' ? 'Signing in to' : 'Adding a passkey to';
+}
+
+function ShowCode(props: { state: Extract<PairState, { step: 'show-code' }>; stepUp: boolean }) {
   const { state } = props;
-  const signIn = state.request.kind === 'get';
   return (
     <section data-testid="pair-code">
       <h1>Type this code on your computer</h1>
-      <AccountLine
-        account={state.account}
-        prefix={signIn ? 'Signing in to' : 'Adding a passkey to'}
-      />
+      <AccountLine account={state.account} prefix={accountPrefix(state.request, props.stepUp)} />
       <p
         className="reverse-code"
         data-testid="reverse-code"
@@ -186,9 +193,26 @@ function ShowCode(props: { state: Extract<PairState, { step: 'show-code' }> }) {
   );
 }
 
-function Done(props: { state: Extract<PairState, { step: 'done' }> }) {
+function Done(props: { state: Extract<PairState, { step: 'done' }>; stepUp: boolean }) {
   const { state } = props;
   const create = state.kind === 'create';
+  if (props.stepUp)
+    return (
+      <section
+        className="pair-result"
+        role="status"
+        data-testid="pair-done"
+        data-kind={state.kind}
+        data-purpose="step-up"
+      >
+        <p className="pair-result-mark" aria-hidden="true">
+          ✓
+        </p>
+        <h1>{stepUpPairWords.doneTitle}</h1>
+        <AccountLine account={state.account} prefix={stepUpPairWords.donePrefix} />
+        <p>{stepUpPairWords.doneBody}</p>
+      </section>
+    );
   return (
     <section className="pair-result" role="status" data-testid="pair-done" data-kind={state.kind}>
       <p className="pair-result-mark" aria-hidden="true">
@@ -210,6 +234,7 @@ function Done(props: { state: Extract<PairState, { step: 'done' }> }) {
 
 function Body(props: { state: PairState; session: PairSession }) {
   const { state, session } = props;
+  const stepUp = session.purpose === 'step-up';
   switch (state.step) {
     case 'connecting':
       return (
@@ -227,21 +252,18 @@ function Body(props: { state: PairState; session: PairSession }) {
     case 'signing':
       return <Review state={state} session={session} />;
     case 'show-code':
-      return <ShowCode state={state} />;
+      return <ShowCode state={state} stepUp={stepUp} />;
     case 'waiting-done':
       return (
         <section data-testid="pair-finishing">
           <p className="pair-status" role="status">
-            Finishing on your computer…
+            {stepUp ? stepUpPairWords.finishing : 'Finishing on your computer…'}
           </p>
-          <AccountLine
-            account={state.account}
-            prefix={state.request.kind === 'get' ? 'Signing in to' : 'Adding a passkey to'}
-          />
+          <AccountLine account={state.account} prefix={accountPrefix(state.request, stepUp)} />
         </section>
       );
     case 'done':
-      return <Done state={state} />;
+      return <Done state={state} stepUp={stepUp} />;
     case 'denied':
       return (
         <section className="notice notice-warning" role="status" data-testid="pair-denied">

@@ -82,9 +82,25 @@ export const endWords: Record<EndReason, { title: string; body: string; tone: En
     body: 'Use another phone or a security key. Nothing was changed: the passkey on this phone still signs you in.',
     tone: 'neutral',
   },
+  'stepup-wrong-account': {
+    title: 'This passkey is for a different account',
+    body: 'Nothing was confirmed. Use the passkey of the account your computer is signed in to, or confirm with your password on the computer.',
+    tone: 'neutral',
+  },
   failed: {
     title: "The sign-in didn't finish",
     body: 'Nothing was signed in. Try again from the Keybridge app on your computer.',
     tone: 'error',
   },
+};
+
+/** The words of a step-up (purpose `step-up`): the computer asks the phone to confirm it's you. */
+export const stepUpPairWords = {
+  title: (device: string) => `Confirm it's you on ${device}?`,
+  lead: 'Your computer is signed in to your exchange account and asks your passkey to confirm it is you before a security change.',
+  codePrefix: 'Confirming for',
+  finishing: 'Confirming on your computer…',
+  doneTitle: 'Confirmed on your computer',
+  donePrefix: 'Your exchange account:',
+  doneBody: 'You can finish the change on your computer now. You can close this page.',
 };

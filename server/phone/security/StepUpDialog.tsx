@@ -1,71 +1,162 @@
 /**
  * "Confirm it's you": the security verification (step-up) that adding or removing a passkey and
- * changing 2FA need. Password, plus the authenticator code when the account has one. The server
- * then treats this session as verified for 5 minutes.
+ * changing 2FA need. The passkey first when the account has one (nobody should type a password
+ * to manage the passkeys that replaced it); password, plus the authenticator code when the
+ * account has one, as the fallback. The server then treats this session as verified for 5
+ * minutes (server/step-up/).
  */
 import { useState, type FormEvent } from 'react';
+import { startAuthentication } from '@simplewebauthn/browser';
+import type { PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/browser';
+import type { AuthenticationResponseJSON } from '../../protocol/api';
 import { api, ApiError } from '../lib/api';
 import { useAction } from '../lib/use-action';
+import { describeWebAuthnError } from '../lib/webauthn-errors';
 import { Dialog } from '../components/Dialog';
 import { AuthenticatorCodeField, PasswordField } from '../components/Field';
 import { ErrorNotice } from '../components/Notice';
 
+/** Every word of this dialog, in one place (to move into the phone's catalogue). */
+export const stepUpWords = {
+  title: "Confirm it's you",
+  usePasskey: 'Use your passkey',
+  passkeyHint: 'Confirm with the fingerprint, face or screen lock you use for your passkey.',
+  passkeyBusy: 'Waiting for your passkey…',
+  usePassword: 'Use password instead',
+  usePasskeyInstead: 'Use your passkey instead',
+  verify: 'Verify',
+  checking: 'Checking…',
+  cancel: 'Cancel',
+  codeHint: 'The 6-digit code from your authenticator app, or a recovery code.',
+  wrongPassword: "That password isn't right. Try again.",
+  passkeyFailed:
+    "The passkey check didn't finish: it was cancelled, timed out, or this phone has no passkey for this account. Try again, or use your password.",
+};
+
 const describeStepUpError = (err: unknown) =>
   err instanceof ApiError && err.code === 'invalid_credentials'
-    ? "That password isn't right. Try again."
+    ? stepUpWords.wrongPassword
     : err instanceof Error
       ? err.message
       : String(err);
 
+const describePasskeyError = (err: unknown) => {
+  const plain = describeWebAuthnError(err, 'get');
+  return plain.code === 'NotAllowedError' ? stepUpWords.passkeyFailed : plain.message;
+};
+
+/** Passkey step-up on this phone: the server's options for this session, then its check. */
+async function confirmWithPasskey(): Promise<void> {
+  const { attemptId, options } = await api.stepUpPasskeyOptions();
+  const response = await startAuthentication({
+    optionsJSON: options as unknown as PublicKeyCredentialRequestOptionsJSON,
+  });
+  await api.stepUpPasskey(attemptId, response as AuthenticationResponseJSON);
+}
+
 export function StepUpDialog(props: {
   totpEnabled: boolean;
+  /** The account has a passkey: offer it first. */
+  hasPasskeys: boolean;
   reason: string;
   onDone: (ok: boolean) => void;
 }) {
+  const [mode, setMode] = useState<'passkey' | 'password'>(
+    props.hasPasskeys ? 'passkey' : 'password',
+  );
   const [password, setPassword] = useState('');
   const [totp, setTotp] = useState('');
-  const { busy, error, run } = useAction(describeStepUpError);
+  const passwordAction = useAction(describeStepUpError);
+  const passkeyAction = useAction(describePasskeyError);
+  const busy = passwordAction.busy || passkeyAction.busy;
 
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    void run(async () => {
+    void passwordAction.run(async () => {
       await api.stepUp(password, props.totpEnabled ? totp.trim() : undefined);
       props.onDone(true);
     });
   };
 
+  const usePasskey = () =>
+    void passkeyAction.run(async () => {
+      await confirmWithPasskey();
+      props.onDone(true);
+    });
+
+  const switchTo = (next: 'passkey' | 'password') => {
+    passwordAction.setError(null);
+    passkeyAction.setError(null);
+    setMode(next);
+  };
+
+  const cancel = (
+    <button
+      type="button"
+      className="button secondary"
+      onClick={() => props.onDone(false)}
+      disabled={busy}
+    >
+      {stepUpWords.cancel}
+    </button>
+  );
+
   return (
     <Dialog
-      title="Confirm it's you"
+      title={stepUpWords.title}
       onClose={() => props.onDone(false)}
       busy={busy}
       testId="stepup-dialog"
     >
       <p>{props.reason}</p>
-      <form onSubmit={submit}>
-        <PasswordField value={password} onValue={setPassword} />
-        {props.totpEnabled && (
-          <AuthenticatorCodeField
-            hint="The 6-digit code from your authenticator app, or a recovery code."
-            value={totp}
-            onValue={setTotp}
-          />
-        )}
-        {error && <ErrorNotice message={error} />}
-        <div className="actions">
-          <button type="submit" className="button primary" disabled={busy}>
-            {busy ? 'Checking…' : 'Verify'}
-          </button>
-          <button
-            type="button"
-            className="button secondary"
-            onClick={() => props.onDone(false)}
-            disabled={busy}
-          >
-            Cancel
-          </button>
+      {mode === 'passkey' ? (
+        <div data-testid="stepup-passkey">
+          <p className="muted">{stepUpWords.passkeyHint}</p>
+          {passkeyAction.error && <ErrorNotice message={passkeyAction.error} />}
+          <div className="actions">
+            <button type="button" className="button primary" onClick={usePasskey} disabled={busy}>
+              {passkeyAction.busy ? stepUpWords.passkeyBusy : stepUpWords.usePasskey}
+            </button>
+            {cancel}
+          </div>
+          <p>
+            <button
+              type="button"
+              className="button secondary small"
+              onClick={() => switchTo('password')}
+              disabled={busy}
+            >
+              {stepUpWords.usePassword}
+            </button>
+          </p>
         </div>
-      </form>
+      ) : (
+        <form onSubmit={submit}>
+          <PasswordField value={password} onValue={setPassword} />
+          {props.totpEnabled && (
+            <AuthenticatorCodeField hint={stepUpWords.codeHint} value={totp} onValue={setTotp} />
+          )}
+          {passwordAction.error && <ErrorNotice message={passwordAction.error} />}
+          <div className="actions">
+            <button type="submit" className="button primary" disabled={busy}>
+              {passwordAction.busy ? stepUpWords.checking : stepUpWords.verify}
+            </button>
+            {cancel}
+          </div>
+          {props.hasPasskeys && (
+            <p>
+              <button
+                type="button"
+                className="button secondary small"
+                onClick={() => switchTo('passkey')}
+                disabled={busy}
+              >
+                {stepUpWords.usePasskeyInstead}
+              </button>
+            </p>
+          )}
+        </form>
+      )}
     </Dialog>
   );
 }
