@@ -401,7 +401,11 @@ export class PairSession {
       if (this.state.step !== 'signing') return;
       if (err instanceof ApiError && err.code === 'wrong_account') {
         this.enqueue(async () => {
-          await this.send({ type: 'reject', reason: 'passkey-failed', detail: 'wrong-account' });
+          await this.send({
+            type: 'reject',
+            reason: 'passkey-failed',
+            detail: 'other-account-passkey',
+          });
           this.end('stepup-wrong-account');
         });
         return;
