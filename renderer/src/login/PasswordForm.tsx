@@ -6,6 +6,15 @@ import { ErrorBanner } from '../ui/ErrorBanner';
 import { AuthenticatorCodeField, EmailField, PasswordField } from '../ui/fields';
 import { useSubmit } from '../ui/useSubmit';
 
+/**
+ * "Forgot password?": the exact way back in, and to a new password (settings/PasswordSection.tsx
+ * takes a passkey confirmation instead of the current password). Kept together for the catalogue.
+ */
+export const forgotWords = {
+  title: 'Sign in with your phone instead',
+  body: 'Your passkey needs no password: choose “Use my phone instead” and scan the code. To set a new password, open Settings › Password, leave “Current password” empty, type the new one and confirm it’s you with your phone. No passkey yet? Contact your exchange’s support.',
+};
+
 type Props = {
   onSignedIn: (s: SessionState) => void;
   onBack: () => void;
@@ -70,10 +79,8 @@ export function PasswordForm({ onSignedIn, onBack, onFailed }: Props) {
       </button>
       {forgot ? (
         <div id="forgot-password" className="banner info forgot-note" data-testid="forgot-password">
-          <strong>Sign in with your phone instead</strong>
-          Your passkey needs no password: choose “Use my phone instead” and scan the code. Settings
-          › Password changes your password when you still know it. Forgotten it, or no passkey yet?
-          Contact your exchange’s support.
+          <strong>{forgotWords.title}</strong>
+          {forgotWords.body}
         </div>
       ) : null}
     </form>

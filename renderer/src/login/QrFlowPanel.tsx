@@ -2,7 +2,8 @@
  * One QR flow on screen: the code to scan, a countdown to its refresh, a status line that
  * follows the flow, "Check your phone" once scanned, "Is this your phone?" (adding a passkey),
  * the reverse-code form when asked, "Can't scan?" (signing in only), cancel and retry.
- * Used for signing in and for adding a passkey from Settings.
+ * Used for signing in, for adding a passkey from Settings and for "Confirm with your phone"
+ * (step-up, settings/StepUp.tsx).
  *
  * When the codes stop (nobody scanned for a while), the last one stays where it was, dimmed,
  * with a neutral "Show a new code": nothing went wrong. When the server cannot be reached,
@@ -53,11 +54,35 @@ const failureWords: Partial<Record<QrFailCode, string>> = {
   'server-error': 'The exchange had a problem. Try again in a moment.',
 };
 
+/** Words that differ when the panel confirms it's you (purpose step-up). */
+const stepUpPanelWords = {
+  done: 'Confirmed',
+  failed: 'Not confirmed',
+  alt: 'QR code to confirm it’s you: scan it with your phone camera',
+  'step-up-required': 'You were signed out. Sign in again, then confirm.',
+  denied: 'You declined on your phone. Nothing was confirmed.',
+} as const;
+
 /** Endings that are news, not errors: said in a neutral notice, not a red one. */
 const neutralEndings = new Set<QrFailCode>(['denied', 'already-registered']);
 
+function failureText(view: Extract<QrView, { status: 'failed' }>, purpose: QrPurpose): string {
+  if (purpose === 'step-up') {
+    // The flow's own message names what happened (another account's passkey, …).
+    if (view.code === 'wrong-account') return view.message;
+    if (view.code === 'step-up-required' || view.code === 'denied')
+      return stepUpPanelWords[view.code];
+  }
+  return failureWords[view.code] ?? view.message;
+}
+
 function statusOf(view: QrView, purpose: QrPurpose): { tone: string; text: string } {
-  const doneText = purpose === 'sign-in' ? 'Signed in' : 'Passkey added';
+  const doneText =
+    purpose === 'sign-in'
+      ? 'Signed in'
+      : purpose === 'step-up'
+        ? stepUpPanelWords.done
+        : 'Passkey added';
   switch (view.status) {
     case 'idle':
     case 'starting':
@@ -80,7 +105,15 @@ function statusOf(view: QrView, purpose: QrPurpose): { tone: string; text: strin
         return { tone: 'error', text: 'Can’t reach the exchange' };
       if (view.code === 'already-registered')
         return { tone: 'idle', text: 'This phone already has a passkey' };
-      return { tone: 'error', text: purpose === 'sign-in' ? 'Not signed in' : 'Passkey not added' };
+      return {
+        tone: 'error',
+        text:
+          purpose === 'sign-in'
+            ? 'Not signed in'
+            : purpose === 'step-up'
+              ? stepUpPanelWords.failed
+              : 'Passkey not added',
+      };
     case 'cancelled':
       return { tone: 'idle', text: 'Cancelled' };
   }
@@ -155,7 +188,9 @@ export function QrFlowPanel({ purpose, start, onDone, onView, onClose }: Props) 
               alt={
                 purpose === 'sign-in'
                   ? 'QR code to sign in: scan it with your phone camera'
-                  : 'QR code to add a passkey: scan it with your phone camera'
+                  : purpose === 'step-up'
+                    ? stepUpPanelWords.alt
+                    : 'QR code to add a passkey: scan it with your phone camera'
               }
             />
           ) : expired && lastQr ? (
@@ -231,7 +266,7 @@ export function QrFlowPanel({ purpose, start, onDone, onView, onClose }: Props) 
         </div>
       ) : view.status === 'failed' && !expired ? (
         <div className={`banner ${neutralEndings.has(view.code) ? 'info' : 'error'}`} role="alert">
-          <span>{failureWords[view.code] ?? view.message}</span>
+          <span>{failureText(view, purpose)}</span>
           {view.code === 'already-registered' ? null : (
             <div className="button-row">
               <button type="button" className="primary" onClick={() => void restart()}>

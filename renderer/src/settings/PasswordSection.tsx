@@ -1,7 +1,9 @@
 /**
  * Change password: current + new + confirm, after "Confirm it's you" (StepUp.tsx). The server
  * holds the new password to the sign-up rule and signs out every other session; the notice
- * says how many.
+ * says how many. A forgotten password: with a passkey on the account the current one may be
+ * left empty, and the confirmation must then be the phone's passkey (server/accounts/
+ * password-change-route.ts refuses it after a password-only step-up).
  */
 import { useState } from 'react';
 import { api, call, type UiError } from '../bridge';
@@ -15,6 +17,13 @@ type Props = { onChanged: () => void };
 /** The sign-up rule (server/protocol/api.ts Password), said up front; the server decides. */
 const MIN_LENGTH = 10;
 
+/** The words of the forgotten-password path (to move into the desktop's catalogue). */
+export const forgotPasswordWords = {
+  currentHint: 'Forgot it? Leave it empty: you’ll confirm with the passkey on your phone instead.',
+  currentAsked:
+    'Type your current password, or leave it empty and confirm with your phone’s passkey.',
+};
+
 export function signedOutNotice(n: number): string {
   return `Password changed. ${n} other ${n === 1 ? 'session was' : 'sessions were'} signed out.`;
 }
@@ -22,13 +31,14 @@ export function signedOutNotice(n: number): string {
 /** What the form says for the refusals it can explain better than the shared words. */
 function refusal(error: UiError): string | null {
   if (error.code === 'invalid_credentials') return 'Your current password is not right.';
+  if (error.code === 'current_password_required') return forgotPasswordWords.currentAsked;
   if (error.code === 'weak_password')
     return `Choose a new password of at least ${MIN_LENGTH} characters.`;
   return null;
 }
 
 export function PasswordSection({ onChanged }: Props) {
-  const { withVerification } = useStepUp();
+  const { withVerification, hasPasskeys } = useStepUp();
   const [current, setCurrent] = useState('');
   const [next, setNext] = useState('');
   const [confirm, setConfirm] = useState('');
@@ -42,9 +52,16 @@ export function PasswordSection({ onChanged }: Props) {
         return;
       }
       setMismatch(false);
+      const forgotten = !current && hasPasskeys;
       const res = await withVerification(
         'Changing your password signs out your other sessions.',
-        () => call(api().changePassword({ currentPassword: current, newPassword: next })),
+        () =>
+          call(
+            api().changePassword(
+              forgotten ? { newPassword: next } : { currentPassword: current, newPassword: next },
+            ),
+          ),
+        { passkeyOnly: forgotten },
       );
       if (!res) return;
       setCurrent('');
@@ -93,7 +110,8 @@ export function PasswordSection({ onChanged }: Props) {
           label="Current password"
           value={current}
           onValue={setCurrent}
-          required
+          hint={hasPasskeys ? forgotPasswordWords.currentHint : undefined}
+          required={!hasPasskeys}
         />
         <PasswordField
           id="password-new"
@@ -116,7 +134,7 @@ export function PasswordSection({ onChanged }: Props) {
           <button
             type="submit"
             className="primary"
-            disabled={busy || !current || !next || !confirm}
+            disabled={busy || (!current && !hasPasskeys) || !next || !confirm}
           >
             {busy ? 'Changing…' : 'Change password'}
           </button>

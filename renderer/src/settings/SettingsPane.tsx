@@ -26,7 +26,12 @@ type Props = {
 
 export function SettingsPane({ me, section, onSection, onChanged }: Props) {
   return (
-    <StepUpProvider totpEnabled={me.totpEnabled} elevatedUntil={me.elevatedUntil}>
+    <StepUpProvider
+      totpEnabled={me.totpEnabled}
+      hasPasskeys={me.passkeyCount > 0}
+      elevatedUntil={me.elevatedUntil}
+      elevatedBy={me.elevatedBy}
+    >
       <div className="settings">
         <nav className="settings-nav" aria-label="Settings sections">
           {sections.map((s) => (
