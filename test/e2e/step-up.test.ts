@@ -19,6 +19,7 @@ import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
 import type { ActivityListResponse } from '../../server/protocol/api';
 import { apiFrom } from '../server/phone/rig';
+import { assertAxeCleanBothThemes } from '../support/axe';
 import { call } from '../support/http';
 import { readQr } from '../support/read-qr';
 import { PASSWORD } from '../support/world';
@@ -56,6 +57,7 @@ test('phone: the step-up sheet offers the passkey first; the last passkey is del
   const sheet = page.getByTestId('stepup-dialog');
   await sheet.waitFor();
   await sheet.getByRole('button', { name: 'Use your passkey' }).waitFor();
+  await assertAxeCleanBothThemes(page, 'the phone step-up sheet (passkey first)');
   assert.equal(
     await sheet.getByLabel('Password', { exact: true }).count(),
     0,
@@ -79,6 +81,7 @@ test('desktop through the phone: "Confirm it’s you on <computer>", then the pr
   await signInWithPassword(page, email);
   await startAddPasskey(page);
   const dialog = await stepUpDialog(page);
+  await assertAxeCleanBothThemes(page, 'the desktop step-up dialog (phone first)');
   assert.equal(
     await dialog.getByRole('button', { name: 'Can’t scan?' }).count(),
     0,
@@ -86,13 +89,14 @@ test('desktop through the phone: "Confirm it’s you on <computer>", then the pr
   );
   const link = await readQr(page);
 
-  const approving = phone.approvePairing(link);
+  await phone.page.goto(link);
   const review = phone.page.getByTestId('pair-review');
   await review.waitFor();
   assert.equal(await review.getAttribute('data-purpose'), 'step-up');
   assert.match(await review.getByRole('heading').innerText(), /^Confirm it's you on .+\?$/);
-  const shown = await approving;
-  assert.equal(shown.reverseCode, undefined, 'same network: no code');
+  assert.equal(await phone.page.getByTestId('network-warning').count(), 0, 'same network');
+  await assertAxeCleanBothThemes(phone.page, 'the pair page step-up review');
+  await review.getByRole('button', { name: 'Approve' }).click();
   const done = phone.page.getByTestId('pair-done');
   await done.waitFor();
   assert.match(await done.innerText(), /Confirmed on your computer/);

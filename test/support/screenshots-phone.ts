@@ -27,7 +27,7 @@ const painted = (page: Page) =>
   page.evaluate(() => new Promise<void>((r) => requestAnimationFrame(() => r())));
 
 /** One phone screen in both themes. */
-async function phoneShots(page: Page, name: string) {
+export async function phoneShots(page: Page, name: string) {
   for (const colorScheme of ['light', 'dark'] as const) {
     await page.emulateMedia({ colorScheme });
     await painted(page);

@@ -157,6 +157,14 @@ function StepUpDialog(props: DialogProps) {
         <div data-testid="stepup-phone">
           <p className="small muted">
             {passkeyOnly ? stepUpWords.passkeyOnlyIntro : stepUpWords.phoneIntro}
+            {passkeyOnly ? null : (
+              <>
+                {' '}
+                <button type="button" className="linklike" onClick={() => setMode('password')}>
+                  {stepUpWords.usePassword}
+                </button>
+              </>
+            )}
           </p>
           <QrFlowPanel
             purpose="step-up"
@@ -166,13 +174,6 @@ function StepUpDialog(props: DialogProps) {
               if (view.elevatedUntil) onDone(view.elevatedUntil, 'passkey');
             }}
           />
-          {passkeyOnly ? null : (
-            <div className="button-row">
-              <button type="button" className="linklike" onClick={() => setMode('password')}>
-                {stepUpWords.usePassword}
-              </button>
-            </div>
-          )}
         </div>
       ) : (
         <PasswordStepUp {...props} onPhone={hasPasskeys ? () => setMode('phone') : undefined} />
