@@ -103,7 +103,10 @@ export function composeServer(input: ServerPartsInput): ServerParts {
   const registrationAttempts =
     shared?.registrationAttempts ?? new MemoryRegistrationAttemptStore(clock);
   const stepUpAttempts = shared?.stepUpAttempts ?? new MemoryStepUpAttemptStore(clock);
-  const attemptsOf: Record<PairPurpose, { issueReverseCode(id: string): string | Promise<string> }> = {
+  const attemptsOf: Record<
+    PairPurpose,
+    { issueReverseCode(id: string): string | Promise<string> }
+  > = {
     'sign-in': loginAttempts,
     'add-passkey': registrationAttempts,
     'step-up': stepUpAttempts,
