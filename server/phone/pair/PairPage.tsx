@@ -269,13 +269,15 @@ function Body(props: { state: PairState; session: PairSession }) {
         <section className="notice notice-warning" role="status" data-testid="pair-denied">
           <h1>Request denied</h1>
           <p>
-            Nothing was signed in. If you did not start this, your account is safe: you can close
-            this page.
+            {stepUp
+              ? stepUpPairWords.deniedBody
+              : 'Nothing was signed in. If you did not start this, your account is safe: you can close this page.'}
           </p>
         </section>
       );
     case 'ended': {
-      const words = endWords[state.reason];
+      const words =
+        (stepUp ? stepUpPairWords.ended[state.reason] : undefined) ?? endWords[state.reason];
       const neutral = words.tone === 'neutral';
       return (
         <section

@@ -103,4 +103,19 @@ export const stepUpPairWords = {
   doneTitle: 'Confirmed on your computer',
   donePrefix: 'Your exchange account:',
   doneBody: 'You can finish the change on your computer now. You can close this page.',
+  deniedBody:
+    'Nothing was confirmed. If you did not start this, your account is safe: you can close this page.',
+  /** Endings whose sign-in words would be wrong for a confirmation. */
+  ended: {
+    cancelled: {
+      title: 'This confirmation was cancelled',
+      body: 'It was stopped on your computer. Nothing was confirmed.',
+      tone: 'neutral',
+    },
+    failed: {
+      title: "The confirmation didn't finish",
+      body: 'Nothing was confirmed. Try again from the Keybridge app on your computer, or confirm with your password there.',
+      tone: 'error',
+    },
+  } as Partial<Record<EndReason, { title: string; body: string; tone: EndTone }>>,
 };
