@@ -396,3 +396,37 @@ test('forgotten password: after a passkey step-up a new one is set without the c
     ['passkey', 'current-password'],
   );
 });
+
+test('rate-limited like the password step-up: after five refused passkeys from one network the next try waits, the password shares the count, and the wait ends', async () => {
+  const victim = await account();
+  const stranger = await account();
+  const cookie = await phoneSession(victim.auth);
+  for (let i = 0; i < 5; i++) {
+    const o = await options({ cookie });
+    refused(
+      await call(srv.url, '/api/step-up/passkey', {
+        cookie,
+        body: { attemptId: o.attemptId, response: stranger.auth.assert(o.options) },
+      }),
+      403,
+      'wrong_account',
+    );
+  }
+  refused(
+    await call(srv.url, '/api/step-up/passkey/options', { cookie, body: {} }),
+    429,
+    'rate_limited',
+  );
+  refused(
+    await call(srv.url, '/api/step-up', { cookie, body: { password: PASSWORD } }),
+    429,
+    'rate_limited',
+  );
+  clock.advance(60_000);
+  const o = await options({ cookie });
+  const r = await call(srv.url, '/api/step-up/passkey', {
+    cookie,
+    body: { attemptId: o.attemptId, response: victim.auth.assert(o.options) },
+  });
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+});
