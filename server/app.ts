@@ -28,6 +28,7 @@ import { meRoutes, meUses } from './accounts/me-route';
 import { passwordChangeRoutes, passwordChangeUses } from './accounts/password-change-route';
 import { passwordLoginRoutes, passwordLoginUses } from './auth/password-routes';
 import { stepUpRoutes, stepUpUses } from './step-up/routes';
+import { stepUpPasskeyRoutes, stepUpPasskeyUses } from './step-up/passkey-routes';
 import { totpRoutes, totpUses } from './totp/routes';
 import { sessionRoutes, sessionUses } from './sessions/routes';
 import { activityRoutes, activityUses } from './activity/routes';
@@ -190,6 +191,7 @@ export async function createServer(
     ...meRoutes(parts(meUses)),
     ...passwordLoginRoutes(parts(passwordLoginUses)),
     ...stepUpRoutes(parts(stepUpUses)),
+    ...stepUpPasskeyRoutes(parts(stepUpPasskeyUses)),
     ...passwordChangeRoutes({ ...parts(passwordChangeUses), sessionEvents }),
     ...totpRoutes(parts(totpUses)),
     ...sessionRoutes({ ...parts(sessionUses), sessionEvents }),

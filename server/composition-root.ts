@@ -19,13 +19,16 @@ import { AssertionVerifier } from './passkeys/assertion-verifier';
 import {
   MemoryLoginAttemptStore,
   MemoryRegistrationAttemptStore,
+  MemoryStepUpAttemptStore,
   type LoginAttemptStore,
   type RegistrationAttemptStore,
+  type StepUpAttemptStore,
 } from './passkeys/attempt-stores';
 import { MemoryRateLimitStore } from './rate-limit/rate-limiter';
 import type { RedisState } from './scale/redis-state';
 import { createPairingLink, noPairings, type PairingLink } from './tunnel/attempt-link';
 import type { PairingStore } from './tunnel/pairing-store';
+import type { PairPurpose } from './protocol/tunnel';
 import { AttemptGuard } from './rate-limit/attempt-guard';
 import { IpLimiter } from './rate-limit/ip-limiter';
 
@@ -49,6 +52,8 @@ export type ServerParts = {
   readonly ipLimits: IpLimiter;
   readonly loginAttempts: LoginAttemptStore;
   readonly registrationAttempts: RegistrationAttemptStore;
+  /** Passkey step-up attempts, each bound to the session it elevates (server/step-up/). */
+  readonly stepUpAttempts: StepUpAttemptStore;
   /**
    * Extra /readyz checks beside the database, by name: "redis" when the server runs on Redis
    * (server/scale/redis-state.ts). Each answers true when its dependency responds.
@@ -97,14 +102,20 @@ export function composeServer(input: ServerPartsInput): ServerParts {
     seams.loginAttempts ?? shared?.loginAttempts ?? new MemoryLoginAttemptStore(clock);
   const registrationAttempts =
     shared?.registrationAttempts ?? new MemoryRegistrationAttemptStore(clock);
+  const stepUpAttempts = shared?.stepUpAttempts ?? new MemoryStepUpAttemptStore(clock);
+  const attemptsOf: Record<
+    PairPurpose,
+    { issueReverseCode(id: string): string | Promise<string> }
+  > = {
+    'sign-in': loginAttempts,
+    'add-passkey': registrationAttempts,
+    'step-up': stepUpAttempts,
+  };
   // The relay reaches the attempt stores only through this link (reverse codes on join).
   const realLink = input.pairings
     ? createPairingLink({
         pairings: input.pairings,
-        issueReverseCode: (kind, attemptId) =>
-          kind === 'sign-in'
-            ? loginAttempts.issueReverseCode(attemptId)
-            : registrationAttempts.issueReverseCode(attemptId),
+        issueReverseCode: (kind, attemptId) => attemptsOf[kind].issueReverseCode(attemptId),
         // The relay's clock (pairing lifetimes are wall-clock, server/tunnel/relay.ts).
         now: Date.now,
       })
@@ -131,6 +142,7 @@ export function composeServer(input: ServerPartsInput): ServerParts {
     ipLimits: new IpLimiter(rateLimitStore, config.rateLimits),
     loginAttempts,
     registrationAttempts,
+    stepUpAttempts,
     readyChecks: shared ? { redis: () => shared.ready() } : {},
     pairingLink: seams.pairingLink ? seams.pairingLink(realLink) : realLink,
     rpOrigins,

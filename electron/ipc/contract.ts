@@ -186,6 +186,8 @@ export type QrView =
       user: UserSummary | null;
       /** add-passkey: the passkey the server stored (null only if the server did not say) */
       passkey: PasskeyView | null;
+      /** step-up: this session is confirmed until then (ISO time) */
+      elevatedUntil?: string;
     }
   | {
       status: 'failed';
@@ -232,10 +234,13 @@ export const RequestSchemas = {
     password: z.string().min(1).max(256),
     totp: SecondFactorCode.optional(),
   }),
+  /** "Confirm with your phone": a QR flow with purpose 'step-up' (signed in) */
+  'auth:stepUpStart': NoArgs,
   'account:me': NoArgs,
   /** the new password's rule (10+ characters) is the server's: it answers weak_password */
   'account:changePassword': z.strictObject({
-    currentPassword: z.string().min(1).max(256),
+    /** may be left out after a passkey step-up (the server decides: current_password_required) */
+    currentPassword: z.string().min(1).max(256).optional(),
     newPassword: z.string().min(1).max(256),
   }),
   'passkeys:list': NoArgs,
@@ -273,6 +278,7 @@ export type Responses = {
   'auth:password': SessionState;
   'auth:signOut': SessionState;
   'auth:stepUp': StepUpResponse;
+  'auth:stepUpStart': QrView;
   'account:me': MeResponse;
   'account:changePassword': ChangePasswordResponse;
   'passkeys:list': PasskeyListResponse;

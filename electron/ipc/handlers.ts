@@ -227,10 +227,12 @@ export function createHandlerMap(services: ShellServices): ShellCore {
     'qr:copyLink': async () => {
       // The add-passkey code is for the camera of the phone in the person's hand; a link on
       // the clipboard can travel anywhere (the view says so too: canCopyLink false).
-      if (active?.purpose === 'add-passkey') {
+      if (active?.purpose === 'add-passkey' || active?.purpose === 'step-up') {
         throw new ShellError(
           'qr_step_unavailable',
-          'To add a passkey, scan the code with the phone itself; the link cannot be copied.',
+          active.purpose === 'add-passkey'
+            ? 'To add a passkey, scan the code with the phone itself; the link cannot be copied.'
+            : 'To confirm it is you, scan the code with your phone itself; the link cannot be copied.',
         );
       }
       if (!active?.link)
@@ -272,6 +274,10 @@ export function createHandlerMap(services: ShellServices): ShellCore {
       return next;
     },
     'auth:stepUp': async (body) => withAccess((t) => api.stepUp(t, body)),
+    'auth:stepUpStart': async () => {
+      requireSignedIn();
+      return startFlow('step-up');
+    },
     'account:changePassword': async (body) => withAccess((t) => api.changePassword(t, body)),
 
     'account:me': async () => {

@@ -64,6 +64,14 @@ export async function toQrView(purpose: QrPurpose, state: QrLoginState): Promise
       return { status: 'done', purpose, user: state.user, passkey: null };
     case 'passkey-added':
       return { status: 'done', purpose, user: null, passkey: state.passkey };
+    case 'stepped-up':
+      return {
+        status: 'done',
+        purpose,
+        user: null,
+        passkey: null,
+        elevatedUntil: state.elevatedUntil,
+      };
     case 'expired':
       return {
         status: 'failed',

@@ -18,6 +18,7 @@ import type {
   PasskeyRegisterRedeemRequest,
   PasswordLoginRequest,
   SignInResponse,
+  StepUpPasskeyRedeemRequest,
   StepUpRequest,
   TokenResponse,
 } from '../../server/protocol/api';
@@ -173,6 +174,12 @@ export function desktopEndpoints(call: RouteCall) {
 
     stepUp: (accessToken: string, body: StepUpRequest) =>
       call('stepUp', { body, bearer: accessToken }),
+    /** Step-up by QR: the attempt is linked to `pairingId`; the phone's passkey approves it. */
+    stepUpPasskeyOptions: (accessToken: string, pairingId: string) =>
+      call('stepUpPasskeyOptions', { body: { pairingId }, bearer: accessToken }),
+    /** Step-up by QR: the session that asked collects the approval (+ the reverse code). */
+    stepUpPasskeyRedeem: (accessToken: string, body: StepUpPasskeyRedeemRequest) =>
+      call('stepUpPasskeyRedeem', { body, bearer: accessToken }),
     me: (accessToken: string) => call('me', { bearer: accessToken }),
     /** Needs a recent stepUp; answers how many other sessions were signed out. */
     changePassword: (accessToken: string, body: ChangePasswordRequest) =>

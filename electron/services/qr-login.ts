@@ -4,7 +4,8 @@
  *
  * - relay-client.ts  the typed socket.io client of the relay (the only socket.io user)
  * - pairing.ts       one pairing: keys, QR secret, channel, link, expiry/rotation
- * - sign-in.ts, add-passkey.ts   one ceremony per purpose (what the server and phone are asked)
+ * - sign-in.ts, add-passkey.ts, step-up.ts   one ceremony per purpose (what the server and
+ *   phone are asked)
  * - failures.ts      every way it can fail: codes -> reasons and words
  * - machine.ts       the state machine over a RelayPort (unit-tested with a fake relay)
  * - types.ts         the states (one vocabulary up to the renderer)
@@ -25,6 +26,7 @@ import { addPasskeyCeremony } from './qr/add-passkey';
 import { runQrMachine } from './qr/machine';
 import { createSocketRelay } from './qr/relay-client';
 import { signInCeremony } from './qr/sign-in';
+import { stepUpCeremony } from './qr/step-up';
 import { createSessionManager, type SessionManager } from './session';
 import type { TokenVault } from './token-vault';
 import type { QrLogin, QrLoginState, QrPurpose } from './qr/types';
@@ -63,7 +65,7 @@ export type QrLoginOptions = {
    * before resolving: the phone is told "signed in" afterwards.
    */
   adopt?: (tokens: TokenResponse) => Promise<unknown>;
-  /** Instead of `session.withAccess`, for the add-passkey variant. */
+  /** Instead of `session.withAccess`, for the add-passkey and step-up variants. */
   withAccess?: <T>(fn: (accessToken: string) => Promise<T>) => Promise<T>;
   /** Tell the caller's UI about every state. Same as subscribe() right after creation. */
   onState?: (state: QrLoginState) => void;
@@ -83,10 +85,13 @@ export function createQrLogin(options: QrLoginOptions): QrLogin {
     throw new TypeError('createQrLogin needs a vault, a session, or adopt + withAccess');
   }
   const device = options.device ?? defaultDevice();
+  const purpose = options.purpose ?? 'sign-in';
   const ceremony =
-    (options.purpose ?? 'sign-in') === 'sign-in'
+    purpose === 'sign-in'
       ? signInCeremony({ api, device, adopt })
-      : addPasskeyCeremony({ api, withAccess, session });
+      : purpose === 'step-up'
+        ? stepUpCeremony({ api, withAccess, session })
+        : addPasskeyCeremony({ api, withAccess, session });
   return runQrMachine({
     relay: createSocketRelay({
       serverUrl: api.serverUrl,

@@ -26,6 +26,8 @@ export const ApiMethods = {
   signInWithPassword: 'auth:password',
   signOut: 'auth:signOut',
   stepUp: 'auth:stepUp',
+  /** starts a QR flow with purpose 'step-up': the phone's passkey confirms this session */
+  startStepUpWithPhone: 'auth:stepUpStart',
   getAccount: 'account:me',
   /** needs a recent stepUp; other sessions of the account are signed out */
   changePassword: 'account:changePassword',

@@ -75,6 +75,7 @@ export function meRoutes(ctx: MeDeps): RouteHandlers<'me'> {
         elevatedUntil: isElevated(ctx, session)
           ? new Date(session.elevated_until as number).toISOString()
           : null,
+        elevatedBy: isElevated(ctx, session) ? (session.elevated_by ?? 'password') : null,
         session: { id: session.id, method: session.method, passkeyId: session.passkey_id },
         webauthnUserId: user.webauthn_user_id,
         checklist,

@@ -1,6 +1,7 @@
 /**
  * POST /api/account/password: change the password of the signed-in account. It needs a fresh
  * step-up and the current password (a session left open on a shared machine is not enough),
+ * except after a passkey step-up, which is how a forgotten password is replaced,
  * holds the new one to the sign-up rule, and signs out every other session of the account:
  * whoever knew the old password may be holding one.
  */
@@ -33,14 +34,26 @@ export function passwordChangeRoutes(ctx: PasswordChangeDeps): RouteHandlers<'ch
       const body = parseWith(ChangePasswordRequest, request.body);
       requireStepUp(ctx, session);
       const meta = requestMeta(request);
-      // The current password is a guess target like step-up's: the same counters, so the two
-      // routes together give a guesser no more tries than one.
-      await ctx.guard.assertAllowed('stepup', user.id, meta.ip);
-      if (!(await verifyPassword(user.password_hash, body.currentPassword))) {
-        await ctx.guard.recordFailure('stepup', user.id, meta.ip);
-        throw new ApiError(403, 'invalid_credentials', 'The current password is not right.');
+      // Someone who forgot the password signs in with a passkey and confirms with it: that
+      // session may set a new one without the old. A password step-up proves no more than a
+      // session left open, so there the current password is still asked.
+      const byPasskey = session.elevated_by === 'passkey';
+      if (body.currentPassword === undefined && !byPasskey)
+        throw new ApiError(
+          403,
+          'current_password_required',
+          'Type your current password, or confirm it is you with your passkey first.',
+        );
+      if (body.currentPassword !== undefined) {
+        // The current password is a guess target like step-up's: the same counters, so the
+        // two routes together give a guesser no more tries than one.
+        await ctx.guard.assertAllowed('stepup', user.id, meta.ip);
+        if (!(await verifyPassword(user.password_hash, body.currentPassword))) {
+          await ctx.guard.recordFailure('stepup', user.id, meta.ip);
+          throw new ApiError(403, 'invalid_credentials', 'The current password is not right.');
+        }
+        await ctx.guard.recordSuccess('stepup', user.id);
       }
-      await ctx.guard.recordSuccess('stepup', user.id);
       if (!Password.safeParse(body.newPassword).success)
         throw new ApiError(
           400,
@@ -52,6 +65,8 @@ export function passwordChangeRoutes(ctx: PasswordChangeDeps): RouteHandlers<'ch
       await ctx.activity.record(user.id, 'password.changed', meta, {
         sessionId: session.id,
         signedOutSessions,
+        // How the person proved it: the old password, or a passkey (a forgotten password).
+        verifiedWith: body.currentPassword !== undefined ? 'current-password' : 'passkey',
       });
       return { signedOutSessions };
     },

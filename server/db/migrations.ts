@@ -108,6 +108,13 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  // Passkey step-up (server/step-up/passkey-routes.ts): the password route must know how the
+  // session was confirmed.
+  '0002_session_elevated_by': {
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable('sessions').addColumn('elevated_by', 'text').execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

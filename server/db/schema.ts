@@ -40,6 +40,8 @@ export type SessionsTable = {
   created_at: number;
   last_active_at: number;
   elevated_until: number | null;
+  /** How the live step-up was made (migration 0002); a passkey also allows a password reset. */
+  elevated_by: 'password' | 'passkey' | null;
   revoked_at: number | null;
 };
 

@@ -59,6 +59,16 @@ export type RegistrationAttempt = PairedAttempt<RegistrationApproval> & {
   userId: string;
 };
 
+/** What a verified step-up assertion leaves on its attempt: which passkey confirmed. */
+export type StepUpApproval = { passkeyId: string; passkeyName: string };
+
+export type StepUpAttempt = PairedAttempt<StepUpApproval> & {
+  /** The session to elevate: only it may finish the attempt (verify or redeem). */
+  sessionId: string;
+  /** The account whose passkeys may answer (allowCredentials); any other is refused. */
+  userId: string;
+};
+
 export const MAX_REVERSE_CODE_TRIES = 5;
 
 /** In memory a value, in Redis a promise: callers always await. */
@@ -233,6 +243,37 @@ export class MemoryRegistrationAttemptStore
     pairingId: string | null = null,
   ): RegistrationAttempt {
     const attempt: RegistrationAttempt = {
+      ...newPairedAttempt(challenge, this.clock.now() + timeoutMs, pairingId),
+      sessionId,
+      userId,
+    };
+    this.map.put(attempt);
+    return attempt;
+  }
+}
+
+export interface StepUpAttemptStore extends PairedAttemptStore<StepUpAttempt, StepUpApproval> {
+  create(
+    challenge: string,
+    timeoutMs: number,
+    sessionId: string,
+    userId: string,
+    pairingId: string | null,
+  ): Awaitable<StepUpAttempt>;
+}
+
+export class MemoryStepUpAttemptStore
+  extends MemoryPairedStore<StepUpAttempt, StepUpApproval>
+  implements StepUpAttemptStore
+{
+  create(
+    challenge: string,
+    timeoutMs: number,
+    sessionId: string,
+    userId: string,
+    pairingId: string | null,
+  ): StepUpAttempt {
+    const attempt: StepUpAttempt = {
       ...newPairedAttempt(challenge, this.clock.now() + timeoutMs, pairingId),
       sessionId,
       userId,

@@ -175,23 +175,30 @@ async function takeDirectAttempt(ctx: PasskeyLoginDeps, attemptId: string) {
   return taken;
 }
 
-type VerifiedAssertion = {
+export type VerifiedAssertion = {
   user: UserRow;
   passkey: PasskeyRow;
   /** Stores the counter, backup state and last use: call only once nothing can refuse. */
   recordUse(): Promise<void>;
 };
 
+/** What verifyAssertion reads; the passkey step-up (server/step-up/passkey-routes.ts) shares it. */
+export type AssertionDeps = Pick<
+  ServerParts,
+  'accounts' | 'activity' | 'assertions' | 'clock' | 'config' | 'passkeys' | 'rpOrigins'
+>;
+
 /**
  * Every check of a sign-in assertion: known passkey, user handle present and the owner's,
  * no cross-origin framing, challenge, origin, RP ID, user verification, backup flags and the
- * counter policy. A refusal records `signin.failed` and throws; nothing is stored.
+ * counter policy. A refusal records `failEvent` (`signin.failed`) and throws; nothing is stored.
  */
-async function verifyAssertion(
-  ctx: PasskeyLoginDeps,
+export async function verifyAssertion(
+  ctx: AssertionDeps,
   request: FastifyRequest,
   challenge: string,
   response: AuthenticationResponseJSON,
+  failEvent: 'signin.failed' | 'stepup.failed' = 'signin.failed',
 ): Promise<VerifiedAssertion> {
   const meta = requestMeta(request);
   const passkey = await ctx.passkeys.byCredentialId(response.id);
@@ -206,8 +213,9 @@ async function verifyAssertion(
   const user = await ctx.accounts.byId(passkey.user_id);
   if (!user) throw new ApiError(400, 'passkey_unknown', 'This passkey is not registered here.');
   const fail = async (reason: string) => {
-    request.log.info({ reason, passkeyId: passkey.id }, 'passkey sign-in refused');
-    await ctx.activity.record(user.id, 'signin.failed', meta, {
+    const what = failEvent === 'signin.failed' ? 'sign-in' : 'step-up';
+    request.log.info({ reason, passkeyId: passkey.id }, `passkey ${what} refused`);
+    await ctx.activity.record(user.id, failEvent, meta, {
       method: 'passkey',
       passkeyId: passkey.id,
       passkeyName: passkey.name,

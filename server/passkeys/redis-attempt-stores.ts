@@ -5,7 +5,7 @@
  * atomic command or Lua script, so two processes never both spend one challenge, and wrong
  * reverse codes counted on any process add up to the same five.
  *
- * Keys: <prefix>login:<id>, <prefix>reg:<id> = JSON attempt.
+ * Keys: <prefix>login:<id>, <prefix>reg:<id>, <prefix>stepup:<id> = JSON attempt.
  */
 import type { Redis } from 'ioredis';
 import type { Clock } from '../util/clock';
@@ -20,6 +20,9 @@ import {
   type RegistrationApproval,
   type RegistrationAttempt,
   type RegistrationAttemptStore,
+  type StepUpApproval,
+  type StepUpAttempt,
+  type StepUpAttemptStore,
 } from './attempt-stores';
 import { redisCall } from '../scale/storage-error';
 
@@ -84,7 +87,7 @@ abstract class RedisPairedStore<T, A> {
     protected readonly redis: Redis,
     protected readonly clock: Clock,
     protected readonly prefix: string,
-    private readonly kind: 'login' | 'reg',
+    private readonly kind: 'login' | 'reg' | 'stepup',
   ) {}
 
   protected key(id: string) {
@@ -158,6 +161,32 @@ export class RedisRegistrationAttemptStore
   ) {
     const now = this.clock.now();
     const attempt: RegistrationAttempt = {
+      ...newPairedAttempt(challenge, now + timeoutMs, pairingId),
+      sessionId,
+      userId,
+    };
+    await putNew(this.redis, this.key(attempt.id), attempt, now);
+    return attempt;
+  }
+}
+
+export class RedisStepUpAttemptStore
+  extends RedisPairedStore<StepUpAttempt, StepUpApproval>
+  implements StepUpAttemptStore
+{
+  constructor(redis: Redis, clock: Clock, prefix = 'kb:') {
+    super(redis, clock, prefix, 'stepup');
+  }
+
+  async create(
+    challenge: string,
+    timeoutMs: number,
+    sessionId: string,
+    userId: string,
+    pairingId: string | null,
+  ) {
+    const now = this.clock.now();
+    const attempt: StepUpAttempt = {
       ...newPairedAttempt(challenge, now + timeoutMs, pairingId),
       sessionId,
       userId,

@@ -177,12 +177,39 @@ export const StepUpRequest = z.strictObject({
 export type StepUpRequest = z.infer<typeof StepUpRequest>;
 
 /**
+ * Step-up with a passkey of the signed-in account (server/step-up/passkey-routes.ts). Without
+ * `pairingId` the phone confirms with its own passkey (then POST /api/step-up/passkey); with
+ * one the desktop links the attempt to its QR pairing and the phone approves it there.
+ */
+export const StepUpPasskeyOptionsRequest = z.strictObject({ pairingId: PairingId.optional() });
+export type StepUpPasskeyOptionsRequest = z.infer<typeof StepUpPasskeyOptionsRequest>;
+/** The phone's own passkey step-up: the attempt from the options and the assertion. */
+export const StepUpPasskeyRequest = z.strictObject({
+  attemptId: OpaqueId,
+  response: AuthenticationResponseJSON,
+});
+export type StepUpPasskeyRequest = z.infer<typeof StepUpPasskeyRequest>;
+/** QR step-up, phone side: the assertion for the attempt linked to the pairing it joined. */
+export const StepUpPasskeyApproveRequest = z.strictObject({
+  pairingId: PairingId,
+  response: AuthenticationResponseJSON,
+});
+export type StepUpPasskeyApproveRequest = z.infer<typeof StepUpPasskeyApproveRequest>;
+/** QR step-up, desktop side: the session that asked redeems (+ the reverse code). */
+export const StepUpPasskeyRedeemRequest = z.strictObject({
+  attemptId: OpaqueId,
+  reverseCode: ReverseCode.optional(),
+});
+export type StepUpPasskeyRedeemRequest = z.infer<typeof StepUpPasskeyRedeemRequest>;
+
+/**
  * POST /api/account/password. Both fields take any length here: the new one is held to the
  * sign-up rule (`Password`) by the handler, so a short one answers `weak_password`, not a
  * generic validation failure.
  */
 export const ChangePasswordRequest = z.strictObject({
-  currentPassword: z.string().min(1).max(256),
+  /** May be left out only after a passkey step-up (someone who forgot the password). */
+  currentPassword: z.string().min(1).max(256).optional(),
   newPassword: z.string().min(1).max(256),
 });
 export type ChangePasswordRequest = z.infer<typeof ChangePasswordRequest>;
@@ -346,8 +373,27 @@ export type PasskeyRegisterVerifyResponse = PasskeyView;
 export const PasskeyRenameResponse = PasskeyView;
 export type PasskeyRenameResponse = PasskeyView;
 
-export const StepUpResponse = z.strictObject({ elevatedUntil: IsoTime });
+/** How the session's last step-up was made: a passkey also lets a forgotten password be reset. */
+export const StepUpMethod = z.enum(['password', 'passkey']);
+export type StepUpMethod = z.infer<typeof StepUpMethod>;
+
+export const StepUpResponse = z.strictObject({
+  elevatedUntil: IsoTime,
+  method: StepUpMethod.optional(),
+});
 export type StepUpResponse = z.infer<typeof StepUpResponse>;
+
+export const StepUpPasskeyOptionsResponse = z.strictObject({
+  attemptId: OpaqueId,
+  options: AuthenticationOptionsJSON,
+});
+export type StepUpPasskeyOptionsResponse = z.infer<typeof StepUpPasskeyOptionsResponse>;
+export const StepUpPasskeyApproveResponse = z.strictObject({
+  approved: z.literal(true),
+  /** "a***@example.com": the account the phone confirmed for, named by the server */
+  accountHint: z.string(),
+});
+export type StepUpPasskeyApproveResponse = z.infer<typeof StepUpPasskeyApproveResponse>;
 
 export const ChecklistItem = z.strictObject({
   id: z.enum(['passkey', 'totp', 'recovery', 'sessions']),
@@ -374,6 +420,8 @@ export const MeResponse = z.strictObject({
   sessionCount: z.number(),
   /** ISO time until which this session may add/remove passkeys and change 2FA; null if not elevated */
   elevatedUntil: IsoTime.nullable(),
+  /** How the live step-up was made (null when not elevated) */
+  elevatedBy: StepUpMethod.nullable().optional(),
   /** How this session signed in, and with which passkey if any. */
   session: z.strictObject({
     id: z.string(),
@@ -489,6 +537,8 @@ export const ErrorCode = z.enum([
   'invalid_credentials',
   /** change password: the new one breaks the sign-up rule (`Password`) */
   'weak_password',
+  /** change password: no current password, and the session was not confirmed with a passkey */
+  'current_password_required',
   'totp_required',
   'invalid_totp',
   'totp_already_enabled',
@@ -512,6 +562,8 @@ export const ErrorCode = z.enum([
   'already_approved',
   /** pairing/options, pairing/approve: the phone is signed in to another account */
   'wrong_account',
+  /** passkey step-up: the account has no passkey to confirm with */
+  'no_passkeys',
   /** verify: the attempt belongs to a QR pairing; it is approved and redeemed instead */
   'attempt_paired',
   'token_invalid',

@@ -25,8 +25,12 @@ const IsoTime = z.string().max(40);
 export const TunnelRole = z.enum(['desktop', 'phone']);
 export type TunnelRole = z.infer<typeof TunnelRole>;
 
-/** What a pairing is for; the server fixes it when it links an attempt to the pairing. */
-export const PairPurpose = z.enum(['sign-in', 'add-passkey']);
+/**
+ * What a pairing is for; the server fixes it when it links an attempt to the pairing.
+ * step-up: a signed-in desktop asks the phone's passkey to confirm it is the account's owner
+ * (server/step-up/passkey-routes.ts); like sign-in the desktop sends a `get` request.
+ */
+export const PairPurpose = z.enum(['sign-in', 'add-passkey', 'step-up']);
 export type PairPurpose = z.infer<typeof PairPurpose>;
 
 /**

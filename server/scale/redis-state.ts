@@ -11,6 +11,7 @@ import type { Clock } from '../util/clock';
 import {
   RedisLoginAttemptStore,
   RedisRegistrationAttemptStore,
+  RedisStepUpAttemptStore,
 } from '../passkeys/redis-attempt-stores';
 import { RedisRateLimitStore } from '../rate-limit/redis-rate-limit-store';
 import { createRedisTunnelBackend, type RedisTunnelBackend } from '../tunnel/redis-backend';
@@ -18,6 +19,7 @@ import { createRedisTunnelBackend, type RedisTunnelBackend } from '../tunnel/red
 export type RedisState = {
   loginAttempts: RedisLoginAttemptStore;
   registrationAttempts: RedisRegistrationAttemptStore;
+  stepUpAttempts: RedisStepUpAttemptStore;
   rateLimits: RedisRateLimitStore;
   /** The relay's pairing store and socket.io adapter. */
   tunnel: Pick<RedisTunnelBackend, 'store' | 'adapter'>;
@@ -55,6 +57,7 @@ export function createRedisState(
   return {
     loginAttempts: new RedisLoginAttemptStore(redis, clock, prefix),
     registrationAttempts: new RedisRegistrationAttemptStore(redis, clock, prefix),
+    stepUpAttempts: new RedisStepUpAttemptStore(redis, clock, prefix),
     rateLimits: new RedisRateLimitStore(redis, prefix),
     tunnel: { store: relay.store, adapter: relay.adapter },
     ready: () => relay.ready(),

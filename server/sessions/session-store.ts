@@ -98,6 +98,8 @@ export class SessionStore {
       created_at: now,
       last_active_at: now,
       elevated_until: s.elevatedUntil ?? null,
+      // A session born elevated chose or typed its password seconds ago (sign-up).
+      elevated_by: s.elevatedUntil ? 'password' : null,
       revoked_at: null,
     };
     await this.db.insertInto('sessions').values(session).execute();
@@ -266,10 +268,15 @@ export class SessionStore {
       .execute();
   }
 
-  async elevate(sessionId: string, until: number): Promise<void> {
+  /** `by`: how it was confirmed; the password route asks for the current password unless 'passkey'. */
+  async elevate(
+    sessionId: string,
+    until: number,
+    by: 'password' | 'passkey' = 'password',
+  ): Promise<void> {
     await this.db
       .updateTable('sessions')
-      .set({ elevated_until: until })
+      .set({ elevated_until: until, elevated_by: by })
       .where('id', '=', sessionId)
       .execute();
   }

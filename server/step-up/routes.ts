@@ -53,9 +53,12 @@ export function stepUpRoutes(ctx: StepUpDeps): RouteHandlers<'stepUp'> {
       }
       await ctx.guard.recordSuccess('stepup', user.id);
       const until = ctx.clock.now() + STEP_UP_WINDOW_MS;
-      await ctx.sessions.elevate(session.id, until);
-      await ctx.activity.record(user.id, 'stepup.succeeded', meta, { sessionId: session.id });
-      return { elevatedUntil: new Date(until).toISOString() };
+      await ctx.sessions.elevate(session.id, until, 'password');
+      await ctx.activity.record(user.id, 'stepup.succeeded', meta, {
+        sessionId: session.id,
+        method: 'password',
+      });
+      return { elevatedUntil: new Date(until).toISOString(), method: 'password' as const };
     },
   };
 }

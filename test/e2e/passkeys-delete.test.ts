@@ -9,6 +9,7 @@ import type { ActivityListResponse, PasskeyListResponse } from '../../server/pro
 import { apiFrom } from '../server/phone/rig';
 import { PASSWORD } from '../support/world';
 import { worldTest } from '../support/fixtures';
+import { usePasswordInstead } from './support/desktop-ui';
 
 const test = worldTest();
 
@@ -63,8 +64,9 @@ test('deleting one of two passkeys asks for verification but gives no last-passk
   await verification.waitFor();
   const before = await apiFrom<PasskeyListResponse>(phone.page, 'GET', '/api/passkeys');
   assert.equal(before.body.passkeys.length, 2, 'still two passkeys while verification is open');
+  await usePasswordInstead(verification);
   await verification.getByLabel('Password', { exact: true }).fill(PASSWORD);
-  await verification.getByRole('button', { name: 'Confirm' }).click();
+  await verification.getByRole('button', { name: 'Confirm', exact: true }).click();
   await verification.waitFor({ state: 'detached' });
 
   await page.getByText('Deleted “Old tablet”').waitFor();

@@ -70,9 +70,11 @@ describe('with the relay’s real lifetimes', () => {
     await page.getByRole('button', { name: 'Forgot password?' }).click();
     const note = page.getByTestId('forgot-password');
     assert.match(await note.innerText(), /Use my phone instead/);
-    // Settings › Password asks for the current password, so it is offered only to someone who
-    // still knows it; a forgotten one goes to support.
+    // The exact path for a forgotten password: sign in with the passkey, then Settings ›
+    // Password with the current one left empty, confirmed with the phone; no passkey: support.
     assert.match(await note.innerText(), /Settings › Password/);
+    assert.match(await note.innerText(), /leave “Current password” empty/);
+    assert.match(await note.innerText(), /confirm it’s you with your phone/);
     assert.match(await note.innerText(), /support/);
     await noSeriousAxe(page, 'password sign-in with the forgot-password note');
   });

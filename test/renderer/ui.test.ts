@@ -12,6 +12,7 @@ import type { Page } from 'playwright-core';
 import { KeychainUnavailableError, type TokenVault } from '../../electron/services/token-vault';
 import { readQr } from '../support/read-qr';
 import { PASSWORD, startWorld, type World } from '../support/world';
+import { usePasswordInstead } from '../e2e/support/desktop-ui';
 
 let world: World;
 beforeAll(async () => {
@@ -129,8 +130,9 @@ test('Authenticator app: enrol with the key, sign in with a code, turn off with 
   await nav.getByRole('button', { name: 'Authenticator app' }).click();
   await page.getByRole('button', { name: 'Set up an authenticator app' }).click();
   const verifyDialog = page.getByRole('dialog', { name: 'Confirm it’s you' });
+  await usePasswordInstead(verifyDialog);
   await verifyDialog.getByLabel('Password').fill(PASSWORD);
-  await verifyDialog.getByRole('button', { name: 'Confirm' }).click();
+  await verifyDialog.getByRole('button', { name: 'Confirm', exact: true }).click();
 
   const enrol = page.getByRole('dialog', { name: 'Set up an authenticator app' });
   await enrol.getByRole('img', { name: 'QR code for your authenticator app' }).waitFor();
@@ -162,9 +164,10 @@ test('Authenticator app: enrol with the key, sign in with a code, turn off with 
     .getByRole('dialog', { name: 'Turn off the authenticator app?' })
     .getByRole('button', { name: 'Turn off' })
     .click();
+  await usePasswordInstead(verifyDialog);
   await verifyDialog.getByLabel('Password').fill(PASSWORD);
   await verifyDialog.getByLabel('Authenticator code').fill(codes[0]!.trim());
-  await verifyDialog.getByRole('button', { name: 'Confirm' }).click();
+  await verifyDialog.getByRole('button', { name: 'Confirm', exact: true }).click();
   await page.getByRole('button', { name: 'Set up an authenticator app' }).waitFor();
   assert.equal(await page.getByText('Off', { exact: true }).count(), 1);
 });

@@ -7,6 +7,7 @@
  * test/electron/services/qr-attacks.test.ts.
  */
 import type { PairingLink } from '../../server/tunnel/attempt-link';
+import type { PairPurpose } from '../../server/protocol/tunnel';
 
 export type FakePairings = {
   /** `${pairingId}:${kind}:${attemptId}` per link since the last engage(), in order. */
@@ -24,7 +25,7 @@ let counter = 0;
 
 export function fakePairings(): FakePairings {
   const links: string[] = [];
-  const byPairing = new Map<string, { kind: 'sign-in' | 'add-passkey'; attemptId: string }>();
+  const byPairing = new Map<string, { kind: PairPurpose; attemptId: string }>();
   const fake: PairingLink = {
     linkAttempt: async (p, l) => {
       links.push(`${p}:${l.kind}:${l.attemptId}`);

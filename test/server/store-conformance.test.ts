@@ -16,14 +16,17 @@ import {
   MAX_REVERSE_CODE_TRIES,
   MemoryLoginAttemptStore,
   MemoryRegistrationAttemptStore,
+  MemoryStepUpAttemptStore,
   hashReverseCode,
   type LoginAttemptStore,
   type RegistrationAttemptStore,
+  type StepUpAttemptStore,
   type RegistrationApproval,
 } from '../../server/passkeys/attempt-stores';
 import {
   RedisLoginAttemptStore,
   RedisRegistrationAttemptStore,
+  RedisStepUpAttemptStore,
 } from '../../server/passkeys/redis-attempt-stores';
 import { MemoryRateLimitStore, type RateLimitStore } from '../../server/rate-limit/rate-limiter';
 import { RedisRateLimitStore } from '../../server/rate-limit/redis-rate-limit-store';
@@ -85,6 +88,14 @@ const registrationStores: Backend<RegistrationAttemptStore>[] = [
     name: 'redis',
     skip: noRedis,
     make: () => new RedisRegistrationAttemptStore(liveRedis(), systemClock, prefix()),
+  },
+];
+const stepUpStores: Backend<StepUpAttemptStore>[] = [
+  { name: 'memory', skip: false, make: () => new MemoryStepUpAttemptStore(systemClock) },
+  {
+    name: 'redis',
+    skip: noRedis,
+    make: () => new RedisStepUpAttemptStore(liveRedis(), systemClock, prefix()),
   },
 ];
 
@@ -183,6 +194,39 @@ for (const backend of registrationStores) {
         assert.equal((await store.get(a.id))?.reverseCodeHash, hashReverseCode(a.id, code));
         for (let i = 0; i < MAX_REVERSE_CODE_TRIES; i++) await store.recordWrongReverseCode(a.id);
         assert.equal((await store.get(a.id))?.dead, true);
+      });
+    },
+  );
+}
+
+const STEP_UP_APPROVAL = { passkeyId: 'pk_1', passkeyName: 'Phone' };
+
+for (const backend of stepUpStores) {
+  describe.skipIf(Boolean(backend.skip))(
+    `StepUpAttemptStore: ${backend.name}${skipNote(backend.skip)}`,
+    () => {
+      test('create binds session, user and pairing; approve once; take once', async () => {
+        const store = await backend.make();
+        const a = await store.create(CHALLENGE, 60_000, 'sess_1', 'u_1', 'pairing-1');
+        assert.equal(a.sessionId, 'sess_1');
+        assert.equal(a.userId, 'u_1');
+        assert.equal(a.pairingId, 'pairing-1');
+        assert.deepEqual(await store.get(a.id), a);
+        assert.equal(await store.approve(a.id, STEP_UP_APPROVAL), true);
+        assert.equal(await store.approve(a.id, STEP_UP_APPROVAL), false);
+        const taken = await store.take(a.id);
+        assert.deepEqual(taken?.approval, STEP_UP_APPROVAL);
+        assert.equal(await store.take(a.id), undefined);
+      });
+
+      test('reverse codes and wrong tries as for sign-in', async () => {
+        const store = await backend.make();
+        const a = await store.create(CHALLENGE, 60_000, 'sess_1', 'u_1', null);
+        const code = await store.issueReverseCode(a.id);
+        assert.equal((await store.get(a.id))?.reverseCodeHash, hashReverseCode(a.id, code));
+        for (let i = 0; i < MAX_REVERSE_CODE_TRIES; i++) await store.recordWrongReverseCode(a.id);
+        assert.equal((await store.get(a.id))?.dead, true);
+        assert.equal(await store.approve(a.id, STEP_UP_APPROVAL), false, 'a dead attempt');
       });
     },
   );

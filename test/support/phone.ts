@@ -97,6 +97,8 @@ export type Phone = {
   enrolPasskey(password: string, totp?: string): Promise<PasskeyRowInfo>;
   /** Answers an open security-verification dialog. */
   verify(password: string, totp?: string): Promise<void>;
+  /** Answers "Confirm it's you" with this phone's passkey (the first choice when it has one). */
+  verifyWithPasskey(): Promise<void>;
   passkeyRows(): Promise<PasskeyRowInfo[]>;
   /**
    * Opens a QR link (…/m/pair#…) and approves the sign-in. When the page shows a reverse code
@@ -263,9 +265,19 @@ export async function createPhone(opts: CreatePhoneOptions): Promise<Phone> {
     async verify(password, totp) {
       const dialog = page.getByTestId('stepup-dialog');
       await dialog.waitFor();
+      // An account with a passkey is offered it first; the password is the fallback.
+      const fallback = dialog.getByRole('button', { name: 'Use password instead' });
+      if (await fallback.isVisible()) await fallback.click();
       await dialog.getByLabel('Password', { exact: true }).fill(password);
       if (totp !== undefined) await dialog.getByLabel('Authenticator code').fill(totp);
       await dialog.getByRole('button', { name: 'Verify' }).click();
+      await dialog.waitFor({ state: 'detached' });
+    },
+
+    async verifyWithPasskey() {
+      const dialog = page.getByTestId('stepup-dialog');
+      await dialog.waitFor();
+      await dialog.getByRole('button', { name: 'Use your passkey' }).click();
       await dialog.waitFor({ state: 'detached' });
     },
 

@@ -29,7 +29,7 @@ const painted = (page: Page) =>
   page.evaluate(() => new Promise<void>((r) => requestAnimationFrame(() => r())));
 
 /** One phone screen in both themes; a dialog's screen as the viewport shows it (fullPage off). */
-async function phoneShots(page: Page, name: string, fullPage = true) {
+export async function phoneShots(page: Page, name: string, fullPage = true) {
   for (const colorScheme of ['light', 'dark'] as const) {
     await page.emulateMedia({ colorScheme });
     await painted(page);

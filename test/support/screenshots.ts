@@ -21,6 +21,7 @@ import {
   confirmPhoneStep,
   openSettings,
   signInWithPassword,
+  stepUpDialog,
 } from '../e2e/support/desktop-ui';
 import { startTcpGate } from '../e2e/support/tcp-gate';
 import zh from '../../renderer/src/i18n/zh-CN.json';
@@ -30,7 +31,7 @@ import { PASSWORD, startWorld, type World } from './world';
 import { createPhone, type Phone } from './phone';
 import { readQr } from './read-qr';
 import { REPO_ROOT } from './renderer-static';
-import { phoneScreens } from './screenshots-phone';
+import { phoneScreens, phoneShots } from './screenshots-phone';
 
 const OUT = path.join(REPO_ROOT, 'docs', 'screenshots');
 const DESKTOP_VIEWPORT = { width: 1100, height: 750 };
@@ -350,11 +351,59 @@ async function zhAndPasswordOnly(world: World) {
   await settingsPassword(page);
 }
 
+/**
+ * "Confirm it's you" with a passkey: on the desktop the phone's code first, the password as
+ * the fallback, the pair page's step-up review and done; Settings › Password with the
+ * forgotten-password hint; on the phone the sheet with the passkey first and its fallback.
+ */
+async function stepUpScreens(world: World) {
+  const { email, phone } = await world.newAccount();
+  {
+    const page = await desktop(world);
+    await signInWithPassword(page, email);
+    await openSettings(page, 'Password');
+    await page.getByText(/Forgot it\? Leave it empty/).waitFor();
+    await desktopScreen(page, 'desktop-settings-password');
+    await openSettings(page, 'Passkeys');
+    await page.getByRole('button', { name: 'Add a passkey' }).click();
+    let dialog = await stepUpDialog(page);
+    await desktopScreen(page, 'desktop-step-up-phone', [dialog.getByTestId('login-qr')]);
+    await dialog.getByRole('button', { name: 'Use password instead' }).click();
+    await dialog.getByLabel('Password', { exact: true }).waitFor();
+    await desktopScreen(page, 'desktop-step-up-password');
+    await dialog.getByRole('button', { name: 'Confirm with your phone instead' }).click();
+    dialog = await stepUpDialog(page);
+    await phone.page.goto(await readQr(page));
+    await phone.page.getByRole('button', { name: 'Approve' }).waitFor();
+    await phoneShots(phone.page, 'pair-step-up-review');
+    await phone.page.getByRole('button', { name: 'Approve' }).click();
+    await phone.page.getByTestId('pair-done').waitFor();
+    await phoneShots(phone.page, 'pair-step-up-done');
+    await dialog.waitFor({ state: 'detached' });
+  }
+  {
+    await phone.open('/m/security');
+    await phone.signOut();
+    await phone.signInWithPasskey();
+    await phone.page.getByRole('button', { name: 'Create a passkey' }).click();
+    const sheet = phone.page.getByTestId('stepup-dialog');
+    await sheet.getByRole('button', { name: 'Use your passkey' }).waitFor();
+    await phoneShots(phone.page, 'stepup-passkey');
+    await sheet.getByRole('button', { name: 'Use password instead' }).click();
+    await sheet.getByLabel('Password', { exact: true }).waitFor();
+    await phoneShots(phone.page, 'stepup-password');
+    await sheet.getByRole('button', { name: 'Cancel' }).click();
+  }
+}
+
 async function main() {
   fs.mkdirSync(OUT, { recursive: true });
   const world = await startWorld();
   try {
     if (process.argv.includes('--only=zh-CN')) return await zhAndPasswordOnly(world);
+    await stepUpScreens(world);
+    // SCREENSHOTS=step-up: only the screens above (a quick look after changing them).
+    if (process.env.SCREENSHOTS === 'step-up') return;
     await desktopScreens(world);
     await desktopScreensZh(world);
 

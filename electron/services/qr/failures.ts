@@ -44,6 +44,13 @@ const ALREADY_REGISTERED: Failure = {
 /** The phone said no. */
 export function failureOfReject(message: RejectMessage): Failure {
   if (message.reason === 'already-registered') return ALREADY_REGISTERED;
+  // Step-up: the server refused the phone's passkey as another account's.
+  if (message.detail === 'other-account-passkey')
+    return {
+      reason: 'wrong-account',
+      message:
+        'The passkey on the phone belongs to a different account. Use the passkey of the account signed in here, or your password.',
+    };
   // The phone's own refusals of an add-passkey QR (signed out, another account).
   if (message.detail === 'wrong-account' || message.detail === 'signed-out')
     return {

@@ -4,7 +4,7 @@
  */
 import type { PasskeyView, UserSummary } from '../../../server/protocol/api';
 
-export type QrPurpose = 'sign-in' | 'add-passkey';
+export type QrPurpose = 'sign-in' | 'add-passkey' | 'step-up';
 
 export type QrFailReason =
   /** the person pressed Deny on the phone */
@@ -29,7 +29,10 @@ export type QrFailReason =
   | 'step-up-required'
   /** add-passkey: the phone already holds a passkey for this account */
   | 'already-registered'
-  /** add-passkey: the phone is signed in to a different account (or to none) */
+  /**
+   * add-passkey: the phone is signed in to a different account (or to none); step-up: the
+   * phone's passkey belongs to another account
+   */
   | 'wrong-account'
   /** anything else the server said no to */
   | 'server-error';
@@ -57,6 +60,8 @@ export type QrLoginState =
   | { status: 'verifying' }
   | { status: 'signed-in'; user: UserSummary }
   | { status: 'passkey-added'; passkey: PasskeyView }
+  /** step-up: this session is confirmed (elevated) until then (ISO time) */
+  | { status: 'stepped-up'; elevatedUntil: string }
   | { status: 'expired' }
   | { status: 'cancelled' }
   | { status: 'failed'; reason: QrFailReason; message: string };
@@ -64,14 +69,18 @@ export type QrLoginState =
 export type QrLoginStatus = QrLoginState['status'];
 export type FinalState = Extract<
   QrLoginState,
-  { status: 'signed-in' | 'passkey-added' | 'expired' | 'cancelled' | 'failed' }
+  { status: 'signed-in' | 'passkey-added' | 'stepped-up' | 'expired' | 'cancelled' | 'failed' }
 >;
 /** What a ceremony ends in when the server said yes. */
-export type SuccessState = Extract<QrLoginState, { status: 'signed-in' | 'passkey-added' }>;
+export type SuccessState = Extract<
+  QrLoginState,
+  { status: 'signed-in' | 'passkey-added' | 'stepped-up' }
+>;
 
 export const FINAL: ReadonlySet<QrLoginStatus> = new Set([
   'signed-in',
   'passkey-added',
+  'stepped-up',
   'expired',
   'cancelled',
   'failed',
@@ -81,7 +90,7 @@ export type QrLogin = {
   readonly state: QrLoginState;
   /** Listener gets the current state at once, then every change. Returns unsubscribe. */
   subscribe(listener: (state: QrLoginState) => void): () => void;
-  /** Resolves with the final state (signed-in, passkey-added, expired, cancelled, failed). */
+  /** Resolves with the final state (signed-in, passkey-added, stepped-up, expired, cancelled, failed). */
   readonly finished: Promise<FinalState>;
   /** Sends the 6-digit code from the phone; resolves with the state after the server answered. */
   submitCode(code: string): Promise<QrLoginState>;

@@ -7,6 +7,10 @@ import { ErrorBanner } from '../ui/ErrorBanner';
 import { AuthenticatorCodeField, EmailField, PasswordField } from '../ui/fields';
 import { useSubmit } from '../ui/useSubmit';
 
+/**
+ * "Forgot password?": the exact way back in, and to a new password (settings/PasswordSection.tsx
+ * takes a passkey confirmation instead of the current password). Kept together for the catalogue.
+ */
 type Props = {
   onSignedIn: (s: SessionState) => void;
   onBack: () => void;

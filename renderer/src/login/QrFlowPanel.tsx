@@ -2,7 +2,8 @@
  * One QR flow on screen: the code to scan, a countdown to its refresh, a status line that
  * follows the flow, "Check your phone" once scanned, "Is this your phone?" (adding a passkey),
  * the reverse-code form when asked, "Can't scan?" (signing in only), cancel and retry.
- * Used for signing in and for adding a passkey from Settings.
+ * Used for signing in, for adding a passkey from Settings and for "Confirm with your phone"
+ * (step-up, settings/StepUp.tsx).
  *
  * When the codes stop (nobody scanned for a while), the last one stays where it was, dimmed,
  * with a neutral "Show a new code": nothing went wrong. When the server cannot be reached,
@@ -47,6 +48,19 @@ const neutralEndings = new Set<QrFailCode>(['denied', 'already-registered']);
 
 type StatusKey = `qr.status.${keyof typeof en.qr.status}`;
 
+/** The ending's words; confirming it's you (purpose step-up) words a few its own way. */
+function failureKey(
+  view: Extract<QrView, { status: 'failed' }>,
+  purpose: QrPurpose,
+): `qr.failure.${QrFailCode}` | `qr.stepUpFailure.${keyof typeof en.qr.stepUpFailure}` {
+  if (
+    purpose === 'step-up' &&
+    (view.code === 'wrong-account' || view.code === 'step-up-required' || view.code === 'denied')
+  )
+    return `qr.stepUpFailure.${view.code}`;
+  return `qr.failure.${view.code}`;
+}
+
 function statusOf(view: QrView, purpose: QrPurpose): { tone: string; text: StatusKey } {
   switch (view.status) {
     case 'idle':
@@ -65,7 +79,12 @@ function statusOf(view: QrView, purpose: QrPurpose): { tone: string; text: Statu
     case 'done':
       return {
         tone: 'done',
-        text: purpose === 'sign-in' ? 'qr.status.signedIn' : 'qr.status.passkeyAdded',
+        text:
+          purpose === 'sign-in'
+            ? 'qr.status.signedIn'
+            : purpose === 'step-up'
+              ? 'qr.status.confirmed'
+              : 'qr.status.passkeyAdded',
       };
     case 'failed':
       if (view.code === 'expired') return { tone: 'idle', text: 'qr.status.expired' };
@@ -75,7 +94,12 @@ function statusOf(view: QrView, purpose: QrPurpose): { tone: string; text: Statu
         return { tone: 'idle', text: 'qr.status.alreadyRegistered' };
       return {
         tone: 'error',
-        text: purpose === 'sign-in' ? 'qr.status.notSignedIn' : 'qr.status.passkeyNotAdded',
+        text:
+          purpose === 'sign-in'
+            ? 'qr.status.notSignedIn'
+            : purpose === 'step-up'
+              ? 'qr.status.notConfirmed'
+              : 'qr.status.passkeyNotAdded',
       };
     case 'cancelled':
       return { tone: 'idle', text: 'qr.status.cancelled' };
@@ -149,7 +173,13 @@ export function QrFlowPanel({ purpose, start, onDone, onView, onClose }: Props) 
               src={view.qrImage}
               width={320}
               height={320}
-              alt={purpose === 'sign-in' ? t('qr.altSignIn') : t('qr.altAddPasskey')}
+              alt={
+                purpose === 'sign-in'
+                  ? t('qr.altSignIn')
+                  : purpose === 'step-up'
+                    ? t('qr.altStepUp')
+                    : t('qr.altAddPasskey')
+              }
             />
           ) : expired && lastQr ? (
             // The old code, blurred so no camera can read it: it marks the place, nothing more.
@@ -226,7 +256,7 @@ export function QrFlowPanel({ purpose, start, onDone, onView, onClose }: Props) 
         </div>
       ) : view.status === 'failed' && !expired ? (
         <div className={`banner ${neutralEndings.has(view.code) ? 'info' : 'error'}`} role="alert">
-          <span>{t(`qr.failure.${view.code}`)}</span>
+          <span>{t(failureKey(view, purpose))}</span>
           {view.code === 'already-registered' ? null : (
             <div className="button-row">
               <button type="button" className="primary" onClick={() => void restart()}>

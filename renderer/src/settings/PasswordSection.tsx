@@ -1,7 +1,9 @@
 /**
  * Change password: current + new + confirm, after "Confirm it's you" (StepUp.tsx). The server
  * holds the new password to the sign-up rule and signs out every other session; the notice
- * says how many.
+ * says how many. A forgotten password: with a passkey on the account the current one may be
+ * left empty, and the confirmation must then be the phone's passkey (server/accounts/
+ * password-change-route.ts refuses it after a password-only step-up).
  */
 import type { TFunction } from 'i18next';
 import { useState } from 'react';
@@ -24,13 +26,14 @@ export function signedOutNotice(n: number, t: TFunction): string {
 /** What the form says for the refusals it can explain better than the shared words. */
 function refusal(error: UiError, t: TFunction): string | null {
   if (error.code === 'invalid_credentials') return t('password.wrongCurrent');
+  if (error.code === 'current_password_required') return t('password.currentAsked');
   if (error.code === 'weak_password') return t('password.weak', { min: MIN_LENGTH });
   return null;
 }
 
 export function PasswordSection({ onChanged }: Props) {
   const { t } = useTranslation();
-  const { withVerification } = useStepUp();
+  const { withVerification, hasPasskeys } = useStepUp();
   const [current, setCurrent] = useState('');
   const [next, setNext] = useState('');
   const [confirm, setConfirm] = useState('');
@@ -44,8 +47,16 @@ export function PasswordSection({ onChanged }: Props) {
         return;
       }
       setMismatch(false);
-      const res = await withVerification(t('password.reason'), () =>
-        call(api().changePassword({ currentPassword: current, newPassword: next })),
+      const forgotten = !current && hasPasskeys;
+      const res = await withVerification(
+        t('password.reason'),
+        () =>
+          call(
+            api().changePassword(
+              forgotten ? { newPassword: next } : { currentPassword: current, newPassword: next },
+            ),
+          ),
+        { passkeyOnly: forgotten },
       );
       if (!res) return;
       setCurrent('');
@@ -92,7 +103,8 @@ export function PasswordSection({ onChanged }: Props) {
           label={t('password.current')}
           value={current}
           onValue={setCurrent}
-          required
+          hint={hasPasskeys ? t('password.currentHint') : undefined}
+          required={!hasPasskeys}
         />
         <PasswordField
           id="password-new"
@@ -115,7 +127,7 @@ export function PasswordSection({ onChanged }: Props) {
           <button
             type="submit"
             className="primary"
-            disabled={busy || !current || !next || !confirm}
+            disabled={busy || (!current && !hasPasskeys) || !next || !confirm}
           >
             {busy ? t('password.submitting') : t('password.submit')}
           </button>

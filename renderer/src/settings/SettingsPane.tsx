@@ -28,7 +28,12 @@ type Props = {
 export function SettingsPane({ me, section, onSection, onChanged }: Props) {
   const { t } = useTranslation();
   return (
-    <StepUpProvider totpEnabled={me.totpEnabled} elevatedUntil={me.elevatedUntil}>
+    <StepUpProvider
+      totpEnabled={me.totpEnabled}
+      hasPasskeys={me.passkeyCount > 0}
+      elevatedUntil={me.elevatedUntil}
+      elevatedBy={me.elevatedBy}
+    >
       <div className="settings">
         <nav className="settings-nav" aria-label={t('settings.label')}>
           {sections.map((s) => (

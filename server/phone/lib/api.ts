@@ -149,6 +149,13 @@ export function phoneEndpoints(call: RouteCall) {
     signOut: () => call('logout', { body: {} }),
     stepUp: (password: string, totp?: string) =>
       call('stepUp', { body: { password, ...(totp ? { totp } : {}) } }),
+    /** Passkey step-up: options for this session (own prompt) or for a desktop's pairing. */
+    stepUpPasskeyOptions: () => call('stepUpPasskeyOptions', { body: {} }),
+    stepUpPasskey: (attemptId: string, response: AuthenticationResponseJSON) =>
+      call('stepUpPasskey', { body: { attemptId, response } }),
+    /** QR step-up (/m/pair): the server checks the passkey is the desktop account's and parks it. */
+    stepUpPasskeyApprove: (pairingId: string, response: AuthenticationResponseJSON) =>
+      call('stepUpPasskeyApprove', { body: { pairingId, response } }),
     totpSetup: () => call('totpSetup', { body: {} }),
     totpConfirm: (code: string) => call('totpConfirm', { body: { code } }),
     totpDisable: () => call('totpDisable'),

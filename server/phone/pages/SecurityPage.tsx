@@ -43,6 +43,7 @@ export function SecurityPage(props: {
   return (
     <StepUpProvider
       totpEnabled={me.totpEnabled}
+      hasPasskeys={me.passkeyCount > 0}
       elevatedUntil={me.elevatedUntil}
       onVerified={changed}
     >

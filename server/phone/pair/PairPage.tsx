@@ -8,7 +8,7 @@ import { useSyncExternalStore } from 'react';
 import { clockTime, exactTime, whenWords } from '../lib/format';
 import { timeLeftWords, useTimeLeft } from '../lib/use-time-left';
 import type { JoinContext, PairSession, PairState } from './pair-session';
-import { endWords } from './words';
+import { endWords, stepUpPairWords } from './words';
 import { t } from '../i18n';
 
 function Header() {
@@ -66,11 +66,14 @@ function Review(props: {
   const { state, session } = props;
   const { request, context } = state;
   const create = request.kind === 'create';
+  const stepUp = session.purpose === 'step-up';
   const busy = state.step === 'signing';
   return (
-    <section data-testid="pair-review" data-kind={request.kind}>
+    <section data-testid="pair-review" data-kind={request.kind} data-purpose={session.purpose}>
       <h1>
-        {create ? (
+        {stepUp ? (
+          stepUpPairWords.title(request.display.device)
+        ) : create ? (
           <>
             {t('pair.review.addTo')}{' '}
             <span className="pair-account">
@@ -82,7 +85,13 @@ function Review(props: {
           t('pair.review.signInTitle')
         )}
       </h1>
-      <p className="lead">{create ? t('pair.review.addLead') : t('pair.review.signInLead')}</p>
+      <p className="lead">
+        {stepUp
+          ? stepUpPairWords.lead
+          : create
+            ? t('pair.review.addLead')
+            : t('pair.review.signInLead')}
+      </p>
       <div className="section">
         <Facts context={context} app={request.display.app} device={request.display.device} />
       </div>
@@ -151,16 +160,18 @@ function CodeTimeLeft(props: { expiresAt: string }) {
   );
 }
 
-function ShowCode(props: { state: Extract<PairState, { step: 'show-code' }> }) {
+/** The "Signing in to" line's words, by what the pairing is for. */
+function accountPrefix(request: { kind: 'get' | 'create' }, stepUp: boolean) {
+  if (stepUp) return stepUpPairWords.codePrefix;
+  return request.kind === 'get' ? t('pair.signingInTo') : t('pair.addingPasskeyTo');
+}
+
+function ShowCode(props: { state: Extract<PairState, { step: 'show-code' }>; stepUp: boolean }) {
   const { state } = props;
-  const signIn = state.request.kind === 'get';
   return (
     <section data-testid="pair-code">
       <h1>{t('pair.code.title')}</h1>
-      <AccountLine
-        account={state.account}
-        prefix={signIn ? t('pair.signingInTo') : t('pair.addingPasskeyTo')}
-      />
+      <AccountLine account={state.account} prefix={accountPrefix(state.request, props.stepUp)} />
       <p
         className="reverse-code"
         data-testid="reverse-code"
@@ -178,9 +189,26 @@ function ShowCode(props: { state: Extract<PairState, { step: 'show-code' }> }) {
   );
 }
 
-function Done(props: { state: Extract<PairState, { step: 'done' }> }) {
+function Done(props: { state: Extract<PairState, { step: 'done' }>; stepUp: boolean }) {
   const { state } = props;
   const create = state.kind === 'create';
+  if (props.stepUp)
+    return (
+      <section
+        className="pair-result"
+        role="status"
+        data-testid="pair-done"
+        data-kind={state.kind}
+        data-purpose="step-up"
+      >
+        <p className="pair-result-mark" aria-hidden="true">
+          ✓
+        </p>
+        <h1>{stepUpPairWords.doneTitle}</h1>
+        <AccountLine account={state.account} prefix={stepUpPairWords.donePrefix} />
+        <p>{stepUpPairWords.doneBody}</p>
+      </section>
+    );
   return (
     <section className="pair-result" role="status" data-testid="pair-done" data-kind={state.kind}>
       <p className="pair-result-mark" aria-hidden="true">
@@ -198,6 +226,7 @@ function Done(props: { state: Extract<PairState, { step: 'done' }> }) {
 
 function Body(props: { state: PairState; session: PairSession }) {
   const { state, session } = props;
+  const stepUp = session.purpose === 'step-up';
   switch (state.step) {
     case 'connecting':
       return (
@@ -215,32 +244,28 @@ function Body(props: { state: PairState; session: PairSession }) {
     case 'signing':
       return <Review state={state} session={session} />;
     case 'show-code':
-      return <ShowCode state={state} />;
+      return <ShowCode state={state} stepUp={stepUp} />;
     case 'waiting-done':
       return (
         <section data-testid="pair-finishing">
           <p className="pair-status" role="status">
-            {t('pair.finishing')}
+            {stepUp ? stepUpPairWords.finishing : t('pair.finishing')}
           </p>
-          <AccountLine
-            account={state.account}
-            prefix={
-              state.request.kind === 'get' ? t('pair.signingInTo') : t('pair.addingPasskeyTo')
-            }
-          />
+          <AccountLine account={state.account} prefix={accountPrefix(state.request, stepUp)} />
         </section>
       );
     case 'done':
-      return <Done state={state} />;
+      return <Done state={state} stepUp={stepUp} />;
     case 'denied':
       return (
         <section className="notice notice-warning" role="status" data-testid="pair-denied">
           <h1>{t('pair.denied.title')}</h1>
-          <p>{t('pair.denied.body')}</p>
+          <p>{stepUp ? stepUpPairWords.deniedBody : t('pair.denied.body')}</p>
         </section>
       );
     case 'ended': {
-      const words = endWords[state.reason];
+      const words =
+        (stepUp ? stepUpPairWords.ended[state.reason] : undefined) ?? endWords[state.reason];
       const neutral = words.tone === 'neutral';
       return (
         <section

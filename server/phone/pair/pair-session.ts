@@ -8,6 +8,8 @@
  * hears `approved` and then redeems with its secret attempt id (+ the reverse code). The
  * desktop never sees the assertion or attestation, so it learns nothing about the account.
  * - sign-in: the desktop's `get` options, checked against the join ack's challenge hash.
+ * - step-up: like sign-in (`get`, hash check), but the desktop is signed in and asks the phone's
+ *   passkey to confirm it is the account's owner; the server refuses any other account's passkey.
  * - add-passkey: the desktop's `create` request only proves which attempt (hash check); the
  *   options come from the server for the account this phone is signed in to, and the server
  *   refuses (wrong_account) when that is not the account that asked.
@@ -72,6 +74,8 @@ export type EndReason =
   | 'wrong-account'
   /** add-passkey: this phone already holds a passkey for the account */
   | 'already-registered'
+  /** step-up: the passkey used belongs to another account than the computer's */
+  | 'stepup-wrong-account'
   | 'failed';
 
 export type PairState =
@@ -127,7 +131,11 @@ const closedReasons: Record<ClosedReason, EndReason> = {
   shutdown: 'shutdown',
 };
 
-const purposeOf = { get: 'sign-in', create: 'add-passkey' } as const;
+/** Which purposes each request kind serves: a `get` signs in or confirms (step-up). */
+const kindServes: Record<RequestMessage['kind'], readonly PairPurpose[]> = {
+  get: ['sign-in', 'step-up'],
+  create: ['add-passkey'],
+};
 
 export class PairSession {
   private state: PairState = { step: 'connecting' };
@@ -136,7 +144,7 @@ export class PairSession {
   private channel: PhoneChannel | null = null;
   private link: QrLink | null = null;
   private challengeHash: string | undefined;
-  private purpose: PairPurpose | undefined;
+  private linkedPurpose: PairPurpose | undefined;
   /** add-passkey: the options the server built for this phone's account. */
   private serverOptions: RegistrationOptionsJSON | null = null;
   /** Relay events and channel messages are handled one at a time, in arrival order. */
@@ -144,6 +152,11 @@ export class PairSession {
 
   get current(): PairState {
     return this.state;
+  }
+
+  /** What the server linked this pairing to (from the join ack); the page words follow it. */
+  get purpose(): PairPurpose | undefined {
+    return this.linkedPurpose;
   }
 
   subscribe(listener: Listener): () => void {
@@ -223,7 +236,7 @@ export class PairSession {
     if (!ack.success) return this.end('connection');
     if (!ack.data.ok) return this.end(joinErrors[ack.data.error.code]);
     this.challengeHash = ack.data.challengeHash;
-    this.purpose = ack.data.purpose;
+    this.linkedPurpose = ack.data.purpose;
     const context: JoinContext = {
       desktopIp: ack.data.desktop.ip,
       createdAt: ack.data.desktop.createdAt,
@@ -260,7 +273,8 @@ export class PairSession {
       if (
         !this.challengeHash ||
         hash !== this.challengeHash ||
-        this.purpose !== purposeOf[message.kind]
+        !this.linkedPurpose ||
+        !kindServes[message.kind].includes(this.linkedPurpose)
       ) {
         throw new ChannelError('bad-message', 'The request does not match this QR code.');
       }
@@ -374,12 +388,28 @@ export class PairSession {
     if (this.state.step !== 'signing') return;
     let account = s.account;
     try {
-      if (s.request.kind === 'get')
+      if (s.request.kind === 'create')
+        await api.passkeyPairingApprove(pairingId, response as RegistrationResponseJSON);
+      else if (this.linkedPurpose === 'step-up')
+        account = (
+          await api.stepUpPasskeyApprove(pairingId, response as AuthenticationResponseJSON)
+        ).accountHint;
+      else
         account = (await api.passkeyLoginApprove(pairingId, response as AuthenticationResponseJSON))
           .accountHint;
-      else await api.passkeyPairingApprove(pairingId, response as RegistrationResponseJSON);
     } catch (err) {
       if (this.state.step !== 'signing') return;
+      if (err instanceof ApiError && err.code === 'wrong_account') {
+        this.enqueue(async () => {
+          await this.send({
+            type: 'reject',
+            reason: 'passkey-failed',
+            detail: 'other-account-passkey',
+          });
+          this.end('stepup-wrong-account');
+        });
+        return;
+      }
       const plain = describeWebAuthnError(err, s.request.kind);
       this.enqueue(async () => {
         await this.send({

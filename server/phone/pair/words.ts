@@ -83,9 +83,39 @@ export const endWords: Record<EndReason, { title: string; body: string; tone: En
     body: t('pair.end.alreadyRegistered.body'),
     tone: 'neutral',
   },
+  'stepup-wrong-account': {
+    title: t('pair.end.stepupWrongAccount.title'),
+    body: t('pair.end.stepupWrongAccount.body'),
+    tone: 'neutral',
+  },
   failed: {
     title: t('pair.end.failed.title'),
     body: t('pair.end.failed.body'),
     tone: 'error',
   },
+};
+
+/** The words of a step-up (purpose `step-up`): the computer asks the phone to confirm it's you. */
+export const stepUpPairWords = {
+  title: (device: string) => t('pair.stepUp.title', { device }),
+  lead: t('pair.stepUp.lead'),
+  codePrefix: t('pair.stepUp.codePrefix'),
+  finishing: t('pair.stepUp.finishing'),
+  doneTitle: t('pair.stepUp.doneTitle'),
+  donePrefix: t('pair.stepUp.donePrefix'),
+  doneBody: t('pair.stepUp.doneBody'),
+  deniedBody: t('pair.stepUp.deniedBody'),
+  /** Endings whose sign-in words would be wrong for a confirmation. */
+  ended: {
+    cancelled: {
+      title: t('pair.stepUp.cancelled.title'),
+      body: t('pair.stepUp.cancelled.body'),
+      tone: 'neutral',
+    },
+    failed: {
+      title: t('pair.stepUp.failed.title'),
+      body: t('pair.stepUp.failed.body'),
+      tone: 'error',
+    },
+  } as Partial<Record<EndReason, { title: string; body: string; tone: EndTone }>>,
 };

@@ -22,6 +22,8 @@ export function useStepUp(): StepUp {
 
 export function StepUpProvider(props: {
   totpEnabled: boolean;
+  /** The account has a passkey: the dialog offers it first. */
+  hasPasskeys: boolean;
   elevatedUntil: string | null;
   onVerified: () => void;
   children: ReactNode;
@@ -75,7 +77,14 @@ export function StepUpProvider(props: {
   return (
     <StepUpContext.Provider value={{ ensureStepUp, withStepUp }}>
       {props.children}
-      {ask && <StepUpDialog totpEnabled={props.totpEnabled} reason={ask.reason} onDone={done} />}
+      {ask && (
+        <StepUpDialog
+          totpEnabled={props.totpEnabled}
+          hasPasskeys={props.hasPasskeys}
+          reason={ask.reason}
+          onDone={done}
+        />
+      )}
     </StepUpContext.Provider>
   );
 }

@@ -22,11 +22,15 @@ export async function openSettings(page: Page, section: string) {
     .click();
 }
 
-/** Answers "Confirm it's you" with the password and waits for the dialog to go. */
+/**
+ * Answers "Confirm it's you" with the password and waits for the dialog to go. An account
+ * with a passkey is offered "Confirm with your phone" first; the password is the fallback.
+ */
 export async function verify(page: Page, password = PASSWORD) {
   const dialog = page.getByRole('dialog', { name: 'Confirm it’s you' });
+  await usePasswordInstead(dialog);
   await dialog.getByLabel('Password', { exact: true }).fill(password);
-  await dialog.getByRole('button', { name: 'Confirm' }).click();
+  await dialog.getByRole('button', { name: 'Confirm', exact: true }).click();
   await dialog.waitFor({ state: 'detached' });
 }
 
@@ -52,4 +56,22 @@ export function confirmPhoneStep(dialog: Locator) {
     yes: group.getByRole('button', { name: 'Yes, add the passkey' }),
     no: group.getByRole('button', { name: 'No, cancel' }),
   };
+}
+
+/** In "Confirm it's you": leaves the phone (passkey) choice for the password, when offered. */
+export async function usePasswordInstead(dialog: Locator) {
+  const password = dialog.getByLabel('Password', { exact: true });
+  const fallback = dialog.getByRole('button', { name: 'Use password instead' });
+  await password.or(fallback).first().waitFor();
+  if (await fallback.isVisible()) await fallback.click();
+}
+
+/**
+ * "Confirm it's you" with the phone: waits for the step-up code in the dialog and returns it
+ * (read from the screen by the caller's readQr, as a phone camera would).
+ */
+export async function stepUpDialog(page: Page): Promise<Locator> {
+  const dialog = page.getByRole('dialog', { name: 'Confirm it’s you' });
+  await dialog.getByRole('img', { name: /QR code to confirm it’s you/ }).waitFor();
+  return dialog;
 }

@@ -425,6 +425,54 @@ test('add-passkey: no Copy link, "Is this your phone?" names the phone, yes adds
   assert.doesNotMatch(qrViews, /Mozilla|Pixel 8|"userAgent"|"ip"|"link"|127\.0\.0\.1/);
 });
 
+test('step-up with the phone: signed in only, no Copy link, done carries the time; then the password changes without the current one', async (t) => {
+  const h = harness();
+  t.onTestFinished(() => h.close());
+  const owner = `shell-stepup-${randomBytes(3).toString('hex')}@example.com`;
+  const phoneCookie = await signUp(server.url, owner, PASSWORD);
+  secrets.add(phoneCookie.split('=')[1]!);
+  const { phoneOrigin } = await plainApi.config();
+  const auth = new SoftAuthenticator(phoneOrigin);
+  const o = await call<{ attemptId: string; options: RegistrationOptionsJSON }>(
+    server.url,
+    '/api/passkeys/options',
+    { cookie: phoneCookie, body: {} },
+  );
+  const v = await call(server.url, '/api/passkeys/verify', {
+    cookie: phoneCookie,
+    body: { attemptId: o.body.attemptId, response: auth.register(o.body.options) },
+  });
+  assert.equal(v.status, 201, JSON.stringify(v.body));
+
+  const signedOut = await h.call('auth:stepUpStart');
+  assert.equal(!signedOut.ok && signedOut.error.code, 'not_signed_in');
+  ok(await h.call('auth:password', { email: owner, password: PASSWORD }));
+  ok(await h.call('auth:stepUpStart'));
+  const showing = (await h.waitForEvent(
+    'qr:state',
+    isView('waiting-for-scan', 'step-up'),
+  )) as QrView;
+  assert.ok(showing.status === 'waiting-for-scan' && showing.canCopyLink === false);
+  const copy = await h.call('qr:copyLink');
+  assert.equal(!copy.ok && copy.error.code, 'qr_step_unavailable');
+  assert.equal(h.clipboard(), null, 'the step-up link never reaches the clipboard');
+
+  const link = h.lastLink();
+  assert.ok(link);
+  secrets.add((await parseQrLink(link)).secret);
+  const phone = softApprove({ link, serverUrl: server.url, authenticator: auth });
+  const done = (await h.waitForEvent('qr:state', isView('done', 'step-up'))) as QrView;
+  assert.ok(done.status === 'done' && done.elevatedUntil, JSON.stringify(done));
+  assert.equal((await phone).done?.ok, true);
+
+  const changed = ok<{ signedOutSessions: number }>(
+    await h.call('account:changePassword', { newPassword: 'shell step-up new password' }),
+  );
+  assert.equal(changed.signedOutSessions, 1, 'the phone web session was signed out');
+  const renderer = JSON.stringify(toRenderer);
+  for (const secret of secrets) assert.equal(renderer.includes(secret), false, 'a secret leaked');
+});
+
 test('add-passkey: "No, cancel" ends the flow; the phone is never asked and nothing is added', async (t) => {
   const h = harness();
   t.onTestFinished(() => h.close());
@@ -467,8 +515,9 @@ test('change password: needs "Confirm it\'s you", refuses a weak one by code, si
   });
   assert.equal(!early.ok && early.error.code, 'step_up_required');
   ok(await h.call('auth:stepUp', { password: PASSWORD }));
+  // No current password: only after a passkey confirmation (server/accounts/password-change-route.ts).
   const bad = await h.call('account:changePassword', { newPassword: next });
-  assert.equal(!bad.ok && bad.error.code, 'invalid_arguments');
+  assert.equal(!bad.ok && bad.error.code, 'current_password_required');
   const weak = await h.call('account:changePassword', {
     currentPassword: PASSWORD,
     newPassword: 'short',

@@ -56,6 +56,7 @@ test('exposes exactly the contract methods and subscriptions, all functions, fro
     'signOut',
     'startAddPasskey',
     'startQrSignIn',
+    'startStepUpWithPhone',
     'stepUp',
     'submitReverseCode',
   ]);

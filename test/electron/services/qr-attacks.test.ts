@@ -95,7 +95,8 @@ function recording(api: ApiClient): { api: ApiClient; seen: string[] } {
 
 /**
  * A desktop's QR flow from `localAddress`. Sign-in needs no account; add-passkey runs for
- * `owner`'s desktop session, stepped up with the password.
+ * `owner`'s desktop session, stepped up with the password; step-up for `owner`'s session
+ * not yet confirmed (the flow is what confirms it).
  */
 async function desktop(
   t: TestContext,
@@ -108,7 +109,7 @@ async function desktop(
   if (opts.owner) {
     const tokens = await raw.passwordLogin({ email: opts.owner.email, password: PASSWORD });
     accessToken = tokens.accessToken;
-    await raw.stepUp(accessToken, { password: PASSWORD });
+    if (opts.purpose !== 'step-up') await raw.stepUp(accessToken, { password: PASSWORD });
   }
   const states: QrLoginState[] = [];
   const flow = createQrLogin({
@@ -124,7 +125,8 @@ async function desktop(
   t.onTestFinished(() => flow.cancel());
   const { link } = await waitForState(flow, 'waiting-for-scan');
   const pairingId = (await parseQrLink(link)).pairingId;
-  return { flow, link, pairingId, states, seen };
+  const elevatedUntil = async () => (await raw.me(accessToken)).elevatedUntil;
+  return { flow, link, pairingId, states, seen, elevatedUntil };
 }
 
 /** Relay events of one pairing, by who sent or received them. */
@@ -372,4 +374,79 @@ test('honest: same network signs in with no code; another network with the right
   const s = await other.flow.submitCode(code);
   assert.equal(s.status === 'signed-in' && s.user.email, owner.email, JSON.stringify(s));
   assert.equal((await p2).done?.ok, true);
+});
+
+// ------------------------------------------------------------------ step-up attacks
+
+test("attack: an attacker desktop holding the victim's session shows a step-up QR; the victim approves from another network, and without the code the session stays unconfirmed", async (t) => {
+  const victim = await account('victim');
+  const d = await desktop(t, { purpose: 'step-up', localAddress: '127.0.0.2', owner: victim });
+  let code = '';
+  const phone = softApprove({
+    link: d.link,
+    serverUrl: srv.url,
+    authenticator: victim.auth,
+    userAgent: PHONE_USER_AGENT,
+    onJoined: (ack) => (code = ack.reverseCode ?? ''),
+  });
+  await waitForState(d.flow, 'needs-code');
+  assert.match(code, /^\d{6}$/, 'the code is shown on the phone only');
+  assert.equal(await d.elevatedUntil(), null, 'approved on the phone, still not confirmed');
+  for (let i = 1; i <= 4; i++) {
+    const s = await d.flow.submitCode(wrongCode(code));
+    assert.equal(s.status === 'needs-code' && s.triesLeft, 5 - i);
+  }
+  const dead = await d.flow.submitCode(wrongCode(code));
+  assert.equal(dead.status === 'failed' && dead.reason, 'attempt-dead');
+  assert.equal((await phone).done?.ok, false, 'the phone is told it failed');
+  assert.equal(await d.elevatedUntil(), null, 'five wrong codes: never confirmed');
+  assert.deepEqual(
+    (await phone).sent.map((m) => m.type),
+    ['hello', 'approved'],
+    'no assertion crossed the tunnel',
+  );
+
+  // Honest: the owner's own desktop on the phone's network needs no code; across networks the
+  // right code confirms it.
+  const same = await desktop(t, { purpose: 'step-up', localAddress: '127.0.0.1', owner: victim });
+  const p1 = softApprove({ link: same.link, serverUrl: srv.url, authenticator: victim.auth });
+  const f1 = await same.flow.finished;
+  assert.equal(f1.status, 'stepped-up', JSON.stringify(f1));
+  assert.ok(!same.states.some((s) => s.status === 'needs-code'));
+  assert.equal((await p1).done?.ok, true);
+  assert.ok(await same.elevatedUntil());
+
+  const other = await desktop(t, { purpose: 'step-up', localAddress: '127.0.0.2', owner: victim });
+  let code2 = '';
+  const p2 = softApprove({
+    link: other.link,
+    serverUrl: srv.url,
+    authenticator: victim.auth,
+    onJoined: (ack) => (code2 = ack.reverseCode ?? ''),
+  });
+  await waitForState(other.flow, 'needs-code');
+  const s2 = await other.flow.submitCode(code2);
+  assert.equal(s2.status, 'stepped-up', JSON.stringify(s2));
+  assert.equal((await p2).done?.ok, true);
+  assert.ok(await other.elevatedUntil());
+});
+
+test("attack: a stranger's phone scans the victim's step-up QR and signs with its own passkey: refused, the desktop says so, nothing is confirmed", async (t) => {
+  const victim = await account('victim');
+  const stranger = await account('stranger');
+  const d = await desktop(t, { purpose: 'step-up', localAddress: '127.0.0.1', owner: victim });
+  const r = await softApprove({
+    link: d.link,
+    serverUrl: srv.url,
+    authenticator: stranger.auth,
+  });
+  assert.deepEqual(r.refused, {
+    status: 403,
+    code: 'wrong_account',
+    path: '/api/step-up/passkey/approve',
+  });
+  const f = await d.flow.finished;
+  assert.equal(f.status === 'failed' && f.reason, 'wrong-account', JSON.stringify(f));
+  assert.match(f.status === 'failed' ? f.message : '', /different account/);
+  assert.equal(await d.elevatedUntil(), null);
 });

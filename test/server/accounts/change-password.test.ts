@@ -81,7 +81,11 @@ test('the change, with step-up and the current password: others signed out, this
   });
   const changed = activity.body.events.filter((e) => e.type === 'password.changed');
   assert.equal(changed.length, 1);
-  assert.deepEqual(changed[0]!.details, { sessionId: here.sessionId, signedOutSessions: 2 });
+  assert.deepEqual(changed[0]!.details, {
+    sessionId: here.sessionId,
+    signedOutSessions: 2,
+    verifiedWith: 'current-password',
+  });
 });
 
 test('without a fresh step-up: 403 step_up_required, and the password stays', async () => {
@@ -123,8 +127,9 @@ test('a wrong current password (403) and a weak new one (400) change nothing, en
     token: here.accessToken,
     body: { newPassword: 'no current one given' },
   });
-  assert.equal(missing.status, 400);
-  assert.equal(missing.body.error.code, 'validation_failed');
+  // Only a passkey step-up lets the current password be left out (test/server/step-up/).
+  assert.equal(missing.status, 403);
+  assert.equal(missing.body.error.code, 'current_password_required');
   const signedOut = await call<Err>(srv.url, '/api/account/password', {
     body: { currentPassword: PASSWORD, newPassword: 'no session at all 123' },
   });

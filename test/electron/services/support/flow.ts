@@ -6,6 +6,7 @@ import type { QrLogin, QrLoginState, QrLoginStatus } from '../../../../electron/
 const FINAL = new Set<QrLoginStatus>([
   'signed-in',
   'passkey-added',
+  'stepped-up',
   'expired',
   'cancelled',
   'failed',

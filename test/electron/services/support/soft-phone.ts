@@ -40,7 +40,7 @@ export type SoftPhoneResult = {
   sameNetwork: boolean;
   /** add-passkey: the account the server said the passkey is for. */
   account?: string;
-  /** sign-in: what approve answered (accountHint). */
+  /** sign-in and step-up: what approve answered (accountHint). */
   accountHint?: string;
   /** Every message the phone sealed for the desktop, in order. */
   sent: PhoneToDesktop[];
@@ -169,12 +169,23 @@ export async function softApprove(opts: {
                     m.options as unknown as AuthenticationOptionsJSON,
                     opts.overrides,
                   );
-                  const path = '/api/auth/passkey/approve';
+                  // A step-up pairing is approved at its own route (server/step-up/).
+                  const path =
+                    ack.purpose === 'step-up'
+                      ? '/api/step-up/passkey/approve'
+                      : '/api/auth/passkey/approve';
                   const r = await post<{ accountHint: string }>(path, {
                     pairingId: parsed.pairingId,
                     response,
                   });
-                  if (r.status !== 200) return refuse(r, path, 'approve');
+                  if (r.status !== 200)
+                    return refuse(
+                      r,
+                      path,
+                      r.status === 403 && ack.purpose === 'step-up'
+                        ? 'other-account-passkey'
+                        : 'approve',
+                    );
                   seen.accountHint = r.body.accountHint;
                 } else {
                   const optionsPath = '/api/passkeys/pairing/options';
