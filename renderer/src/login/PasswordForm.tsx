@@ -1,4 +1,8 @@
-/** The fallback: email + password, and the authenticator code when the account has one. */
+/**
+ * The fallback: email + password, and the authenticator code when the account has one.
+ * "Forgot password?" names the exact way back in and to a new password (passwordForm.forgotBody:
+ * settings/PasswordSection.tsx takes a passkey confirmation instead of the current password).
+ */
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { SessionState } from '../../../electron/ipc/contract';
@@ -7,10 +11,6 @@ import { ErrorBanner } from '../ui/ErrorBanner';
 import { AuthenticatorCodeField, EmailField, PasswordField } from '../ui/fields';
 import { useSubmit } from '../ui/useSubmit';
 
-/**
- * "Forgot password?": the exact way back in, and to a new password (settings/PasswordSection.tsx
- * takes a passkey confirmation instead of the current password). Kept together for the catalogue.
- */
 type Props = {
   onSignedIn: (s: SessionState) => void;
   onBack: () => void;

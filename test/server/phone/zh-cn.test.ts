@@ -101,16 +101,21 @@ test('the phone pages speak zh-CN when the browser does', async (t) => {
     rig.clock.advance(10 * 60_000); // the sign-up's verification runs out
     await section.getByLabel('确认新密码').fill('a brand new long passphrase');
     await section.getByRole('button', { name: '更改密码' }).click();
-    await page.getByTestId('stepup-dialog').waitFor();
-    await assertChinese(page, '"Confirm it\'s you"', await data());
-    await page.getByTestId('stepup-dialog').getByRole('button', { name: '取消' }).click();
+    const sheet = page.getByTestId('stepup-dialog');
+    // The account has a passkey: it is offered first, the password is the fallback.
+    await sheet.getByRole('button', { name: '使用通行密钥' }).waitFor();
+    await assertChinese(page, '"Confirm it\'s you" with the passkey', await data());
+    await sheet.getByRole('button', { name: '改用密码' }).click();
+    await sheet.getByLabel('密码', { exact: true }).waitFor();
+    await assertChinese(page, '"Confirm it\'s you" with the password', await data());
+    await sheet.getByRole('button', { name: '取消' }).click();
   });
 
   await step(t, "a server error code in Chinese, not the server's English", async () => {
     await page.getByTestId('stepup-dialog').waitFor({ state: 'detached' });
     await page.getByRole('button', { name: '创建通行密钥' }).click();
     const dialog = page.getByTestId('stepup-dialog');
-    await dialog.waitFor();
+    await dialog.getByRole('button', { name: '改用密码' }).click();
     await dialog.getByLabel('密码', { exact: true }).fill('not the password');
     await dialog.getByRole('button', { name: '验证' }).click();
     await dialog.getByTestId('error').waitFor();
