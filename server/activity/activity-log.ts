@@ -16,6 +16,11 @@ export class ActivityLog {
     private readonly clock: Clock,
   ) {}
 
+  /** The same log over `db` (a transaction: server/db/commit-together.ts). */
+  on(db: Db): ActivityLog {
+    return new ActivityLog(db, this.clock);
+  }
+
   async record(
     userId: string,
     type: ActivityType,

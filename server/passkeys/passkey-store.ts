@@ -6,6 +6,11 @@ import { isUniqueViolation } from '../db/database';
 export class PasskeyStore {
   constructor(private readonly db: Db) {}
 
+  /** The same store over `db` (a transaction: server/db/commit-together.ts). */
+  on(db: Db): PasskeyStore {
+    return new PasskeyStore(db);
+  }
+
   byCredentialId(credentialId: string): Promise<PasskeyRow | undefined> {
     return this.db
       .selectFrom('passkeys')

@@ -64,6 +64,11 @@ export class SessionStore {
     private readonly successorKey: Buffer = randomBytes(32),
   ) {}
 
+  /** The same store over `db` (a transaction: server/db/commit-together.ts). */
+  on(db: Db): SessionStore {
+    return new SessionStore(db, this.clock, this.successorKey);
+  }
+
   /**
    * The tokens that follow `refreshToken`: HMAC(successorKey, purpose:refreshToken). Only
    * hashes are stored, so the server could not hand out the same new pair twice if they were
