@@ -14,7 +14,8 @@
  * test/server/assertion-verifier.test.ts holds it against the library on a corpus of real and
  * mutated responses.
  */
-import { createHash, createPublicKey, verify, type KeyObject } from 'node:crypto';
+import { createPublicKey, verify, type KeyObject } from 'node:crypto';
+import { sha256Bytes } from '../util/hash';
 import {
   verifyAuthenticationResponse,
   type VerifiedAuthenticationResponse,
@@ -46,7 +47,7 @@ export const PUBLIC_KEY_CACHE_SIZE = 10_000;
 /** P-256 signature components are 32 bytes (WebCrypto's IEEE P1363 form is r ‖ s). */
 const P256_COMPONENT = 32;
 
-const sha256 = (data: Uint8Array) => createHash('sha256').update(data).digest();
+const sha256 = (data: Uint8Array) => sha256Bytes(data);
 
 export class AssertionVerifier {
   /** A KeyObject for fast-path keys; null for a key the library must handle. */
