@@ -48,6 +48,11 @@ export const PUBLIC_KEY_CACHE_SIZE = 10_000;
 const P256_COMPONENT = 32;
 
 const sha256 = (data: Uint8Array) => sha256Bytes(data);
+const sameBytes = (a: Uint8Array, b: Uint8Array) =>
+  a.length === b.length &&
+  Buffer.from(a.buffer, a.byteOffset, a.length).equals(
+    Buffer.from(b.buffer, b.byteOffset, b.length),
+  );
 
 export class AssertionVerifier {
   /** A KeyObject for fast-path keys; null for a key the library must handle. */
@@ -116,8 +121,9 @@ export class AssertionVerifier {
 
     const authData = isoBase64URL.toBuffer(assertionResponse.authenticatorData);
     const { rpIdHash, flags, counter, extensionsData } = parseAuthenticatorData(authData);
-    if (!isoUint8Array.areEqual(rpIdHash, this.rpIdHash(expectedRPID)))
-      throw new Error('Unexpected RP ID hash');
+    // Same test as the library's isoUint8Array.areEqual (length, then every byte), in native
+    // code: the library's Array#every with a closure showed up at 4% of a sign-in's CPU.
+    if (!sameBytes(rpIdHash, this.rpIdHash(expectedRPID))) throw new Error('Unexpected RP ID hash');
     if (!flags.up) throw new Error('User not present during authentication');
     if (!flags.uv) throw new Error('User verification required, but user could not be verified');
 
