@@ -152,22 +152,28 @@ export async function createServer(
     // With a `done` callback the default parser answers through it, not a promise.
     void parseJson(request, body as string, done);
   });
-  app.addHook('onRequest', async (request) => {
-    if (!UNSAFE_METHODS.has(request.method) || !request.url.startsWith('/api/')) return;
-    const length = Number(request.headers['content-length'] ?? 0);
-    const hasBody = length > 0 || request.headers['transfer-encoding'] !== undefined;
-    const type = request.headers['content-type'];
-    if (hasBody && (!type || !/^application\/json\s*(;|$)/i.test(type))) {
-      throw new ApiError(415, 'unsupported_media_type', 'Send the body as application/json.');
+  // The hooks on every request take a callback, not a promise: no promise and microtask per
+  // request for work that never waits.
+  app.addHook('onRequest', (request, reply, done) => {
+    if (!request.url.startsWith('/api/')) return done();
+    if (UNSAFE_METHODS.has(request.method)) {
+      const length = Number(request.headers['content-length'] ?? 0);
+      const hasBody = length > 0 || request.headers['transfer-encoding'] !== undefined;
+      const type = request.headers['content-type'];
+      if (hasBody && (!type || !/^application\/json\s*(;|$)/i.test(type))) {
+        return done(
+          new ApiError(415, 'unsupported_media_type', 'Send the body as application/json.'),
+        );
+      }
     }
+    reply.header('cache-control', 'no-store');
+    done();
   });
-  app.addHook('onSend', async (_request, reply) => {
+  app.addHook('onSend', (_request, reply, payload, done) => {
     reply.header('x-content-type-options', 'nosniff');
     reply.header('referrer-policy', 'no-referrer');
     reply.header('x-frame-options', 'DENY');
-  });
-  app.addHook('onRequest', async (request, reply) => {
-    if (request.url.startsWith('/api/')) reply.header('cache-control', 'no-store');
+    done(null, payload);
   });
 
   // The relay first: the session routes tell ended sessions' clients through its /session

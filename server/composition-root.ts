@@ -8,6 +8,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Config } from './config';
 import type { Db } from './db/database';
+import { commitTogether, type CommitTogether } from './db/commit-together';
 import type { Clock } from './util/clock';
 import { AccountStore } from './accounts/account-store';
 import { ActivityLog } from './activity/activity-log';
@@ -44,6 +45,8 @@ export type ServerParts = {
   /** Sign-in assertions, with each passkey's public key imported once (bounded LRU). */
   readonly assertions: AssertionVerifier;
   readonly activity: ActivityLog;
+  /** Runs writes over `sessions`, `activity` and `passkeys` as one transaction. */
+  readonly commitTogether: CommitTogether;
   readonly secondFactor: SecondFactor;
   /** Seals/opens TOTP seeds stored in the database (AES-256-GCM under the secrets key). */
   readonly totpSecrets: TotpSecrets;
@@ -121,6 +124,10 @@ export function composeServer(input: ServerPartsInput): ServerParts {
       })
     : noPairings;
   const activity = new ActivityLog(db, clock);
+  // Keyed from the secrets key, so every process sharing SECRETS_KEY derives the same
+  // successor for a retried refresh.
+  const sessions = new SessionStore(db, clock, refreshSuccessorKey(input.secretsKey));
+  const passkeys = new PasskeyStore(db);
   const rateLimitStore = shared?.rateLimits ?? new MemoryRateLimitStore(clock);
   const defaultOrigin = () => `http://${config.rpId}:${input.boundPort()}`;
   const rpOrigins = () => config.rpOrigins ?? [defaultOrigin()];
@@ -130,12 +137,11 @@ export function composeServer(input: ServerPartsInput): ServerParts {
     clock,
     log: input.log,
     accounts: new AccountStore(db),
-    // Keyed from the secrets key, so every process sharing SECRETS_KEY derives the same
-    // successor for a retried refresh.
-    sessions: new SessionStore(db, clock, refreshSuccessorKey(input.secretsKey)),
-    passkeys: new PasskeyStore(db),
+    sessions,
+    passkeys,
     assertions: new AssertionVerifier(),
     activity,
+    commitTogether: commitTogether(db, { sessions, activity, passkeys }),
     secondFactor: new SecondFactor(db, activity, input.totpSecrets),
     totpSecrets: input.totpSecrets,
     guard: new AttemptGuard(rateLimitStore, config.rateLimits),

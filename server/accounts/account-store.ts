@@ -4,6 +4,12 @@ import type { Db } from '../db/database';
 import type { UserRow } from '../db/schema';
 import { randomId } from '../util/random';
 import { isUniqueViolation } from '../db/database';
+import { reusableQuery } from '../db/reusable-query';
+
+// Run on every sign-in, so compiled once (server/db/reusable-query.ts).
+const userById = reusableQuery<{ id: string }, UserRow>(['id'], (db, param) =>
+  db.selectFrom('users').selectAll().where('id', '=', param('id')),
+);
 
 export class AccountStore {
   constructor(private readonly db: Db) {}
@@ -12,8 +18,8 @@ export class AccountStore {
     return this.db.selectFrom('users').selectAll().where('email', '=', email).executeTakeFirst();
   }
 
-  byId(id: string): Promise<UserRow | undefined> {
-    return this.db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
+  async byId(id: string): Promise<UserRow | undefined> {
+    return (await userById(this.db, { id })).rows[0];
   }
 
   byWebauthnUserId(handle: string): Promise<UserRow | undefined> {

@@ -12,6 +12,7 @@ export const accountUses = [
   'accounts',
   'activity',
   'clock',
+  'commitTogether',
   'ipLimits',
   'sessions',
 ] as const satisfies readonly (keyof ServerParts)[];

@@ -6,6 +6,18 @@ import type { ActivityEvent, ActivityType } from '../protocol/api';
 import type { Db } from '../db/database';
 import type { Clock } from '../util/clock';
 import { randomId } from '../util/random';
+import { insertRowQuery } from '../db/reusable-query';
+
+// Every sign-in records one, so compiled once (server/db/reusable-query.ts).
+const insertEvent = insertRowQuery('activity', [
+  'id',
+  'user_id',
+  'type',
+  'at',
+  'ip',
+  'user_agent',
+  'details',
+] as const);
 
 export type Details = Record<string, string | number | boolean | null>;
 export type RequestMeta = { ip: string; userAgent: string | null };
@@ -16,24 +28,26 @@ export class ActivityLog {
     private readonly clock: Clock,
   ) {}
 
+  /** The same log over `db` (a transaction: server/db/commit-together.ts). */
+  on(db: Db): ActivityLog {
+    return new ActivityLog(db, this.clock);
+  }
+
   async record(
     userId: string,
     type: ActivityType,
     meta: RequestMeta | null,
     details: Details = {},
   ): Promise<void> {
-    await this.db
-      .insertInto('activity')
-      .values({
-        id: randomId(),
-        user_id: userId,
-        type,
-        at: this.clock.now(),
-        ip: meta?.ip ?? null,
-        user_agent: meta?.userAgent ?? null,
-        details: JSON.stringify(details),
-      })
-      .execute();
+    await insertEvent(this.db, {
+      id: randomId(),
+      user_id: userId,
+      type,
+      at: this.clock.now(),
+      ip: meta?.ip ?? null,
+      user_agent: meta?.userAgent ?? null,
+      details: JSON.stringify(details),
+    });
   }
 
   async list(userId: string, limit = 100): Promise<ActivityEvent[]> {

@@ -12,6 +12,7 @@ export const passwordLoginUses = [
   'accounts',
   'activity',
   'clock',
+  'commitTogether',
   'guard',
   'secondFactor',
   'sessions',

@@ -1,10 +1,13 @@
 /**
  * The end of every successful sign-in (password or passkey): create the session, answer with
- * a cookie (web) or tokens (desktop, body "client":"desktop"), and record the event.
+ * a cookie (web) or tokens (desktop, body "client":"desktop"), and record the event. The
+ * session, its refresh token, the event and the caller's own writes (a passkey's counter) are
+ * one transaction (server/db/commit-together.ts).
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ServerParts } from '../composition-root';
 import type { UserRow } from '../db/schema';
+import type { TogetherStores } from '../db/commit-together';
 import type {
   ClientKind,
   CookieLoginResponse,
@@ -23,10 +26,12 @@ export type SignIn = {
   method: SignInMethod;
   passkey: { id: string; name: string } | null;
   elevatedUntil?: number | null;
+  /** More writes of this sign-in, committed with the session (only through `stores`). */
+  alsoWrite?: (stores: TogetherStores) => Promise<void>;
 };
 
 export async function completeSignIn(
-  ctx: Pick<ServerParts, 'sessions' | 'activity'>,
+  ctx: Pick<ServerParts, 'commitTogether'>,
   request: FastifyRequest,
   reply: FastifyReply,
   s: SignIn,
@@ -38,22 +43,26 @@ export async function completeSignIn(
     : client === 'desktop'
       ? 'Keybridge desktop'
       : sessionDeviceFromUserAgent(meta.userAgent);
-  const issued = await ctx.sessions.create({
-    userId: s.user.id,
-    client,
-    device,
-    method: s.method,
-    passkeyId: s.passkey?.id ?? null,
-    ip: meta.ip,
-    userAgent: meta.userAgent,
-    elevatedUntil: s.elevatedUntil ?? null,
-  });
-  await ctx.activity.record(s.user.id, 'signin.succeeded', meta, {
-    method: s.method,
-    client,
-    sessionId: issued.session.id,
-    passkeyId: s.passkey?.id ?? null,
-    passkeyName: s.passkey?.name ?? null,
+  const issued = await ctx.commitTogether(async (stores) => {
+    await s.alsoWrite?.(stores);
+    const made = await stores.sessions.create({
+      userId: s.user.id,
+      client,
+      device,
+      method: s.method,
+      passkeyId: s.passkey?.id ?? null,
+      ip: meta.ip,
+      userAgent: meta.userAgent,
+      elevatedUntil: s.elevatedUntil ?? null,
+    });
+    await stores.activity.record(s.user.id, 'signin.succeeded', meta, {
+      method: s.method,
+      client,
+      sessionId: made.session.id,
+      passkeyId: s.passkey?.id ?? null,
+      passkeyName: s.passkey?.name ?? null,
+    });
+    return made;
   });
   const user = { id: s.user.id, email: s.user.email };
   if (issued.kind === 'desktop') {

@@ -11,6 +11,7 @@ import pg from 'pg';
 import { Kysely, Migrator, PostgresDialect, SqliteAdapter, SqliteDialect, sql } from 'kysely';
 import { migrationProvider } from './migrations';
 import { cachingStatements } from './statement-cache';
+import { BACKSTOP_CHECKPOINT_PAGES, startCheckpointer } from './checkpointer';
 import type { Database } from './schema';
 import type { SqliteSynchronous } from '../config';
 
@@ -21,20 +22,37 @@ const INT8_OID = 20;
 
 function sqliteDialect(dataDir: string, synchronous: SqliteSynchronous): SqliteDialect {
   fs.mkdirSync(dataDir, { recursive: true });
-  const file = new SQLite(path.join(dataDir, 'keybridge.sqlite'));
+  const filePath = path.join(dataDir, 'keybridge.sqlite');
+  const file = new SQLite(filePath);
   file.pragma('journal_mode = WAL');
   // FULL fsyncs the WAL on every commit: ~2.5 ms of blocked event loop and ~170 µs of CPU each
   // on the bench machine, three commits per sign-in. NORMAL leaves the sync to checkpoints and
   // the kernel's writeback; a crash of the process loses nothing, a power loss can undo the
   // last seconds of commits (README.md, Durability and logging).
-  file.pragma(`synchronous = ${synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
+  const sync = synchronous === 'full' ? 'FULL' : 'NORMAL';
+  file.pragma(`synchronous = ${sync}`);
   file.pragma('foreign_keys = ON');
   // Overwritten and deleted values are zeroed, not left in free pages (old raw TOTP seeds).
   file.pragma('secure_delete = ON');
   // Another connection (a second process, a backup) holding the lock should delay us, not fail us.
   file.pragma('busy_timeout = 5000');
+  // Checkpoints run on their own thread (server/db/checkpointer.ts); this connection's own
+  // automatic checkpoint only backs it up.
+  file.pragma(`wal_autocheckpoint = ${BACKSTOP_CHECKPOINT_PAGES}`);
+  const checkpointer = startCheckpointer(filePath, { synchronous: sync });
   // Each SQL text prepared once (server/db/statement-cache.ts), not once per query.
-  return new SqliteDialect({ database: cachingStatements(file) });
+  const statements = cachingStatements(file);
+  return new SqliteDialect({
+    database: {
+      prepare: (sql) => statements.prepare(sql),
+      close() {
+        statements.close();
+        // After this connection: the checkpointer's is then the last, and its close folds the
+        // WAL into the file as SQLite's last close always does.
+        checkpointer.stop();
+      },
+    },
+  });
 }
 
 function postgresDialect(url: string): PostgresDialect {

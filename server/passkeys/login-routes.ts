@@ -26,6 +26,7 @@ import { ApiError, parseWith } from '../http/errors';
 import { requestMeta } from '../http/request-helpers';
 import { completeSignIn } from '../auth/sign-in';
 import type { PasskeyRow, UserRow } from '../db/schema';
+import type { TogetherStores } from '../db/commit-together';
 import { backupFlagsProblem, decideCounter } from './policy';
 import { refusalReason } from './refusal-reason';
 import {
@@ -56,6 +57,7 @@ export const passkeyLoginUses = [
   'activity',
   'assertions',
   'clock',
+  'commitTogether',
   'config',
   'ipLimits',
   'loginAttempts',
@@ -110,13 +112,13 @@ export function passkeyLoginRoutes(
       const body = parseWith(PasskeyLoginVerifyRequest, request.body);
       const attempt = await takeDirectAttempt(ctx, body.attemptId);
       const ok = await verifyAssertion(ctx, request, attempt.challenge, body.response);
-      await ok.recordUse();
       return completeSignIn(ctx, request, reply, {
         user: ok.user,
         client: body.client,
         device: body.device,
         method: 'passkey',
         passkey: { id: ok.passkey.id, name: ok.passkey.name },
+        alsoWrite: (stores) => ok.recordUse(stores),
       });
     },
 
@@ -178,8 +180,11 @@ async function takeDirectAttempt(ctx: PasskeyLoginDeps, attemptId: string) {
 export type VerifiedAssertion = {
   user: UserRow;
   passkey: PasskeyRow;
-  /** Stores the counter, backup state and last use: call only once nothing can refuse. */
-  recordUse(): Promise<void>;
+  /**
+   * Stores the counter, backup state and last use: call only once nothing can refuse. Inside
+   * a transaction, pass its stores (server/db/commit-together.ts).
+   */
+  recordUse(stores?: Pick<TogetherStores, 'activity' | 'passkeys'>): Promise<void>;
 };
 
 /** What verifyAssertion reads; the passkey step-up (server/step-up/passkey-routes.ts) shares it. */
@@ -264,16 +269,16 @@ export async function verifyAssertion(
   return {
     user,
     passkey,
-    async recordUse() {
+    async recordUse(stores = ctx) {
       if (counter === 'warn') {
-        await ctx.activity.record(user.id, 'passkey.counter_warning', meta, {
+        await stores.activity.record(user.id, 'passkey.counter_warning', meta, {
           passkeyId: passkey.id,
           passkeyName: passkey.name,
           storedCounter: passkey.counter,
           seenCounter: newCounter,
         });
       }
-      await ctx.passkeys.recordUse(
+      await stores.passkeys.recordUse(
         passkey.id,
         Math.max(passkey.counter, newCounter),
         seen.backedUp,

@@ -2,16 +2,34 @@
 import type { Db } from '../db/database';
 import type { NewPasskey, PasskeyRow } from '../db/schema';
 import { isUniqueViolation } from '../db/database';
+import { reusableQuery } from '../db/reusable-query';
+
+// Run on every passkey sign-in, so compiled once (server/db/reusable-query.ts).
+const byCredential = reusableQuery<{ credentialId: string }, PasskeyRow>(
+  ['credentialId'],
+  (db, param) =>
+    db.selectFrom('passkeys').selectAll().where('credential_id', '=', param('credentialId')),
+);
+const recordUseQuery = reusableQuery<
+  { id: string; counter: number; backedUp: number; now: number },
+  unknown
+>(['id', 'counter', 'backedUp', 'now'], (db, param) =>
+  db
+    .updateTable('passkeys')
+    .set({ counter: param('counter'), backed_up: param('backedUp'), last_used_at: param('now') })
+    .where('id', '=', param('id')),
+);
 
 export class PasskeyStore {
   constructor(private readonly db: Db) {}
 
-  byCredentialId(credentialId: string): Promise<PasskeyRow | undefined> {
-    return this.db
-      .selectFrom('passkeys')
-      .selectAll()
-      .where('credential_id', '=', credentialId)
-      .executeTakeFirst();
+  /** The same store over `db` (a transaction: server/db/commit-together.ts). */
+  on(db: Db): PasskeyStore {
+    return new PasskeyStore(db);
+  }
+
+  async byCredentialId(credentialId: string): Promise<PasskeyRow | undefined> {
+    return (await byCredential(this.db, { credentialId })).rows[0];
   }
 
   byIdForUser(id: string, userId: string): Promise<PasskeyRow | undefined> {
@@ -54,11 +72,7 @@ export class PasskeyStore {
 
   /** Called only after every check of an assertion passed. */
   async recordUse(id: string, counter: number, backedUp: boolean, now: number): Promise<void> {
-    await this.db
-      .updateTable('passkeys')
-      .set({ counter, backed_up: backedUp ? 1 : 0, last_used_at: now })
-      .where('id', '=', id)
-      .execute();
+    await recordUseQuery(this.db, { id, counter, backedUp: backedUp ? 1 : 0, now });
   }
 
   async rename(id: string, userId: string, name: string): Promise<boolean> {

@@ -10,6 +10,32 @@ import type { SessionRow } from '../db/schema';
 import type { Clock } from '../util/clock';
 import { createHmac, hkdfSync, randomBytes } from 'node:crypto';
 import { randomId, randomToken, sha256 } from '../util/random';
+import { insertRowQuery } from '../db/reusable-query';
+
+// Every sign-in inserts one of each, so compiled once (server/db/reusable-query.ts).
+const insertSession = insertRowQuery('sessions', [
+  'id',
+  'user_id',
+  'client',
+  'device',
+  'method',
+  'passkey_id',
+  'ip',
+  'user_agent',
+  'token_hash',
+  'token_expires_at',
+  'created_at',
+  'last_active_at',
+  'elevated_until',
+  'revoked_at',
+] as const);
+const insertRefreshToken = insertRowQuery('refresh_tokens', [
+  'token_hash',
+  'session_id',
+  'created_at',
+  'expires_at',
+  'used_at',
+] as const);
 
 export const ACCESS_TOKEN_TTL_MS = 15 * 60 * 1000;
 export const REFRESH_TOKEN_TTL_MS = 30 * 24 * 60 * 60 * 1000;
@@ -64,6 +90,11 @@ export class SessionStore {
     private readonly successorKey: Buffer = randomBytes(32),
   ) {}
 
+  /** The same store over `db` (a transaction: server/db/commit-together.ts). */
+  on(db: Db): SessionStore {
+    return new SessionStore(db, this.clock, this.successorKey);
+  }
+
   /**
    * The tokens that follow `refreshToken`: HMAC(successorKey, purpose:refreshToken). Only
    * hashes are stored, so the server could not hand out the same new pair twice if they were
@@ -102,7 +133,7 @@ export class SessionStore {
       elevated_by: s.elevatedUntil ? 'password' : null,
       revoked_at: null,
     };
-    await this.db.insertInto('sessions').values(session).execute();
+    await insertSession(this.db, session);
     if (s.client === 'web') return { kind: 'web', session, cookieToken: token };
     const refreshToken = await this.issueRefreshToken(session.id, now);
     return {
@@ -116,16 +147,13 @@ export class SessionStore {
 
   private async issueRefreshToken(sessionId: string, now: number): Promise<string> {
     const token = randomToken();
-    await this.db
-      .insertInto('refresh_tokens')
-      .values({
-        token_hash: sha256(token),
-        session_id: sessionId,
-        created_at: now,
-        expires_at: now + REFRESH_TOKEN_TTL_MS,
-        used_at: null,
-      })
-      .execute();
+    await insertRefreshToken(this.db, {
+      token_hash: sha256(token),
+      session_id: sessionId,
+      created_at: now,
+      expires_at: now + REFRESH_TOKEN_TTL_MS,
+      used_at: null,
+    });
     return token;
   }
 

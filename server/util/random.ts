@@ -1,5 +1,6 @@
 /** Random ids and secrets, and the one-way hash we store instead of tokens. */
-import { createHash, randomBytes, randomInt } from 'node:crypto';
+import { randomBytes, randomInt } from 'node:crypto';
+import { sha256Text } from './hash';
 
 /** 256-bit secret as base64url (43 chars): session cookies, access and refresh tokens. */
 export function randomToken(): string {
@@ -13,7 +14,7 @@ export function randomId(): string {
 
 /** Tokens are high-entropy, so a fast hash suffices (no password-style stretching needed). */
 export function sha256(value: string): string {
-  return createHash('sha256').update(value).digest('base64url');
+  return sha256Text(value, 'base64url');
 }
 
 export function randomDigits(count: number): string {

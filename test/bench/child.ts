@@ -3,6 +3,7 @@
  *
  *   node --import tsx test/bench/child.ts keybridge   the real server (server/app.ts)
  *   node --import tsx test/bench/child.ts peer        the minimal peer (test/bench/peer.ts)
+ *   node --import tsx test/bench/child.ts floor       the same requests, no sign-in (floor.ts)
  *
  * The real server is configured like server/main.ts (loadConfig: DATABASE_URL, REDIS_URL,
  * SECRETS_KEY, TRUST_PROXY from the environment) with the test RP ID and port 0, default rate
@@ -20,6 +21,7 @@ import { loadConfig, type Config } from '../../server/config';
 import type { TunnelLimits } from '../../server/tunnel/limits';
 import { randomId } from '../../server/util/random';
 import type { ChildReply, ChildRequest, EnrollUser, MemSample } from './ipc';
+import { startFloor } from './floor';
 import { startPeer } from './peer';
 
 const TEST_RP_ID = 'exchange.localhost';
@@ -125,11 +127,13 @@ async function profileStop(file: string) {
 const running: Running =
   kind === 'peer'
     ? await startPeer({ rpId: TEST_RP_ID, logLevel })
-    : kind === 'keybridge'
-      ? await startKeybridge()
-      : (() => {
-          throw new Error(`usage: child.ts keybridge|peer (got ${kind})`);
-        })();
+    : kind === 'floor'
+      ? await startFloor({ rpId: TEST_RP_ID, logLevel })
+      : kind === 'keybridge'
+        ? await startKeybridge()
+        : (() => {
+            throw new Error(`usage: child.ts keybridge|peer|floor (got ${kind})`);
+          })();
 
 // The parent going away (crash, Ctrl-C) must not leave this process behind.
 process.on('disconnect', () => void running.close().finally(() => process.exit(0)));

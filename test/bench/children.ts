@@ -41,7 +41,7 @@ export type ServerChild = {
 };
 
 export async function startChild(
-  kind: 'keybridge' | 'peer',
+  kind: 'keybridge' | 'peer' | 'floor',
   opts: { env?: NodeJS.ProcessEnv; execArgv?: string[] } = {},
 ): Promise<ServerChild> {
   const child = fork(CHILD, [kind], {

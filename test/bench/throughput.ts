@@ -193,6 +193,9 @@ export async function throughput(o: ThroughputOptions): Promise<ThroughputResult
   await run('peer', 'peer: Fastify + @simplewebauthn/server, in memory', () =>
     startChild('peer', { env }),
   );
+  await run('floor', 'floor: the same two requests on Fastify, no sign-in (floor.ts)', () =>
+    startChild('floor', { env }),
+  );
 
   if (o.postgres) {
     const schema = await createTestSchema();
@@ -248,6 +251,8 @@ export async function throughput(o: ThroughputOptions): Promise<ThroughputResult
   const sqlite = servers.find((s) => s.name === 'sqlite');
   const peer = servers.find((s) => s.name === 'peer');
   const pg = servers.find((s) => s.name === 'postgres+redis');
+  const floor = servers.find((s) => s.name === 'floor');
+  const bf = floor && best(floor);
   const bs = sqlite && best(sqlite);
   const bp = peer && best(peer);
   const bg = pg && best(pg);
@@ -268,6 +273,20 @@ export async function throughput(o: ThroughputOptions): Promise<ThroughputResult
     row(
       'peer sign-ins per CPU-s',
       `${num(bp.perCpuSecond)} /CPU-s (c=${bp.concurrency}, ${cpuMs(bp.perCpuSecond)})  fraction of raw verify/core ${((100 * bp.perCpuSecond) / rawVerify.prepared.perCpuSecond).toFixed(2)} %`,
+    );
+  }
+  if (bs && bp && bf) {
+    // What is left for sign-in logic once the floor (transport, HTTP, JSON, logs) is paid.
+    const floorMs = 1000 / bf.perCpuSecond;
+    const above = (perCpuSecond: number) => 1000 / perCpuSecond - floorMs;
+    row(
+      'floor: same requests, no sign-in, per CPU-s',
+      `${num(bf.perCpuSecond)} /CPU-s (c=${bf.concurrency}, ${cpuMs(bf.perCpuSecond)})  ratio to peer ${(bf.perCpuSecond / bp.perCpuSecond).toFixed(2)} x`,
+    );
+    row(
+      '  CPU above the floor: Keybridge / peer',
+      `${above(bs.perCpuSecond).toFixed(2)} ms / ${above(bp.perCpuSecond).toFixed(2)} ms each` +
+        `  (2x peer needs ${(1000 / bp.perCpuSecond / 2).toFixed(2)} ms in all, the floor alone is ${floorMs.toFixed(2)} ms)`,
     );
   }
   if (bs && bg) {

@@ -133,7 +133,7 @@ skipIf(skip)(
     for (const c of cookies) assert.equal(c.secure, true, `cookie ${c.name} is Secure`);
 
     // No secret in either server's output.
-    const logs = stack.serverLogs();
+    const logs = await stack.serverLogs();
     assert.ok(!logs.includes(qr.secret), 'QR secret in server logs');
     assert.ok(!logs.includes(refreshToken!), 'refresh token in server logs');
     await desktop.signOut();

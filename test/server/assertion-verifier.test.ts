@@ -393,6 +393,16 @@ function corpus(): Case[] {
     'authenticatorData empty',
     edit((r) => ({ ...r, response: { ...r.response, authenticatorData: '' } })),
   );
+  // One byte of the RP ID hash changed (first, middle, last): the hash comparison, byte by byte.
+  for (const at of [0, 16, 31])
+    add(
+      `RP ID hash byte ${at} flipped`,
+      edit((r) => {
+        const bytes = Buffer.from(r.response.authenticatorData, 'base64url');
+        bytes[at] = bytes[at]! ^ 1;
+        return { ...r, response: { ...r.response, authenticatorData: b64u(bytes) } };
+      }),
+    );
   add(
     'authenticatorData truncated to 36 bytes',
     edit((r) => ({

@@ -142,6 +142,8 @@ export class PairSession {
   private listeners = new Set<Listener>();
   private socket: Socket | null = null;
   private channel: PhoneChannel | null = null;
+  /** The channel being set up from the link while the socket connects (see start). */
+  private channelReady: Promise<PhoneChannel> | null = null;
   private link: QrLink | null = null;
   private challengeHash: string | undefined;
   private linkedPurpose: PairPurpose | undefined;
@@ -214,6 +216,14 @@ export class PairSession {
       return this.end(code === 'wrong-version' ? 'wrong-version' : 'malformed');
     }
     const link = this.link;
+    // The channel's key schedule needs only the link: run it while the socket connects and
+    // joins, not after (join awaits it; a bad key still fails there, as before).
+    this.channelReady = openPhoneChannel({
+      pairingId: link.pairingId,
+      desktopPublicKey: link.desktopPublicKey,
+      secret: link.secret,
+    });
+    this.channelReady.catch(() => undefined);
     const socket = io(TUNNEL_NAMESPACE, { transports: ['websocket'], reconnection: false });
     this.socket = socket;
     socket.on('connect_error', () => this.end('connection'));
@@ -244,11 +254,12 @@ export class PairSession {
       reverseCode: ack.data.reverseCode,
       expiresAt: ack.data.expiresAt,
     };
-    this.channel = await openPhoneChannel({
-      pairingId: link.pairingId,
-      desktopPublicKey: link.desktopPublicKey,
-      secret: link.secret,
-    });
+    this.channel = await (this.channelReady ??
+      openPhoneChannel({
+        pairingId: link.pairingId,
+        desktopPublicKey: link.desktopPublicKey,
+        secret: link.secret,
+      }));
     this.set({ step: 'waiting-request', context });
     await this.send({ type: 'hello', v: 1 });
   }

@@ -16,6 +16,12 @@ export type ServerProcess = {
   port: number;
   url: string;
   logs(): string;
+  /**
+   * Everything the server logged up to now. It writes stdout in batches (server/logging.ts),
+   * so this asks for a marked request and waits until its access line is out: the lines before
+   * it share the stream, so they are out too.
+   */
+  flushedLogs(): Promise<string>;
   stop(): Promise<void>;
 };
 
@@ -97,5 +103,14 @@ export async function startServerProcess(env: Record<string, string>): Promise<S
     await stop();
     throw err;
   }
-  return { port, url: `http://127.0.0.1:${port}`, logs: () => out, stop };
+  const flushedLogs = async () => {
+    const marker = `/healthz?flushed=${Math.random().toString(36).slice(2)}`;
+    await getJson(`http://127.0.0.1:${port}${marker}`);
+    await waitUntil(() => out.includes(marker), {
+      what: 'the server log to be written out',
+      timeoutMs: 10_000,
+    });
+    return out;
+  };
+  return { port, url: `http://127.0.0.1:${port}`, logs: () => out, flushedLogs, stop };
 }

@@ -43,8 +43,8 @@ export type DeployedStack = {
   phoneLink: SourceForwarder;
   nginx: TestNginx;
   servers: ServerProcess[];
-  /** both servers' output */
-  serverLogs(): string;
+  /** both servers' output, everything logged so far (ServerProcess.flushedLogs) */
+  serverLogs(): Promise<string>;
   desktop(o?: { localAddress?: string; forgeXff?: string[] }): RemoteDesktop;
   stop(): Promise<void>;
 };
@@ -173,7 +173,7 @@ async function startOnce(schema: TestSchema): Promise<DeployedStack> {
       phoneLink,
       nginx,
       servers,
-      serverLogs: () => servers.map((s) => s.logs()).join('\n'),
+      serverLogs: async () => (await Promise.all(servers.map((s) => s.flushedLogs()))).join('\n'),
       desktop(o = {}) {
         const d = startRemoteDesktop({
           serverUrl: desktopUrl,

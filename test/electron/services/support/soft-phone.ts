@@ -75,6 +75,13 @@ export async function softApprove(opts: {
   onApproved?: (result: SoftPhoneResult) => void;
 }): Promise<SoftPhoneResult> {
   const parsed = await parseQrLink(opts.link);
+  // As the pair page does: the channel's key schedule runs while the socket connects and joins.
+  const channelReady = openPhoneChannel({
+    pairingId: parsed.pairingId,
+    desktopPublicKey: parsed.desktopPublicKey,
+    secret: parsed.secret,
+  });
+  channelReady.catch(() => undefined);
   // Before the socket exists: its connect event must not fire while this is awaited.
   let cookie = opts.cookie;
   if (opts.signIn) {
@@ -137,11 +144,7 @@ export async function softApprove(opts: {
             sameNetwork: ack.sameNetwork,
             sent: [],
           };
-          const channel = await openPhoneChannel({
-            pairingId: parsed.pairingId,
-            desktopPublicKey: parsed.desktopPublicKey,
-            secret: parsed.secret,
-          });
+          const channel = await channelReady;
           const send = async (m: PhoneToDesktop) => {
             seen.sent.push(m);
             const data = await channel.seal(m);
