@@ -27,6 +27,7 @@ const insertSession = insertRowQuery('sessions', [
   'created_at',
   'last_active_at',
   'elevated_until',
+  'elevated_by',
   'revoked_at',
 ] as const);
 const insertRefreshToken = insertRowQuery('refresh_tokens', [
