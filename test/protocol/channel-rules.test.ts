@@ -262,7 +262,8 @@ const suite = new CipherSuite({
   aead: new Aes128Gcm(),
 });
 
-async function handmadeHandshake(plaintext: Uint8Array) {
+/** A desktop and a hand-made phone: `seal` makes the handshake first, then data frames. */
+async function handmadePhone() {
   const pairingId = newPairingId();
   const keys = await generateDesktopKeys();
   const secret = generateQrSecret();
@@ -272,11 +273,21 @@ async function handmadeHandshake(plaintext: Uint8Array) {
     psk: { id: utf8(label + pairingId), key: fromBase64Url(secret) },
     info: utf8(label),
   });
-  const sealed = new Uint8Array(
-    await sender.seal(plaintext as Uint8Array<ArrayBuffer>, utf8(`${label}|p2d|${pairingId}`)),
-  );
-  const frame = toBase64Url(new Uint8Array([1, ...new Uint8Array(sender.enc), ...sealed]));
-  return { desktop, frame };
+  let first = true;
+  const seal = async (plaintext: Uint8Array) => {
+    const sealed = new Uint8Array(
+      await sender.seal(plaintext as Uint8Array<ArrayBuffer>, utf8(`${label}|p2d|${pairingId}`)),
+    );
+    const head = first ? [1, ...new Uint8Array(sender.enc)] : [2];
+    first = false;
+    return toBase64Url(new Uint8Array([...head, ...sealed]));
+  };
+  return { desktop, seal };
+}
+
+async function handmadeHandshake(plaintext: Uint8Array) {
+  const { desktop, seal } = await handmadePhone();
+  return { desktop, frame: await seal(plaintext) };
 }
 
 test('a decrypted handshake that is not UTF-8 JSON is a bad message, even an empty one', async () => {
@@ -292,6 +303,7 @@ test('a decrypted handshake that is not UTF-8 JSON is a bad message, even an emp
     // A hello whose bytes are not UTF-8: refused, not "repaired" into U+FFFD and let through.
     new Uint8Array([...utf8('{"type":"hello","v":1,"x":"'), 0xff, 0xfe, ...utf8('"}')]),
     new Uint8Array([...utf8('{"type":"hello","v":1}'), 0xc3]),
+    utf8('{"type":"reject","reason":"denied"}'), // valid JSON, but the first must be hello
   ];
   for (const plaintext of bad) {
     const { desktop, frame } = await handmadeHandshake(plaintext);
@@ -299,6 +311,33 @@ test('a decrypted handshake that is not UTF-8 JSON is a bad message, even an emp
     assert.equal(desktop.broken, true);
     assert.equal(desktop.ready, false);
   }
+});
+
+test('a data message with bytes that are not UTF-8 is refused, not repaired into U+FFFD', async () => {
+  const reject = (detail: number[]) =>
+    new Uint8Array([...utf8('{"type":"reject","reason":"denied","detail":"'), ...detail, 34, 125]);
+  {
+    const { desktop, seal } = await handmadePhone();
+    await desktop.open(await seal(utf8('{"type":"hello","v":1}')));
+    const detail = [...utf8('NotAllowedError')];
+    assert.deepEqual(await desktop.open(await seal(reject(detail))), {
+      type: 'reject',
+      reason: 'denied',
+      detail: 'NotAllowedError',
+    });
+  }
+  for (const detail of [[0xff], [0xc3], [0xed, 0xa0, 0x80] /* a lone surrogate */]) {
+    const { desktop, seal } = await handmadePhone();
+    await desktop.open(await seal(utf8('{"type":"hello","v":1}')));
+    await rejectsWith(desktop.open(await seal(reject(detail))), 'bad-message');
+  }
+});
+
+test('the desktop cannot seal before the hello, and a message over the relay limit is refused', async () => {
+  await rejectsWith((await pair()).desktop.seal(request), 'not-ready');
+  const { desktop } = await connected();
+  const huge = { ...request, options: { ...request.options, pad: 'x'.repeat(20_000) } };
+  await rejectsWith(desktop.seal(huge), 'too-large');
 });
 
 test('a data frame too short to hold a tag is a bad frame on both sides, before any decryption', async () => {
@@ -332,7 +371,7 @@ test('a message that cannot be encoded fails as a ChannelError and ends the chan
   const { desktop, phone } = await connected();
   const loop: Record<string, unknown> = { type: 'approved' };
   loop.self = loop;
-  await assert.rejects(phone.seal(loop as PhoneToDesktop), ChannelError);
+  await rejectsWith(phone.seal(loop as PhoneToDesktop), 'open-failed');
   assert.equal(phone.broken, true);
   await rejectsWith(phone.seal({ type: 'approved' }), 'closed');
   await assert.rejects(
@@ -369,5 +408,9 @@ test('a handshake whose phone key is no point on the curve fails to open', async
   const { desktop, phone } = await pair();
   const frame = fromBase64Url(await phone.seal(hello));
   frame.fill(0xff, 2, 66); // enc: 0x04 then an x and y that are no point
-  await rejectsWith(desktop.open(toBase64Url(frame)), 'open-failed');
+  await assert.rejects(desktop.open(toBase64Url(frame)), (err: unknown) => {
+    isChannelError(err, 'open-failed');
+    assert.match((err as Error).message, /phone key/, 'says it was the key, not the message');
+    return true;
+  });
 });
