@@ -195,7 +195,6 @@ function decodePlaintext(bytes: Uint8Array): unknown {
   while (end > 0 && bytes[end - 1] === 0) end--;
   try {
     return JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(0, end)));
-    // Stryker disable next-line BlockStatement: without the throw the result is undefined, which no schema accepts: bad-message all the same.
   } catch {
     throw new ChannelError('bad-message', 'The message is not JSON.');
   }
