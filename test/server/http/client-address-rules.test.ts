@@ -144,5 +144,9 @@ test('one IPv4 /24 and one IPv6 /64 are one client, in every spelling', () => {
   assert.equal(subnetKey('64:ff9b::198.51.100.7'), '64:ff9b:0:0::/64', 'not the mapped prefix');
   assert.equal(subnetKey('::198.51.100.7'), '0:0:0:0::/64', 'IPv4-compatible is not mapped');
   assert.equal(subnetKey('1:2:3:4:5:6:198.51.100.7'), '1:2:3:4::/64');
+  // '::' stands for exactly the groups that are missing, wherever it sits.
+  assert.equal(subnetKey('1::2:3:4:5:6:7'), '1:0:2:3::/64');
+  assert.equal(subnetKey('1:2:3::4:5:6:7'), '1:2:3:0::/64');
+  assert.equal(subnetKey('1:2::3:4:5'), '1:2:0:0::/64');
   assert.equal(subnetKey('not an address'), 'not an address');
 });
