@@ -42,6 +42,7 @@ export const moduleTests = {
     'test/server/request-limits.test.ts',
   ],
   'server/rate-limit/attempt-guard.ts': [
+    'test/server/rate-limit/attempt-guard-rules.test.ts',
     'test/server/rules.test.ts',
     'test/server/throttling.test.ts',
   ],
