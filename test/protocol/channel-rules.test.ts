@@ -354,8 +354,11 @@ test('plaintexts are padded to 256-byte blocks: sizes leak in steps, every lengt
   const { desktop, phone } = await connected();
   const sizes = new Set<number>();
   for (let n = 16; n <= 600; n += 1) {
-    const message = { ...request, options: { ...request.options, challenge: 'c'.repeat(n) } };
-    const json = JSON.stringify(message).length;
+    const message: RequestMessage = {
+      ...request,
+      options: { ...request.options, challenge: 'c'.repeat(n) },
+    };
+    const json: number = JSON.stringify(message).length;
     const frame = fromBase64Url(await desktop.seal(message));
     // A type byte, the padded plaintext and a 16-byte tag.
     const padded = frame.length - 1 - 16;
