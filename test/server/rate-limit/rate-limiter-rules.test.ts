@@ -73,3 +73,14 @@ test('a delay long past is no delay, and the 429 says how long to wait', () => {
   assert.equal(err.code, 'rate_limited');
   assert.match(err.message, /Try again in 42 seconds\./);
 });
+
+test('a backoff that started over is forgotten a window later in turn', () => {
+  const clock = new ManualClock();
+  const store = new MemoryRateLimitStore(clock);
+  store.backoffHit('k', quick);
+  clock.advance(30_000); // forgotten
+  assert.equal(store.backoffHit('k', quick), 0, 'starts over');
+  clock.advance(60_000); // a window after that failure, and a sweep is due
+  store.check('other', short);
+  assert.equal(store.size, 1, 'only the other window is left');
+});
