@@ -170,7 +170,7 @@ test('every refusal says in words what went wrong and what to do next', async ()
   let o = await loginOptions();
   const otherId = o.attemptId.slice(0, -1) + (o.attemptId.endsWith('A') ? 'B' : 'A');
   await refusal(verify(otherId, auth.assert(o.options)), 400, 'attempt_not_found');
-  // Exactly 90 s after the options: the challenge is over.
+  // 90 s after the options the challenge is over.
   o = await loginOptions();
   clock.advance(90_000);
   await refusal(verify(o.attemptId, auth.assert(o.options)), 400, 'challenge_expired');
