@@ -87,6 +87,7 @@ export const moduleTests = {
   ],
   'server/totp/totp.ts': ['test/server/totp/*.test.ts', 'test/server/rules.test.ts'],
   'server/totp/second-factor.ts': [
+    'test/server/totp/second-factor-rules.test.ts',
     'test/server/totp-and-limits.test.ts',
     'test/server/totp-at-rest.test.ts',
   ],
