@@ -42,6 +42,7 @@ export const moduleTests = {
     'test/server/request-limits.test.ts',
   ],
   'server/rate-limit/attempt-guard.ts': [
+    'test/server/rate-limit/attempt-guard-rules.test.ts',
     'test/server/rules.test.ts',
     'test/server/throttling.test.ts',
   ],
@@ -86,6 +87,7 @@ export const moduleTests = {
   ],
   'server/totp/totp.ts': ['test/server/totp/*.test.ts', 'test/server/rules.test.ts'],
   'server/totp/second-factor.ts': [
+    'test/server/totp/second-factor-rules.test.ts',
     'test/server/totp-and-limits.test.ts',
     'test/server/totp-at-rest.test.ts',
   ],

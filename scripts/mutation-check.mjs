@@ -18,7 +18,8 @@ export function scoreFiles(report) {
       const detected = mutants.filter((m) => DETECTED.has(m.status)).length;
       const undetected = mutants.filter((m) => UNDETECTED.has(m.status)).length;
       const valid = detected + undetected;
-      return { file, detected, valid, score: valid === 0 ? 100 : (100 * detected) / valid };
+      // No valid mutant (e.g. only static ones, skipped by --ignoreStatic): nothing was judged.
+      return { file, detected, valid, score: valid === 0 ? null : (100 * detected) / valid };
     })
     .sort((a, b) => a.file.localeCompare(b.file));
 }
@@ -30,11 +31,12 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   }
   const scores = scoreFiles(JSON.parse(fs.readFileSync(reportPath, 'utf8')));
   for (const s of scores) {
+    const score = s.score === null ? '   n/a ' : `${s.score.toFixed(1).padStart(6)}%`;
     console.log(
-      `${s.score.toFixed(1).padStart(6)}%  ${String(s.detected).padStart(4)}/${String(s.valid).padEnd(4)} ${s.file}`,
+      `${score}  ${String(s.detected).padStart(4)}/${String(s.valid).padEnd(4)} ${s.file}${s.score === null ? ' (no mutant tested: static only?)' : ''}`,
     );
   }
-  const low = scores.filter((s) => s.score < threshold);
+  const low = scores.filter((s) => s.score !== null && s.score < threshold);
   if (low.length > 0) {
     console.error(`\nmutation-check: ${low.length} module(s) under ${threshold}%:`);
     for (const s of low) console.error(`  ${s.file}: ${s.score.toFixed(1)}%`);

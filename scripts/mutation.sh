@@ -1,29 +1,38 @@
 #!/usr/bin/env bash
 # `npm run test:mutation`: Stryker over the security modules (stryker.config.mjs), inside a
 # private D-Bus session with an unlocked keyring (the token vault's tests use the real
-# keychain), then the per-module gate (scripts/mutation-check.mjs, 85% each).
+# keychain), then the per-module gate (scripts/mutation-check.mjs, 85% each). docs/mutation.md
+# says how long each takes and how CI runs it.
 #   npm run test:mutation                      every module; incremental: only mutants whose
 #                                              module or covering tests changed since the
 #                                              committed reports/stryker-incremental.json run again
-#   npm run test:mutation -- --changed BASE    only the security modules changed since git BASE,
-#                                              each against its own tests (stryker.config.mjs)
+#   npm run test:mutation -- --changed BASE    only the security modules in scope of a change
+#                                              since git BASE (the module or one of its tests
+#                                              changed), each against its own tests
+#   npm run test:mutation -- --modules A,B     only these modules, each against its own tests
+#                                              (how docs/mutation.md's figures were measured)
 #   npm run test:mutation -- --force           ignore the incremental file (a full run)
 # Any other arguments go to `stryker run`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 args=()
-if [ "${1:-}" = "--changed" ]; then
-  base="${2:?--changed needs a git revision}"
+if [ "${1:-}" = "--changed" ] || [ "${1:-}" = "--modules" ]; then
+  mode="$1"
+  what="${2:?$1 needs a git revision or a comma list of modules}"
   shift 2
-  scope="$(node scripts/mutation-scope.mjs "$base")"
+  if [ "$mode" = "--changed" ]; then
+    scope="$(node scripts/mutation-scope.mjs "$what")"
+  else
+    scope="$(node scripts/mutation-scope.mjs --modules "$what")"
+  fi
   mutate="$(sed -n 1p <<<"$scope")"
   tests="$(sed -n 2p <<<"$scope")"
   if [ -z "$mutate" ]; then
-    echo "mutation: no security module changed since $base"
+    echo "mutation: no security module or its tests changed since $what"
     exit 0
   fi
-  echo "mutation: modules changed since $base: $mutate (tests: $tests)"
+  echo "mutation: modules in scope: $mutate (tests: $tests)"
   # Its own cache: a partial run must not replace the full run's incremental file. Static
   # mutants (module-level values) are skipped: with --testFiles, Stryker 9.6 activates them
   # after the module loaded and reports them survived (stryker-js issue 6144); the full run

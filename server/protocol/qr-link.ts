@@ -90,6 +90,7 @@ export async function parseQrLink(input: string): Promise<QrLink> {
   let origin = '';
   let fragment: string;
   if (input.startsWith('#') || !input.includes('://')) {
+    // Stryker disable next-line Regex: this branch has either a leading '#' or none at all (a bare v2 or v1 fragment holds no '#'), so the first '#' is the leading one.
     fragment = input.replace(/^#/, '');
   } else {
     let url: URL;
@@ -102,8 +103,10 @@ export async function parseQrLink(input: string): Promise<QrLink> {
       throw new QrLinkError('malformed', 'This is not a Keybridge sign-in link.');
     }
     origin = url.origin;
+    // Stryker disable next-line Regex: URL.hash is empty or starts with its one '#'.
     fragment = url.hash.replace(/^#/, '');
   }
+  // Stryker disable next-line ConditionalExpression: an empty fragment has no version either, and parseV1 refuses it as missing-part too.
   if (!fragment) throw new QrLinkError('missing-part', 'The link is incomplete.');
   // v2 fragments start with their version digit; v1 ones with `v=`.
   if (/^[0-9]/.test(fragment)) return { origin, ...(await parseV2(fragment)) };
@@ -123,6 +126,7 @@ async function parseV2(fragment: string): Promise<Omit<QrLink, 'origin'>> {
     throw new QrLinkError('bad-part', 'The link is damaged (wrong length).');
   }
   const n = BigInt(digits);
+  // Stryker disable next-line EqualityOperator: exactly 2^520 leaves 65 zero bytes, no key prefix, refused as bad-part below.
   if (n >= PAYLOAD_LIMIT) throw new QrLinkError('bad-part', 'The link is damaged (too large).');
   const bytes = new Uint8Array(PAYLOAD_BYTES);
   let v = n;

@@ -459,7 +459,7 @@ test('pairing seam: default refuses every pairing; a linked attempt is approved,
   seam.engage();
   t.onTestFinished(() => seam.restore());
   const { cookie, auth } = await account();
-  await addPasskey(cookie, auth);
+  const passkey = await addPasskey(cookie, auth);
   const o = await call<{ attemptId: string; options: AuthenticationOptionsJSON }>(
     srv.url,
     '/api/auth/passkey/options',
@@ -509,6 +509,14 @@ test('pairing seam: default refuses every pairing; a linked attempt is approved,
     token: r.body.accessToken,
   });
   assert.equal(me.body.session.method, 'qr');
+  // The session names the passkey the phone approved with (the sessions list shows it).
+  const sessions = await srv.context.db
+    .selectFrom('sessions')
+    .select('passkey_id')
+    .where('method', '=', 'qr')
+    .where('passkey_id', '=', passkey.id)
+    .execute();
+  assert.equal(sessions.length, 1);
 });
 
 test('at most 20 passkeys per account', async () => {

@@ -139,4 +139,8 @@ test('only the contract’s own channels are invoke channels', () => {
   for (const c of ['toString', '__proto__', 'constructor', 'app:nope', '', 42, null, undefined]) {
     assert.equal(isInvokeChannel(c), false, String(c));
   }
+  // Not a string, even one that turns into a channel name when used as a key.
+  const lookalike = { toString: () => 'app:info' };
+  assert.equal(isInvokeChannel(lookalike), false, 'an object that stringifies to a channel');
+  assert.equal(isInvokeChannel(['app:info']), false, 'an array of one channel name');
 });

@@ -92,11 +92,16 @@ test('TRUST_PROXY parsing: off spellings, a list, and refusals that name the set
     assert.equal(parseTrustProxy(off), false, JSON.stringify(off));
   }
   assert.equal(parseTrustProxy(' 10.0.0.1 , loopback ,'), '10.0.0.1,loopback');
-  for (const any of ['true', 'TRUE', 'on', 'yes', '1', '2']) {
+  for (const any of ['true', 'TRUE', 'on', 'yes', '1', '2', '10', '255']) {
     assert.throws(() => parseTrustProxy(any), /would believe X-Forwarded-For from any peer/, any);
   }
   assert.throws(() => parseTrustProxy('10.0.0.0/33'), /TRUST_PROXY="10.0.0.0\/33" is not valid/);
   assert.throws(() => parseTrustProxy('nearby'), /is not valid.*TRUST_PROXY lists/);
+  // The library's own reason rides along as the cause, for whoever debugs the setting.
+  assert.throws(
+    () => parseTrustProxy('nearby'),
+    (err: Error) => err.cause instanceof Error && err.message.includes(err.cause.message),
+  );
   // Off trusts nobody; one setting compiles to one function (Fastify and the relay share it).
   assert.equal(trustFunction(false)('127.0.0.1', 0), false);
   assert.equal(trustFunction('10.0.0.1'), trustFunction('10.0.0.1'));
@@ -139,5 +144,9 @@ test('one IPv4 /24 and one IPv6 /64 are one client, in every spelling', () => {
   assert.equal(subnetKey('64:ff9b::198.51.100.7'), '64:ff9b:0:0::/64', 'not the mapped prefix');
   assert.equal(subnetKey('::198.51.100.7'), '0:0:0:0::/64', 'IPv4-compatible is not mapped');
   assert.equal(subnetKey('1:2:3:4:5:6:198.51.100.7'), '1:2:3:4::/64');
+  // '::' stands for exactly the groups that are missing, wherever it sits.
+  assert.equal(subnetKey('1::2:3:4:5:6:7'), '1:0:2:3::/64');
+  assert.equal(subnetKey('1:2:3::4:5:6:7'), '1:2:3:0::/64');
+  assert.equal(subnetKey('1:2::3:4:5'), '1:2:0:0::/64');
   assert.equal(subnetKey('not an address'), 'not an address');
 });

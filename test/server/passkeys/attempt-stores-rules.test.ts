@@ -142,7 +142,11 @@ test('a full store answers 503 server_busy; attempts that timed out give up thei
   store.create('c', 60_000, null);
   assert.throws(
     () => store.create('c', 60_000, null),
-    (err: unknown) => err instanceof ApiError && err.status === 503 && err.code === 'server_busy',
+    (err: unknown) =>
+      err instanceof ApiError &&
+      err.status === 503 &&
+      err.code === 'server_busy' &&
+      /busy.*try again/i.test(err.message),
   );
   clock.advance(500); // the first has timed out, and the next sweep is due
   store.create('c', 60_000, null);

@@ -150,3 +150,115 @@ test('a device-bound passkey is stored as not backed up, and its sign-ins keep i
     .executeTakeFirstOrThrow();
   assert.deepEqual(row, { backed_up: 0, backup_eligible: 0 });
 });
+
+type Refusal = { error: { code: string; message: string } };
+const refusal = async (
+  r: Promise<{ status: number; body: unknown }>,
+  status: number,
+  code: string,
+) => {
+  const { status: got, body } = await r;
+  assert.equal(got, status, JSON.stringify(body));
+  const { error } = body as Refusal;
+  assert.equal(error.code, code);
+  // Said in words the phone page shows as they are: what happened and what to do.
+  assert.match(error.message, /^(The|This) .{15,}\.$/, error.message);
+};
+
+test('every refusal says in words what went wrong and what to do next', async () => {
+  const { auth } = await accountWithPasskey();
+  let o = await loginOptions();
+  const otherId = o.attemptId.slice(0, -1) + (o.attemptId.endsWith('A') ? 'B' : 'A');
+  await refusal(verify(otherId, auth.assert(o.options)), 400, 'attempt_not_found');
+  // 90 s after the options the challenge is over.
+  o = await loginOptions();
+  clock.advance(90_000);
+  await refusal(verify(o.attemptId, auth.assert(o.options)), 400, 'challenge_expired');
+  o = await loginOptions();
+  const unknown = {
+    ...auth.assert(o.options),
+    id: 'AAAAAAAAAAAAAAAAAAAAAA',
+    rawId: 'AAAAAAAAAAAAAAAAAAAAAA',
+  };
+  await refusal(verify(o.attemptId, unknown), 400, 'passkey_unknown');
+  o = await loginOptions();
+  const signed = auth.assert(o.options);
+  const otherHandle = {
+    ...signed,
+    response: { ...signed.response, userHandle: 'c29tZW9uZS1lbHNl' },
+  };
+  await refusal(verify(o.attemptId, otherHandle), 400, 'passkey_verification_failed');
+  await refusal(
+    call(srv.url, '/api/auth/passkey/options', { body: { pairingId: 'A'.repeat(22) } }),
+    404,
+    'pairing_not_found',
+  );
+});
+
+async function userIdOf(email: string) {
+  return (
+    await srv.context.db
+      .selectFrom('users')
+      .select('id')
+      .where('email', '=', email)
+      .executeTakeFirstOrThrow()
+  ).id;
+}
+
+async function activityOf(userId: string) {
+  return (
+    await srv.context.db
+      .selectFrom('activity')
+      .select(['type', 'details'])
+      .where('user_id', '=', userId)
+      .orderBy('seq')
+      .execute()
+  ).map((a) => ({ type: a.type, details: JSON.parse(a.details) as Record<string, unknown> }));
+}
+
+test('a passkey sign-in makes a passkey session naming the passkey, and no counter warning', async () => {
+  const { email, auth, passkeyId } = await accountWithPasskey();
+  const userId = await userIdOf(email);
+  const o = await loginOptions();
+  assert.equal((await verify(o.attemptId, auth.assert(o.options))).status, 200);
+  const session = await srv.context.db
+    .selectFrom('sessions')
+    .select(['method', 'passkey_id'])
+    .where('user_id', '=', userId)
+    .orderBy('created_at', 'desc')
+    .executeTakeFirstOrThrow();
+  assert.deepEqual(session, { method: 'passkey', passkey_id: passkeyId });
+  const types = (await activityOf(userId)).map((a) => a.type);
+  assert.ok(!types.includes('passkey.counter_warning'), types.join());
+});
+
+test('counters going back: a device-bound passkey is refused and the reason recorded; a synced one warns', async () => {
+  {
+    const { email, auth } = await accountWithPasskey();
+    const userId = await userIdOf(email);
+    let o = await loginOptions();
+    assert.equal((await verify(o.attemptId, auth.assert(o.options, { counter: 10 }))).status, 200);
+    o = await loginOptions();
+    await refusal(
+      verify(o.attemptId, auth.assert(o.options, { counter: 3 })),
+      400,
+      'passkey_verification_failed',
+    );
+    const failed = (await activityOf(userId)).filter((a) => a.type === 'signin.failed');
+    assert.equal(failed.length, 1);
+    assert.equal(failed[0]?.details.reason, 'counter_regressed');
+    assert.equal(failed[0]?.details.method, 'passkey');
+  }
+  {
+    const { email, auth } = await accountWithPasskey({ backupEligible: true, backedUp: true });
+    const userId = await userIdOf(email);
+    let o = await loginOptions();
+    assert.equal((await verify(o.attemptId, auth.assert(o.options, { counter: 10 }))).status, 200);
+    o = await loginOptions();
+    assert.equal((await verify(o.attemptId, auth.assert(o.options, { counter: 3 }))).status, 200);
+    const warnings = (await activityOf(userId)).filter((a) => a.type === 'passkey.counter_warning');
+    assert.equal(warnings.length, 1);
+    assert.equal(warnings[0]?.details.storedCounter, 10);
+    assert.equal(warnings[0]?.details.seenCounter, 3);
+  }
+});

@@ -10,9 +10,10 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import type { KyselyPlugin } from 'kysely';
 import { test, type TestContext } from 'vitest';
 import { AccountStore } from '../../../server/accounts/account-store';
-import { openDatabase } from '../../../server/db/database';
+import { openDatabase, type Db } from '../../../server/db/database';
 import {
   ACCESS_TOKEN_TTL_MS,
   REFRESH_REUSE_GRACE_MS,
@@ -77,7 +78,7 @@ async function setup(t: TestContext) {
         .where('used_at', 'is', null)
         .execute()
     ).map((r) => r.token_hash);
-  return { db, clock, store, user, desktop, snapshot, liveRefreshTokens };
+  return { dir, db, clock, store, user, desktop, snapshot, liveRefreshTokens };
 }
 
 test('the lifetimes are the rule: 15-minute access, 30-day refresh, 7-day web, 30 s grace', () => {
@@ -295,4 +296,180 @@ test('listLive: a lapsed desktop session is live while its refresh token is, new
   clock.advance(30 * DAY);
   assert.deepEqual(await store.listLive(user.id), [], 'refresh token expired too');
   assert.deepEqual(await store.listLive('someone-else'), []);
+});
+
+test('a retry within the grace hands back the pair and writes nothing once the successor is stored', async (t) => {
+  const { clock, store, desktop, snapshot } = await setup(t);
+  const issued = await desktop();
+  const first = await store.refresh(issued.refreshToken);
+  assert.ok(first.ok);
+  clock.advance(10_000);
+  assert.ok(await store.authenticate(first.accessToken), 'the client used its new token');
+  clock.advance(10_000);
+  const before = await snapshot();
+  const retry = await store.refresh(issued.refreshToken);
+  assert.ok(retry.ok);
+  assert.equal(retry.accessToken, first.accessToken);
+  assert.deepEqual(await snapshot(), before, 'last activity and expiry stay as they were');
+});
+
+test('a refresh reports the session as stored, not the refresh token row joined to it', async (t) => {
+  const { db, clock, store, desktop } = await setup(t);
+  const issued = await desktop();
+  clock.advance(DAY);
+  const r1 = await store.refresh(issued.refreshToken);
+  assert.ok(r1.ok);
+  clock.advance(DAY);
+  const stored = await db
+    .selectFrom('sessions')
+    .selectAll()
+    .where('id', '=', issued.session.id)
+    .executeTakeFirstOrThrow();
+  const r2 = await store.refresh(r1.refreshToken);
+  assert.ok(r2.ok);
+  assert.deepEqual(r2.session, stored);
+  assert.equal(r2.session.created_at, issued.session.created_at, 'created at sign-in');
+});
+
+test('step-up elevation: given at sign-in or by elevate, on that session only', async (t) => {
+  const { clock, store, user, desktop } = await setup(t);
+  const until = clock.now() + 5 * MINUTE;
+  const elevated = await store.create({
+    userId: user.id,
+    client: 'web',
+    device: 'phone',
+    method: 'passkey',
+    passkeyId: null,
+    ip: '127.0.0.1',
+    userAgent: null,
+    elevatedUntil: until,
+  });
+  assert.equal(elevated.session.elevated_until, until);
+  assert.equal(
+    (await store.authenticate(elevated.kind === 'web' ? elevated.cookieToken : ''))?.elevated_until,
+    until,
+  );
+  const a = await desktop();
+  const b = await desktop();
+  assert.equal(a.session.elevated_until, null, 'not elevated unless asked');
+  await store.elevate(a.session.id, until + 1);
+  assert.equal((await store.authenticate(a.accessToken))?.elevated_until, until + 1);
+  assert.equal((await store.authenticate(b.accessToken))?.elevated_until, null);
+});
+
+test('successors are a fixed function of key and token: servers of two versions agree', async (t) => {
+  // Pinned values: a rolling upgrade must not change what a retry in the grace gets back.
+  const key = refreshSuccessorKey(Buffer.alloc(32, 7));
+  assert.equal(key.toString('base64url'), 'DZj8zR5kcd5sB6C_qxt6ROooG8GajWA5HW-dD5m-2lY');
+  const { db, clock, desktop } = await setup(t);
+  const issued = await desktop();
+  await db
+    .insertInto('refresh_tokens')
+    .values({
+      token_hash: sha256('a-refresh-token'),
+      session_id: issued.session.id,
+      created_at: clock.now(),
+      expires_at: clock.now() + DAY,
+      used_at: null,
+    })
+    .execute();
+  const r = await new SessionStore(db, clock, key).refresh('a-refresh-token');
+  assert.ok(r.ok);
+  assert.equal(r.accessToken, 'UyztkhkVHsjlc2NwW-8-N34eD9NXgtLOBYgoiZHWrRU');
+  assert.equal(r.refreshToken, 'fbOi72MMjDS9qf4i064rl8EdZ9Is5RXkit8hn3zIjE0');
+});
+
+/**
+ * The database as a second server process sees it (its own connection to the same file), held
+ * still after its first query answers (it has read the token as unspent) until `release()`:
+ * the rest of the world moves on meanwhile. This is the race a thief and the client run when
+ * both present one stolen refresh token at once.
+ */
+async function heldAfterFirstQuery(t: TestContext, dir: string) {
+  const db: Db = await openDatabase(dir);
+  t.onTestFinished(() => db.destroy());
+  let release!: () => void;
+  const gate = new Promise<void>((r) => (release = r));
+  let reached!: () => void;
+  const arrived = new Promise<void>((r) => (reached = r));
+  let first = true;
+  const plugin: KyselyPlugin = {
+    transformQuery: (args) => args.node,
+    transformResult: async (args) => {
+      if (first) {
+        first = false;
+        reached();
+        await gate;
+      }
+      return args.result;
+    },
+  };
+  return { db: db.withPlugin(plugin), arrived, release };
+}
+
+test('a refresh that loses the race to a successor already spent again revokes the family', async (t) => {
+  const { dir, db, clock, store, desktop, liveRefreshTokens } = await setup(t);
+  const key = refreshSuccessorKey(Buffer.alloc(32, 3));
+  const fast = new SessionStore(db, clock, key);
+  const held = await heldAfterFirstQuery(t, dir);
+  const slow = new SessionStore(held.db, clock, key);
+  const issued = await desktop();
+  const late = slow.refresh(issued.refreshToken);
+  await held.arrived; // it read the token as unspent
+  const r1 = await fast.refresh(issued.refreshToken);
+  assert.ok(r1.ok);
+  const r2 = await fast.refresh(r1.refreshToken); // and the successor is spent in turn
+  assert.ok(r2.ok);
+  held.release();
+  const outcome = await late;
+  assert.equal(outcome.ok, false, 'no second branch from the spent token');
+  assert.equal(!outcome.ok && outcome.reason, 'reused');
+  assert.deepEqual(await liveRefreshTokens(issued.session.id), []);
+  assert.equal(await store.authenticate(r2.accessToken), undefined, 'the family is revoked');
+});
+
+test('a refresh that finds its session revoked in the middle is refused, not half done', async (t) => {
+  const { dir, clock, store, desktop, liveRefreshTokens } = await setup(t);
+  const held = await heldAfterFirstQuery(t, dir);
+  const slow = new SessionStore(held.db, clock);
+  const issued = await desktop();
+  const late = slow.refresh(issued.refreshToken);
+  await held.arrived; // it read the token as unspent
+  await store.revoke(issued.session.id); // signed out meanwhile: the token row is gone
+  held.release();
+  assert.deepEqual(await late, { ok: false, reason: 'invalid' });
+  assert.deepEqual(await liveRefreshTokens(issued.session.id), []);
+  assert.equal(await store.authenticate(issued.accessToken), undefined);
+});
+
+test('two refreshes racing inside the grace both get the one successor, whoever writes first', async (t) => {
+  const { dir, db, clock, desktop, liveRefreshTokens } = await setup(t);
+  const key = refreshSuccessorKey(Buffer.alloc(32, 4));
+  const held = await heldAfterFirstQuery(t, dir);
+  const slow = new SessionStore(held.db, clock, key);
+  const fast = new SessionStore(db, clock, key);
+  const issued = await desktop();
+  const late = slow.refresh(issued.refreshToken);
+  await held.arrived;
+  const r1 = await fast.refresh(issued.refreshToken);
+  held.release();
+  const r2 = await late;
+  assert.ok(r1.ok && r2.ok);
+  assert.equal(r2.refreshToken, r1.refreshToken);
+  assert.equal(r2.accessToken, r1.accessToken);
+  assert.equal(r2.expiresIn, 15 * 60);
+  assert.deepEqual(await liveRefreshTokens(issued.session.id), [sha256(r1.refreshToken)]);
+});
+
+test('a spent refresh token presented after its own expiry is still reuse: the family ends', async (t) => {
+  const { clock, store, desktop, liveRefreshTokens } = await setup(t);
+  const issued = await desktop();
+  clock.advance(29 * DAY);
+  const r1 = await store.refresh(issued.refreshToken);
+  assert.ok(r1.ok);
+  clock.advance(2 * DAY); // the old token's 30 days are over; its successor's are not
+  const replay = await store.refresh(issued.refreshToken);
+  assert.equal(!replay.ok && replay.reason, 'reused');
+  assert.deepEqual(await liveRefreshTokens(issued.session.id), []);
+  assert.deepEqual(await store.refresh(r1.refreshToken), { ok: false, reason: 'invalid' });
 });
