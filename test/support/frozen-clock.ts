@@ -1,17 +1,16 @@
-/**
- * A clock that moves only when told (server/util/clock.ts's ManualClock adds an offset to the
- * wall clock, so time still passes). For tests that assert an exact Retry-After across slow
- * steps: argon2 sign-ups on a busy machine can take over a second between the first counted
- * request and the refusal, and the wait rounds down by one.
- */
 import type { Clock } from '../../server/util/clock';
 
+/**
+ * Time stands still unless advanced. For rules that sit on exact millisecond edges: the
+ * ManualClock of server/util/clock.ts also follows real time, so a busy machine moves it on
+ * between two lines of a test.
+ */
 export class FrozenClock implements Clock {
-  private at = Date.now();
+  private t = Date.UTC(2026, 0, 1);
   now(): number {
-    return this.at;
+    return this.t;
   }
   advance(ms: number): void {
-    this.at += ms;
+    this.t += ms;
   }
 }

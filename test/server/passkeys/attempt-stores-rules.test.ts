@@ -15,17 +15,7 @@ import {
   hashReverseCode,
 } from '../../../server/passkeys/attempt-stores';
 import { ApiError } from '../../../server/http/errors';
-import type { Clock } from '../../../server/util/clock';
-
-class FrozenClock implements Clock {
-  private t = Date.UTC(2026, 0, 1);
-  now(): number {
-    return this.t;
-  }
-  advance(ms: number): void {
-    this.t += ms;
-  }
-}
+import { FrozenClock } from '../../support/frozen-clock';
 
 const approval = { userId: 'u1', passkeyId: 'p1', passkeyName: 'Phone' };
 

@@ -12,13 +12,13 @@ import {
   backoffWaitSeconds,
   rateLimited,
 } from '../../../server/rate-limit/rate-limiter';
-import { ManualClock } from '../../../server/util/clock';
+import { FrozenClock } from '../../support/frozen-clock';
 
 const short = { max: 2, windowSeconds: 30 };
 const quick = { freeFailures: 2, firstDelaySeconds: 5, maxDelaySeconds: 20, windowSeconds: 30 };
 
 test('a window ends exactly when its time is up, before any sweep is due', () => {
-  const clock = new ManualClock();
+  const clock = new FrozenClock();
   const store = new MemoryRateLimitStore(clock);
   assert.equal(store.hit('k', short), 0);
   assert.equal(store.hit('k', short), 0);
@@ -33,7 +33,7 @@ test('a window ends exactly when its time is up, before any sweep is due', () =>
 });
 
 test('a backoff is forgotten exactly a window after the last failure, then starts over', () => {
-  const clock = new ManualClock();
+  const clock = new FrozenClock();
   const store = new MemoryRateLimitStore(clock);
   assert.equal(store.backoffHit('k', quick), 0);
   assert.equal(store.backoffHit('k', quick), 5);
@@ -46,7 +46,7 @@ test('a backoff is forgotten exactly a window after the last failure, then start
 });
 
 test('sweeps run at most once a minute and drop finished windows and backoffs alike', () => {
-  const clock = new ManualClock();
+  const clock = new FrozenClock();
   const store = new MemoryRateLimitStore(clock);
   store.hit('w', short);
   store.backoffHit('b', quick);
@@ -75,7 +75,7 @@ test('a delay long past is no delay, and the 429 says how long to wait', () => {
 });
 
 test('a backoff that started over is forgotten a window later in turn', () => {
-  const clock = new ManualClock();
+  const clock = new FrozenClock();
   const store = new MemoryRateLimitStore(clock);
   store.backoffHit('k', quick);
   clock.advance(30_000); // forgotten

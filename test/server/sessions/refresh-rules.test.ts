@@ -22,19 +22,8 @@ import {
   WEB_SESSION_TTL_MS,
   refreshSuccessorKey,
 } from '../../../server/sessions/session-store';
-import type { Clock } from '../../../server/util/clock';
+import { FrozenClock } from '../../support/frozen-clock';
 import { sha256 } from '../../../server/util/random';
-
-/** Time stands still unless advanced: the boundaries below are exact to the millisecond. */
-class FrozenClock implements Clock {
-  private t = Date.UTC(2026, 0, 1);
-  now(): number {
-    return this.t;
-  }
-  advance(ms: number): void {
-    this.t += ms;
-  }
-}
 
 const MINUTE = 60_000;
 const DAY = 24 * 60 * MINUTE;
