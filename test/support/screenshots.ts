@@ -322,9 +322,13 @@ async function desktopScreensZh(world: World) {
     await settings(page, 'passkeys');
     await page.getByRole('button', { name: zh.passkeys.add }).click();
     const stepUp = page.getByRole('dialog', { name: zh.stepUp.title });
+    // The account has a passkey: the phone is offered first, the password is the fallback.
+    await stepUp.getByRole('img', { name: zh.qr.altStepUp }).waitFor();
+    await zhShot(page, 'desktop-step-up-phone', [stepUp.getByTestId('login-qr')]);
+    await stepUp.getByRole('button', { name: zh.stepUp.usePassword }).click();
     await stepUp.getByLabel(zh.fields.password, { exact: true }).fill(PASSWORD);
     await zhShot(page, 'desktop-confirm-its-you');
-    await stepUp.getByRole('button', { name: zh.stepUp.submit }).click();
+    await stepUp.getByRole('button', { name: zh.stepUp.submit, exact: true }).click();
     const dialog = page.getByRole('dialog', { name: zh.passkeys.addTitle });
     await dialog.getByRole('img', { name: zh.qr.altAddPasskey }).waitFor();
     await zhShot(page, 'desktop-add-passkey', [dialog.getByTestId('login-qr')]);
