@@ -77,6 +77,7 @@ export const moduleTests = {
     'test/server/request-limits.test.ts',
   ],
   'server/passkeys/paired-attempts.ts': [
+    'test/server/passkeys/paired-attempts-rules.test.ts',
     'test/server/passkey-rejections.test.ts',
     'test/server/qr-approve.test.ts',
   ],
