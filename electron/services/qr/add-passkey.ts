@@ -3,19 +3,12 @@
  * must not get a request unless the person says this is their phone (confirmsPhone): the
  * server also checks the phone's account, but a yes/no costs nothing and names the device.
  */
-import type { ApiClient } from '../api-client';
-import type { SessionManager } from '../session';
 import type { DesktopToPhone } from '../../../server/protocol/tunnel';
-import { hint, type Ceremony } from './ceremony';
+import { signedInHint, type Ceremony, type SignedInCeremonyDeps } from './ceremony';
 
 type CreateOptions = Extract<DesktopToPhone, { type: 'request'; kind: 'create' }>['options'];
 
-export function addPasskeyCeremony(deps: {
-  api: ApiClient;
-  withAccess: <T>(fn: (accessToken: string) => Promise<T>) => Promise<T>;
-  /** For the account hint the phone shows; absent: no hint. */
-  session?: Pick<SessionManager, 'snapshot'>;
-}): Ceremony {
+export function addPasskeyCeremony(deps: SignedInCeremonyDeps): Ceremony {
   const { api, withAccess, session } = deps;
   return {
     purpose: 'add-passkey',
@@ -37,10 +30,9 @@ export function addPasskeyCeremony(deps: {
       const result = await withAccess((t) =>
         api.passkeyRegisterRedeem(t, { attemptId, reverseCode }),
       );
-      const snap = session?.snapshot();
       return {
         state: { status: 'passkey-added', passkey: result.passkey },
-        accountHint: snap?.status === 'signed-in' ? hint(snap.user.email) : undefined,
+        accountHint: signedInHint(session),
       };
     },
   };

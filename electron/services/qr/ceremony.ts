@@ -4,6 +4,8 @@
  * (./machine.ts) is the same for both.
  */
 import type { DesktopToPhone, RequestDisplay } from '../../../server/protocol/tunnel';
+import type { ApiClient } from '../api-client';
+import type { SessionManager } from '../session';
 import type { Pairing } from './pairing';
 import type { QrPurpose, SuccessState } from './types';
 
@@ -45,4 +47,18 @@ export function hint(email: string): string {
   const at = email.lastIndexOf('@');
   if (at <= 0) return '***';
   return `${email[0]}***${email.slice(at)}`;
+}
+
+/** What a ceremony of the signed-in desktop needs (add-passkey.ts, step-up.ts). */
+export type SignedInCeremonyDeps = {
+  api: ApiClient;
+  withAccess: <T>(fn: (accessToken: string) => Promise<T>) => Promise<T>;
+  /** For the account hint the phone shows; absent: no hint. */
+  session?: Pick<SessionManager, 'snapshot'>;
+};
+
+/** The hint of the account signed in now, if any. */
+export function signedInHint(session?: Pick<SessionManager, 'snapshot'>): string | undefined {
+  const snap = session?.snapshot();
+  return snap?.status === 'signed-in' ? hint(snap.user.email) : undefined;
 }

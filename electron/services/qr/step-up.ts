@@ -6,16 +6,9 @@
  * approval (with the reverse code across networks), which elevates this session only.
  * No "Is this your phone?": a phone without this account's passkey can confirm nothing.
  */
-import type { ApiClient } from '../api-client';
-import type { SessionManager } from '../session';
-import { hint, type Ceremony } from './ceremony';
+import { signedInHint, type Ceremony, type SignedInCeremonyDeps } from './ceremony';
 
-export function stepUpCeremony(deps: {
-  api: ApiClient;
-  withAccess: <T>(fn: (accessToken: string) => Promise<T>) => Promise<T>;
-  /** For the account hint the phone shows; absent: no hint. */
-  session?: Pick<SessionManager, 'snapshot'>;
-}): Ceremony {
+export function stepUpCeremony(deps: SignedInCeremonyDeps): Ceremony {
   const { api, withAccess, session } = deps;
   return {
     purpose: 'step-up',
@@ -30,10 +23,9 @@ export function stepUpCeremony(deps: {
     request: (options, display) => ({ type: 'request', kind: 'get', options, display }),
     async redeem(attemptId, reverseCode) {
       const r = await withAccess((t) => api.stepUpPasskeyRedeem(t, { attemptId, reverseCode }));
-      const snap = session?.snapshot();
       return {
         state: { status: 'stepped-up', elevatedUntil: r.elevatedUntil },
-        accountHint: snap?.status === 'signed-in' ? hint(snap.user.email) : undefined,
+        accountHint: signedInHint(session),
       };
     },
   };
