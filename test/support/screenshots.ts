@@ -392,10 +392,10 @@ async function stepUpScreens(world: World) {
     await phone.page.getByRole('button', { name: 'Create a passkey' }).click();
     const sheet = phone.page.getByTestId('stepup-dialog');
     await sheet.getByRole('button', { name: 'Use your passkey' }).waitFor();
-    await phoneShots(phone.page, 'stepup-passkey');
+    await phoneShots(phone.page, 'stepup-passkey', false);
     await sheet.getByRole('button', { name: 'Use password instead' }).click();
     await sheet.getByLabel('Password', { exact: true }).waitFor();
-    await phoneShots(phone.page, 'stepup-password');
+    await phoneShots(phone.page, 'stepup-password', false);
     await sheet.getByRole('button', { name: 'Cancel' }).click();
   }
 }
