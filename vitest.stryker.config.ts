@@ -10,6 +10,10 @@
  * loses a pairing now and then), and PostgreSQL: the stores' queries are the same on SQLite,
  * which every store test also runs, and PostgreSQL files running at once in several Stryker
  * workers trip over each other's migration tables. They skip, saying so.
+ *
+ * The files that load the real keytar form a third project, `keychain`, in the forks pool (why
+ * below): `npm run test:mutation -- --modules electron/services/token-vault.ts` runs against
+ * the real gnome-keyring of scripts/with-keyring.sh.
  */
 import { defineConfig, type Plugin } from 'vitest/config';
 import base from './vitest.config';
