@@ -55,6 +55,8 @@ export type ThroughputResult = {
   rawVerify: RawVerify;
   servers: ServerRun[];
   profile?: { file: string; summary: ProfileSummary };
+  /** The same profile of the PostgreSQL + Redis server (server process only). */
+  profilePostgres?: { file: string; summary: ProfileSummary };
 };
 
 export type ThroughputOptions = {
@@ -197,6 +199,7 @@ export async function throughput(o: ThroughputOptions): Promise<ThroughputResult
     startChild('floor', { env }),
   );
 
+  let profilePostgres: ThroughputResult['profile'];
   if (o.postgres) {
     const schema = await createTestSchema();
     if (schema.unavailable) {
@@ -211,21 +214,35 @@ export async function throughput(o: ThroughputOptions): Promise<ThroughputResult
       const redis = await startRedis();
       const forget = killOnExit(await redisPid(redis.url));
       const applicationName = `keybridge-bench-${schema.name}`;
+      const pgChild = (databaseUrl: string) =>
+        startChild('keybridge', {
+          env: {
+            ...env,
+            DATABASE_URL: `${databaseUrl}&application_name=${applicationName}`,
+            REDIS_URL: redis.url,
+            SECRETS_KEY: randomBytes(32).toString('base64'),
+          },
+        });
       try {
         await run(
           'postgres+redis',
           'Keybridge, PostgreSQL + Redis',
-          () =>
-            startChild('keybridge', {
-              env: {
-                ...env,
-                DATABASE_URL: `${schema.databaseUrl}&application_name=${applicationName}`,
-                REDIS_URL: redis.url,
-                SECRETS_KEY: randomBytes(32).toString('base64'),
-              },
-            }),
+          () => pgChild(schema.databaseUrl),
           () => depsSampler(POSTGRES_URL, applicationName, redis.url),
         );
+        if (o.profileDir) {
+          // As for SQLite below, a separate run, on a schema of its own (the users are new).
+          const file = path.join(o.profileDir, 'server-postgres.cpuprofile');
+          const own = await createTestSchema();
+          const child = await pgChild(own.databaseUrl);
+          try {
+            await measureServer(child, o, [Math.min(16, maxC)], undefined, file);
+          } finally {
+            await child.stop();
+            await own.drop();
+          }
+          profilePostgres = { file, summary: summariseProfile(file) };
+        }
       } finally {
         await redis.stop();
         forget();
@@ -305,6 +322,7 @@ export async function throughput(o: ThroughputOptions): Promise<ThroughputResult
   const failures = servers.flatMap((s) => s.levels).reduce((n, l) => n + l.failures, 0);
   row('failures (must be 0)', String(failures));
   if (profile) printProfileSummary(profile.summary, profile.file);
+  if (profilePostgres) printProfileSummary(profilePostgres.summary, profilePostgres.file);
   return {
     users: o.users,
     seconds: o.seconds,
@@ -312,5 +330,6 @@ export async function throughput(o: ThroughputOptions): Promise<ThroughputResult
     rawVerify,
     servers,
     profile,
+    profilePostgres,
   };
 }
