@@ -65,6 +65,8 @@ export type ThroughputOptions = {
   concurrency: number[];
   addressing: Addressing;
   postgres: boolean;
+  /** BENCH_SERVERS: only these of sqlite, peer, floor, postgres (default all). */
+  servers?: string[];
   profileDir?: string;
 };
 
@@ -191,16 +193,20 @@ export async function throughput(o: ThroughputOptions): Promise<ThroughputResult
     printLevels(servers[servers.length - 1]!);
   };
 
-  await run('sqlite', 'Keybridge, SQLite (one process)', () => startChild('keybridge', { env }));
-  await run('peer', 'peer: Fastify + @simplewebauthn/server, in memory', () =>
-    startChild('peer', { env }),
-  );
-  await run('floor', 'floor: the same two requests on Fastify, no sign-in (floor.ts)', () =>
-    startChild('floor', { env }),
-  );
+  const wanted = (name: string) => !o.servers || o.servers.includes(name);
+  if (wanted('sqlite'))
+    await run('sqlite', 'Keybridge, SQLite (one process)', () => startChild('keybridge', { env }));
+  if (wanted('peer'))
+    await run('peer', 'peer: Fastify + @simplewebauthn/server, in memory', () =>
+      startChild('peer', { env }),
+    );
+  if (wanted('floor'))
+    await run('floor', 'floor: the same two requests on Fastify, no sign-in (floor.ts)', () =>
+      startChild('floor', { env }),
+    );
 
   let profilePostgres: ThroughputResult['profile'];
-  if (o.postgres) {
+  if (o.postgres && wanted('postgres')) {
     const schema = await createTestSchema();
     if (schema.unavailable) {
       servers.push({
