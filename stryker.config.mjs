@@ -63,6 +63,7 @@ export const moduleTests = {
     'test/server/qr-approve.test.ts',
   ],
   'server/passkeys/register-routes.ts': [
+    'test/server/passkeys/register-rules.test.ts',
     'test/server/passkey-rejections.test.ts',
     'test/server/qr-approve.test.ts',
   ],
