@@ -417,3 +417,15 @@ test('an attempt id nobody was given is refused as unknown, and a signed-out cal
   // Neither spent the real attempt.
   assert.equal((await verify({ cookie }, o.attemptId, auth.assert(o.options))).status, 200);
 });
+
+test('an account without a passkey is pointed to its password and no attempt is made', async () => {
+  const cookie = await signUp(srv.url, `no-passkey-${++n}@example.com`);
+  const before = liveAttempts();
+  refused(
+    await call(srv.url, '/api/step-up/passkey/options', { cookie, body: {} }),
+    409,
+    'no_passkeys',
+    /password/,
+  );
+  assert.equal(liveAttempts(), before);
+});
