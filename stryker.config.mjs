@@ -84,9 +84,12 @@ export const moduleTests = {
   ],
   // step-up, TOTP and recovery codes
   'server/step-up/routes.ts': [
+    'test/server/step-up/*.test.ts',
     'test/server/api-core.test.ts',
     'test/server/totp-and-limits.test.ts',
+    'test/server/accounts/change-password.test.ts',
   ],
+  'server/step-up/passkey-routes.ts': ['test/server/step-up/*.test.ts'],
   'server/totp/totp.ts': ['test/server/totp/*.test.ts', 'test/server/rules.test.ts'],
   'server/totp/second-factor.ts': [
     'test/server/totp/second-factor-rules.test.ts',

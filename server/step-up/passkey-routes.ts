@@ -83,10 +83,10 @@ export function stepUpPasskeyRoutes(
   const elevate = async (
     request: FastifyRequest,
     userId: string,
-    session: SessionRow | string,
+    session: SessionRow,
     passkey: { id: string; name: string },
   ) => {
-    const sessionId = typeof session === 'string' ? session : session.id;
+    const sessionId = session.id;
     const until = ctx.clock.now() + STEP_UP_WINDOW_MS;
     await ctx.sessions.elevate(sessionId, until, 'passkey');
     await ctx.activity.record(userId, 'stepup.succeeded', requestMeta(request), {
@@ -100,7 +100,9 @@ export function stepUpPasskeyRoutes(
 
   /**
    * The assertion of `attempt`: a passkey of the attempt's account, then every sign-in check.
-   * Counts as a step-up failure on that account whatever refused it.
+   * Another account's passkey or a failed check counts as a step-up failure on the attempt's
+   * account; a passkey this server does not know (passkey_unknown) does not: it was tried
+   * against no account.
    */
   const checkAssertion = async (
     request: FastifyRequest,
