@@ -332,3 +332,26 @@ test('route, cancel and complete: unknown ids and strangers are refused, before 
     closed: { pairingId: q.id, reason: 'cancelled', members: ['desk'] },
   });
 });
+
+test('a pairing closed by another process frees its slot under each cap on its own', async () => {
+  // The subnet's cap is reached, the node's total is far off.
+  const bySubnet = core({ limits: { maxPairingsPerIp: 2 } });
+  const a1 = await open(bySubnet, { socketId: 'a1', ip: '127.0.0.1' });
+  await open(bySubnet, { socketId: 'a2', ip: '127.0.0.2' });
+  await bySubnet.store.close(a1.id, 'cancelled');
+  assert.ok((await bySubnet.pairings.create({ socketId: 'a3', ip: '127.0.0.3' }, new Set())).ok);
+  assert.deepEqual(await bySubnet.pairings.create({ socketId: 'a4', ip: '127.0.0.4' }, new Set()), {
+    ok: false,
+    code: 'too-many-pairings',
+  });
+  // The node's total is reached, every subnet far from its cap.
+  const total = core({ limits: { maxOpenPairings: 2 } });
+  const b1 = await open(total, { socketId: 'b1', ip: '10.0.1.1' });
+  await open(total, { socketId: 'b2', ip: '10.0.2.1' });
+  await total.store.close(b1.id, 'cancelled');
+  assert.ok((await total.pairings.create({ socketId: 'b3', ip: '10.0.3.1' }, new Set())).ok);
+  assert.deepEqual(await total.pairings.create({ socketId: 'b4', ip: '10.0.4.1' }, new Set()), {
+    ok: false,
+    code: 'too-many-pairings',
+  });
+});
