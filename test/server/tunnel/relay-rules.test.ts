@@ -17,7 +17,7 @@ import { MemoryPairingStore, type Pairing } from '../../../server/tunnel/pairing
 import type { TunnelOptions } from '../../../server/tunnel/relay';
 import { startRelay, type TestClient } from './support/relay-harness';
 
-vi.setConfig({ testTimeout: 15_000 });
+vi.setConfig({ testTimeout: 15_000, hookTimeout: 15_000 });
 
 const CHALLENGE = 'q1w2e3r4t5y6u7i8o9p0a1s2d3f4g5h6';
 const ANDROID =
@@ -121,6 +121,7 @@ test('on a still clock exactly 20 events pass; the 21st is refused and closes th
   const phone = await relay.client();
   const id = await created(desktop); // the desktop's first token
   assert.equal((await phone.join(id)).ok, true); // the phone's first
+  const phoneId = phone.socket.id;
   // Unknown events cost a token each, known ones exactly one.
   for (let i = 0; i < 9; i++) phone.emitRaw('nonsense', i);
   const ok = await Promise.all(
@@ -139,6 +140,18 @@ test('on a still clock exactly 20 events pass; the 21st is refused and closes th
   assert.equal(await phone.disconnected, 'io server disconnect');
   // The whole connection, not just the namespace.
   await until(() => phone.socket.io.engine?.readyState !== 'open');
+  // What came in is observed, unknown events by name too.
+  const inbound = relay.observed.filter((o) => o.direction === 'in' && o.socketId === phoneId);
+  assert.deepEqual(
+    inbound.filter((o) => o.event === 'nonsense').map((o) => o.payload),
+    Array(9).fill(undefined),
+  );
+  assert.deepEqual(inbound[0], {
+    direction: 'in',
+    event: 'pair:join',
+    socketId: phoneId,
+    payload: { pairingId: id },
+  });
   const abuse = lines.filter(([, msg]) => msg === 'tunnel: closing an abusive connection');
   assert.deepEqual(abuse, [
     ['warn', 'tunnel: closing an abusive connection', { ip: '127.0.0.1', why: 'rate' }],
@@ -169,7 +182,8 @@ test('the configured frame limit: at it a frame passes, one over closes the pair
 });
 
 test('by default a full 16 KiB frame crosses, and it reaches the other side only', async (t) => {
-  const relay = await relayWith(t);
+  const { lines, logger } = recorder();
+  const relay = await relayWith(t, { logger });
   const desktop = await relay.client();
   const phone = await relay.client();
   const bystander = await relay.client();
@@ -183,10 +197,25 @@ test('by default a full 16 KiB frame crosses, and it reaches the other side only
   assert.deepEqual(await desktop.msgs.next(), { pairingId: id, data: 'CCCC' });
   assert.equal(bystander.msgs.items.length + desktop.msgs.items.length, 1);
   assert.equal(bystander.socket.connected, true, 'a stranger frame is dropped, not abuse');
+  assert.deepEqual(
+    lines.filter(([level]) => level === 'warn'),
+    [],
+    'dropped quietly, not by a failing handler',
+  );
+  assert.ok(
+    relay.observed.some(
+      (o) =>
+        o.direction === 'in' &&
+        o.event === 'pair:msg' &&
+        o.socketId === bystander.socket.id &&
+        JSON.stringify(o.payload) === JSON.stringify({ pairingId: id, data: 'BBBB' }),
+    ),
+  );
 });
 
 test('a malformed frame is abuse: the sender is cut off and the pairing closed', async (t) => {
-  const relay = await relayWith(t);
+  const { lines, logger } = recorder();
+  const relay = await relayWith(t, { logger });
   const desktop = await relay.client();
   const phone = await relay.client();
   const id = await created(desktop);
@@ -194,13 +223,22 @@ test('a malformed frame is abuse: the sender is cut off and the pairing closed',
   phone.emitRaw('pair:msg', { pairingId: id, data: 'not base64url!' });
   assert.deepEqual(await desktop.closed.next(), { pairingId: id, reason: 'abuse' });
   assert.equal(await phone.disconnected, 'io server disconnect');
+  assert.deepEqual(
+    lines.find(([level]) => level === 'warn'),
+    ['warn', 'tunnel: closing an abusive connection', { ip: '127.0.0.1', why: 'bad message' }],
+  );
 });
 
 test('browser origins: only the allowed ones connect; Node clients send none; no list allows any', async (t) => {
   const { lines, logger } = recorder();
   let allowed: string[] | null = ['https://app.example'];
   const relay = await relayWith(t, { allowedOrigins: () => allowed, logger });
+  const refused: unknown[] = [];
+  relay.tunnel.io.engine.on('connection_error', (e: { context?: unknown }) =>
+    refused.push(e.context),
+  );
   await assert.rejects(relay.client({ headers: { origin: 'https://evil.example' } }));
+  assert.deepEqual(refused, [{ message: 'origin not allowed' }]);
   assert.deepEqual(lines, [
     [
       'warn',
@@ -308,6 +346,8 @@ test('the log follows each pairing by a 6-character ref, never its id or the rev
   const joined = await phone.join(id);
   assert.ok(joined.ok && joined.reverseCode === '482913');
   assert.equal(code(await (await relay.client()).join(id)), 'already-joined');
+  // A phone asking for a second pairing is refused before any pairing is looked at: no line.
+  assert.equal(code(await phone.join('A'.repeat(22))), 'too-many-pairings');
   await desktop.ack('pair:complete', { pairingId: id });
   await phone.closed.next();
   const ref = id.slice(0, 6);
@@ -340,7 +380,13 @@ class ControlledStore extends MemoryPairingStore {
   createCalled?: () => void;
   failCreate = false;
   failClose = false;
+  failGet = false;
+  holdClose?: Promise<void>;
   closes: [string, ClosedReason][] = [];
+  override async get(id: string) {
+    if (this.failGet) throw new Error('store down');
+    return super.get(id);
+  }
   override async create(p: Pairing) {
     this.createCalled?.();
     await this.holdCreate;
@@ -349,6 +395,7 @@ class ControlledStore extends MemoryPairingStore {
   }
   override async close(id: string, reason: ClosedReason) {
     this.closes.push([id, reason]);
+    await this.holdClose;
     if (this.failClose) throw new Error('store down');
     return super.close(id, reason);
   }
@@ -439,7 +486,135 @@ test('two relay processes over one store: cancel, expiry and shutdown with the p
     (async () => {
       const late = await a.client();
       await late.disconnected;
+      await until(() => late.socket.io.engine?.readyState !== 'open');
       throw new Error('disconnected');
     })(),
   );
+});
+
+test('background work that fails is logged by what it was: expiry, abuse', async (t) => {
+  const { lines, logger } = recorder();
+  const store = new ControlledStore();
+  const relay = await relayWith(t, { store, logger, limits: { unscannedMs: 50 } });
+  const desktop = await relay.client();
+  await created(desktop);
+  store.failGet = true;
+  await until(() => lines.some(([, m]) => m === 'tunnel: expiry failed'));
+  assert.deepEqual(lines.at(-1), ['warn', 'tunnel: expiry failed', { err: 'store down' }]);
+  store.failGet = false;
+
+  const flooder = await relay.client();
+  await created(flooder);
+  store.failClose = true;
+  for (let i = 0; i < 30; i++) flooder.emitRaw('nonsense', i);
+  await until(() => lines.some(([, m]) => m === 'tunnel: abuse failed'));
+  assert.deepEqual(
+    lines.find(([, m]) => m === 'tunnel: abuse failed'),
+    ['warn', 'tunnel: abuse failed', { err: 'store down' }],
+  );
+  // Cut off all the same.
+  assert.equal(await flooder.disconnected, 'io server disconnect');
+  store.failClose = false;
+});
+
+test('no reverse code can be issued: the pairing closes for both and the log says why', async (t) => {
+  const { lines, logger } = recorder();
+  const relay = await relayWith(t, {
+    logger,
+    issueReverseCode: () => {
+      throw new Error('attempt gone');
+    },
+  });
+  const desktop = await relay.client({ localAddress: '127.0.0.2' });
+  const phone = await relay.client();
+  const id = await created(desktop);
+  await relay.tunnel.pairingLink.linkAttempt(id, {
+    kind: 'sign-in',
+    attemptId: 'a',
+    challenge: CHALLENGE,
+  });
+  assert.equal(code(await phone.join(id)), 'cancelled');
+  assert.deepEqual(await desktop.closed.next(), { pairingId: id, reason: 'cancelled' });
+  assert.deepEqual(
+    lines.find(([level]) => level === 'warn'),
+    [
+      'warn',
+      'tunnel: no reverse code; closing',
+      { pairing: id.slice(0, 6), err: 'Error: attempt gone' },
+    ],
+  );
+  assert.equal(desktop.joined.items.length, 0);
+});
+
+test('a desktop gone while the code was issued: the phone is told cancelled, and hears peer-left', async (t) => {
+  let asked!: () => void;
+  const codeAsked = new Promise<void>((resolve) => (asked = resolve));
+  let desktopGone!: () => void;
+  const gone = new Promise<void>((resolve) => (desktopGone = resolve));
+  const store = new ControlledStore();
+  const relay = await relayWith(t, {
+    store,
+    issueReverseCode: async () => {
+      asked();
+      await gone;
+      return '123456';
+    },
+  });
+  const desktop = await relay.client({ localAddress: '127.0.0.2' });
+  const phone = await relay.client();
+  const id = await created(desktop);
+  await relay.tunnel.pairingLink.linkAttempt(id, {
+    kind: 'sign-in',
+    attemptId: 'a',
+    challenge: CHALLENGE,
+  });
+  const joining = phone.join(id);
+  await codeAsked;
+  desktop.close();
+  await until(() => store.closes.length > 0);
+  desktopGone();
+  assert.equal(code(await joining), 'cancelled');
+  assert.deepEqual(await phone.closed.next(), { pairingId: id, reason: 'peer-left' });
+  assert.equal(phone.socket.connected, true);
+});
+
+test("a pairing's timer fires at its expiry only, not in a loop before it", async (t) => {
+  let gets = 0;
+  class CountingStore extends MemoryPairingStore {
+    override async get(id: string) {
+      gets++;
+      return super.get(id);
+    }
+  }
+  const now = Date.now();
+  // The relay's clock stands still: its timers are due in a minute, whatever the wall clock says.
+  const relay = await relayWith(t, { store: new CountingStore(), now: () => now });
+  const desktop = await relay.client();
+  await created(desktop);
+  gets = 0;
+  const other = await relay.client();
+  for (let i = 0; i < 5; i++) assert.equal(code(await other.ack('pair:join', {})), 'invalid');
+  assert.equal(gets, 0, 'nothing looked the pairing up while it was not due');
+});
+
+test('while the relay shuts down, a new connection is turned away at once', async (t) => {
+  const store = new ControlledStore();
+  let release = () => {};
+  const relay = await startRelay({ store });
+  t.onTestFinished(() => {
+    release(); // a shutdown stuck on the held close must not hold up the cleanup
+    return relay.close();
+  });
+  const desktop = await relay.client();
+  await created(desktop);
+  store.holdClose = new Promise((resolve) => (release = resolve));
+  const shutdown = relay.tunnel.close();
+  // The shutdown is closing the desktop's pairing (held): the engine still takes connections.
+  await until(() => store.closes.length > 0);
+  const late = await relay.client();
+  assert.equal(await late.disconnected, 'io server disconnect');
+  await until(() => late.socket.io.engine?.readyState !== 'open');
+  release();
+  await shutdown;
+  assert.equal((await desktop.closed.next()).reason, 'shutdown');
 });
