@@ -63,6 +63,7 @@ export const moduleTests = {
     'test/server/qr-approve.test.ts',
   ],
   'server/passkeys/register-routes.ts': [
+    'test/server/passkeys/register-rules.test.ts',
     'test/server/passkey-rejections.test.ts',
     'test/server/qr-approve.test.ts',
   ],
@@ -99,6 +100,8 @@ export const moduleTests = {
   // the desktop: IPC sender check and argument parsing, app:// paths, the token vault
   'electron/ipc/sender.ts': ['test/electron/ipc/*.test.ts'],
   'electron/ipc/dispatch.ts': ['test/electron/ipc/*.test.ts'],
+  // what a refused call answers the renderer: the code, field paths, never the values
+  'electron/ipc/errors.ts': ['test/electron/ipc/*.test.ts'],
   'electron/window/app-protocol.ts': [
     'test/electron/window/*.test.ts',
     'test/electron/main/hardening.test.ts',

@@ -10,8 +10,12 @@
  * loses a pairing now and then), and PostgreSQL: the stores' queries are the same on SQLite,
  * which every store test also runs, and PostgreSQL files running at once in several Stryker
  * workers trip over each other's migration tables. They skip, saying so.
+ *
+ * The files that load the real keytar form a third project, `keychain`, in the forks pool (why
+ * below): `npm run test:mutation -- --modules electron/services/token-vault.ts` runs against
+ * the real gnome-keyring of scripts/with-keyring.sh.
  */
-import { defineConfig } from 'vitest/config';
+import { defineConfig, type Plugin } from 'vitest/config';
 import base from './vitest.config';
 
 const unit = ['test/electron/**/*.test.ts', 'test/protocol/**/*.test.ts'];
@@ -29,6 +33,28 @@ const chromium = [
   'test/server/passkeys-browser.test.ts',
   'test/server/tunnel/pair-page.test.ts',
 ];
+// The files of those projects that load the real keytar. Stryker's vitest runner runs every
+// project in worker threads (it passes `pool: 'threads'`, which vitest applies to each project
+// over its config), and each test file gets a fresh thread. keytar's libsecret is unloaded when
+// the thread that loaded it ends while GObject keeps libsecret's types registered, so the next
+// thread that loads keytar registers them again: GLib criticals, then a SIGSEGV of the whole
+// runner child. A thread also cannot change the D-Bus address libsecret reads
+// (process.env in a worker thread is a copy native code never sees), so no-keychain.test.ts
+// would find the keyring. These files run in the forks pool instead, as in vitest.config.ts:
+// one process per file, keytar loaded once in it.
+const keychain = [
+  'test/electron/services/token-vault*.test.ts',
+  'test/electron/services/session*.test.ts',
+  'test/electron/main/no-keychain.test.ts',
+];
+
+/** Puts a project back in the forks pool after the runner's `pool: 'threads'` override. */
+const forksPool: Plugin = {
+  name: 'keybridge:forks-pool',
+  configureVitest({ project }) {
+    project.config.pool = 'forks';
+  },
+};
 
 export default defineConfig({
   resolve: base.resolve,
@@ -43,7 +69,11 @@ export default defineConfig({
     // Stryker reads the results itself; the verbose reporter would only fill its log.
     reporters: ['dot'],
     projects: [
-      { extends: true, test: { name: 'unit', include: unit, exclude: [...slow, ...chromium] } },
+      {
+        extends: true,
+        test: { name: 'unit', include: unit, exclude: [...slow, ...chromium, ...keychain] },
+      },
+      { extends: true, plugins: [forksPool], test: { name: 'keychain', include: keychain } },
       {
         extends: true,
         test: {

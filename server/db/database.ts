@@ -9,7 +9,9 @@ import path from 'node:path';
 import SQLite from 'better-sqlite3';
 import pg from 'pg';
 import { Kysely, Migrator, PostgresDialect, SqliteAdapter, SqliteDialect, sql } from 'kysely';
+import type { PostgresPool, PostgresPoolClient } from 'kysely';
 import { migrationProvider } from './migrations';
+import { reusableStatementName } from './reusable-query';
 import { cachingStatements } from './statement-cache';
 import { BACKSTOP_CHECKPOINT_PAGES, startCheckpointer } from './checkpointer';
 import type { Database } from './schema';
@@ -67,7 +69,39 @@ function postgresDialect(url: string): PostgresDialect {
           : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
     },
   });
-  return new PostgresDialect({ pool });
+  return new PostgresDialect({ pool: namedStatements(pool) });
+}
+
+/**
+ * The pool as Kysely sees it, with the reusable queries' texts (server/db/reusable-query.ts)
+ * sent as named prepared statements: node-postgres then skips the Parse after a connection's
+ * first use of each, and the backend its parse and, once it settles on a generic plan, its
+ * planning. Every other text (and a cursor) goes through unchanged. One wrapper per pg
+ * client, since Kysely keys its connections by the client object.
+ */
+function namedStatements(pool: pg.Pool): PostgresPool {
+  const wrapped = new WeakMap<pg.PoolClient, PostgresPoolClient>();
+  const wrap = (client: pg.PoolClient): PostgresPoolClient => {
+    let w = wrapped.get(client);
+    if (!w) {
+      const query = (text: unknown, values?: readonly unknown[]) => {
+        if (typeof text !== 'string') return client.query(text as pg.Submittable);
+        const name = reusableStatementName(text);
+        const params = values as unknown[] | undefined;
+        return name ? client.query({ name, text, values: params }) : client.query(text, params);
+      };
+      w = {
+        query: query as unknown as PostgresPoolClient['query'],
+        release: (destroy?: boolean) => client.release(destroy),
+      };
+      wrapped.set(client, w);
+    }
+    return w;
+  };
+  return {
+    connect: async () => wrap(await pool.connect()),
+    end: () => pool.end(),
+  };
 }
 
 /**

@@ -19,6 +19,20 @@ type Slot = { readonly name: string } | { readonly value: unknown };
 /** Placeholders are strings no caller could pass as a value (they start with a NUL). */
 const MARK = '\u0000keybridge-param:';
 
+/**
+ * The SQL text of every reusable query, compiled so far, each with a statement name. On
+ * PostgreSQL these texts run as named prepared statements (server/db/database.ts): the backend
+ * parses and plans each once per connection instead of on every sign-in. Only these: they are
+ * few and fixed, where an ad-hoc query (an IN list of any length) could fill a connection
+ * with statements used once.
+ */
+const statementNames = new Map<string, string>();
+
+/** The prepared-statement name of a reusable query's SQL text, or undefined for any other. */
+export function reusableStatementName(sql: string): string | undefined {
+  return statementNames.get(sql);
+}
+
 export type ReusableQuery<V extends Values, R> = (
   db: Kysely<Database>,
   values: V,
@@ -38,6 +52,7 @@ export function reusableQuery<V extends Values, R>(
     for (const name of names)
       if (!slots.some((s) => 'name' in s && s.name === name))
         throw new Error(`reusableQuery: ${name} is not a bound parameter of ${query.sql}`);
+    if (!statementNames.has(query.sql)) statementNames.set(query.sql, `kb_${statementNames.size}`);
     return { query, slots };
   };
   return async (db, values) => {

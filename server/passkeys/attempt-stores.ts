@@ -137,6 +137,11 @@ export interface PairedAttemptStore<T extends PairedAttempt<A>, A> {
   get(attemptId: string): Awaitable<T | undefined>;
   /** Removes and returns the attempt: its challenge can be checked once only. */
   take(attemptId: string): Awaitable<T | undefined>;
+  /**
+   * The direct (unpaired) ceremony's take, one atomic step: returns the attempt, and removes
+   * it only when no pairing is linked to it (a paired one stays for approve and redeem).
+   */
+  takeUnpaired(attemptId: string): Awaitable<T | undefined>;
   /** Records a wrong reverse code; returns tries left (0 = the attempt is dead). */
   recordWrongReverseCode(attemptId: string): Awaitable<number>;
   /**
@@ -172,6 +177,10 @@ abstract class MemoryPairedStore<T extends PairedAttempt<A>, A> {
   }
   take(attemptId: string) {
     return this.map.take(attemptId);
+  }
+  takeUnpaired(attemptId: string): T | undefined {
+    const attempt = this.map.get(attemptId);
+    return attempt && attempt.pairingId !== null ? attempt : this.map.take(attemptId);
   }
   recordWrongReverseCode(attemptId: string): number {
     const attempt = this.map.get(attemptId);

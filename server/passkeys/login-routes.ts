@@ -155,23 +155,19 @@ export function passkeyLoginRoutes(
   };
 }
 
-/** Attempt checks before any cryptography; the challenge is spent (taken) here. */
+/**
+ * Attempt checks before any cryptography; the challenge is spent (taken) here, in one step
+ * with the check that no pairing owns it (a paired attempt stays for the QR ceremony).
+ */
 async function takeDirectAttempt(ctx: PasskeyLoginDeps, attemptId: string) {
-  const attempt = await ctx.loginAttempts.get(attemptId);
-  if (!attempt)
+  const taken = await ctx.loginAttempts.takeUnpaired(attemptId);
+  if (!taken)
     throw new ApiError(
       400,
       'attempt_not_found',
       'This sign-in attempt is unknown or was already used. Start again.',
     );
-  refusePaired(attempt);
-  const taken = await ctx.loginAttempts.take(attemptId);
-  if (!taken)
-    throw new ApiError(
-      400,
-      'attempt_not_found',
-      'This sign-in attempt was already used. Start again.',
-    );
+  refusePaired(taken);
   if (taken.expiresAt <= ctx.clock.now())
     throw new ApiError(400, 'challenge_expired', 'This sign-in timed out. Start again.');
   return taken;
@@ -190,7 +186,7 @@ export type VerifiedAssertion = {
 /** What verifyAssertion reads; the passkey step-up (server/step-up/passkey-routes.ts) shares it. */
 export type AssertionDeps = Pick<
   ServerParts,
-  'accounts' | 'activity' | 'assertions' | 'clock' | 'config' | 'passkeys' | 'rpOrigins'
+  'activity' | 'assertions' | 'clock' | 'config' | 'passkeys' | 'rpOrigins'
 >;
 
 /**
@@ -206,8 +202,8 @@ export async function verifyAssertion(
   failEvent: 'signin.failed' | 'stepup.failed' = 'signin.failed',
 ): Promise<VerifiedAssertion> {
   const meta = requestMeta(request);
-  const passkey = await ctx.passkeys.byCredentialId(response.id);
-  if (!passkey) {
+  const found = await ctx.passkeys.byCredentialIdWithOwner(response.id);
+  if (!found) {
     // The phone can now call signalUnknownCredential so its provider stops offering this one.
     throw new ApiError(
       400,
@@ -215,7 +211,7 @@ export async function verifyAssertion(
       'This passkey is not registered here (it may have been removed).',
     );
   }
-  const user = await ctx.accounts.byId(passkey.user_id);
+  const { passkey, owner: user } = found;
   if (!user) throw new ApiError(400, 'passkey_unknown', 'This passkey is not registered here.');
   const fail = async (reason: string) => {
     const what = failEvent === 'signin.failed' ? 'sign-in' : 'step-up';

@@ -25,6 +25,7 @@ import {
   type StepUpAttemptStore,
 } from './attempt-stores';
 import { redisCall } from '../scale/storage-error';
+import { redisScript, type RedisScript } from '../scale/redis-script';
 
 /** Same grace as in memory: a late verify gets "expired" rather than "not found". */
 const GRACE_MS = 5 * 60 * 1000;
@@ -70,6 +71,17 @@ redis.call('SET', KEYS[1], cjson.encode(a), 'KEEPTTL')
 return 1
 `;
 
+/**
+ * Returns the attempt (nil = none) and deletes it only when no pairing is linked to it: a
+ * paired one stays for approve and redeem. One round trip instead of GET then GETDEL.
+ */
+const TAKE_UNPAIRED = `
+local raw = redis.call('GET', KEYS[1])
+if not raw then return false end
+if cjson.decode(raw).pairingId == cjson.null then redis.call('DEL', KEYS[1]) end
+return raw
+`;
+
 /** cjson turns JSON null into a sentinel it encodes back as null; parsing restores it. */
 function parse<T>(raw: string | null): T | undefined {
   return raw === null ? undefined : (JSON.parse(raw) as T);
@@ -83,12 +95,22 @@ async function putNew(redis: Redis, key: string, value: { expiresAt: number }, n
 
 /** The Redis half of PairedAttemptStore, shared by both stores (keys differ by `kind`). */
 abstract class RedisPairedStore<T, A> {
+  private readonly recordWrong: RedisScript;
+  private readonly setReverseCode: RedisScript;
+  private readonly approveScript: RedisScript;
+  private readonly takeUnpairedScript: RedisScript;
+
   constructor(
     protected readonly redis: Redis,
     protected readonly clock: Clock,
     protected readonly prefix: string,
     private readonly kind: 'login' | 'reg' | 'stepup',
-  ) {}
+  ) {
+    this.recordWrong = redisScript(redis, RECORD_WRONG, 1);
+    this.setReverseCode = redisScript(redis, SET_REVERSE_CODE, 1);
+    this.approveScript = redisScript(redis, APPROVE, 1);
+    this.takeUnpairedScript = redisScript(redis, TAKE_UNPAIRED, 1);
+  }
 
   protected key(id: string) {
     return `${this.prefix}${this.kind}:${id}`;
@@ -100,21 +122,20 @@ abstract class RedisPairedStore<T, A> {
     // GETDEL: exactly one caller, on whichever process, gets the challenge.
     return parse<T>(await redisCall(this.redis.getdel(this.key(attemptId))));
   }
+  async takeUnpaired(attemptId: string) {
+    const raw = await redisCall(this.takeUnpairedScript([this.key(attemptId)], []));
+    return parse<T>(raw as string | null);
+  }
   async recordWrongReverseCode(attemptId: string) {
-    const left = await redisCall(
-      this.redis.eval(RECORD_WRONG, 1, this.key(attemptId), MAX_REVERSE_CODE_TRIES),
-    );
+    const left = await redisCall(this.recordWrong([this.key(attemptId)], [MAX_REVERSE_CODE_TRIES]));
     return Number(left);
   }
   async issueReverseCode(attemptId: string) {
     const code = randomDigits(6);
     const stored = await redisCall(
-      this.redis.eval(
-        SET_REVERSE_CODE,
-        1,
-        this.key(attemptId),
-        hashReverseCode(attemptId, code),
-        this.clock.now(),
+      this.setReverseCode(
+        [this.key(attemptId)],
+        [hashReverseCode(attemptId, code), this.clock.now()],
       ),
     );
     if (Number(stored) !== 1) throw new Error('no live attempt for this id');
@@ -122,7 +143,7 @@ abstract class RedisPairedStore<T, A> {
   }
   async approve(attemptId: string, approval: A) {
     const ok = await redisCall(
-      this.redis.eval(APPROVE, 1, this.key(attemptId), JSON.stringify(approval), this.clock.now()),
+      this.approveScript([this.key(attemptId)], [JSON.stringify(approval), this.clock.now()]),
     );
     return Number(ok) === 1;
   }

@@ -13,6 +13,7 @@ import type { Redis } from 'ioredis';
 import type { BackoffRule, RateLimitRule } from '../config';
 import { backoffWaitSeconds, type RateLimitStore } from './rate-limiter';
 import { redisCall } from '../scale/storage-error';
+import { redisScript, type RedisScript } from '../scale/redis-script';
 
 /** ARGV = max, window ms, count(1|0). Returns ms to wait (0 = allowed, and counted if asked). */
 const HIT = `
@@ -37,21 +38,23 @@ return {f, tonumber(ARGV[1])}
 `;
 
 export class RedisRateLimitStore implements RateLimitStore {
+  private readonly hitScript: RedisScript;
+  private readonly backoffHitScript: RedisScript;
+
   constructor(
     private readonly redis: Redis,
     private readonly prefix = 'kb:',
-  ) {}
+  ) {
+    this.hitScript = redisScript(redis, HIT, 1);
+    this.backoffHitScript = redisScript(redis, BACKOFF_HIT, 1);
+  }
 
   private async run(key: string, rule: RateLimitRule, count: boolean): Promise<number> {
     const waitMs = Number(
       await redisCall(
-        this.redis.eval(
-          HIT,
-          1,
-          `${this.prefix}rl:${key}`,
-          rule.max,
-          rule.windowSeconds * 1000,
-          count ? '1' : '0',
+        this.hitScript(
+          [`${this.prefix}rl:${key}`],
+          [rule.max, rule.windowSeconds * 1000, count ? '1' : '0'],
         ),
       ),
     );
@@ -75,7 +78,7 @@ export class RedisRateLimitStore implements RateLimitStore {
   async backoffHit(key: string, rule: BackoffRule) {
     const now = Date.now();
     const [f, t] = (await redisCall(
-      this.redis.eval(BACKOFF_HIT, 1, `${this.prefix}rlb:${key}`, now, rule.windowSeconds * 1000),
+      this.backoffHitScript([`${this.prefix}rlb:${key}`], [now, rule.windowSeconds * 1000]),
     )) as [number, number];
     return backoffWaitSeconds(rule, Number(f), Number(t), now);
   }

@@ -7,6 +7,7 @@
  * Keys: <prefix>pair:<id> = JSON Pairing; <prefix>closed:<id> = why it ended (tombstone).
  */
 import { redisCall } from '../scale/storage-error';
+import { redisScript, type RedisScript } from '../scale/redis-script';
 import type { Redis } from 'ioredis';
 import type { ClosedReason } from '../protocol/tunnel';
 import type { ClaimResult, Pairing, PairingStore, StoredLink } from './pairing-store';
@@ -54,10 +55,18 @@ return raw
 `;
 
 export class RedisPairingStore implements PairingStore {
+  private readonly link: RedisScript;
+  private readonly claimScript: RedisScript;
+  private readonly closeScript: RedisScript;
+
   constructor(
     private readonly redis: Redis,
     private readonly opts: { tombstoneMs: number; now: () => number; prefix?: string },
-  ) {}
+  ) {
+    this.link = redisScript(redis, LINK, 1);
+    this.claimScript = redisScript(redis, CLAIM, 2);
+    this.closeScript = redisScript(redis, CLOSE, 2);
+  }
 
   private key(id: string) {
     return `${this.opts.prefix ?? 'kb:tunnel:'}pair:${id}`;
@@ -81,14 +90,9 @@ export class RedisPairingStore implements PairingStore {
 
   async linkAttempt(id: string, link: StoredLink): Promise<boolean> {
     const r = await redisCall(
-      this.redis.eval(
-        LINK,
-        1,
-        this.key(id),
-        link.attemptId,
-        link.challengeHash,
-        String(this.opts.now()),
-        link.kind,
+      this.link(
+        [this.key(id)],
+        [link.attemptId, link.challengeHash, String(this.opts.now()), link.kind],
       ),
     );
     return r === 1;
@@ -101,15 +105,9 @@ export class RedisPairingStore implements PairingStore {
     now: number,
   ): Promise<ClaimResult> {
     const r = (await redisCall(
-      this.redis.eval(
-        CLAIM,
-        2,
-        this.key(id),
-        this.tomb(id),
-        JSON.stringify(phone),
-        String(expiresAt),
-        String(now),
-        String(GRACE_MS),
+      this.claimScript(
+        [this.key(id), this.tomb(id)],
+        [JSON.stringify(phone), String(expiresAt), String(now), String(GRACE_MS)],
       ),
     )) as string[];
     switch (r[0]) {
@@ -127,7 +125,7 @@ export class RedisPairingStore implements PairingStore {
 
   async close(id: string, reason: ClosedReason): Promise<Pairing | undefined> {
     const raw = (await redisCall(
-      this.redis.eval(CLOSE, 2, this.key(id), this.tomb(id), reason, String(this.opts.tombstoneMs)),
+      this.closeScript([this.key(id), this.tomb(id)], [reason, String(this.opts.tombstoneMs)]),
     )) as string | null;
     return raw ? (JSON.parse(raw) as Pairing) : undefined;
   }

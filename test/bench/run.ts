@@ -15,6 +15,7 @@
  * during a throughput run, summarised), --only=throughput,latency,... Environment:
  * BENCH_SECONDS, BENCH_CONCURRENCY (e.g. 1,4,16), BENCH_USERS, BENCH_RUNS, BENCH_HOPS,
  * BENCH_PAIRINGS, BENCH_STARTS, BENCH_ADDRESSING (bind | xff), BENCH_POSTGRES=0,
+ * BENCH_SERVERS (throughput servers: sqlite,peer,floor,postgres),
  * BENCH_OUT (default out/bench: results.json, throughput.svg, prof/).
  *
  * Servers under test run in child processes that the bench stops (children.ts); the QR
@@ -66,6 +67,7 @@ const cfg = {
   warmup: quick ? 3 : 10,
   addressing: (process.env.BENCH_ADDRESSING ?? 'bind') as Addressing,
   postgres: process.env.BENCH_POSTGRES !== '0',
+  servers: process.env.BENCH_SERVERS?.split(','),
   out: path.resolve(root, process.env.BENCH_OUT ?? 'out/bench'),
 };
 if (cfg.addressing !== 'bind' && cfg.addressing !== 'xff')
@@ -153,6 +155,7 @@ try {
       concurrency: cfg.concurrency,
       addressing: cfg.addressing,
       postgres: cfg.postgres,
+      servers: cfg.servers,
       profileDir: profile ? path.join(cfg.out, 'prof') : undefined,
     });
     results.throughput = t;

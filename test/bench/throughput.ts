@@ -55,6 +55,8 @@ export type ThroughputResult = {
   rawVerify: RawVerify;
   servers: ServerRun[];
   profile?: { file: string; summary: ProfileSummary };
+  /** The same profile of the PostgreSQL + Redis server (server process only). */
+  profilePostgres?: { file: string; summary: ProfileSummary };
 };
 
 export type ThroughputOptions = {
@@ -63,6 +65,8 @@ export type ThroughputOptions = {
   concurrency: number[];
   addressing: Addressing;
   postgres: boolean;
+  /** BENCH_SERVERS: only these of sqlite, peer, floor, postgres (default all). */
+  servers?: string[];
   profileDir?: string;
 };
 
@@ -189,15 +193,20 @@ export async function throughput(o: ThroughputOptions): Promise<ThroughputResult
     printLevels(servers[servers.length - 1]!);
   };
 
-  await run('sqlite', 'Keybridge, SQLite (one process)', () => startChild('keybridge', { env }));
-  await run('peer', 'peer: Fastify + @simplewebauthn/server, in memory', () =>
-    startChild('peer', { env }),
-  );
-  await run('floor', 'floor: the same two requests on Fastify, no sign-in (floor.ts)', () =>
-    startChild('floor', { env }),
-  );
+  const wanted = (name: string) => !o.servers || o.servers.includes(name);
+  if (wanted('sqlite'))
+    await run('sqlite', 'Keybridge, SQLite (one process)', () => startChild('keybridge', { env }));
+  if (wanted('peer'))
+    await run('peer', 'peer: Fastify + @simplewebauthn/server, in memory', () =>
+      startChild('peer', { env }),
+    );
+  if (wanted('floor'))
+    await run('floor', 'floor: the same two requests on Fastify, no sign-in (floor.ts)', () =>
+      startChild('floor', { env }),
+    );
 
-  if (o.postgres) {
+  let profilePostgres: ThroughputResult['profile'];
+  if (o.postgres && wanted('postgres')) {
     const schema = await createTestSchema();
     if (schema.unavailable) {
       servers.push({
@@ -211,21 +220,35 @@ export async function throughput(o: ThroughputOptions): Promise<ThroughputResult
       const redis = await startRedis();
       const forget = killOnExit(await redisPid(redis.url));
       const applicationName = `keybridge-bench-${schema.name}`;
+      const pgChild = (databaseUrl: string) =>
+        startChild('keybridge', {
+          env: {
+            ...env,
+            DATABASE_URL: `${databaseUrl}&application_name=${applicationName}`,
+            REDIS_URL: redis.url,
+            SECRETS_KEY: randomBytes(32).toString('base64'),
+          },
+        });
       try {
         await run(
           'postgres+redis',
           'Keybridge, PostgreSQL + Redis',
-          () =>
-            startChild('keybridge', {
-              env: {
-                ...env,
-                DATABASE_URL: `${schema.databaseUrl}&application_name=${applicationName}`,
-                REDIS_URL: redis.url,
-                SECRETS_KEY: randomBytes(32).toString('base64'),
-              },
-            }),
+          () => pgChild(schema.databaseUrl),
           () => depsSampler(POSTGRES_URL, applicationName, redis.url),
         );
+        if (o.profileDir) {
+          // As for SQLite below, a separate run, on a schema of its own (the users are new).
+          const file = path.join(o.profileDir, 'server-postgres.cpuprofile');
+          const own = await createTestSchema();
+          const child = await pgChild(own.databaseUrl);
+          try {
+            await measureServer(child, o, [Math.min(16, maxC)], undefined, file);
+          } finally {
+            await child.stop();
+            await own.drop();
+          }
+          profilePostgres = { file, summary: summariseProfile(file) };
+        }
       } finally {
         await redis.stop();
         forget();
@@ -305,6 +328,7 @@ export async function throughput(o: ThroughputOptions): Promise<ThroughputResult
   const failures = servers.flatMap((s) => s.levels).reduce((n, l) => n + l.failures, 0);
   row('failures (must be 0)', String(failures));
   if (profile) printProfileSummary(profile.summary, profile.file);
+  if (profilePostgres) printProfileSummary(profilePostgres.summary, profilePostgres.file);
   return {
     users: o.users,
     seconds: o.seconds,
@@ -312,5 +336,6 @@ export async function throughput(o: ThroughputOptions): Promise<ThroughputResult
     rawVerify,
     servers,
     profile,
+    profilePostgres,
   };
 }

@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, test } from 'vitest';
 import { Redis } from 'ioredis';
+import { sql } from 'kysely';
 import { AccountStore } from '../../server/accounts/account-store';
 import { openDatabase, type Db } from '../../server/db/database';
 import {
@@ -32,6 +33,7 @@ import { MemoryRateLimitStore, type RateLimitStore } from '../../server/rate-lim
 import { RedisRateLimitStore } from '../../server/rate-limit/redis-rate-limit-store';
 import { StorageError } from '../../server/scale/storage-error';
 import { SessionStore } from '../../server/sessions/session-store';
+import { PasskeyStore } from '../../server/passkeys/passkey-store';
 import {
   MemoryPairingStore,
   type Pairing,
@@ -118,6 +120,19 @@ for (const backend of loginStores) {
         assert.equal(await store.take(a.id), undefined, 'a challenge is taken once');
         assert.equal(await store.get(a.id), undefined);
         assert.equal(await store.get('no-such-attempt'), undefined);
+      });
+
+      test('takeUnpaired: an unpaired attempt is taken once; a paired one stays', async () => {
+        const store = await backend.make();
+        const direct = await store.create(CHALLENGE, 60_000, null);
+        assert.deepEqual(await store.takeUnpaired(direct.id), direct);
+        assert.equal(await store.takeUnpaired(direct.id), undefined, 'its challenge is spent');
+        assert.equal(await store.get(direct.id), undefined);
+        const paired = await store.create(CHALLENGE, 60_000, 'pairing-1');
+        assert.deepEqual(await store.takeUnpaired(paired.id), paired, 'returned, so refused');
+        assert.deepEqual(await store.get(paired.id), paired, 'left for approve and redeem');
+        assert.equal(await store.approve(paired.id, LOGIN_APPROVAL), true);
+        assert.equal(await store.takeUnpaired('no-such-attempt'), undefined);
       });
 
       test('approve once; unknown attempts are not approved', async () => {
@@ -385,6 +400,28 @@ for (const backend of rateStores) {
 }
 
 skipIf(noRedis)(
+  'scripts go by their SHA (EVALSHA) and are sent again when Redis has forgotten them',
+  async () => {
+    const client = liveRedis();
+    const limits = new RedisRateLimitStore(client, prefix());
+    const rule = { max: 2, windowSeconds: 60 };
+    const calls = async (command: 'eval' | 'evalsha') => {
+      const info = await client.info('commandstats');
+      return Number(new RegExp(`cmdstat_${command}:calls=(\\d+)`).exec(info)?.[1] ?? 0);
+    };
+    assert.equal(await limits.hit('k', rule), 0);
+    await client.script('FLUSH');
+    const [evals, shas] = [await calls('eval'), await calls('evalsha')];
+    assert.equal(await limits.hit('k', rule), 0, 'counted after the flush');
+    assert.ok((await limits.hit('k', rule)) > 0, 'the third hit is over the limit');
+    // The hit after the flush asks by SHA, gets NOSCRIPT (counted or not, by Redis version)
+    // and sends the script; the next one asks by SHA alone.
+    assert.ok((await calls('evalsha')) >= shas + 1, 'hits ask by SHA');
+    assert.equal(await calls('eval'), evals + 1, 'the script itself went once, after NOSCRIPT');
+  },
+);
+
+skipIf(noRedis)(
   'a Redis that cannot answer raises StorageError (the HTTP layer answers 503)',
   async (t) => {
     const own = await startRedis();
@@ -490,6 +527,66 @@ for (const backend of databases) {
         assert.equal((await sessions.listLive(a.id)).length, 2);
         assert.equal((await sessions.listLive(b.id)).length, 1);
       });
+
+      test('a passkey is read with its owner in one statement, exactly as read apart', async () => {
+        const u = await user();
+        const passkeys = new PasskeyStore(db);
+        const credentialId = `cred-${++prefixes}`;
+        assert.equal(await passkeys.insert(passkeyRow(u.id, credentialId)), true);
+        const found = await passkeys.byCredentialIdWithOwner(credentialId);
+        assert.deepEqual(found?.passkey, await passkeys.byCredentialId(credentialId));
+        assert.deepEqual(found?.owner, await new AccountStore(db).byId(u.id));
+        assert.equal(await passkeys.byCredentialIdWithOwner('no-such-credential'), undefined);
+      });
+
+      if (backend.name === 'postgres')
+        test("the sign-in's statements are parsed once per connection (named), others not", async () => {
+          const u = await user();
+          const credentialId = `cred-${++prefixes}`;
+          await new PasskeyStore(db).insert(passkeyRow(u.id, credentialId));
+          // One transaction holds one connection, whose prepared statements the view lists.
+          const prepared = await db.transaction().execute(async (trx) => {
+            const passkeys = new PasskeyStore(trx);
+            for (let i = 0; i < 3; i++)
+              assert.equal(
+                (await passkeys.byCredentialIdWithOwner(credentialId))?.owner?.id,
+                u.id,
+                'each run with its own result',
+              );
+            await passkeys.listForUser(u.id);
+            const { rows } = await sql<{
+              name: string;
+              statement: string;
+            }>`select name, statement from pg_prepared_statements`.execute(trx);
+            return rows;
+          });
+          const withOwner = prepared.filter((r) => /left join "users"/.test(r.statement));
+          assert.equal(withOwner.length, 1, 'prepared once, reused');
+          assert.match(withOwner[0]!.name, /^kb_\d+$/);
+          assert.equal(
+            prepared.some((r) => /order by "created_at"/.test(r.statement)),
+            false,
+            'an ad-hoc query stays unnamed',
+          );
+        });
     },
   );
+}
+
+function passkeyRow(userId: string, credentialId: string) {
+  return {
+    id: `pk-${credentialId}`,
+    user_id: userId,
+    credential_id: credentialId,
+    public_key: 'cGs',
+    counter: 3,
+    transports: '["internal"]',
+    aaguid: '00000000-0000-0000-0000-000000000000',
+    backup_eligible: 0,
+    backed_up: 0,
+    uv_initialized: 1,
+    name: 'Phone',
+    created_at: 5,
+    last_used_at: null,
+  };
 }

@@ -11,12 +11,13 @@ import type * as Keytar from 'keytar';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
-import { test } from 'vitest';
+import { test, vi } from 'vitest';
 import {
   KeychainUnavailableError,
   VAULT_SERVICE,
   createKeytarVault,
   createMemoryVault,
+  keychainFixStep,
   vaultAccountName,
 } from '../../../electron/services/token-vault';
 
@@ -55,6 +56,28 @@ test('two servers and two users never share an entry; a delete removes only its 
   assert.equal(await vault.getRefreshToken(a2), 'token-a2');
 });
 
+test('an entry of another service is never read as ours, nor ours by another', async (t) => {
+  const ours = privateService(t);
+  const theirs = privateService(t);
+  const vault = createKeytarVault({ service: ours });
+  const other = createKeytarVault({ service: theirs });
+  const account = { serverOrigin: 'https://a.example', userId: 'u1' };
+  await keytar.setPassword(theirs, vaultAccountName(account), 'foreign-token');
+  await keytar.setPassword(
+    theirs,
+    'current-account',
+    JSON.stringify({ serverOrigin: 'https://evil.example', userId: 'u1' }),
+  );
+  assert.equal(await vault.getRefreshToken(account), null);
+  assert.equal(await vault.getCurrentAccount(), null);
+  await vault.setRefreshToken(account, 'our-token');
+  assert.equal(await other.getRefreshToken(account), 'foreign-token');
+  assert.equal(await keytar.getPassword(ours, vaultAccountName(account)), 'our-token');
+  // Deleting ours leaves theirs.
+  assert.equal(await vault.deleteRefreshToken(account), true);
+  assert.equal(await other.getRefreshToken(account), 'foreign-token');
+});
+
 test('the current account reads back only when well formed; otherwise signed out', async (t) => {
   const service = privateService(t);
   const vault = createKeytarVault({ service });
@@ -74,6 +97,19 @@ test('the current account reads back only when well formed; otherwise signed out
       userId: 'u1',
       email: undefined,
     },
+  );
+  // Only the three fields come back: nothing else written into the pointer is trusted.
+  assert.deepEqual(
+    await stored(
+      JSON.stringify({
+        serverOrigin: 'https://a.example',
+        userId: 'u1',
+        email: 'a@example.com',
+        refreshToken: 'smuggled',
+        __proto__: { admin: true },
+      }),
+    ),
+    account,
   );
   for (const raw of [
     '{not json',
@@ -102,8 +138,14 @@ function failingKeytar(message: string | null) {
   return { getPassword: fail, setPassword: fail, deletePassword: fail };
 }
 
-test('keychain failures become KeychainUnavailableError in words a person can act on', async () => {
+test('keychain failures become KeychainUnavailableError in words a person can act on', async (t) => {
   const account = { serverOrigin: 'https://a.example', userId: 'u1' };
+  // Nothing of a failure goes to the logs either (the token least of all): the caller decides
+  // what to show, from the typed error.
+  const logged = (['log', 'info', 'warn', 'error', 'debug'] as const).map((m) =>
+    vi.spyOn(console, m).mockImplementation(() => undefined),
+  );
+  t.onTestFinished(() => logged.forEach((spy) => spy.mockRestore()));
   const cases: [string, RegExp][] = [
     ['Cannot autolaunch D-Bus without X11 $DISPLAY', /no D-Bus session bus/],
     ['Could not connect: No such file', /no D-Bus session bus/],
@@ -127,7 +169,13 @@ test('keychain failures become KeychainUnavailableError in words a person can ac
     ]) {
       await assert.rejects(op(), (err: unknown) => {
         assert.ok(err instanceof KeychainUnavailableError, String(err));
+        assert.equal(err.name, 'KeychainUnavailableError');
         assert.equal(err.code, 'keychain_unavailable');
+        assert.equal(
+          err.message,
+          'The system keychain is not available, so Keybridge cannot keep you signed in. ' +
+            `To fix it: ${keychainFixStep(process.platform)} Nothing was saved to disk.`,
+        );
         // The person reads one fix step; the cause, named and with the raw text in brackets,
         // stays in `detail` for a developer (electron/services/token-vault.ts).
         assert.match(err.message, /To fix it: .+ Nothing was saved to disk\./);
@@ -140,22 +188,65 @@ test('keychain failures become KeychainUnavailableError in words a person can ac
       });
     }
   }
+  for (const spy of logged) assert.deepEqual(spy.mock.calls, [], 'nothing logged');
+});
+
+test('each system gets its own one fix step for a missing keychain', () => {
+  const darwin = keychainFixStep('darwin');
+  const win32 = keychainFixStep('win32');
+  const linux = keychainFixStep('linux');
+  assert.equal(darwin, 'open Keychain Access, unlock the "login" keychain, then try again.');
+  assert.equal(
+    win32,
+    'sign in to Windows with your own account (Credential Manager needs it), then try again.',
+  );
+  assert.equal(
+    linux,
+    'start and unlock your keyring (GNOME Keyring or KWallet, from your desktop session), then try again.',
+  );
+  // Any other Unix (the BSDs) has the same keyrings as Linux.
+  assert.equal(keychainFixStep('freebsd'), linux);
+  assert.equal(keychainFixStep(''), linux);
 });
 
 test('a keychain that never answers is an error after the timeout, naming what was tried', async () => {
   const vault = createKeytarVault({ keytar: failingKeytar(null), timeoutMs: 50 });
-  await assert.rejects(
-    vault.getRefreshToken({ serverOrigin: 'https://a.example', userId: 'u1' }),
-    (err: unknown) =>
-      err instanceof KeychainUnavailableError &&
-      err.detail === 'no answer while trying to read the saved sign-in',
-  );
-  await assert.rejects(
-    vault.setCurrentAccount(null),
-    (err: unknown) =>
-      err instanceof KeychainUnavailableError &&
-      err.detail === 'no answer while trying to forget the current account',
-  );
+  const account = { serverOrigin: 'https://a.example', userId: 'u1' };
+  const cases: [() => Promise<unknown>, string][] = [
+    [() => vault.getRefreshToken(account), 'read the saved sign-in'],
+    [() => vault.setRefreshToken(account, 'secret-refresh-token'), 'save the sign-in'],
+    [() => vault.deleteRefreshToken(account), 'remove the saved sign-in'],
+    [() => vault.getCurrentAccount(), 'read the current account'],
+    [() => vault.setCurrentAccount(account), 'remember the current account'],
+    [() => vault.setCurrentAccount(null), 'forget the current account'],
+  ];
+  for (const [op, what] of cases) {
+    await assert.rejects(op(), (err: unknown) => {
+      assert.ok(err instanceof KeychainUnavailableError, String(err));
+      assert.equal(err.detail, `no answer while trying to ${what}`);
+      return true;
+    });
+  }
+});
+
+test('a keychain that answered in time leaves no timer running behind it', async (t) => {
+  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+  t.onTestFinished(() => void vi.useRealTimers());
+  const entries = new Map<string, string>();
+  const answering = {
+    getPassword: async (_s: string, a: string) => entries.get(a) ?? null,
+    setPassword: async (_s: string, a: string, p: string) => void entries.set(a, p),
+    deletePassword: async (_s: string, a: string) => entries.delete(a),
+  };
+  const vault = createKeytarVault({ keytar: answering });
+  const account = { serverOrigin: 'https://a.example', userId: 'u1', email: 'a@example.com' };
+  await vault.setRefreshToken(account, 'token-1');
+  assert.equal(await vault.getRefreshToken(account), 'token-1');
+  await vault.setCurrentAccount(account);
+  assert.deepEqual(await vault.getCurrentAccount(), account);
+  assert.equal(await vault.deleteRefreshToken(account), true);
+  // Twenty seconds per call would otherwise pile up while the app reads and writes the vault.
+  assert.equal(vi.getTimerCount(), 0, 'every call cleared its timeout');
 });
 
 test('entry names: origin and user id; the memory vault (for UI tests only) keeps the same keys', async () => {

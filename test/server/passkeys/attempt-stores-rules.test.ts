@@ -1,7 +1,7 @@
 /**
  * The in-memory attempt stores (server/passkeys/attempt-stores.ts), asserted as rules
  * (issue 12): `take` spends an attempt (a second take, or a get, finds nothing) while `get`
- * leaves it; wrong reverse codes count to five and then the attempt is dead for good; issuing a
+ * leaves it; `takeUnpaired` spends only an attempt no pairing is linked to; wrong reverse codes count to five and then the attempt is dead for good; issuing a
  * code again replaces the code but never the count; an expired attempt is kept for a grace so a
  * late verify hears "expired", and a full store refuses new ones with 503 until room is made.
  */
@@ -29,6 +29,20 @@ test('take spends the attempt once; get does not', () => {
   assert.equal(store.get(a.id), undefined);
   assert.equal(store.map.size, 0);
   assert.equal(store.take('never-issued'), undefined);
+});
+
+test('takeUnpaired spends a direct attempt once, and leaves a QR-linked one in place', () => {
+  const store = new MemoryLoginAttemptStore(new FrozenClock());
+  const direct = store.create('challenge-d', 60_000, null);
+  assert.equal(store.takeUnpaired(direct.id)?.challenge, 'challenge-d');
+  assert.equal(store.takeUnpaired(direct.id), undefined, 'spent');
+  assert.equal(store.get(direct.id), undefined);
+  const paired = store.create('challenge-p', 60_000, 'pairing-1');
+  assert.equal(store.takeUnpaired(paired.id)?.pairingId, 'pairing-1', 'shown, so it is refused');
+  assert.equal(store.takeUnpaired(paired.id)?.pairingId, 'pairing-1', 'and still there');
+  assert.equal(store.get(paired.id)?.challenge, 'challenge-p');
+  assert.equal(store.map.size, 1);
+  assert.equal(store.takeUnpaired('never-issued'), undefined);
 });
 
 test('a new attempt starts live: unapproved, no code, no wrong tries, with its own id', () => {
