@@ -102,6 +102,9 @@ export const moduleTests = {
   'electron/ipc/dispatch.ts': ['test/electron/ipc/*.test.ts'],
   // what a refused call answers the renderer: the code, field paths, never the values
   'electron/ipc/errors.ts': ['test/electron/ipc/*.test.ts'],
+  // the argument schema of every channel: built at load, so only its fresh-import rule tests
+  // see a mutant (scripts/mutation.sh FRESH_IMPORT_MODULES)
+  'electron/ipc/contract.ts': ['test/electron/ipc/contract-rules.test.ts'],
   'electron/window/app-protocol.ts': [
     'test/electron/window/*.test.ts',
     'test/electron/main/hardening.test.ts',
