@@ -12,16 +12,16 @@ export const moduleTests = {
   // the end-to-end channel and the QR link, the tunnel protocol
   'server/protocol/channel.ts': ['test/protocol/*.test.ts'],
   'server/protocol/qr-link.ts': ['test/protocol/*.test.ts'],
-  'server/protocol/tunnel.ts': ['test/protocol/*.test.ts', 'test/server/tunnel/relay.test.ts'],
-  // the relay core
+  // Its schemas are built at load: only a test that imports it afresh sees a static mutant
+  // (scripts/mutation.sh FRESH_IMPORT_MODULES), and a static mutant runs every listed test.
+  'server/protocol/tunnel.ts': ['test/protocol/tunnel-schema-rules.test.ts'],
+  // the relay core: the fast rule tests (no sockets for pairings; loopback socket.io with a
+  // short test timeout for the gateway, so a mutant that silences an event fails in seconds)
   'server/tunnel/pairings.ts': [
     'test/server/tunnel/pairings-core.test.ts',
-    'test/server/tunnel/relay.test.ts',
+    'test/server/tunnel/pairings-rules.test.ts',
   ],
-  'server/tunnel/relay.ts': [
-    'test/server/tunnel/relay.test.ts',
-    'test/server/tunnel/server-wiring.test.ts',
-  ],
+  'server/tunnel/relay.ts': ['test/server/tunnel/relay-rules.test.ts'],
   'server/tunnel/network-check.ts': ['test/server/tunnel/network-check*.test.ts'],
   'server/tunnel/client-ip.ts': ['test/server/tunnel/client-ip.test.ts'],
   'server/tunnel/limits.ts': [
@@ -105,6 +105,9 @@ export const moduleTests = {
   'electron/ipc/dispatch.ts': ['test/electron/ipc/*.test.ts'],
   // what a refused call answers the renderer: the code, field paths, never the values
   'electron/ipc/errors.ts': ['test/electron/ipc/*.test.ts'],
+  // the argument schema of every channel: built at load, so only its fresh-import rule tests
+  // see a mutant (scripts/mutation.sh FRESH_IMPORT_MODULES)
+  'electron/ipc/contract.ts': ['test/electron/ipc/contract-rules.test.ts'],
   'electron/window/app-protocol.ts': [
     'test/electron/window/*.test.ts',
     'test/electron/main/hardening.test.ts',

@@ -194,20 +194,19 @@ export function attachTunnel(httpServer: HttpServer, options: TunnelOptions = {}
   }
 
   /** Tells the members of a closed pairing why it ended. */
-  function announce(closed: Closed | null): boolean {
-    if (!closed) return false;
+  function announce(closed: Closed | null): void {
+    if (!closed) return;
     disarm(closed.pairingId);
     log.info({ pairing: ref(closed.pairingId), reason: closed.reason }, 'tunnel: pairing closed');
     for (const socketId of closed.members) {
       localSocket(socketId)?.data.pairings.delete(closed.pairingId);
       send(socketId, TunnelEvent.closed, { pairingId: closed.pairingId, reason: closed.reason });
     }
-    return true;
   }
 
-  async function closePairing(id: string, reason: Closed['reason']): Promise<boolean> {
+  async function closePairing(id: string, reason: Closed['reason']): Promise<void> {
     disarm(id);
-    return announce(await pairings.close(id, reason));
+    announce(await pairings.close(id, reason));
   }
 
   nsp.on('connection', (rawSocket) => {

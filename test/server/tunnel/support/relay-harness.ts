@@ -23,11 +23,18 @@ import {
   type TunnelOptions,
 } from '../../../../server/tunnel/relay';
 
+/** `headers`: more request headers (an Origin, say) on the handshake. */
+export type ClientOptions = {
+  localAddress?: string;
+  userAgent?: string;
+  headers?: Record<string, string>;
+};
+
 export type Harness = {
   url: string;
   tunnel: Tunnel;
   observed: RelayObservation[];
-  client(opts?: { localAddress?: string; userAgent?: string }): Promise<TestClient>;
+  client(opts?: ClientOptions): Promise<TestClient>;
   close(): Promise<void>;
 };
 
@@ -100,7 +107,10 @@ export async function startRelay(opts: TunnelOptions = {}): Promise<Harness> {
         forceNew: true,
         reconnection: false,
         agent: agent as unknown as string, // socket.io-client types say string; ws takes an http.Agent
-        extraHeaders: o.userAgent ? { 'user-agent': o.userAgent } : undefined,
+        extraHeaders: {
+          ...(o.userAgent ? { 'user-agent': o.userAgent } : {}),
+          ...o.headers,
+        },
       }) as Socket<TunnelServerToClient, TunnelClientToServer>;
       const joined = new Inbox<PairJoined>();
       const msgs = new Inbox<PairMsg>();
