@@ -222,7 +222,8 @@ pgTest('a duplicate stays the unique violation it was, and nothing is written', 
       stores,
     )(async (s) => {
       await passkeySignIn('desktop', false)(s);
-      // Same primary key twice in the unit.
+      // The same primary key again. insert's own catch of a duplicate cannot see it (nothing
+      // is sent before the unit ends), so the statement fails as a whole with PostgreSQL's code.
       await s.passkeys.insert({ ...(await stores.passkeys.byCredentialId('cred1'))!, name: 'x' });
     }),
     (err: { code?: string }) => err.code === '23505',
