@@ -2,7 +2,8 @@
  * The end of every successful sign-in (password or passkey): create the session, answer with
  * a cookie (web) or tokens (desktop, body "client":"desktop"), and record the event. The
  * session, its refresh token, the event and the caller's own writes (a passkey's counter) are
- * one transaction (server/db/commit-together.ts).
+ * stored together (server/db/commit-together.ts: one transaction on SQLite, one statement on
+ * PostgreSQL), so the work below only writes: it reads nothing back from the database.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ServerParts } from '../composition-root';

@@ -33,6 +33,14 @@ export function reusableStatementName(sql: string): string | undefined {
   return statementNames.get(sql);
 }
 
+/**
+ * Names a statement made only of reusable queries' texts (server/db/commit-together.ts puts a
+ * sign-in's writes together): there are as few of those as there are shapes of sign-in.
+ */
+export function nameCombinedStatement(sql: string): void {
+  if (!statementNames.has(sql)) statementNames.set(sql, `kb_${statementNames.size}`);
+}
+
 export type ReusableQuery<V extends Values, R> = (
   db: Kysely<Database>,
   values: V,

@@ -178,7 +178,7 @@ export type VerifiedAssertion = {
   passkey: PasskeyRow;
   /**
    * Stores the counter, backup state and last use: call only once nothing can refuse. Inside
-   * a transaction, pass its stores (server/db/commit-together.ts).
+   * commitTogether, pass its stores (server/db/commit-together.ts).
    */
   recordUse(stores?: Pick<TogetherStores, 'activity' | 'passkeys'>): Promise<void>;
 };
