@@ -21,7 +21,12 @@ cd "$(dirname "$0")/.."
 # rebuilt per test, so static mutants are tested, and for these --ignoreStatic is dropped. A
 # run over a mix of these and other modules does them in a pass of their own (each with its own
 # cache), so the others keep --ignoreStatic.
-FRESH_IMPORT_MODULES=(server/protocol/tunnel.ts electron/ipc/contract.ts)
+FRESH_IMPORT_MODULES=(
+  server/protocol/tunnel.ts
+  electron/ipc/contract.ts
+  server/tunnel/network-check.ts
+  electron/window/app-protocol.ts
+)
 
 # Stryker, then the gate: `run_stryker ARGS...`; any failure is remembered, not fatal at once.
 failed=0
