@@ -4,6 +4,7 @@
  * 127.0.0.2 standing in for another network; fetch cannot bind one). Every answer is checked
  * against the route table (contract-check.ts).
  */
+import assert from 'node:assert/strict';
 import http from 'node:http';
 import { checkAnswer } from './contract-check';
 
@@ -98,6 +99,23 @@ function viaNodeHttp(
 }
 
 /** The session cookie from a Set-Cookie header, as a Cookie header value. */
+/**
+ * A refusal as the API words it: this status, this code, and a message for the person (`says`,
+ * or at least a word). Returns the message.
+ */
+export function assertRefused(
+  r: Reply<unknown>,
+  status: number,
+  code: string,
+  says: RegExp = /\w/,
+): string {
+  assert.equal(r.status, status, JSON.stringify(r.body));
+  const { error } = r.body as { error: { code: string; message: string } };
+  assert.equal(error.code, code);
+  assert.match(error.message, says, 'the refusal tells the person what happened');
+  return error.message;
+}
+
 export function sessionCookie(reply: Reply<unknown>): string {
   const set = reply.headers.get('set-cookie') ?? '';
   const m = /kb_session=([^;]+)/.exec(set);

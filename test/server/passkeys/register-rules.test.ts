@@ -26,7 +26,14 @@ import { defaultRateLimits } from '../../../server/config';
 import { FrozenClock } from '../../support/frozen-clock';
 import { startTestServer, TEST_RP_ID, type TestServer } from '../../support/server';
 import { cbor, FLAG_UP, FLAG_UV, SoftAuthenticator } from '../../support/soft-authenticator';
-import { call, desktopLogin, PASSWORD, signUp, type Reply } from '../../support/http';
+import {
+  call,
+  desktopLogin,
+  PASSWORD,
+  signUp,
+  type Reply,
+  assertRefused,
+} from '../../support/http';
 
 type Refusal = { error: { code: string; message: string } };
 type Options = { attemptId: string; options: RegistrationOptionsJSON };
@@ -147,14 +154,9 @@ const redeem = (token: string, attemptId: string) =>
     body: { attemptId },
   });
 
-/** A refusal: its status and code, and words the page shows as they are (what, what next). */
-function refused(r: Reply<unknown>, status: number, code: string) {
-  assert.equal(r.status, status, JSON.stringify(r.body));
-  const { error } = r.body as Refusal;
-  assert.equal(error.code, code);
-  assert.match(error.message, /^[A-Z].{20,}\.$/, error.message);
-  return error.message;
-}
+/** A refusal: its status and code, and words the page shows as they are: a whole sentence. */
+const refused = (r: Reply<unknown>, status: number, code: string) =>
+  assertRefused(r, status, code, /^[A-Z].{20,}\.$/);
 
 async function addDirect(cookie: string, auth: SoftAuthenticator) {
   const o = await directOptions(cookie);

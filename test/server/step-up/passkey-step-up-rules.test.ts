@@ -27,16 +27,15 @@ import { FrozenClock } from '../../support/frozen-clock';
 import { startTestServer, type TestServer } from '../../support/server';
 import { FLAG_UP, SoftAuthenticator } from '../../support/soft-authenticator';
 import {
+  assertRefused,
   call,
   desktopLogin,
   PASSWORD,
   sessionCookie,
   signUp,
-  type Reply,
 } from '../../support/http';
 import { fakePairings, type FakePairings } from '../fake-pairings';
 
-type Err = { error: { code: string; message: string } };
 type Options = { attemptId: string; options: AuthenticationOptionsJSON };
 type Auth = { token?: string; cookie?: string };
 
@@ -82,12 +81,7 @@ async function paired<T>(f: () => Promise<T>): Promise<T> {
   }
 }
 
-function refused(r: Reply<unknown>, status: number, code: string, says?: RegExp) {
-  assert.equal(r.status, status, JSON.stringify(r.body));
-  const { error } = r.body as Err;
-  assert.equal(error.code, code);
-  assert.match(error.message, says ?? /\w/, 'the refusal tells the person what happened');
-}
+const refused = assertRefused;
 
 let n = 0;
 /** An account with one passkey, and the sign-up's session (elevated for its first minutes). */

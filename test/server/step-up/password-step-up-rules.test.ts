@@ -19,9 +19,8 @@ import { totpCodeAt } from '../../../server/totp/totp';
 import { FrozenClock } from '../../support/frozen-clock';
 import { startTestServer, type TestServer } from '../../support/server';
 import { SoftAuthenticator } from '../../support/soft-authenticator';
-import { call, desktopLogin, PASSWORD, signUp, type Reply } from '../../support/http';
+import { call, desktopLogin, PASSWORD, signUp, assertRefused } from '../../support/http';
 
-type Err = { error: { code: string; message: string; retryAfterSeconds?: number } };
 type Auth = { token?: string; cookie?: string };
 
 /** The account-wide ceiling binds first: the per-subnet delay is set out of the way. */
@@ -48,12 +47,7 @@ beforeAll(async () => {
 });
 afterAll(() => srv.close());
 
-function refused(r: Reply<unknown>, status: number, code: string, says?: RegExp) {
-  assert.equal(r.status, status, JSON.stringify(r.body));
-  const { error } = r.body as Err;
-  assert.equal(error.code, code);
-  assert.match(error.message, says ?? /\w/, 'the refusal tells the person what happened');
-}
+const refused = assertRefused;
 
 let n = 0;
 /** An account and a desktop session of it (not elevated). */
