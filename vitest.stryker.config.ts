@@ -65,7 +65,8 @@ export default defineConfig({
     hookTimeout: base.test?.hookTimeout,
     teardownTimeout: base.test?.teardownTimeout,
     // Nothing listens there: test/support/postgres.ts reports PostgreSQL unreachable.
-    env: { TEST_POSTGRES_URL: 'postgres://postgres@127.0.0.1:1/none' },
+    // KEYBRIDGE_MUTATION: tests that wait for an event may wait less (relay-rules.test.ts).
+    env: { TEST_POSTGRES_URL: 'postgres://postgres@127.0.0.1:1/none', KEYBRIDGE_MUTATION: '1' },
     // Stryker reads the results itself; the verbose reporter would only fill its log.
     reporters: ['dot'],
     projects: [

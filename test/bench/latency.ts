@@ -41,29 +41,57 @@ async function repeat<T>(warmup: number, runs: number, fn: () => Promise<T>): Pr
   return out;
 }
 
-export type DirectResult = { options: Stats; verify: Stats; total: Stats };
+type DirectSamples = { options: Stats; verify: Stats; total: Stats; optionsAndVerify: Stats };
+export type DirectResult = DirectSamples & {
+  /** The same sign-ins, same client, against the peer and the floor (test/bench/floor.ts). */
+  baselines: { peer: DirectSamples; floor: DirectSamples };
+};
 
-export async function directIdle(runs: number, warmup: number): Promise<DirectResult> {
-  const child = await startChild('keybridge');
+async function directOn(
+  kind: 'keybridge' | 'peer' | 'floor',
+  runs: number,
+  warmup: number,
+): Promise<DirectSamples> {
+  const child = await startChild(kind);
   try {
     const users = await enrollUsers(1, child.phoneOrigin, child.enroll);
     const base = new URL(child.url);
     const samples = await repeat(warmup, runs, () =>
       signIn(base, users, users.free[0]!, { addressing: 'bind', preconnect: true }),
     );
-    const r = {
+    return {
       options: stats(samples.map((s) => s.options)),
       verify: stats(samples.map((s) => s.verify)),
       total: stats(samples.map((s) => s.total)),
+      optionsAndVerify: stats(samples.map((s) => s.options + s.verify)),
     };
-    heading('Direct passkey sign-in, idle server in its own process (wall time, warm connection)');
-    latencyRow('POST /api/auth/passkey/options', r.options);
-    latencyRow('POST /api/auth/passkey/verify (desktop tokens)', r.verify);
-    latencyRow('whole sign-in (incl. client-side assertion)', r.total);
-    return r;
   } finally {
     await child.stop();
   }
+}
+
+/**
+ * Keybridge, then the peer and the floor with the same client and the same warm connection:
+ * the floor's two requests (no sign-in at all) are what this machine's HTTP stack costs.
+ */
+export async function directIdle(runs: number, warmup: number): Promise<DirectResult> {
+  const r = await directOn('keybridge', runs, warmup);
+  const peer = await directOn('peer', runs, warmup);
+  const floor = await directOn('floor', runs, warmup);
+  heading('Direct passkey sign-in, idle server in its own process (wall time, warm connection)');
+  latencyRow('POST /api/auth/passkey/options', r.options);
+  latencyRow('POST /api/auth/passkey/verify (desktop tokens)', r.verify);
+  latencyRow('options + verify', r.optionsAndVerify);
+  latencyRow('whole sign-in (incl. client-side assertion)', r.total);
+  latencyRow('baseline: peer, options + verify', peer.optionsAndVerify);
+  latencyRow('baseline: floor (same requests, no sign-in)', floor.optionsAndVerify);
+  ratioRow('ratio Keybridge / peer', r.optionsAndVerify, peer.optionsAndVerify);
+  ratioRow('ratio Keybridge / floor', r.optionsAndVerify, floor.optionsAndVerify);
+  row(
+    'Keybridge above the floor at p50',
+    `options ${ms(r.options.p50 - floor.options.p50)}, verify ${ms(r.verify.p50 - floor.verify.p50)}`,
+  );
+  return { ...r, baselines: { peer, floor } };
 }
 
 export type QrResult = {

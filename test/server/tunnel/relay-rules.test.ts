@@ -12,12 +12,18 @@
 import assert from 'node:assert/strict';
 import type { ClosedReason } from '../../../server/protocol/tunnel';
 import { Adapter } from 'socket.io-adapter';
+import { Manager } from 'socket.io-client';
 import { test, vi } from 'vitest';
 import { MemoryPairingStore, type Pairing } from '../../../server/tunnel/pairing-store';
 import type { TunnelOptions } from '../../../server/tunnel/relay';
-import { startRelay, type TestClient } from './support/relay-harness';
+import { startRelay, type Harness, type TestClient } from './support/relay-harness';
 
-vi.setConfig({ testTimeout: 15_000, hookTimeout: 15_000 });
+// Each rule's events arrive in milliseconds here (~15 ms a test). Under Stryker
+// (vitest.stryker.config.ts sets KEYBRIDGE_MUTATION) every covering test runs against each
+// mutant (disableBail), so a mutant that silences an event costs this timeout once per test:
+// 3 s there, still 200 times a test's own time, keeps the relay's run inside CI's budget.
+const limit = process.env.KEYBRIDGE_MUTATION === '1' ? 3_000 : 15_000;
+vi.setConfig({ testTimeout: limit, hookTimeout: limit });
 
 const CHALLENGE = 'q1w2e3r4t5y6u7i8o9p0a1s2d3f4g5h6';
 const ANDROID =
@@ -617,4 +623,130 @@ test('while the relay shuts down, a new connection is turned away at once', asyn
   release();
   await shutdown;
   assert.equal((await desktop.closed.next()).reason, 'shutdown');
+});
+
+/**
+ * One connection carrying two namespaces: the root and the tunnel. A socket.io client closes
+ * its connection itself once its last namespace is told to go, so only a second namespace shows
+ * whether the relay closed the connection (a misbehaving client need not close it at all).
+ */
+async function twoNamespaces(relay: Harness) {
+  const manager = new Manager(relay.url, {
+    transports: ['websocket'],
+    forceNew: true,
+    reconnection: false,
+  });
+  const root = manager.socket('/');
+  await new Promise<void>((resolve) => root.once('connect', () => resolve()));
+  const rootGone = new Promise<string>((resolve) => root.once('disconnect', resolve));
+  const tunnel = manager.socket('/tunnel');
+  const tunnelGone = new Promise<string>((resolve) => tunnel.once('disconnect', resolve));
+  const connected = new Promise<void>((resolve) => tunnel.once('connect', () => resolve()));
+  const close = () => {
+    root.disconnect();
+    tunnel.disconnect();
+  };
+  return { tunnel, connected, rootGone, tunnelGone, close };
+}
+
+test('abuse closes the whole connection, not only the tunnel namespace', async (t) => {
+  const relay = await relayWith(t, { now: () => 0 });
+  const c = await twoNamespaces(relay);
+  t.onTestFinished(c.close);
+  await c.connected;
+  for (let i = 0; i < 21; i++) c.tunnel.emit('pair:cancel', { pairingId: 'x' }, () => {});
+  assert.equal(await c.tunnelGone, 'io server disconnect');
+  assert.equal(await c.rootGone, 'io server disconnect');
+});
+
+test('a connection arriving while the relay shuts down is closed whole', async (t) => {
+  const store = new ControlledStore();
+  let release = () => {};
+  const relay = await startRelay({ store });
+  t.onTestFinished(() => {
+    release();
+    return relay.close();
+  });
+  const desktop = await relay.client();
+  await created(desktop);
+  store.holdClose = new Promise((resolve) => (release = resolve));
+  const shutdown = relay.tunnel.close();
+  await until(() => store.closes.length > 0);
+  const c = await twoNamespaces(relay);
+  t.onTestFinished(c.close);
+  assert.equal(await c.tunnelGone, 'io server disconnect');
+  assert.equal(await c.rootGone, 'io server disconnect');
+  release();
+  await shutdown;
+});
+
+test("behind a trusted proxy the desktop's address is the forwarded one; untrusted, the peer's", async (t) => {
+  const forwarded = { 'x-forwarded-for': '203.0.113.7' };
+  const trusted = recorder();
+  const behind = await relayWith(t, { trustProxy: 'loopback', logger: trusted.logger });
+  await created(await behind.client({ headers: forwarded }));
+  const direct = recorder();
+  const exposed = await relayWith(t, { logger: direct.logger });
+  await created(await exposed.client({ headers: forwarded }));
+  const ip = (lines: Line[]) => lines.find(([, m]) => m === 'tunnel: pairing created')?.[2].ip;
+  assert.equal(ip(trusted.lines), '203.0.113.7');
+  assert.equal(ip(direct.lines), '127.0.0.1');
+});
+
+test("a stranger's refused join leaves the live pairing's expiry armed", async (t) => {
+  const relay = await relayWith(t, { limits: { scannedMs: 200 } });
+  const desktop = await relay.client();
+  const id = await created(desktop);
+  const joined = await (await relay.client()).join(id);
+  assert.ok(joined.ok);
+  assert.equal(code(await (await relay.client()).join(id)), 'already-joined');
+  assert.deepEqual(await desktop.closed.next(), { pairingId: id, reason: 'expired' });
+  assert.ok(Date.now() >= Date.parse(joined.expiresAt), 'not before its expiry');
+});
+
+test('a malformed create, cancel or complete is refused as invalid, quietly: no handler fails', async (t) => {
+  const { lines, logger } = recorder();
+  const relay = await relayWith(t, { logger });
+  const desktop = await relay.client();
+  await created(desktop);
+  assert.equal(code(await (await relay.client()).ack('pair:create', { key: 7 })), 'invalid');
+  assert.equal(code(await desktop.ack('pair:cancel', { pairingId: 'x' })), 'invalid');
+  assert.equal(code(await desktop.ack('pair:complete', { pairingId: 'x' })), 'invalid');
+  assert.deepEqual(
+    lines.filter(([level]) => level === 'warn'),
+    [],
+  );
+});
+
+test('the observer sees what goes out: to whom, which event, with what', async (t) => {
+  const relay = await relayWith(t);
+  const desktop = await relay.client();
+  const id = await created(desktop);
+  await (await relay.client({ userAgent: ANDROID })).join(id);
+  const joined = await desktop.joined.next();
+  assert.deepEqual(
+    relay.observed.filter((o) => o.event === 'pair:joined'),
+    [{ direction: 'out', event: 'pair:joined', socketId: desktop.socket.id, payload: joined }],
+  );
+});
+
+test('a flood of known events whose abuse close fails is logged as abuse; unknown ones say why', async (t) => {
+  const { lines, logger } = recorder();
+  const store = new ControlledStore();
+  const relay = await relayWith(t, { store, logger, now: () => 0 });
+  const flooder = await relay.client();
+  await created(flooder);
+  store.failClose = true;
+  for (let i = 0; i < 30; i++) flooder.emitRaw('pair:cancel', { pairingId: 'x' }, () => {});
+  assert.equal(await flooder.disconnected, 'io server disconnect');
+  await until(() => lines.some(([, m]) => m === 'tunnel: abuse failed'));
+  store.failClose = false;
+
+  const noisy = await relay.client();
+  for (let i = 0; i < 30; i++) noisy.emitRaw('nonsense', i);
+  assert.equal(await noisy.disconnected, 'io server disconnect');
+  assert.deepEqual(
+    lines.filter(([, m]) => m === 'tunnel: closing an abusive connection').map(([, , f]) => f.why),
+    ['rate', 'rate'],
+  );
 });
