@@ -620,6 +620,11 @@ test('while the relay shuts down, a new connection is turned away at once', asyn
   const late = await relay.client();
   assert.equal(await late.disconnected, 'io server disconnect');
   await until(() => late.socket.io.engine?.readyState !== 'open');
+  // Closed whole, not only the namespace: another namespace on that connection goes too.
+  const c = await twoNamespaces(relay);
+  t.onTestFinished(c.close);
+  assert.equal(await c.tunnelGone, 'io server disconnect');
+  assert.equal(await c.rootGone, 'io server disconnect');
   release();
   await shutdown;
   assert.equal((await desktop.closed.next()).reason, 'shutdown');
@@ -657,27 +662,6 @@ test('abuse closes the whole connection, not only the tunnel namespace', async (
   for (let i = 0; i < 21; i++) c.tunnel.emit('pair:cancel', { pairingId: 'x' }, () => {});
   assert.equal(await c.tunnelGone, 'io server disconnect');
   assert.equal(await c.rootGone, 'io server disconnect');
-});
-
-test('a connection arriving while the relay shuts down is closed whole', async (t) => {
-  const store = new ControlledStore();
-  let release = () => {};
-  const relay = await startRelay({ store });
-  t.onTestFinished(() => {
-    release();
-    return relay.close();
-  });
-  const desktop = await relay.client();
-  await created(desktop);
-  store.holdClose = new Promise((resolve) => (release = resolve));
-  const shutdown = relay.tunnel.close();
-  await until(() => store.closes.length > 0);
-  const c = await twoNamespaces(relay);
-  t.onTestFinished(c.close);
-  assert.equal(await c.tunnelGone, 'io server disconnect');
-  assert.equal(await c.rootGone, 'io server disconnect');
-  release();
-  await shutdown;
 });
 
 test("behind a trusted proxy the desktop's address is the forwarded one; untrusted, the peer's", async (t) => {
