@@ -678,12 +678,15 @@ test("behind a trusted proxy the desktop's address is the forwarded one; untrust
 });
 
 test("a stranger's refused join leaves the live pairing's expiry armed", async (t) => {
-  const relay = await relayWith(t, { limits: { scannedMs: 200 } });
+  // A second is ample for the stranger's one round trip (connected beforehand), even on a
+  // loaded machine: a join after the expiry would be refused as expired instead.
+  const relay = await relayWith(t, { limits: { scannedMs: 1_000 } });
   const desktop = await relay.client();
+  const [phone, stranger] = [await relay.client(), await relay.client()];
   const id = await created(desktop);
-  const joined = await (await relay.client()).join(id);
+  const joined = await phone.join(id);
   assert.ok(joined.ok);
-  assert.equal(code(await (await relay.client()).join(id)), 'already-joined');
+  assert.equal(code(await stranger.join(id)), 'already-joined');
   assert.deepEqual(await desktop.closed.next(), { pairingId: id, reason: 'expired' });
   assert.ok(Date.now() >= Date.parse(joined.expiresAt), 'not before its expiry');
 });
