@@ -7,10 +7,10 @@
  * takes (electron/ipc/dispatch.ts).
  */
 import assert from 'node:assert/strict';
-import { test } from 'vitest';
+import { test, vi } from 'vitest';
 import type { HandlerMap } from '../../../electron/ipc/contract';
 import { dispatch } from '../../../electron/ipc/dispatch';
-import { FORBIDDEN_RESULT, ShellError } from '../../../electron/ipc/errors';
+import { ShellError } from '../../../electron/ipc/errors';
 import { ApiError } from '../../../electron/services/api-client';
 import { KeychainUnavailableError } from '../../../electron/services/token-vault';
 
@@ -159,7 +159,11 @@ test('anything else is one generic sentence, whatever it carried', async () => {
   assert.equal(logged.length, 5, 'each kept for the main-process log');
 });
 
-test('a caller that failed the sender check hears forbidden_sender, in words', () => {
+// Imported afresh: FORBIDDEN_RESULT is built when errors.ts loads, and a mutation run
+// activates a mutant only after this file loaded (docs/mutation.md, static mutants).
+test('a caller that failed the sender check hears forbidden_sender, in words', async () => {
+  vi.resetModules();
+  const { FORBIDDEN_RESULT } = await import('../../../electron/ipc/errors');
   assert.deepEqual(FORBIDDEN_RESULT, {
     ok: false,
     error: { code: 'forbidden_sender', message: 'This window may not talk to Keybridge.' },
