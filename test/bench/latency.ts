@@ -29,7 +29,7 @@ import { startTestServer } from '../support/server';
 import type { PasskeyRegisterOptionsResponse, TokenResponse } from '../../server/protocol/api';
 import { call } from '../support/http';
 import { startChild } from './children';
-import { enrollUsers, signIn } from './load';
+import { enrollUsers, signIn, type SignInTiming } from './load';
 import { heading, latencyRow, ms, ratioRow, row, stats, type Stats } from './stats';
 
 const now = () => performance.now();
@@ -42,43 +42,50 @@ async function repeat<T>(warmup: number, runs: number, fn: () => Promise<T>): Pr
 }
 
 type DirectSamples = { options: Stats; verify: Stats; total: Stats; optionsAndVerify: Stats };
-export type DirectResult = DirectSamples & {
+/** One server's direct sign-ins: just after start-up, then again once its code is warm. */
+type DirectRun = DirectSamples & { warm: DirectSamples };
+export type DirectResult = DirectRun & {
+  /** How many sign-ins each server had served before its `warm` samples. */
+  warmAfter: number;
   /** The same sign-ins, same client, against the peer and the floor (test/bench/floor.ts). */
-  baselines: { peer: DirectSamples; floor: DirectSamples };
+  baselines: { peer: DirectRun; floor: DirectRun };
 };
 
+function summarise(samples: SignInTiming[]): DirectSamples {
+  return {
+    options: stats(samples.map((s) => s.options)),
+    verify: stats(samples.map((s) => s.verify)),
+    total: stats(samples.map((s) => s.total)),
+    optionsAndVerify: stats(samples.map((s) => s.options + s.verify)),
+  };
+}
+
+/**
+ * `runs` sign-ins after `warmup`, as a just-started server answers them; then `settle` more,
+ * unmeasured, and `runs` again. V8 optimises a function only after many calls, so the first
+ * hundred sign-ins run much of the path unoptimised; a server that has been up for a while
+ * has served thousands. Both are one sign-in at a time on an otherwise idle server.
+ */
 async function directOn(
   kind: 'keybridge' | 'peer' | 'floor',
   runs: number,
   warmup: number,
-): Promise<DirectSamples> {
+  settle: number,
+): Promise<DirectRun> {
   const child = await startChild(kind);
   try {
     const users = await enrollUsers(1, child.phoneOrigin, child.enroll);
     const base = new URL(child.url);
-    const samples = await repeat(warmup, runs, () =>
-      signIn(base, users, users.free[0]!, { addressing: 'bind', preconnect: true }),
-    );
-    return {
-      options: stats(samples.map((s) => s.options)),
-      verify: stats(samples.map((s) => s.verify)),
-      total: stats(samples.map((s) => s.total)),
-      optionsAndVerify: stats(samples.map((s) => s.options + s.verify)),
-    };
+    const one = () => signIn(base, users, users.free[0]!, { addressing: 'bind', preconnect: true });
+    const fresh = summarise(await repeat(warmup, runs, one));
+    const warm = summarise(await repeat(settle, runs, one));
+    return { ...fresh, warm };
   } finally {
     await child.stop();
   }
 }
 
-/**
- * Keybridge, then the peer and the floor with the same client and the same warm connection:
- * the floor's two requests (no sign-in at all) are what this machine's HTTP stack costs.
- */
-export async function directIdle(runs: number, warmup: number): Promise<DirectResult> {
-  const r = await directOn('keybridge', runs, warmup);
-  const peer = await directOn('peer', runs, warmup);
-  const floor = await directOn('floor', runs, warmup);
-  heading('Direct passkey sign-in, idle server in its own process (wall time, warm connection)');
+function directRows(r: DirectSamples, peer: DirectSamples, floor: DirectSamples): void {
   latencyRow('POST /api/auth/passkey/options', r.options);
   latencyRow('POST /api/auth/passkey/verify (desktop tokens)', r.verify);
   latencyRow('options + verify', r.optionsAndVerify);
@@ -91,7 +98,27 @@ export async function directIdle(runs: number, warmup: number): Promise<DirectRe
     'Keybridge above the floor at p50',
     `options ${ms(r.options.p50 - floor.options.p50)}, verify ${ms(r.verify.p50 - floor.verify.p50)}`,
   );
-  return { ...r, baselines: { peer, floor } };
+}
+
+/**
+ * Keybridge, then the peer and the floor with the same client and the same warm connection:
+ * the floor's two requests (no sign-in at all) are what this machine's HTTP stack costs.
+ */
+export async function directIdle(
+  runs: number,
+  warmup: number,
+  settle: number,
+): Promise<DirectResult> {
+  const r = await directOn('keybridge', runs, warmup, settle);
+  const peer = await directOn('peer', runs, warmup, settle);
+  const floor = await directOn('floor', runs, warmup, settle);
+  heading('Direct passkey sign-in, idle server in its own process (wall time, warm connection)');
+  console.log(`  just started: after ${warmup} sign-ins`);
+  directRows(r, peer, floor);
+  const after = warmup + runs + settle;
+  console.log(`  warm: the same server after ${after} sign-ins, still one at a time`);
+  directRows(r.warm, peer.warm, floor.warm);
+  return { ...r, warmAfter: after, baselines: { peer, floor } };
 }
 
 export type QrResult = {

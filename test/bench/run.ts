@@ -64,7 +64,8 @@ const cfg = {
   hops: env('BENCH_HOPS', 2000, 200),
   pairings: env('BENCH_PAIRINGS', 10_000, 1_000),
   starts: env('BENCH_STARTS', 5, 2),
-  warmup: quick ? 3 : 10,
+  warmup: env('BENCH_WARMUP', 10, 3),
+  settle: env('BENCH_SETTLE', 2000, 200),
   addressing: (process.env.BENCH_ADDRESSING ?? 'bind') as Addressing,
   postgres: process.env.BENCH_POSTGRES !== '0',
   servers: process.env.BENCH_SERVERS?.split(','),
@@ -171,7 +172,7 @@ try {
     console.log(`  chart: ${path.relative(root, svg)}`);
   }
   if (only.includes('latency')) {
-    results.directIdle = await directIdle(cfg.runs, cfg.warmup);
+    results.directIdle = await directIdle(cfg.runs, cfg.warmup, cfg.settle);
     results.qrAndRelay = await qrAndRelay({
       runs: cfg.runs,
       hops: cfg.hops,
