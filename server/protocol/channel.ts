@@ -21,7 +21,7 @@
  * Plaintext: UTF-8 JSON, zero-padded to a multiple of 256 bytes so sizes leak less.
  */
 import { Aes128Gcm, CipherSuite, DhkemP256HkdfSha256, HkdfSha256 } from '@hpke/core';
-import type { RecipientContext, SenderContext } from '@hpke/core';
+import type { SenderContext } from '@hpke/core';
 import {
   DesktopToPhone,
   MAX_MESSAGE_CHARS,
@@ -165,7 +165,7 @@ const aadFor = (pairingId: string, direction: 'p2d' | 'd2p') =>
   // Stryker disable next-line StringLiteral: as above.
   utf8(`${CHANNEL_LABEL}|${direction}|${pairingId}`);
 
-async function importDirectionKey(ctx: SenderContext | RecipientContext): Promise<CryptoKey> {
+async function importDirectionKey(ctx: SenderContext | HpkeRecipientContext): Promise<CryptoKey> {
   const raw = await ctx.export(utf8(EXPORT_LABEL), 16);
   // Stryker disable next-line BooleanLiteral: the CryptoKey never leaves this module; nothing here exports it, extractable or not.
   return globalThis.crypto.subtle.importKey('raw', raw, { name: 'AES-GCM' }, false, [
@@ -336,6 +336,25 @@ export async function openPhoneChannel(params: {
 
 // ------------------------------------------------------------------ desktop side
 
+/** An HPKE recipient context (RFC 9180 §5.2, §5.3), as far as the desktop uses one. */
+export interface HpkeRecipientContext {
+  open(ciphertext: Uint8Array, aad: Uint8Array): Promise<ArrayBuffer>;
+  export(exporterContext: Uint8Array, length: number): Promise<ArrayBuffer>;
+}
+
+/**
+ * The desktop's private key as the one thing it does: SetupPSKR for the phone's enc. The
+ * desktop app passes its node:crypto recipient (electron/services/qr/hpke-recipient.ts);
+ * a WebCrypto key pair goes through @hpke/core.
+ */
+export interface HpkeRecipientKey {
+  setup(params: {
+    enc: Uint8Array;
+    psk: { id: Uint8Array; key: Uint8Array };
+    info: Uint8Array;
+  }): Promise<HpkeRecipientContext>;
+}
+
 export interface DesktopChannel {
   /** Open a frame from the phone; the first must be the handshake carrying `hello`. */
   open(data: string): Promise<PhoneToDesktopMsg>;
@@ -346,16 +365,22 @@ export interface DesktopChannel {
 }
 
 /** Desktop: wait for the phone's handshake, using the QR's key pair and secret. */
-export function createDesktopChannel(params: {
-  pairingId: string;
-  keyPair: CryptoKeyPair;
-  secret: string;
-}): DesktopChannel {
+export function createDesktopChannel(
+  params: { pairingId: string; secret: string } & (
+    { keyPair: CryptoKeyPair } | { recipient: HpkeRecipientKey }
+  ),
+): DesktopChannel {
   const psk = pskFor(params);
+  const recipientKey: HpkeRecipientKey =
+    'recipient' in params
+      ? params.recipient
+      : {
+          setup: (p) => suite.createRecipientContext({ recipientKey: params.keyPair, ...p }),
+        };
   const p2dAad = aadFor(params.pairingId, 'p2d');
   const d2pAad = aadFor(params.pairingId, 'd2p');
   const serial = new Serial();
-  let recipient: RecipientContext | undefined;
+  let recipient: HpkeRecipientContext | undefined;
   let d2pKey: CryptoKey | undefined;
   let sent = 0;
 
@@ -371,12 +396,7 @@ export function createDesktopChannel(params: {
           const enc = body.slice(0, ENC_BYTES);
           ciphertext = body.subarray(ENC_BYTES);
           try {
-            recipient = await suite.createRecipientContext({
-              recipientKey: params.keyPair,
-              enc,
-              psk,
-              info: info(),
-            });
+            recipient = await recipientKey.setup({ enc, psk, info: info() });
           } catch {
             throw new ChannelError('open-failed', 'The phone key is not valid.');
           }

@@ -10,6 +10,7 @@ import {
   toBase64Url,
 } from '../../server/protocol/channel';
 import type { RequestMessage } from '../../server/protocol/tunnel';
+import { generateRecipientKey } from '../../electron/services/qr/hpke-recipient';
 
 const pairingId = toBase64Url(crypto.getRandomValues(new Uint8Array(16)));
 
@@ -52,6 +53,31 @@ test('round trip: hello, request, approved, done', async () => {
   assert.deepEqual(await desktop.open(await phone.seal(approved)), approved);
   const done = { type: 'done' as const, ok: true, accountHint: 'a***@example.com' };
   assert.deepEqual(await phone.open(await desktop.seal(done)), done);
+});
+
+test('the desktop app’s node:crypto recipient talks with the phone, and refuses a wrong secret', async () => {
+  // The desktop app's key (electron/services/qr/pairing.ts); the phone keeps @hpke/core.
+  const key = generateRecipientKey();
+  const desktopPublicKey = toBase64Url(key.publicKey);
+  const secret = generateQrSecret();
+  const desktop = createDesktopChannel({ pairingId, recipient: key.recipient, secret });
+  const phone = await openPhoneChannel({ pairingId, desktopPublicKey, secret });
+  assert.deepEqual(await desktop.open(await phone.seal({ type: 'hello', v: 1 })), {
+    type: 'hello',
+    v: 1,
+  });
+  assert.deepEqual(await phone.open(await desktop.seal(request)), request);
+  assert.deepEqual(await desktop.open(await phone.seal({ type: 'approved' })), {
+    type: 'approved',
+  });
+
+  const stranger = await openPhoneChannel({
+    pairingId,
+    desktopPublicKey,
+    secret: generateQrSecret(),
+  });
+  const other = createDesktopChannel({ pairingId, recipient: key.recipient, secret });
+  await rejectsWith(other.open(await stranger.seal({ type: 'hello', v: 1 })), 'open-failed');
 });
 
 test('frames are padded, so two messages of different lengths look the same size', async () => {

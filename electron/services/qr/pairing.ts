@@ -8,13 +8,14 @@
 import {
   createDesktopChannel,
   fromBase64Url,
-  generateDesktopKeys,
   generateQrSecret,
+  toBase64Url,
   type DesktopChannel,
-  type DesktopKeys,
+  type HpkeRecipientKey,
 } from '../../../server/protocol/channel';
 import { derivePairingId } from '../../../server/protocol/pairing-id';
 import { buildQrLink, compressedKey } from '../../../server/protocol/qr-link';
+import { generateRecipientKey } from './hpke-recipient';
 import type { PhoneInfo } from './types';
 
 export type Pairing = {
@@ -48,7 +49,10 @@ export type Pairing = {
  * need not carry.
  */
 export type PairingSecrets = {
-  readonly keys: DesktopKeys;
+  /** The private half (node:crypto, ./hpke-recipient.ts); never serialised. */
+  readonly recipient: HpkeRecipientKey;
+  /** base64url of the uncompressed public key, for the QR link. */
+  readonly publicKey: string;
   readonly secret: string;
   /** The compressed public key for `pair:create` (public: it is in the QR too). */
   readonly relayKey: string;
@@ -57,10 +61,12 @@ export type PairingSecrets = {
 };
 
 export async function preparePairing(): Promise<PairingSecrets> {
-  const keys = await generateDesktopKeys();
-  const relayKey = compressedKey(keys.publicKey);
+  const key = generateRecipientKey();
+  const publicKey = toBase64Url(key.publicKey);
+  const relayKey = compressedKey(publicKey);
   return {
-    keys,
+    recipient: key.recipient,
+    publicKey,
     secret: generateQrSecret(),
     relayKey,
     pairingId: await derivePairingId(fromBase64Url(relayKey)),
@@ -75,13 +81,13 @@ export function createPairing(params: {
   phoneOrigin: string;
   confirmed: boolean;
 }): Pairing {
-  const { keys, secret, pairingId } = params.secrets;
+  const { recipient, publicKey, secret, pairingId } = params.secrets;
   return {
     pairingId,
     attemptId: params.attemptId,
     options: params.options,
-    channel: createDesktopChannel({ pairingId, keyPair: keys.keyPair, secret }),
-    link: buildQrLink({ origin: params.phoneOrigin, desktopPublicKey: keys.publicKey, secret }),
+    channel: createDesktopChannel({ pairingId, recipient, secret }),
+    link: buildQrLink({ origin: params.phoneOrigin, desktopPublicKey: publicKey, secret }),
     expiresAt: params.expiresAt,
     joined: null,
     sameNetwork: true,
