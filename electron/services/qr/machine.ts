@@ -227,8 +227,10 @@ export function runQrMachine(options: QrMachineOptions): QrLogin {
       // claimed here, before the phone is told.
       claimed = true;
       await tellPhone(pairing, { type: 'done', ok: true, accountHint: done.accountHint });
-      // Waits for the relay's ack before the flow ends and the socket closes.
-      await relay.complete(pairing.pairingId);
+      // Not awaited: the person is signed in whatever the relay answers, and the relay port
+      // closes the socket only after this ack (relay-client.ts), so the phone still hears
+      // `completed`, not peer-left.
+      void relay.complete(pairing.pairingId);
       setState(done.state);
     } catch (e) {
       const refusal = redeemRefusal(e);

@@ -46,9 +46,15 @@ export interface RelayPort {
   cancel(pairingId: string, reason: CancelReason): Promise<void>;
   /** Ends a pairing nobody scanned, without waiting. */
   abandon(pairingId: string): void;
-  /** The flow succeeded; waits (bounded) for the ack like cancel. Never rejects. */
+  /**
+   * The flow succeeded; resolves on the relay's ack (bounded). Never rejects. The flow need
+   * not wait for it: close() lets an ack still in flight land first.
+   */
   complete(pairingId: string): Promise<void>;
-  /** Closes the connection; events after this are not delivered. */
+  /**
+   * Closes the connection once the acks still awaited (cancel, complete) have come or timed
+   * out; events after this call are not delivered.
+   */
   close(): void;
 }
 
@@ -58,6 +64,18 @@ export function createSocketRelay(options: {
   agent?: Agent;
 }): RelayPort {
   let socket: Socket<TunnelServerToClient, TunnelClientToServer> | null = null;
+  /** Acks still awaited; each settles (answered or timed out) and never rejects. */
+  const awaited = new Set<Promise<unknown>>();
+  function awaitAck(ack: Promise<unknown> | undefined): Promise<void> {
+    if (!ack) return Promise.resolve();
+    const settled = ack.then(
+      () => undefined,
+      () => undefined,
+    );
+    awaited.add(settled);
+    void settled.then(() => awaited.delete(settled));
+    return settled;
+  }
 
   return {
     connect(events) {
@@ -106,26 +124,23 @@ export function createSocketRelay(options: {
     send(pairingId, data) {
       socket?.emit('pair:msg', { pairingId, data });
     },
-    async cancel(pairingId, reason) {
-      await socket
-        ?.timeout(2_000)
-        .emitWithAck('pair:cancel', { pairingId, reason })
-        .catch(() => undefined);
+    cancel(pairingId, reason) {
+      return awaitAck(socket?.timeout(2_000).emitWithAck('pair:cancel', { pairingId, reason }));
     },
     abandon(pairingId) {
       socket?.emit('pair:cancel', { pairingId, reason: 'cancelled' });
     },
-    async complete(pairingId) {
-      await socket
-        ?.timeout(5_000)
-        .emitWithAck('pair:complete', { pairingId })
-        .catch(() => undefined);
+    complete(pairingId) {
+      return awaitAck(socket?.timeout(5_000).emitWithAck('pair:complete', { pairingId }));
     },
     close() {
       const s = socket;
       socket = null;
-      // Give a last pair:cancel/complete a moment to flush before closing the socket.
-      if (s) setImmediate(() => s.close());
+      if (!s) return;
+      // The relay handles events a tick late: a close that overtook a pair:complete or
+      // pair:cancel would end the pairing as peer-left on the phone. So the acks land first,
+      // then a last fire-and-forget emit (abandon) gets a moment to flush.
+      void Promise.all([...awaited]).then(() => setImmediate(() => s.close()));
     },
   };
 }
