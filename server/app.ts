@@ -47,7 +47,6 @@ import {
   type TunnelAttachOptions,
 } from './tunnel/attach';
 import { defaultTunnelLimits } from './tunnel/limits';
-import { createRedisState } from './scale/redis-state';
 import { attachSessionEvents, sessionEventsUses } from './session-events/namespace';
 import { trustFunction } from './http/client-address';
 import { secureCookiesFor } from './http/request-helpers';
@@ -117,10 +116,17 @@ export async function createServer(
   // REDIS_URL: one Redis root for attempts, rate limits and the relay's pairings, shared by
   // every process; /readyz checks it.
   const redisUrl = options.tunnel?.redisUrl ?? config.redisUrl;
+  // Loaded only here, so a server without Redis does not evaluate ioredis at start-up.
   const shared = redisUrl
-    ? createRedisState(redisUrl, clock, app.log, options.tunnel?.redisPrefix, {
-        tombstoneMs: options.tunnel?.limits?.tombstoneMs ?? defaultTunnelLimits.tombstoneMs,
-      })
+    ? (await import('./scale/redis-state')).createRedisState(
+        redisUrl,
+        clock,
+        app.log,
+        options.tunnel?.redisPrefix,
+        {
+          tombstoneMs: options.tunnel?.limits?.tombstoneMs ?? defaultTunnelLimits.tombstoneMs,
+        },
+      )
     : null;
   const pairings = pairingStoreFor(shared, options.tunnel);
   const built = composeServer({

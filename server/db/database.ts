@@ -7,7 +7,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
-import pg from 'pg';
+// Types only: the driver itself loads when DATABASE_URL asks for it (postgresDialect), so a
+// SQLite server does not spend its start-up evaluating pg (test/bench/README.md, start-up).
+import type pg from 'pg';
 import { Kysely, Migrator, PostgresDialect, SqliteAdapter, SqliteDialect, sql } from 'kysely';
 import type { PostgresPool, PostgresPoolClient } from 'kysely';
 import { migrationProvider } from './migrations';
@@ -57,8 +59,9 @@ function sqliteDialect(dataDir: string, synchronous: SqliteSynchronous): SqliteD
   });
 }
 
-function postgresDialect(url: string): PostgresDialect {
-  const pool = new pg.Pool({
+async function postgresDialect(url: string): Promise<PostgresDialect> {
+  const { default: driver } = await import('pg');
+  const pool = new driver.Pool({
     connectionString: url,
     // Times are epoch milliseconds in bigint columns; pg hands int8 back as a string (it may
     // exceed 2^53). Ours never do, so they come back as numbers, exactly as from SQLite.
@@ -66,7 +69,7 @@ function postgresDialect(url: string): PostgresDialect {
       getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
         oid === INT8_OID && format !== 'binary'
           ? (value: string) => Number(value)
-          : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
+          : driver.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
     },
   });
   return new PostgresDialect({ pool: namedStatements(pool) });
@@ -114,7 +117,7 @@ export async function openDatabase(
   sqlite: { synchronous?: SqliteSynchronous } = {},
 ): Promise<Db> {
   const dialect = databaseUrl
-    ? postgresDialect(databaseUrl)
+    ? await postgresDialect(databaseUrl)
     : sqliteDialect(dataDir, sqlite.synchronous ?? 'normal');
   const db = new Kysely<Database>({ dialect });
   // Kysely looks for its lock table in every schema unless told which: another schema of the
