@@ -15,6 +15,11 @@ export const moduleTests = {
   // Its schemas are built at load: only a test that imports it afresh sees a static mutant
   // (scripts/mutation.sh FRESH_IMPORT_MODULES), and a static mutant runs every listed test.
   'server/protocol/tunnel.ts': ['test/protocol/tunnel-schema-rules.test.ts'],
+  // the desktop's HPKE recipient on node:crypto, held to @hpke/core by the differential test
+  'electron/services/qr/hpke-recipient.ts': [
+    'test/electron/services/hpke-recipient.test.ts',
+    'test/protocol/channel.test.ts',
+  ],
   // the relay core: the fast rule tests (no sockets for pairings; loopback socket.io with a
   // short test timeout for the gateway, so a mutant that silences an event fails in seconds)
   'server/tunnel/pairings.ts': [

@@ -233,11 +233,76 @@ for (const [name, mutate] of Object.entries(mutations)) {
   });
 }
 
+test('at the bounds both accept alike: PSK of 32 and 8192 bytes, psk_id of 1 and 8192, an empty frame, exports of 1 and 32', async () => {
+  for (const [key, id] of [
+    [32, 1],
+    [8192, 8192],
+  ] as const) {
+    const k = await keys();
+    const c: Case = {
+      psk: { id: bytes(id), key: bytes(key) },
+      info: new Uint8Array(0),
+      frames: [
+        { pt: new Uint8Array(0), aad: new Uint8Array(0) },
+        { pt: bytes(1), aad: bytes(1) },
+      ],
+      exports: [
+        { context: new Uint8Array(0), length: 1 },
+        { context: bytes(8), length: 32 },
+      ],
+    };
+    const { enc, cts } = await seal(k.pair, c);
+    const setup = { enc, psk: c.psk, info: c.info };
+    const { lib, ours } = await compare(k, setup, honestSteps(c, cts), c.exports);
+    assert.equal(lib.refusedAt, null);
+    assert.equal(ours.refusedAt, null);
+    assert.deepEqual(ours.opened, ['', hex(c.frames[1]!.pt)]);
+    assert.deepEqual(ours.exported, lib.exported);
+  }
+});
+
+test('over the bounds both refuse: a PSK or psk_id of 8193 bytes', async () => {
+  const k = await keys();
+  const c = honestCase();
+  const { enc, cts } = await seal(k.pair, c);
+  for (const psk of [
+    { id: c.psk.id, key: bytes(8193) },
+    { id: bytes(8193), key: c.psk.key },
+  ]) {
+    const { lib, ours } = await compare(k, { enc, psk, info: c.info }, honestSteps(c, cts), []);
+    assert.equal(lib.refusedAt, 0);
+    assert.equal(ours.refusedAt, 0);
+  }
+});
+
+test('ours is stricter where RFC 9180 is: an empty psk_id, a compressed enc; the reason is said', async () => {
+  const k = await keys();
+  const c = honestCase();
+  const { enc } = await seal(k.pair, c);
+  await assert.rejects(
+    k.ours.setup({ enc, psk: { id: new Uint8Array(0), key: c.psk.key }, info: c.info }),
+    { name: 'RangeError', message: 'The PSK id must be 1 to 8192 bytes.' },
+  );
+  await assert.rejects(k.ours.setup({ enc, psk: { id: c.psk.id, key: bytes(31) }, info: c.info }), {
+    name: 'RangeError',
+    message: 'The PSK must be 32 to 8192 bytes.',
+  });
+  const compressed = new Uint8Array(33);
+  compressed[0] = 2 + (enc[64]! & 1);
+  compressed.set(enc.subarray(1, 33), 1);
+  await assert.rejects(k.ours.setup({ enc: compressed, psk: c.psk, info: c.info }), {
+    name: 'RangeError',
+    message: 'enc is not an uncompressed P-256 point.',
+  });
+});
+
 test('export lengths beyond one hash block are refused plainly, not truncated', async () => {
   const k = await keys();
   const c = honestCase();
   const { enc } = await seal(k.pair, c);
   const ctx = await k.ours.setup({ enc, psk: c.psk, info: c.info });
-  await assert.rejects(ctx.export(new Uint8Array(0), 33), RangeError);
-  await assert.rejects(ctx.export(new Uint8Array(0), 0), RangeError);
+  const refused = { name: 'RangeError', message: 'HPKE expand length must be 1..32 here.' };
+  await assert.rejects(ctx.export(new Uint8Array(0), 33), refused);
+  await assert.rejects(ctx.export(new Uint8Array(0), 0), refused);
+  await assert.rejects(ctx.export(new Uint8Array(0), 1.5), refused);
 });
