@@ -93,8 +93,15 @@ export function createSessionManager(options: SessionManagerOptions) {
   async function adopt(tokens: TokenResponse): Promise<UserSummary> {
     const account = accountFor(tokens.user);
     try {
-      await vault.setRefreshToken(account, tokens.refreshToken);
-      await vault.setCurrentAccount(account);
+      // Both at once: each write is a durable save of the keyring (gnome-keyring syncs it to
+      // disk, 4-7 ms each on the bench machine), and the QR flow waits for them. If only the
+      // pointer lands, the next launch finds no token for it and starts signed out (restore).
+      const [token, pointer] = await Promise.allSettled([
+        vault.setRefreshToken(account, tokens.refreshToken),
+        vault.setCurrentAccount(account),
+      ]);
+      if (token.status === 'rejected') throw token.reason;
+      if (pointer.status === 'rejected') throw pointer.reason;
     } catch (e) {
       await api.logout(tokens.accessToken).catch(() => undefined);
       throw e;

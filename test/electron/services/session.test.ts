@@ -162,3 +162,44 @@ test('keychain refuses at sign-in -> the fresh server session is ended, the erro
     (e: unknown) => e instanceof ApiError && e.status === 401,
   );
 });
+
+test('the two keychain writes run together; if only one lands, sign-in fails and the next launch starts signed out', async () => {
+  // A keychain that takes the pointer but refuses the token (locked between two calls): the
+  // one partial state the parallel writes can leave.
+  const real = createRequire(import.meta.url)('keytar') as typeof Keytar;
+  let inFlight = 0;
+  let overlapped = false;
+  const halfBroken = createKeytarVault({
+    service,
+    keytar: {
+      getPassword: (s, a) => real.getPassword(s, a),
+      deletePassword: (s, a) => real.deletePassword(s, a),
+      setPassword: async (s, a, p) => {
+        inFlight++;
+        overlapped ||= inFlight > 1;
+        try {
+          await new Promise((r) => setImmediate(r));
+          if (a !== 'current-account')
+            throw new Error('Cannot create an item in a locked collection');
+          await real.setPassword(s, a, p);
+        } finally {
+          inFlight--;
+        }
+      },
+    },
+  });
+  const session = createSessionManager({ api, vault: halfBroken });
+  const tokens = await signIn();
+  await assert.rejects(session.adopt(tokens), KeychainUnavailableError);
+  assert.ok(overlapped, 'the token and the pointer were written at the same time');
+  assert.equal(session.snapshot().status, 'signed-out');
+  // The server session is ended, and a fresh launch finds the pointer but no token: signed out.
+  await assert.rejects(
+    api.me(tokens.accessToken),
+    (e: unknown) => e instanceof ApiError && e.status === 401,
+  );
+  assert.equal((await halfBroken.getCurrentAccount())?.userId, tokens.user.id);
+  const relaunch = createSessionManager({ api, vault: halfBroken });
+  assert.equal(await relaunch.restore(), null);
+  await halfBroken.setCurrentAccount(null);
+});
