@@ -18,7 +18,11 @@
  * exported key, in channel.ts), and the phone keeps the library.
  */
 import { createDecipheriv, createECDH, createHmac } from 'node:crypto';
-import type { HpkeRecipientContext, HpkeRecipientKey } from '../../../server/protocol/channel';
+import {
+  PUBLIC_KEY_BYTES,
+  type HpkeRecipientContext,
+  type HpkeRecipientKey,
+} from '../../../server/protocol/channel';
 
 // RFC 9180 §7: DHKEM(P-256, HKDF-SHA256) = 0x0010, HKDF-SHA256 = 0x0001, AES-128-GCM = 0x0001.
 const KEM_SUITE = Buffer.from([0x4b, 0x45, 0x4d, 0x00, 0x10]); // "KEM" || kem_id
@@ -30,7 +34,6 @@ const HASH_BYTES = 32;
 const KEY_BYTES = 16;
 const NONCE_BYTES = 12;
 const TAG_BYTES = 16;
-const PUBLIC_KEY_BYTES = 65;
 /** @hpke/core's bounds on the PSK (RFC 9180 §9.5 asks for 32 bytes of entropy) and its id. */
 const MIN_PSK_BYTES = 32;
 const MAX_INPUT_BYTES = 8192;
