@@ -102,7 +102,17 @@ export async function createServer(
     synchronous: config.sqliteSynchronous,
   });
   const clock = options.clock ?? systemClock;
-  const boundPort = () => (app.server.address() as AddressInfo | null)?.port ?? config.port;
+  // Memoised once listening: the default RP origin is built on every passkey request, and
+  // address() is a getsockname system call each time (issue 10's profile: 4.5% of a sign-in).
+  // A listening socket's port never changes.
+  let listeningPort: number | null = null;
+  const boundPort = () => {
+    if (listeningPort !== null) return listeningPort;
+    const port = (app.server.address() as AddressInfo | null)?.port;
+    if (port === undefined) return config.port;
+    listeningPort = port;
+    return port;
+  };
   let totpSecrets: TotpSecrets;
   let secretsKey: Buffer;
   try {
