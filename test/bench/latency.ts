@@ -253,25 +253,15 @@ export async function qrAndRelay(o: {
       s.once('connect_error', reject);
     });
   }
-  /** Round trips of `send` answered by `echo`, one at a time. */
-  async function roundTrips(
-    a: Socket,
-    b: Socket,
-    event: string,
-    payload: (i: number) => unknown,
-  ): Promise<number[]> {
-    b.on(event, (m: unknown) => b.emit(event, m));
-    const out: number[] = [];
-    for (let i = 0; i < o.hops + warmup * 10; i++) {
-      const t0 = now();
-      await new Promise<void>((resolve) => {
-        a.once(event, () => resolve());
-        a.emit(event, payload(i));
-      });
-      if (i >= warmup * 10) out.push(now() - t0);
-    }
-    return out;
+  /** One round trip: `a` sends, the other side echoes (see `echo`), `a` hears it back. */
+  function roundTrip(a: Socket, event: string, payload: unknown): Promise<number> {
+    const t0 = now();
+    return new Promise((resolve) => {
+      a.once(event, () => resolve(now() - t0));
+      a.emit(event, payload);
+    });
   }
+  const echo = (b: Socket, event: string) => b.on(event, (m: unknown) => b.emit(event, m));
 
   // A live pairing on the real relay: desktop creates, phone joins, then opaque frames both ways.
   const tunnelUrl = new URL('/tunnel', server.url).toString();
@@ -282,13 +272,7 @@ export async function qrAndRelay(o: {
   const pairingId = created.pairingId;
   const joined = (await phoneSocket.emitWithAck('pair:join', { pairingId })) as PairJoinAck;
   if (!joined.ok) throw new Error('pair:join refused');
-  // A frame the size of a sealed channel message (256-byte padded plaintext + tag + header).
-  const frame = Buffer.alloc(1 + 256 + 16, 7).toString('base64url');
-  const relay = stats(
-    await roundTrips(desktop, phoneSocket, 'pair:msg', () => ({ pairingId, data: frame })),
-  );
-  desktop.close();
-  phoneSocket.close();
+  echo(phoneSocket, 'pair:msg');
 
   // Baseline: a bare socket.io server that forwards between two clients, nothing else.
   const bare = http.createServer();
@@ -302,7 +286,26 @@ export async function qrAndRelay(o: {
   await new Promise<void>((r) => bare.listen(0, '127.0.0.1', r));
   const bareUrl = `http://127.0.0.1:${(bare.address() as AddressInfo).port}`;
   const peers = [await client(bareUrl), await client(bareUrl)] as const;
-  const bareSocketIo = stats(await roundTrips(peers[0], peers[1], 'fwd', () => ({ data: frame })));
+  echo(peers[1], 'fwd');
+
+  // A frame the size of a sealed channel message (256-byte padded plaintext + tag + header).
+  const frame = Buffer.alloc(1 + 256 + 16, 7).toString('base64url');
+  // Interleaved, one relay hop then one bare hop, so a GC pause or the machine's drift weighs
+  // on both series alike (run one after the other, the p99 ratio swung from 1.2x to 2.1x).
+  const relayHops: number[] = [];
+  const bareHops: number[] = [];
+  for (let i = 0; i < o.hops + warmup * 10; i++) {
+    const r = await roundTrip(desktop, 'pair:msg', { pairingId, data: frame });
+    const b = await roundTrip(peers[0], 'fwd', { data: frame });
+    if (i >= warmup * 10) {
+      relayHops.push(r);
+      bareHops.push(b);
+    }
+  }
+  const relay = stats(relayHops);
+  const bareSocketIo = stats(bareHops);
+  desktop.close();
+  phoneSocket.close();
   for (const p of peers) p.close();
   await new Promise<void>((r) => bareIo.close(() => r()));
 
