@@ -15,7 +15,13 @@ export type ChildRequest =
   | { id: number; op: 'profile-stop'; file: string }
   | { id: number; op: 'stop' };
 
-export type CpuSample = { user: number; system: number; wall: number };
+export type CpuSample = {
+  user: number;
+  system: number;
+  wall: number;
+  /** Keybridge only: its assertion checks so far, and their summed wall time (child.ts). */
+  verify?: { calls: number; ns: number };
+};
 export type MemSample = { heapUsed: number; external: number; arrayBuffers: number; rss: number };
 
 export type ChildReply =

@@ -35,6 +35,8 @@ export type Level = {
   /** the load generator's (this process's) CPU-seconds per wall second */
   clientCores: number;
   latency: Stats;
+  /** Keybridge: mean wall time of its assertion check (AssertionVerifier.verify) per sign-in. */
+  verifyMicros?: number;
   /** PostgreSQL + Redis mode: CPU in their processes over the same interval (deps-cpu.ts). */
   depsCpuSeconds?: { postgres: number; redis: number };
   /** completed / (server + PostgreSQL backends + Redis CPU) */
@@ -107,7 +109,11 @@ async function measureServer(
     const depsAfter = await deps?.sample();
     const serverCpu = cpuSeconds(before, after);
     const d = depsBefore && depsAfter ? depsDelta(depsBefore, depsAfter) : undefined;
+    const checks = before.verify && after.verify ? after.verify.calls - before.verify.calls : 0;
     out.push({
+      ...(checks > 0 && before.verify && after.verify
+        ? { verifyMicros: (after.verify.ns - before.verify.ns) / checks / 1000 }
+        : {}),
       ...(d
         ? {
             depsCpuSeconds: d,
@@ -293,6 +299,13 @@ export async function throughput(o: ThroughputOptions): Promise<ThroughputResult
       `${num(bs.perCpuSecond)} /CPU-s (c=${bs.concurrency}, ${cpuMs(bs.perCpuSecond)})  ratio to peer ${(bs.perCpuSecond / bp.perCpuSecond).toFixed(2)} x` +
         `  fraction of raw verify/core ${((100 * bs.perCpuSecond) / rawVerify.prepared.perCpuSecond).toFixed(2)} %`,
     );
+    if (bs.verifyMicros !== undefined) {
+      const rawMicros = 1e6 / rawVerify.prepared.perCpuSecond;
+      row(
+        '  its assertion check, inside the server',
+        `${bs.verifyMicros.toFixed(0)} µs per sign-in (${((bs.verifyMicros * bs.perCpuSecond) / 1e4).toFixed(0)} % of its CPU); the raw loop's verify ${rawMicros.toFixed(0)} µs`,
+      );
+    }
     row(
       'peer sign-ins per CPU-s',
       `${num(bp.perCpuSecond)} /CPU-s (c=${bp.concurrency}, ${cpuMs(bp.perCpuSecond)})  fraction of raw verify/core ${((100 * bp.perCpuSecond) / rawVerify.prepared.perCpuSecond).toFixed(2)} %`,
