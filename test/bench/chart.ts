@@ -4,7 +4,7 @@
  */
 import type { ServerRun } from './throughput';
 
-const COLOURS = ['#1f6feb', '#d1242f', '#1a7f37', '#8250df'];
+const COLOURS = ['#1f6feb', '#d1242f', '#1a7f37', '#8250df', '#9a6700'];
 
 export function throughputSvg(servers: ServerRun[], note: string): string {
   const runs = servers.filter((s) => s.levels.length > 0);

@@ -4,6 +4,7 @@
  *   node --import tsx test/bench/child.ts keybridge   the real server (server/app.ts)
  *   node --import tsx test/bench/child.ts peer        the minimal peer (test/bench/peer.ts)
  *   node --import tsx test/bench/child.ts floor       the same requests, no sign-in (floor.ts)
+ *   node --import tsx test/bench/child.ts floor-http  the same on bare node:http (floor-http.ts)
  *
  * The real server is configured like server/main.ts (loadConfig: DATABASE_URL, REDIS_URL,
  * SECRETS_KEY, TRUST_PROXY from the environment) with the test RP ID and port 0, default rate
@@ -22,6 +23,7 @@ import type { TunnelLimits } from '../../server/tunnel/limits';
 import { randomId } from '../../server/util/random';
 import type { ChildReply, ChildRequest, EnrollUser, MemSample } from './ipc';
 import { startFloor } from './floor';
+import { startFloorHttp } from './floor-http';
 import { startPeer } from './peer';
 
 const TEST_RP_ID = 'exchange.localhost';
@@ -146,11 +148,13 @@ const running: Running =
     ? await startPeer({ rpId: TEST_RP_ID, logLevel })
     : kind === 'floor'
       ? await startFloor({ rpId: TEST_RP_ID, logLevel })
-      : kind === 'keybridge'
-        ? await startKeybridge()
-        : (() => {
-            throw new Error(`usage: child.ts keybridge|peer|floor (got ${kind})`);
-          })();
+      : kind === 'floor-http'
+        ? await startFloorHttp({ rpId: TEST_RP_ID, logLevel })
+        : kind === 'keybridge'
+          ? await startKeybridge()
+          : (() => {
+              throw new Error(`usage: child.ts keybridge|peer|floor|floor-http (got ${kind})`);
+            })();
 
 // The parent going away (crash, Ctrl-C) must not leave this process behind.
 process.on('disconnect', () => void running.close().finally(() => process.exit(0)));

@@ -41,7 +41,7 @@ export type ServerChild = {
 };
 
 export async function startChild(
-  kind: 'keybridge' | 'peer' | 'floor',
+  kind: 'keybridge' | 'peer' | 'floor' | 'floor-http',
   opts: { env?: NodeJS.ProcessEnv; execArgv?: string[] } = {},
 ): Promise<ServerChild> {
   const child = fork(CHILD, [kind], {

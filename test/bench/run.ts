@@ -12,10 +12,11 @@
  *   startup     server start to /readyz (startup.ts)
  *
  * Options: --quick (a smoke run, well under a minute), --profile (a CPU profile of the server
- * during a throughput run, summarised), --only=throughput,latency,... Environment:
+ * during a throughput run, summarised), --perf (the same from Linux perf: CPU on every thread,
+ * kernel included; perf-profile.ts), --only=throughput,latency,... Environment:
  * BENCH_SECONDS, BENCH_CONCURRENCY (e.g. 1,4,16), BENCH_USERS, BENCH_RUNS, BENCH_HOPS,
  * BENCH_PAIRINGS, BENCH_STARTS, BENCH_ADDRESSING (bind | xff), BENCH_POSTGRES=0,
- * BENCH_SERVERS (throughput servers: sqlite,peer,floor,postgres),
+ * BENCH_SERVERS (throughput servers: sqlite,peer,floor,floor-http,postgres),
  * BENCH_OUT (default out/bench: results.json, throughput.svg, prof/).
  *
  * Servers under test run in child processes that the bench stops (children.ts); the QR
@@ -44,6 +45,7 @@ const root = path.resolve(import.meta.dirname, '../..');
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const profile = args.includes('--profile');
+const perf = args.includes('--perf');
 const ALL = ['throughput', 'latency', 'qr', 'pairings', 'startup'];
 const only =
   args
@@ -158,6 +160,7 @@ try {
       postgres: cfg.postgres,
       servers: cfg.servers,
       profileDir: profile ? path.join(cfg.out, 'prof') : undefined,
+      perfDir: perf ? path.join(cfg.out, 'prof') : undefined,
     });
     results.throughput = t;
     fs.mkdirSync(cfg.out, { recursive: true });

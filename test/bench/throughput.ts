@@ -18,6 +18,15 @@ import { createTestSchema, POSTGRES_URL } from '../support/postgres';
 import { depsDelta, depsSampler, redisPid, type DepsSampler } from './deps-cpu';
 import { startRedis } from '../server/tunnel/support/redis-server';
 import { summariseProfile, printProfileSummary, type ProfileSummary } from './profile-summary';
+import {
+  PERF_CHILD_FLAGS,
+  perfRecorder,
+  perfUnavailable,
+  printPerfSummary,
+  removePerfMap,
+  summarisePerf,
+  type PerfSummary,
+} from './perf-profile';
 
 export type Level = {
   concurrency: number;
@@ -59,6 +68,7 @@ export type ThroughputResult = {
   profile?: { file: string; summary: ProfileSummary };
   /** The same profile of the PostgreSQL + Redis server (server process only). */
   profilePostgres?: { file: string; summary: ProfileSummary };
+  perf?: { file: string; summary: PerfSummary } | { skipped: string };
 };
 
 export type ThroughputOptions = {
@@ -67,10 +77,21 @@ export type ThroughputOptions = {
   concurrency: number[];
   addressing: Addressing;
   postgres: boolean;
-  /** BENCH_SERVERS: only these of sqlite, peer, floor, postgres (default all). */
+  /** BENCH_SERVERS: only these of sqlite, peer, floor, floor-http, postgres (default all). */
   servers?: string[];
   profileDir?: string;
+  /** --perf: also a perf profile of the SQLite server, into this folder (perf-profile.ts). */
+  perfDir?: string;
 };
+
+/** A profiler around the measured interval of a level (not its warm-up). */
+type Probe = { start(): Promise<unknown>; stop(): Promise<unknown> };
+
+/** V8's sampling profiler inside the child, over IPC (child.ts). */
+const v8Probe = (child: ServerChild, file: string): Probe => ({
+  start: () => child.profileStart(),
+  stop: () => child.profileStop(file),
+});
 
 /** CPU milliseconds per sign-in, from sign-ins per CPU-second. */
 const cpuMs = (perCpuSecond: number) => `${(1000 / perCpuSecond).toFixed(2)} ms CPU each`;
@@ -83,7 +104,7 @@ async function measureServer(
   o: ThroughputOptions,
   levels: number[],
   deps?: DepsSampler,
-  profileFile?: string,
+  probe?: Probe,
 ): Promise<Level[]> {
   const users = await enrollUsers(o.users, child.phoneOrigin, child.enroll);
   // Warm-up: JIT, connection pools, SQLite page cache; not counted.
@@ -95,7 +116,7 @@ async function measureServer(
   const out: Level[] = [];
   for (const concurrency of levels) {
     const depsBefore = await deps?.sample();
-    if (profileFile) await child.profileStart();
+    await probe?.start();
     const before = await child.cpu();
     const client0 = process.cpuUsage();
     const r = await runLoad(child.url, users, {
@@ -105,7 +126,7 @@ async function measureServer(
     });
     const client = process.cpuUsage(client0);
     const after = await child.cpu();
-    if (profileFile) await child.profileStop(profileFile);
+    await probe?.stop();
     const depsAfter = await deps?.sample();
     const serverCpu = cpuSeconds(before, after);
     const d = depsBefore && depsAfter ? depsDelta(depsBefore, depsAfter) : undefined;
@@ -210,6 +231,12 @@ export async function throughput(o: ThroughputOptions): Promise<ThroughputResult
     await run('floor', 'floor: the same two requests on Fastify, no sign-in (floor.ts)', () =>
       startChild('floor', { env }),
     );
+  if (wanted('floor-http'))
+    await run(
+      'floor-http',
+      'floor-http: the same two requests on bare node:http (floor-http.ts)',
+      () => startChild('floor-http', { env }),
+    );
 
   let profilePostgres: ThroughputResult['profile'];
   if (o.postgres && wanted('postgres')) {
@@ -248,7 +275,7 @@ export async function throughput(o: ThroughputOptions): Promise<ThroughputResult
           const own = await createTestSchema();
           const child = await pgChild(own.databaseUrl);
           try {
-            await measureServer(child, o, [Math.min(16, maxC)], undefined, file);
+            await measureServer(child, o, [Math.min(16, maxC)], undefined, v8Probe(child, file));
           } finally {
             await child.stop();
             await own.drop();
@@ -269,11 +296,35 @@ export async function throughput(o: ThroughputOptions): Promise<ThroughputResult
     const file = path.join(o.profileDir, 'server.cpuprofile');
     const child = await startChild('keybridge', { env });
     try {
-      await measureServer(child, o, [Math.min(16, maxC)], undefined, file);
+      await measureServer(child, o, [Math.min(16, maxC)], undefined, v8Probe(child, file));
     } finally {
       await child.stop();
     }
     profile = { file, summary: summariseProfile(file) };
+  }
+
+  let perf: ThroughputResult['perf'];
+  if (o.perfDir) {
+    // Its own run too: perf's sampling and V8's map of JIT frames cost the server something.
+    const skipped = perfUnavailable();
+    if (skipped) perf = { skipped };
+    else {
+      const file = path.join(o.perfDir, 'server.perf.data');
+      const child = await startChild('keybridge', { env, execArgv: PERF_CHILD_FLAGS });
+      try {
+        await measureServer(
+          child,
+          o,
+          [Math.min(16, maxC)],
+          undefined,
+          perfRecorder(child.pid, file),
+        );
+        perf = { file, summary: summarisePerf(file, path.resolve(import.meta.dirname, '../..')) };
+      } finally {
+        await child.stop();
+        removePerfMap(child.pid);
+      }
+    }
   }
 
   heading('Throughput summary (best level of each, per server CPU-second)');
@@ -325,6 +376,17 @@ export async function throughput(o: ThroughputOptions): Promise<ThroughputResult
         `  (2x peer needs ${(1000 / bp.perCpuSecond / 2).toFixed(2)} ms in all, the floor alone is ${floorMs.toFixed(2)} ms)`,
     );
   }
+  const floorHttp = servers.find((s) => s.name === 'floor-http');
+  const bh = floorHttp && best(floorHttp);
+  if (bf && bh && bp) {
+    // How much of the floor is Fastify's: the most that leaving it for bare node:http could save.
+    const saved = 1000 / bf.perCpuSecond - 1000 / bh.perCpuSecond;
+    row(
+      '  the same on bare node:http, per CPU-s',
+      `${num(bh.perCpuSecond)} /CPU-s (c=${bh.concurrency}, ${cpuMs(bh.perCpuSecond)})  leaving Fastify saves at most ${saved.toFixed(3)} ms per sign-in` +
+        ` (${((100 * saved) / (1000 / bp.perCpuSecond / 2)).toFixed(0)} % of the 2x-peer budget)`,
+    );
+  }
   if (bs && bg) {
     row(
       'passkey sign-ins per server CPU-s, PostgreSQL + Redis',
@@ -342,6 +404,8 @@ export async function throughput(o: ThroughputOptions): Promise<ThroughputResult
   row('failures (must be 0)', String(failures));
   if (profile) printProfileSummary(profile.summary, profile.file);
   if (profilePostgres) printProfileSummary(profilePostgres.summary, profilePostgres.file);
+  if (perf && 'skipped' in perf) row('perf profile', `skipped: ${perf.skipped}`);
+  else if (perf) printPerfSummary(perf.summary, perf.file);
   return {
     users: o.users,
     seconds: o.seconds,
@@ -350,5 +414,6 @@ export async function throughput(o: ThroughputOptions): Promise<ThroughputResult
     servers,
     profile,
     profilePostgres,
+    perf,
   };
 }
