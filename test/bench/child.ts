@@ -21,7 +21,7 @@ import { createServer } from '../../server/app';
 import { loadConfig, type Config } from '../../server/config';
 import type { TunnelLimits } from '../../server/tunnel/limits';
 import { randomId } from '../../server/util/random';
-import type { ChildReply, ChildRequest, EnrollUser, MemSample } from './ipc';
+import type { ChildReply, ChildRequest, EnrollUser, MemSample, WritesSample } from './ipc';
 import { startFloor } from './floor';
 import { startFloorHttp } from './floor-http';
 import { startPeer } from './peer';
@@ -37,6 +37,7 @@ type Running = {
   enroll(users: EnrollUser[]): Promise<{ userHandle: string }[]> | { userHandle: string }[];
   close(): Promise<void>;
   verifyClock?: { calls: number; ns: number };
+  writes?: (count: number) => Promise<WritesSample>;
 };
 
 async function startKeybridge(): Promise<Running> {
@@ -73,8 +74,49 @@ async function startKeybridge(): Promise<Running> {
       verifyClock.calls++;
     }
   };
+  const enrolled: { userId: string; passkeyId: string }[] = [];
+  /**
+   * What a passkey sign-in writes, and nothing else: the counter, the session with its
+   * refresh token, and the activity entry, committed together through the server's own stores
+   * (as login-routes.ts and auth/sign-in.ts write them), one unit after another. No HTTP, no
+   * verification: it says how much of a sign-in's CPU its durable writes take at the least.
+   */
+  async function writes(count: number): Promise<WritesSample> {
+    if (enrolled.length === 0) throw new Error('writes: enroll users first');
+    const meta = { ip: '127.0.0.1', userAgent: 'bench' };
+    const unit = (i: number) => {
+      const who = enrolled[i % enrolled.length]!;
+      return ctx.commitTogether(async (stores) => {
+        await stores.passkeys.recordUse(who.passkeyId, 1_000_000 + i, false, ctx.clock.now());
+        const made = await stores.sessions.create({
+          userId: who.userId,
+          client: 'desktop',
+          device: 'Keybridge desktop',
+          method: 'passkey',
+          passkeyId: who.passkeyId,
+          ip: meta.ip,
+          userAgent: meta.userAgent,
+          elevatedUntil: null,
+        });
+        await stores.activity.record(who.userId, 'signin.succeeded', meta, {
+          method: 'passkey',
+          client: 'desktop',
+          sessionId: made.session.id,
+          passkeyId: who.passkeyId,
+          passkeyName: 'Bench passkey',
+        });
+      });
+    };
+    // Warm: the statements compiled, V8's code optimised, as in a server that has been up.
+    for (let i = 0; i < Math.min(1000, count); i++) await unit(i);
+    const c0 = process.cpuUsage();
+    for (let i = 0; i < count; i++) await unit(i);
+    const c = process.cpuUsage(c0);
+    return { count, cpuMicrosEach: (c.user + c.system) / count };
+  }
   return {
     verifyClock,
+    writes,
     url: `http://127.0.0.1:${port}`,
     phoneOrigin: ctx.phoneOrigin(),
     async enroll(users) {
@@ -84,8 +126,9 @@ async function startKeybridge(): Promise<Running> {
         // Not an argon2 hash: password sign-in for these accounts always fails, by design.
         const user = await ctx.accounts.create(u.email, 'bench-no-password', now);
         if (!user) throw new Error(`enroll: ${u.email} exists`);
+        const passkeyId = randomId();
         const ok = await ctx.passkeys.insert({
-          id: randomId(),
+          id: passkeyId,
           user_id: user.id,
           credential_id: u.credentialId,
           public_key: u.publicKeyCose,
@@ -100,6 +143,7 @@ async function startKeybridge(): Promise<Running> {
           last_used_at: null,
         });
         if (!ok) throw new Error('enroll: credential id taken');
+        enrolled.push({ userId: user.id, passkeyId });
         out.push({ userHandle: user.webauthn_user_id });
       }
       return out;
@@ -189,6 +233,11 @@ process.on('message', (raw) => {
       return void reply(profileStart);
     case 'profile-stop':
       return void reply(() => profileStop(m.file));
+    case 'writes':
+      return void reply(() => {
+        if (!running.writes) throw new Error(`${kind} has no sign-in writes to time`);
+        return running.writes(m.count);
+      });
     case 'stop':
       // A clean exit, so --cpu-prof writes its profile.
       return void reply(() => running.close()).then(() => process.exit(0));

@@ -5,7 +5,14 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import type { ChildReply, ChildRequest, CpuSample, EnrollUser, MemSample } from './ipc';
+import type {
+  ChildReply,
+  ChildRequest,
+  CpuSample,
+  EnrollUser,
+  MemSample,
+  WritesSample,
+} from './ipc';
 
 const CHILD = path.join(import.meta.dirname, 'child.ts');
 const live = new Set<ChildProcess>();
@@ -37,6 +44,8 @@ export type ServerChild = {
   profileStart(): Promise<void>;
   /** Writes the profile since profileStart() to `file` (.cpuprofile, Chrome DevTools format). */
   profileStop(file: string): Promise<void>;
+  /** Keybridge only: CPU of `count` sign-ins' writes alone, in a loop (child.ts). */
+  writes(count: number): Promise<WritesSample>;
   stop(): Promise<void>;
 };
 
@@ -91,6 +100,7 @@ export async function startChild(
     enroll: (users) => ask({ op: 'enroll', users }),
     profileStart: () => ask({ op: 'profile-start' }),
     profileStop: (file) => ask({ op: 'profile-stop', file }),
+    writes: (count) => ask<WritesSample>({ op: 'writes', count }),
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;
       await ask({ op: 'stop' }).catch(() => {});

@@ -13,6 +13,7 @@ export type ChildRequest =
   | { id: number; op: 'enroll'; users: EnrollUser[] }
   | { id: number; op: 'profile-start' }
   | { id: number; op: 'profile-stop'; file: string }
+  | { id: number; op: 'writes'; count: number }
   | { id: number; op: 'stop' };
 
 export type CpuSample = {
@@ -22,6 +23,8 @@ export type CpuSample = {
   /** Keybridge only: its assertion checks so far, and their summed wall time (child.ts). */
   verify?: { calls: number; ns: number };
 };
+/** Keybridge only: the sign-in's writes alone, in a loop (child.ts). */
+export type WritesSample = { count: number; cpuMicrosEach: number };
 export type MemSample = { heapUsed: number; external: number; arrayBuffers: number; rss: number };
 
 export type ChildReply =

@@ -15,7 +15,7 @@
  * during a throughput run, summarised), --perf (the same from Linux perf: CPU on every thread,
  * kernel included; perf-profile.ts), --only=throughput,latency,... Environment:
  * BENCH_SECONDS, BENCH_CONCURRENCY (e.g. 1,4,16), BENCH_USERS, BENCH_RUNS, BENCH_HOPS,
- * BENCH_PAIRINGS, BENCH_STARTS, BENCH_ADDRESSING (bind | xff), BENCH_POSTGRES=0,
+ * BENCH_PAIRINGS, BENCH_WRITES, BENCH_STARTS, BENCH_ADDRESSING (bind | xff), BENCH_POSTGRES=0,
  * BENCH_SERVERS (throughput servers: sqlite,peer,floor,floor-http,postgres),
  * BENCH_OUT (default out/bench: results.json, throughput.svg, prof/).
  *
@@ -65,6 +65,7 @@ const cfg = {
   runs: env('BENCH_RUNS', 100, 20),
   hops: env('BENCH_HOPS', 2000, 200),
   pairings: env('BENCH_PAIRINGS', 10_000, 1_000),
+  writes: env('BENCH_WRITES', 20_000, 2_000),
   starts: env('BENCH_STARTS', 5, 2),
   warmup: env('BENCH_WARMUP', 10, 3),
   settle: env('BENCH_SETTLE', 2000, 200),
@@ -161,6 +162,7 @@ try {
       servers: cfg.servers,
       profileDir: profile ? path.join(cfg.out, 'prof') : undefined,
       perfDir: perf ? path.join(cfg.out, 'prof') : undefined,
+      writes: cfg.writes,
     });
     results.throughput = t;
     fs.mkdirSync(cfg.out, { recursive: true });

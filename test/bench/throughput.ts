@@ -12,6 +12,7 @@ import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { killOnExit, startChild, type ServerChild } from './children';
+import type { WritesSample } from './ipc';
 import { enrollUsers, runLoad, type Addressing } from './load';
 import { heading, num, ms, row, stats, type Stats } from './stats';
 import { createTestSchema, POSTGRES_URL } from '../support/postgres';
@@ -69,6 +70,8 @@ export type ThroughputResult = {
   /** The same profile of the PostgreSQL + Redis server (server process only). */
   profilePostgres?: { file: string; summary: ProfileSummary };
   perf?: { file: string; summary: PerfSummary } | { skipped: string };
+  /** The SQLite server's sign-in writes alone, in a loop, after its levels. */
+  writes?: WritesSample;
 };
 
 export type ThroughputOptions = {
@@ -80,6 +83,8 @@ export type ThroughputOptions = {
   /** BENCH_SERVERS: only these of sqlite, peer, floor, floor-http, postgres (default all). */
   servers?: string[];
   profileDir?: string;
+  /** Sign-ins' writes timed alone in the SQLite server after its levels (BENCH_WRITES). */
+  writes: number;
   /** --perf: also a perf profile of the SQLite server, into this folder (perf-profile.ts). */
   perfDir?: string;
 };
@@ -208,11 +213,13 @@ export async function throughput(o: ThroughputOptions): Promise<ThroughputResult
     label: string,
     start: () => Promise<ServerChild>,
     deps?: () => Promise<DepsSampler>,
+    after?: (child: ServerChild) => Promise<void>,
   ) => {
     const child = await start();
     const sampler = await deps?.();
     try {
       servers.push({ name, label, levels: await measureServer(child, o, o.concurrency, sampler) });
+      await after?.(child);
     } finally {
       await sampler?.close();
       await child.stop();
@@ -220,9 +227,18 @@ export async function throughput(o: ThroughputOptions): Promise<ThroughputResult
     printLevels(servers[servers.length - 1]!);
   };
 
+  let writes: WritesSample | undefined;
   const wanted = (name: string) => !o.servers || o.servers.includes(name);
   if (wanted('sqlite'))
-    await run('sqlite', 'Keybridge, SQLite (one process)', () => startChild('keybridge', { env }));
+    await run(
+      'sqlite',
+      'Keybridge, SQLite (one process)',
+      () => startChild('keybridge', { env }),
+      undefined,
+      async (child) => {
+        writes = await child.writes(o.writes);
+      },
+    );
   if (wanted('peer'))
     await run('peer', 'peer: Fastify + @simplewebauthn/server, in memory', () =>
       startChild('peer', { env }),
@@ -387,6 +403,26 @@ export async function throughput(o: ThroughputOptions): Promise<ThroughputResult
         ` (${((100 * saved) / (1000 / bp.perCpuSecond / 2)).toFixed(0)} % of the 2x-peer budget)`,
     );
   }
+  if (writes)
+    row(
+      "  the sign-in's writes alone, in a loop (SQLite)",
+      `${(writes.cpuMicrosEach / 1000).toFixed(3)} ms CPU each (${writes.count} units: counter, session, refresh token, activity, one commit)`,
+    );
+  if (bp && writes && (bh ?? bf)) {
+    // The least each part can cost, each measured alone: what 2x the peer leaves for the rest.
+    const budget = 1000 / bp.perCpuSecond / 2;
+    const transport = 1000 / (bh ?? bf)!.perCpuSecond;
+    const check = 1000 / rawVerify.prepared.perCpuSecond;
+    const store = writes.cpuMicrosEach / 1000;
+    const least = transport + check + store;
+    row(
+      '  2x peer, against the least three parts cost',
+      `budget ${budget.toFixed(3)} ms; transport ${transport.toFixed(3)} (${bh ? 'bare node:http' : 'Fastify'}) + raw verify ${check.toFixed(3)} + writes ${store.toFixed(3)} = ${least.toFixed(3)} ms` +
+        (least >= budget
+          ? `, ${(least - budget).toFixed(3)} ms over before any other work`
+          : `, leaving ${(budget - least).toFixed(3)} ms for all the rest`),
+    );
+  }
   if (bs && bg) {
     row(
       'passkey sign-ins per server CPU-s, PostgreSQL + Redis',
@@ -415,5 +451,6 @@ export async function throughput(o: ThroughputOptions): Promise<ThroughputResult
     profile,
     profilePostgres,
     perf,
+    writes,
   };
 }
