@@ -82,6 +82,7 @@ async function startKeybridge(): Promise<Running> {
    * verification: it says how much of a sign-in's CPU its durable writes take at the least.
    */
   async function writes(count: number): Promise<WritesSample> {
+    if (!Number.isInteger(count) || count < 1) throw new RangeError('writes: count must be ≥ 1');
     if (enrolled.length === 0) throw new Error('writes: enroll users first');
     const meta = { ip: '127.0.0.1', userAgent: 'bench' };
     const unit = (i: number) => {
