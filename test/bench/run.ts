@@ -63,7 +63,7 @@ const cfg = {
     .map(Number),
   users: env('BENCH_USERS', 128, 16),
   runs: env('BENCH_RUNS', 100, 20),
-  hops: env('BENCH_HOPS', 2000, 200),
+  hops: env('BENCH_HOPS', 10_000, 1_000),
   pairings: env('BENCH_PAIRINGS', 10_000, 1_000),
   writes: env('BENCH_WRITES', 20_000, 2_000),
   starts: env('BENCH_STARTS', 5, 2),
