@@ -420,11 +420,17 @@ export async function throughput(o: ThroughputOptions): Promise<ThroughputResult
     const least = transport + check + store;
     row(
       '  2x peer, against the least three parts cost',
-      `budget ${budget.toFixed(3)} ms; transport ${transport.toFixed(3)} (${bh ? 'bare node:http' : 'Fastify'}) + raw verify ${check.toFixed(3)} + writes ${store.toFixed(3)} = ${least.toFixed(3)} ms` +
+      `budget ${budget.toFixed(3)} ms; transport ${transport.toFixed(3)} (${bh ? 'bare node:http' : 'Fastify'}) + raw verify ${check.toFixed(3)} + writes ${store.toFixed(3)} = ${least.toFixed(3)} ms (${((100 * least) / budget).toFixed(0)} % of it)` +
         (least >= budget
           ? `, ${(least - budget).toFixed(3)} ms over before any other work`
           : `, leaving ${(budget - least).toFixed(3)} ms for all the rest`),
     );
+    // Everything else Keybridge's sign-in does (parsing, checks, sessions, logs), against it.
+    if (bs)
+      row(
+        '  the rest of a Keybridge sign-in',
+        `${(1000 / bs.perCpuSecond - least).toFixed(3)} ms CPU (its ${(1000 / bs.perCpuSecond).toFixed(3)} ms less those three parts)`,
+      );
   }
   if (bs && bg) {
     row(
