@@ -12,13 +12,12 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import pino from 'pino';
 import { generateAuthenticationOptions } from '@simplewebauthn/server';
-import type { EnrollUser } from './ipc';
+import { floorEndpoints } from './floor';
 
 const BODY_LIMIT = 64 * 1024;
 
 export async function startFloorHttp(opts: { rpId: string; logLevel: string }) {
   const log = pino({ level: opts.logLevel });
-  const users = new Map<string, string>();
 
   const answer = async (url: string | undefined): Promise<[number, unknown]> => {
     if (url === '/api/auth/passkey/options') {
@@ -75,15 +74,7 @@ export async function startFloorHttp(opts: { rpId: string; logLevel: string }) {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
   return {
-    url: `http://127.0.0.1:${port}`,
-    phoneOrigin: `http://${opts.rpId}:${port}`,
-    enroll(list: EnrollUser[]) {
-      return list.map((u) => {
-        const userHandle = randomBytes(32).toString('base64url');
-        users.set(u.credentialId, userHandle);
-        return { userHandle };
-      });
-    },
+    ...floorEndpoints(opts.rpId, port),
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

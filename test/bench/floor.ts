@@ -14,7 +14,6 @@ import type { EnrollUser } from './ipc';
 
 export async function startFloor(opts: { rpId: string; logLevel: string }) {
   const app = Fastify({ loggerInstance: pino({ level: opts.logLevel }), bodyLimit: 64 * 1024 });
-  const users = new Map<string, string>();
 
   app.post('/api/auth/passkey/options', async () => {
     const options = await generateAuthenticationOptions({
@@ -37,9 +36,18 @@ export async function startFloor(opts: { rpId: string; logLevel: string }) {
 
   await app.listen({ port: 0, host: '127.0.0.1' });
   const port = (app.server.address() as { port: number }).port;
+  return { ...floorEndpoints(opts.rpId, port), close: () => app.close() };
+}
+
+/**
+ * A floor's addresses and its enrollment: a user handle per credential and nothing else, since
+ * a floor verifies nothing (also floor-http.ts).
+ */
+export function floorEndpoints(rpId: string, port: number) {
+  const users = new Map<string, string>();
   return {
     url: `http://127.0.0.1:${port}`,
-    phoneOrigin: `http://${opts.rpId}:${port}`,
+    phoneOrigin: `http://${rpId}:${port}`,
     enroll(list: EnrollUser[]) {
       return list.map((u) => {
         const userHandle = randomBytes(32).toString('base64url');
@@ -47,6 +55,5 @@ export async function startFloor(opts: { rpId: string; logLevel: string }) {
         return { userHandle };
       });
     },
-    close: () => app.close(),
   };
 }
