@@ -40,20 +40,15 @@ export async function startFloor(opts: { rpId: string; logLevel: string }) {
 }
 
 /**
- * A floor's addresses and its enrollment: a user handle per credential and nothing else, since
- * a floor verifies nothing (also floor-http.ts).
+ * A floor's addresses and its enrollment: a fresh user handle per credential, kept nowhere,
+ * since a floor verifies nothing (also floor-http.ts).
  */
 export function floorEndpoints(rpId: string, port: number) {
-  const users = new Map<string, string>();
   return {
     url: `http://127.0.0.1:${port}`,
     phoneOrigin: `http://${rpId}:${port}`,
     enroll(list: EnrollUser[]) {
-      return list.map((u) => {
-        const userHandle = randomBytes(32).toString('base64url');
-        users.set(u.credentialId, userHandle);
-        return { userHandle };
-      });
+      return list.map(() => ({ userHandle: randomBytes(32).toString('base64url') }));
     },
   };
 }
