@@ -197,12 +197,14 @@ function SignedOutNotice({
 function RestoreRetry({ onRetry }: { onRetry: () => Promise<void> | void }) {
   const { t } = useTranslation();
   const [phase, setPhase] = useState<'failed' | 'trying'>('failed');
+  const [attempt, setAttempt] = useState(0);
   const serverName = useServerName();
   const retry = useCallback(() => {
+    setAttempt((n) => n + 1);
     setPhase('trying');
     void Promise.resolve(onRetry()).finally(() => setPhase('failed'));
   }, [onRetry]);
-  const backoff = useBackoff(phase, retry);
+  const backoff = useBackoff(phase, retry, attempt);
   return (
     <div className="banner warn" role="alert" data-testid="restore-retry">
       <strong>

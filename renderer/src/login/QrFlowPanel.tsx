@@ -108,7 +108,10 @@ function statusOf(view: QrView, purpose: QrPurpose): { tone: string; text: Statu
 
 export function QrFlowPanel({ purpose, start, onDone, onView, onClose }: Props) {
   const { t } = useTranslation();
-  const { view, lastQr, restart, cancel, submitCode, confirmPhone } = useQrFlow(purpose, start);
+  const { view, lastQr, attempt, restart, cancel, submitCode, confirmPhone } = useQrFlow(
+    purpose,
+    start,
+  );
   const onDoneRef = useRef(onDone);
   const onViewRef = useRef(onView);
   useEffect(() => {
@@ -137,6 +140,7 @@ export function QrFlowPanel({ purpose, start, onDone, onView, onClose }: Props) 
   const backoff = useBackoff(
     unreachable ? 'failed' : view.status === 'starting' || view.status === 'idle' ? 'trying' : 'ok',
     () => void restart(),
+    attempt,
   );
   const serverName = useServerName();
 

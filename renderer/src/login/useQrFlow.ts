@@ -16,6 +16,8 @@ export function useQrFlow(purpose: QrPurpose, start: () => Promise<IpcResult<QrV
   const [lastQr, setLastQr] = useState<string | null>(null);
   const viewRef = useRef(view);
   const startRef = useRef(start);
+  // Each start of the flow is its own attempt (ui/useBackoff.ts counts failures by it).
+  const [attempt, setAttempt] = useState(0);
 
   useEffect(() => {
     startRef.current = start;
@@ -29,6 +31,7 @@ export function useQrFlow(purpose: QrPurpose, start: () => Promise<IpcResult<QrV
   }, []);
 
   const run = useCallback(async () => {
+    setAttempt((n) => n + 1);
     setLastQr(null);
     apply({ status: 'starting', purpose });
     try {
@@ -91,7 +94,7 @@ export function useQrFlow(purpose: QrPurpose, start: () => Promise<IpcResult<QrV
     [apply],
   );
 
-  return { view, lastQr, restart: run, cancel, submitCode, confirmPhone };
+  return { view, lastQr, attempt, restart: run, cancel, submitCode, confirmPhone };
 }
 
 /** How long the relay keeps an unscanned code (server/tunnel/limits.ts, unscannedMs). */

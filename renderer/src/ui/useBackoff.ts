@@ -17,10 +17,25 @@ export type Backoff = {
 };
 
 /**
- * `phase`: 'failed' while the last attempt failed, 'trying' while one runs, 'ok' once it
- * worked (the count starts over). `retry` starts the next attempt.
+ * Whether a render shows a failure not counted yet. A failure is known by its attempt, not by
+ * the phase changing: an attempt that fails at once can reach React in the same batch as its
+ * own 'trying', so the phase reads 'failed' before and after, and a count keyed on the change
+ * of phase missed it and planned no further attempt.
  */
-export function useBackoff(phase: 'failed' | 'trying' | 'ok', retry: () => void): Backoff {
+export function isNewFailure(failing: boolean, attempt: number, lastCounted: number | null) {
+  return failing && attempt !== lastCounted;
+}
+
+/**
+ * `phase`: 'failed' while the last attempt failed, 'trying' while one runs, 'ok' once it
+ * worked (the count starts over). `retry` starts the next attempt. `attempt` names the attempt
+ * the phase is about: the caller gives each attempt its own number when it starts it.
+ */
+export function useBackoff(
+  phase: 'failed' | 'trying' | 'ok',
+  retry: () => void,
+  attempt: number,
+): Backoff {
   const failing = phase === 'failed';
   const ok = phase === 'ok';
   const [failures, setFailures] = useState(0);
@@ -40,11 +55,15 @@ export function useBackoff(phase: 'failed' | 'trying' | 'ok', retry: () => void)
     }, 0);
     return () => clearTimeout(reset);
   }, [ok]);
+  const counted = useRef<number | null>(null);
   useEffect(() => {
-    if (!failing) return;
-    const plan = setTimeout(() => setFailures((n) => n + 1), 0);
+    if (!isNewFailure(failing, attempt, counted.current)) return;
+    const plan = setTimeout(() => {
+      counted.current = attempt;
+      setFailures((n) => n + 1);
+    }, 0);
     return () => clearTimeout(plan);
-  }, [failing]);
+  }, [failing, attempt]);
   // The next attempt is planned from the count, once per failure.
   useEffect(() => {
     if (!failing || failures === 0) return;
